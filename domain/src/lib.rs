@@ -1,0 +1,14 @@
+//! Plaza's rules, as pure functions of (actor, current state, input, now).
+//!
+//! Nothing in this crate performs I/O, reads a clock, talks to a database or knows an HTTP request:
+//! the API crate loads the state, calls a rule from here, and persists what the rule decided.
+//! CI proves the purity with `cargo tree -p plaza-domain -e normal` (no sea-orm, poem, tokio,
+//! lettre or meilisearch-sdk may appear). Every refusal is a [`DomainError`] with a stable code.
+
+pub mod calendar;
+pub mod error;
+pub mod money;
+
+pub use calendar::{Date, Timestamp};
+pub use error::{DomainError, FieldError, FieldErrors};
+pub use money::Cents;

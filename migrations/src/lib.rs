@@ -1,0 +1,2 @@
+//! x
+pub use sea_orm_migration;
