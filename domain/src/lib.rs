@@ -5,9 +5,14 @@
 //! CI proves the purity with `cargo tree -p plaza-domain -e normal` (no sea-orm, poem, tokio,
 //! lettre or meilisearch-sdk may appear). Every refusal is a [`DomainError`] with a stable code.
 
+pub mod accounts;
 pub mod calendar;
+pub mod census;
 pub mod error;
+pub mod i18n;
 pub mod money;
+pub mod processes;
+pub mod sessions;
 
 pub use calendar::{Date, Timestamp};
 pub use error::{DomainError, FieldError, FieldErrors};

@@ -12,7 +12,9 @@ use std::ops::{Add, Sub};
 ///
 /// Negative amounts are representable so that differences can be computed, but costs and budget
 /// totals are validated to be positive where they are parsed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Cents(pub i64);
 

@@ -1,2 +1,30 @@
-//! x
+//! Plaza's database schema, as an ordered list of sea-orm migrations.
+//!
+//! The same migrations run on SQLite (the embedded default) and PostgreSQL (production): they use
+//! only sea-query's portable schema statements. One file per change, each with a working `down`;
+//! a merged migration is never edited, a new one is added instead. Uniqueness rules the product
+//! relies on (one email per organization, one census document per resident, ...) are unique
+//! indexes here, so that the database refuses a duplicate even when two requests race.
+
 pub use sea_orm_migration;
+use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_organizations;
+mod m20261126_000002_accounts;
+mod m20261126_000003_census;
+mod m20261126_000004_outbox_and_audit;
+
+/// The ordered list of Plaza's migrations.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261126_000001_organizations::Migration),
+            Box::new(m20261126_000002_accounts::Migration),
+            Box::new(m20261126_000003_census::Migration),
+            Box::new(m20261126_000004_outbox_and_audit::Migration),
+        ]
+    }
+}

@@ -1,0 +1,383 @@
+//! Accounts: who a person is to Plaza, and what they may do.
+//!
+//! Parsing functions turn raw form input into types that cannot be wrong ([`Email`],
+//! [`PersonName`], [`Nickname`]); [`password`] holds the password policy of DESIGN §2.1;
+//! [`Role`] and [`Permission`] decide what a civil servant may do. The API hashes passwords and
+//! signs tokens; this module only decides.
+
+pub mod password;
+
+use crate::error::{DomainError, FieldError};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// A syntactically valid email address, trimmed and lowercased (Plaza treats addresses as
+/// case-insensitive so that `Ana@Example.org` cannot open a second account).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Email(String);
+
+impl Email {
+    /// Parses an address for the field `field`. Deliberately simpler than RFC 5322: one `@`, a
+    /// local part of printable ASCII without spaces or quotes, and a domain of at least two
+    /// dot-separated labels of letters, digits and hyphens. That accepts every address a city's
+    /// residents actually use and refuses what mail servers would bounce anyway.
+    pub fn parse(field: &str, raw: &str) -> Result<Email, FieldError> {
+        let invalid = || FieldError::new(field, "invalid_email", "Enter a valid email address.");
+        let address = raw.trim().to_lowercase();
+        if address.len() > 254 {
+            return Err(invalid());
+        }
+        let (local, domain) = address.split_once('@').ok_or_else(invalid)?;
+        let local_ok = !local.is_empty()
+            && local.len() <= 64
+            && !local.starts_with('.')
+            && !local.ends_with('.')
+            && !local.contains("..")
+            && local.bytes().all(|b| {
+                b.is_ascii_graphic()
+                    && !matches!(
+                        b,
+                        b'@' | b'"'
+                            | b'('
+                            | b')'
+                            | b','
+                            | b':'
+                            | b';'
+                            | b'<'
+                            | b'>'
+                            | b'['
+                            | b'\\'
+                            | b']'
+                    )
+            });
+        let labels: Vec<&str> = domain.split('.').collect();
+        let domain_ok = labels.len() >= 2
+            && labels.iter().all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            })
+            && labels
+                .last()
+                .is_some_and(|tld| tld.len() >= 2 && !tld.bytes().all(|b| b.is_ascii_digit()));
+        if local_ok && domain_ok {
+            Ok(Email(address))
+        } else {
+            Err(invalid())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The part before the `@`.
+    pub fn local_part(&self) -> &str {
+        self.0.split_once('@').map_or(&self.0, |(local, _)| local)
+    }
+
+    /// The first label of the domain (`gmail` for `ana@gmail.com`).
+    pub fn domain_first_label(&self) -> &str {
+        self.0
+            .split_once('@')
+            .and_then(|(_, domain)| domain.split('.').next())
+            .unwrap_or("")
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A person's display name: 1..=100 characters after trimming, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonName(String);
+
+impl PersonName {
+    pub fn parse(field: &str, raw: &str) -> Result<PersonName, FieldError> {
+        let name = raw.trim();
+        let length = name.chars().count();
+        if length == 0 {
+            return Err(FieldError::new(field, "required", "Enter your name."));
+        }
+        if length > 100 {
+            return Err(FieldError::new(
+                field,
+                "too_long",
+                "Use at most 100 characters.",
+            ));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(FieldError::new(
+                field,
+                "invalid_characters",
+                "Remove control characters.",
+            ));
+        }
+        Ok(PersonName(name.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A public handle: 3..=20 characters of lowercase ASCII letters, digits and `_`, stored
+/// lowercased so that handles differing only in case cannot impersonate each other.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Nickname(String);
+
+impl Nickname {
+    pub fn parse(field: &str, raw: &str) -> Result<Nickname, FieldError> {
+        let nickname = raw.trim().to_ascii_lowercase();
+        let length = nickname.chars().count();
+        if !(3..=20).contains(&length) {
+            return Err(FieldError::new(
+                field,
+                "invalid_length",
+                "Use 3 to 20 characters.",
+            ));
+        }
+        if !nickname
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err(FieldError::new(
+                field,
+                "invalid_characters",
+                "Use only letters a-z, digits and underscores.",
+            ));
+        }
+        Ok(Nickname(nickname))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// How a participant wants notification mail. Security mail (confirmation, password reset) is
+/// always sent, whatever this says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationMail {
+    None,
+    Immediate,
+    Daily,
+}
+
+impl NotificationMail {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotificationMail::None => "none",
+            NotificationMail::Immediate => "immediate",
+            NotificationMail::Daily => "daily",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<NotificationMail> {
+        match raw {
+            "none" => Some(NotificationMail::None),
+            "immediate" => Some(NotificationMail::Immediate),
+            "daily" => Some(NotificationMail::Daily),
+            _ => None,
+        }
+    }
+}
+
+/// A civil-servant role within one organization. Every registered, confirmed account is a
+/// participant; the other roles are granted by an admin (or `plaza admin create`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Participant,
+    Evaluator,
+    Moderator,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [
+        Role::Participant,
+        Role::Evaluator,
+        Role::Moderator,
+        Role::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Participant => "participant",
+            Role::Evaluator => "evaluator",
+            Role::Moderator => "moderator",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.as_str() == raw)
+    }
+}
+
+/// The roles an actor holds; always contains [`Role::Participant`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Roles(BTreeSet<Role>);
+
+impl Roles {
+    pub fn new(granted: impl IntoIterator<Item = Role>) -> Roles {
+        let mut roles: BTreeSet<Role> = granted.into_iter().collect();
+        roles.insert(Role::Participant);
+        Roles(roles)
+    }
+
+    pub fn has(&self, role: Role) -> bool {
+        self.0.contains(&role)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Role> + '_ {
+        self.0.iter().copied()
+    }
+}
+
+/// An action that needs more than being a participant. Each handler that changes
+/// organization-wide data asks [`authorize`] for one of these; an action is denied unless a rule
+/// below grants it (fail closed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    ManageScopes,
+    ManageProcesses,
+    ImportCensus,
+    ManageRoles,
+    ModerateContent,
+    EvaluateProposals,
+}
+
+/// Decides whether `roles` grant `permission`.
+pub fn authorize(roles: &Roles, permission: Permission) -> Result<(), DomainError> {
+    let granted = match permission {
+        Permission::ManageScopes
+        | Permission::ManageProcesses
+        | Permission::ImportCensus
+        | Permission::ManageRoles => roles.has(Role::Admin),
+        Permission::ModerateContent => roles.has(Role::Moderator) || roles.has(Role::Admin),
+        Permission::EvaluateProposals => roles.has(Role::Evaluator) || roles.has(Role::Admin),
+    };
+    if granted {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn email(raw: &str) -> Result<Email, FieldError> {
+        Email::parse("email", raw)
+    }
+
+    #[test]
+    fn emails_are_trimmed_and_lowercased() {
+        assert_eq!(
+            email("  Ana.Puig@Example.CAT ").unwrap().as_str(),
+            "ana.puig@example.cat"
+        );
+    }
+
+    #[test]
+    fn malformed_emails_are_refused() {
+        for raw in [
+            "",
+            "ana",
+            "ana@",
+            "@example.org",
+            "ana@example",
+            "ana@@example.org",
+            "ana puig@example.org",
+            "ana@exa mple.org",
+            "ana@-example.org",
+            "ana@example.1",
+            ".ana@example.org",
+            "a..b@example.org",
+            "ana@example..org",
+        ] {
+            let error = email(raw).unwrap_err();
+            assert_eq!(
+                (error.field.as_str(), error.code),
+                ("email", "invalid_email"),
+                "{raw:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn email_parts_feed_the_password_policy() {
+        let address = email("ana.puig@gmail.com").unwrap();
+        assert_eq!(address.local_part(), "ana.puig");
+        assert_eq!(address.domain_first_label(), "gmail");
+    }
+
+    #[test]
+    fn nicknames_are_lowercase_handles() {
+        assert_eq!(
+            Nickname::parse("nickname", "Ana_P").unwrap().as_str(),
+            "ana_p"
+        );
+        assert_eq!(
+            Nickname::parse("nickname", "an").unwrap_err().code,
+            "invalid_length"
+        );
+        assert_eq!(
+            Nickname::parse("nickname", "ana puig").unwrap_err().code,
+            "invalid_characters"
+        );
+    }
+
+    #[test]
+    fn names_must_be_present_and_printable() {
+        assert_eq!(
+            PersonName::parse("name", "  ").unwrap_err().code,
+            "required"
+        );
+        assert_eq!(
+            PersonName::parse("name", "Ana\u{0}").unwrap_err().code,
+            "invalid_characters"
+        );
+        assert_eq!(
+            PersonName::parse("name", &"a".repeat(101))
+                .unwrap_err()
+                .code,
+            "too_long"
+        );
+        assert_eq!(
+            PersonName::parse("name", " Ana Puig ").unwrap().as_str(),
+            "Ana Puig"
+        );
+    }
+
+    #[test]
+    fn only_admins_manage_the_organization() {
+        let participant = Roles::new([]);
+        let moderator = Roles::new([Role::Moderator]);
+        let admin = Roles::new([Role::Admin]);
+        assert_eq!(
+            authorize(&participant, Permission::ImportCensus),
+            Err(DomainError::Forbidden)
+        );
+        assert_eq!(
+            authorize(&moderator, Permission::ManageProcesses),
+            Err(DomainError::Forbidden)
+        );
+        assert_eq!(authorize(&moderator, Permission::ModerateContent), Ok(()));
+        assert_eq!(authorize(&admin, Permission::ImportCensus), Ok(()));
+        assert_eq!(authorize(&admin, Permission::ModerateContent), Ok(()));
+        assert!(participant.has(Role::Participant));
+    }
+}

@@ -1,0 +1,503 @@
+//! The census of residents and verification against it (DESIGN §2.1).
+//!
+//! An admin imports the census as CSV (`document_number`, `birth_date`, `scope_code`); a
+//! participant verifies by giving their document number and birth date, and a match makes them a
+//! resident of that scope. This module parses the file (all rows or none), normalises document
+//! numbers before the API hashes them, and decides a verification attempt: match, age,
+//! uniqueness of the document among live accounts, and the lockout after repeated failures.
+
+use crate::calendar::{Date, Timestamp};
+use crate::error::DomainError;
+use serde::Serialize;
+
+/// Failed attempts allowed before verification locks.
+pub const FAILURES_BEFORE_LOCK: u32 = 5;
+/// The first lock lasts this long; each further failure doubles it.
+pub const FIRST_LOCK_SECONDS: i64 = 60;
+/// No lock lasts longer than a day.
+pub const MAX_LOCK_SECONDS: i64 = 24 * 60 * 60;
+
+/// A document number, normalised: ASCII uppercase, without spaces, dots, dashes or slashes, so
+/// that `12.345.678-z` and `12345678Z` are the same person. 4..=32 letters and digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DocumentNumber(String);
+
+impl DocumentNumber {
+    pub fn parse(raw: &str) -> Option<DocumentNumber> {
+        let normalised: String = raw
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '.' | '-' | '/' | '\t'))
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        let valid = (4..=32).contains(&normalised.len())
+            && normalised
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        valid.then_some(DocumentNumber(normalised))
+    }
+
+    /// The normalised number; the API feeds this (and only this) to the keyed hash.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// One resident as the census lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CensusEntry {
+    pub document: DocumentNumber,
+    pub birth_date: Date,
+    pub scope_code: String,
+}
+
+/// A problem on one line of a census file (line 1 is the header).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CensusLineError {
+    pub line: usize,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// Parses a census CSV. The header must name the columns `document_number`, `birth_date` and
+/// `scope_code` (any order, extra columns ignored); `,` or `;` separates fields, `"` quotes them.
+/// Birth dates are `YYYY-MM-DD`. Either every row is valid and all entries are returned, or the
+/// file is refused with every problem found, so an import never half-happens.
+pub fn parse_census_csv(text: &str) -> Result<Vec<CensusEntry>, Vec<CensusLineError>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(index, line)| (index + 1, line));
+    let error = |line: usize, code: &'static str, message: String| CensusLineError {
+        line,
+        code,
+        message,
+    };
+
+    let Some((_, header)) = lines.find(|(_, line)| !line.trim().is_empty()) else {
+        return Err(vec![error(1, "empty_file", "The file is empty.".into())]);
+    };
+    let delimiter = if header.matches(';').count() > header.matches(',').count() {
+        ';'
+    } else {
+        ','
+    };
+    let columns: Vec<String> = split_csv_line(header, delimiter)
+        .iter()
+        .map(|c| c.trim().to_ascii_lowercase())
+        .collect();
+    let position = |name: &str| columns.iter().position(|c| c == name);
+    let (Some(document_at), Some(birth_at), Some(scope_at)) = (
+        position("document_number"),
+        position("birth_date"),
+        position("scope_code"),
+    ) else {
+        return Err(vec![error(
+            1,
+            "invalid_header",
+            "The header must name the columns document_number, birth_date and scope_code.".into(),
+        )]);
+    };
+
+    let mut entries = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen = std::collections::HashMap::new();
+    for (number, line) in lines {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields = split_csv_line(line, delimiter);
+        let field = |at: usize| fields.get(at).map(|f| f.trim()).unwrap_or("");
+        let document = DocumentNumber::parse(field(document_at));
+        let birth_date = Date::parse_iso(field(birth_at));
+        let scope_code = field(scope_at);
+        if document.is_none() {
+            errors.push(error(
+                number,
+                "invalid_document_number",
+                "The document number must have 4 to 32 letters and digits.".into(),
+            ));
+        }
+        if birth_date.is_none() {
+            errors.push(error(
+                number,
+                "invalid_birth_date",
+                format!(
+                    "The birth date {:?} is not a YYYY-MM-DD date.",
+                    field(birth_at)
+                ),
+            ));
+        }
+        if scope_code.is_empty() {
+            errors.push(error(
+                number,
+                "missing_scope_code",
+                "The scope code is empty.".into(),
+            ));
+        }
+        if let (Some(document), Some(birth_date)) = (document, birth_date) {
+            if let Some(first) = seen.insert(document.clone(), number) {
+                errors.push(error(
+                    number,
+                    "duplicate_document_number",
+                    format!("The same document number is already on line {first}."),
+                ));
+            }
+            entries.push(CensusEntry {
+                document,
+                birth_date,
+                scope_code: scope_code.to_string(),
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(entries)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Splits one CSV record: fields separated by `delimiter`, a field starting with `"` is quoted
+/// and `""` inside it is a literal quote.
+fn split_csv_line(line: &str, delimiter: char) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut current = String::new();
+    let mut chars = line.trim_end_matches('\r').chars().peekable();
+    let mut in_quotes = false;
+    let mut at_field_start = true;
+    while let Some(c) = chars.next() {
+        if in_quotes {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    chars.next();
+                    current.push('"');
+                } else {
+                    in_quotes = false;
+                }
+            } else {
+                current.push(c);
+            }
+        } else if c == '"' && at_field_start {
+            in_quotes = true;
+            at_field_start = false;
+        } else if c == delimiter {
+            fields.push(std::mem::take(&mut current));
+            at_field_start = true;
+        } else {
+            current.push(c);
+            at_field_start = false;
+        }
+    }
+    fields.push(current);
+    fields
+}
+
+/// Where a participant's verification lock stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct VerificationLock {
+    pub failures: u32,
+    pub locked_until: Option<Timestamp>,
+}
+
+impl VerificationLock {
+    /// Refuses while locked, telling how long to wait.
+    pub fn check(&self, now: Timestamp) -> Result<(), DomainError> {
+        match self.locked_until {
+            Some(until) if until > now => Err(DomainError::VerificationLocked {
+                retry_after_seconds: u64::try_from(until.seconds() - now.seconds()).unwrap_or(1),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// The lock after one more failure at `now`: no lock for the first four failures, then a
+    /// minute at the fifth, doubling with every further failure, capped at a day.
+    pub fn after_failure(&self, now: Timestamp) -> VerificationLock {
+        let failures = self.failures.saturating_add(1);
+        let locked_until = (failures >= FAILURES_BEFORE_LOCK).then(|| {
+            let doublings = (failures - FAILURES_BEFORE_LOCK).min(20);
+            let seconds = (FIRST_LOCK_SECONDS << doublings).min(MAX_LOCK_SECONDS);
+            now.plus_seconds(seconds)
+        });
+        VerificationLock {
+            failures,
+            locked_until,
+        }
+    }
+}
+
+/// Who, if anyone, the document of a verification attempt already verifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentHolder<AccountId> {
+    /// Nobody: the document is free.
+    Nobody,
+    /// The account making the attempt (verifying again, e.g. after moving house).
+    ThisAccount,
+    /// An account that was deleted: the new account takes its place (and, later, its votes).
+    DeletedAccount(AccountId),
+    /// Another live account: refused.
+    OtherLiveAccount,
+}
+
+/// What a successful verification does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified<AccountId> {
+    /// The scope code the census places the resident in.
+    pub scope_code: String,
+    pub birth_date: Date,
+    /// The deleted account whose residency (and participation) this account takes over.
+    pub takes_over: Option<AccountId>,
+}
+
+/// Why a verification was refused, and whether it counts towards the lock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub error: DomainError,
+    /// Only a failed census match counts: a real resident who is too young, or whose document is
+    /// taken, is not guessing.
+    pub counts_as_failure: bool,
+}
+
+/// Decides a verification attempt of a participant who claimed `birth_date`, given the census
+/// entry found for their document (if any), who already holds that document, the organization's
+/// minimum age and today's date.
+pub fn decide_verification<AccountId: Copy>(
+    claimed_birth_date: Date,
+    census: Option<&CensusEntry>,
+    holder: DocumentHolder<AccountId>,
+    minimum_age: u8,
+    today: Date,
+) -> Result<Verified<AccountId>, Refusal> {
+    let entry = match census {
+        Some(entry) if entry.birth_date == claimed_birth_date => entry,
+        _ => {
+            return Err(Refusal {
+                error: DomainError::CensusNoMatch,
+                counts_as_failure: true,
+            });
+        }
+    };
+    if entry.birth_date.age_on(today) < i32::from(minimum_age) {
+        return Err(Refusal {
+            error: DomainError::UnderMinimumAge { minimum_age },
+            counts_as_failure: false,
+        });
+    }
+    let takes_over = match holder {
+        DocumentHolder::Nobody | DocumentHolder::ThisAccount => None,
+        DocumentHolder::DeletedAccount(previous) => Some(previous),
+        DocumentHolder::OtherLiveAccount => {
+            return Err(Refusal {
+                error: DomainError::DocumentAlreadyUsed,
+                counts_as_failure: false,
+            });
+        }
+    };
+    Ok(Verified {
+        scope_code: entry.scope_code.clone(),
+        birth_date: entry.birth_date,
+        takes_over,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(text: &str) -> Date {
+        Date::parse_iso(text).unwrap()
+    }
+
+    fn entry(document: &str, birth: &str, scope: &str) -> CensusEntry {
+        CensusEntry {
+            document: DocumentNumber::parse(document).unwrap(),
+            birth_date: date(birth),
+            scope_code: scope.into(),
+        }
+    }
+
+    #[test]
+    fn document_numbers_are_normalised() {
+        assert_eq!(
+            DocumentNumber::parse(" 12.345.678-z ").unwrap().as_str(),
+            "12345678Z"
+        );
+        assert!(DocumentNumber::parse("12").is_none());
+        assert!(DocumentNumber::parse("1234 5678 ñ").is_none());
+    }
+
+    #[test]
+    fn a_census_file_is_parsed_in_any_column_order() {
+        let csv = "\u{feff}scope_code;document_number;birth_date\r\nGRACIA;12345678Z;1990-04-01\r\n\"SANTS\";\"X1234567L\";2001-12-31\r\n";
+        let entries = parse_census_csv(csv).unwrap();
+        assert_eq!(
+            entries,
+            vec![
+                entry("12345678Z", "1990-04-01", "GRACIA"),
+                entry("X1234567L", "2001-12-31", "SANTS")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_broken_census_file_is_refused_whole_with_every_line_named() {
+        let csv = "document_number,birth_date,scope_code\n12345678Z,1990-04-01,GRACIA\n1,1990-02-30,\n12345678z,1990-01-01,SANTS\n";
+        let errors = parse_census_csv(csv).unwrap_err();
+        let found: Vec<(usize, &str)> = errors.iter().map(|e| (e.line, e.code)).collect();
+        assert_eq!(
+            found,
+            vec![
+                (3, "invalid_document_number"),
+                (3, "invalid_birth_date"),
+                (3, "missing_scope_code"),
+                (4, "duplicate_document_number")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_census_file_needs_its_columns() {
+        let errors = parse_census_csv("dni,born\n1,2\n").unwrap_err();
+        assert_eq!(errors[0].code, "invalid_header");
+        assert_eq!(parse_census_csv("").unwrap_err()[0].code, "empty_file");
+    }
+
+    #[test]
+    fn a_matching_adult_resident_is_verified() {
+        let census = entry("12345678Z", "1990-04-01", "GRACIA");
+        let verified = decide_verification::<u32>(
+            date("1990-04-01"),
+            Some(&census),
+            DocumentHolder::Nobody,
+            16,
+            date("2026-11-26"),
+        )
+        .unwrap();
+        assert_eq!(
+            verified,
+            Verified {
+                scope_code: "GRACIA".into(),
+                birth_date: date("1990-04-01"),
+                takes_over: None
+            }
+        );
+    }
+
+    #[test]
+    fn a_wrong_birth_date_or_unknown_document_is_a_failed_attempt() {
+        let census = entry("12345678Z", "1990-04-01", "GRACIA");
+        for found in [Some(&census), None] {
+            let refusal = decide_verification::<u32>(
+                date("1990-04-02"),
+                found,
+                DocumentHolder::Nobody,
+                16,
+                date("2026-11-26"),
+            )
+            .unwrap_err();
+            assert_eq!(
+                refusal,
+                Refusal {
+                    error: DomainError::CensusNoMatch,
+                    counts_as_failure: true
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn residents_under_the_minimum_age_are_refused_until_their_birthday() {
+        let census = entry("12345678Z", "2010-11-27", "GRACIA");
+        let refusal = decide_verification::<u32>(
+            date("2010-11-27"),
+            Some(&census),
+            DocumentHolder::Nobody,
+            16,
+            date("2026-11-26"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            refusal,
+            Refusal {
+                error: DomainError::UnderMinimumAge { minimum_age: 16 },
+                counts_as_failure: false
+            }
+        );
+        assert!(
+            decide_verification::<u32>(
+                date("2010-11-27"),
+                Some(&census),
+                DocumentHolder::Nobody,
+                16,
+                date("2026-11-27")
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_document_verifies_one_live_account() {
+        let census = entry("12345678Z", "1990-04-01", "GRACIA");
+        let refusal = decide_verification::<u32>(
+            date("1990-04-01"),
+            Some(&census),
+            DocumentHolder::OtherLiveAccount,
+            16,
+            date("2026-11-26"),
+        )
+        .unwrap_err();
+        assert_eq!(refusal.error, DomainError::DocumentAlreadyUsed);
+        let again = decide_verification::<u32>(
+            date("1990-04-01"),
+            Some(&census),
+            DocumentHolder::ThisAccount,
+            16,
+            date("2026-11-26"),
+        )
+        .unwrap();
+        assert_eq!(again.takes_over, None);
+    }
+
+    #[test]
+    fn a_new_account_takes_over_a_deleted_account_with_the_same_document() {
+        let census = entry("12345678Z", "1990-04-01", "GRACIA");
+        let verified = decide_verification(
+            date("1990-04-01"),
+            Some(&census),
+            DocumentHolder::DeletedAccount(7_u32),
+            16,
+            date("2026-11-26"),
+        )
+        .unwrap();
+        assert_eq!(verified.takes_over, Some(7));
+    }
+
+    #[test]
+    fn five_failures_lock_verification_with_a_growing_delay() {
+        let now = Timestamp(1_000_000);
+        let mut lock = VerificationLock::default();
+        for _ in 0..4 {
+            lock = lock.after_failure(now);
+            assert_eq!(lock.check(now), Ok(()));
+        }
+        lock = lock.after_failure(now);
+        assert_eq!(
+            lock.check(now),
+            Err(DomainError::VerificationLocked {
+                retry_after_seconds: 60
+            })
+        );
+        assert_eq!(lock.check(now.plus_seconds(60)), Ok(()));
+        lock = lock.after_failure(now.plus_seconds(60));
+        assert_eq!(
+            lock.check(now.plus_seconds(60)),
+            Err(DomainError::VerificationLocked {
+                retry_after_seconds: 120
+            })
+        );
+        for _ in 0..30 {
+            lock = lock.after_failure(now);
+        }
+        assert_eq!(lock.locked_until, Some(now.plus_seconds(MAX_LOCK_SECONDS)));
+    }
+}

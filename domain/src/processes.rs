@@ -1,0 +1,207 @@
+//! Participatory processes and their phases (DESIGN §1).
+//!
+//! A process has ordered phases, each with a date window and the features it opens
+//! (`proposals_creation`, `supports`, `debates`, `comments`, `budget_voting`,
+//! `results_published`). The active phase is the one whose window contains `now`, unless an admin
+//! pinned one. Later rules ask the active phase whether a feature is open at `now`.
+
+use crate::calendar::Timestamp;
+use crate::error::FieldError;
+
+/// A URL-safe identifier: 3..=64 characters of `a-z`, `0-9` and single inner hyphens.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Slug(String);
+
+impl Slug {
+    pub fn parse(field: &str, raw: &str) -> Result<Slug, FieldError> {
+        let slug = raw.trim();
+        let valid = (3..=64).contains(&slug.len())
+            && slug
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !slug.starts_with('-')
+            && !slug.ends_with('-')
+            && !slug.contains("--");
+        if valid {
+            Ok(Slug(slug.to_string()))
+        } else {
+            Err(FieldError::new(
+                field,
+                "invalid_slug",
+                "Use 3 to 64 lowercase letters, digits and single hyphens (not at the ends).",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A feature a phase can open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Feature {
+    ProposalsCreation,
+    Supports,
+    Debates,
+    Comments,
+    BudgetVoting,
+    ResultsPublished,
+}
+
+impl Feature {
+    pub const ALL: [Feature; 6] = [
+        Feature::ProposalsCreation,
+        Feature::Supports,
+        Feature::Debates,
+        Feature::Comments,
+        Feature::BudgetVoting,
+        Feature::ResultsPublished,
+    ];
+
+    /// The name used in the API and in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Feature::ProposalsCreation => "proposals_creation",
+            Feature::Supports => "supports",
+            Feature::Debates => "debates",
+            Feature::Comments => "comments",
+            Feature::BudgetVoting => "budget_voting",
+            Feature::ResultsPublished => "results_published",
+        }
+    }
+}
+
+/// One phase's window (start inclusive, end exclusive) and the features it opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhaseWindow {
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub features: Vec<Feature>,
+}
+
+impl PhaseWindow {
+    pub fn contains(&self, now: Timestamp) -> bool {
+        self.starts_at <= now && now < self.ends_at
+    }
+
+    pub fn opens(&self, feature: Feature) -> bool {
+        self.features.contains(&feature)
+    }
+}
+
+/// Validates the phases of a process, in order: each must end after it starts, and each must
+/// start no earlier than the previous one ends (phases follow each other, never overlap), so that
+/// at most one phase is active at any instant. Field paths are `phases.N.starts_at` etc.
+pub fn validate_phases(phases: &[PhaseWindow]) -> Result<(), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    for (index, phase) in phases.iter().enumerate() {
+        if phase.ends_at <= phase.starts_at {
+            errors.push(FieldError::new(
+                format!("phases.{index}.ends_at"),
+                "ends_before_start",
+                "A phase must end after it starts.",
+            ));
+        }
+        if let Some(previous) = index.checked_sub(1).and_then(|i| phases.get(i)) {
+            if phase.starts_at < previous.ends_at {
+                errors.push(FieldError::new(
+                    format!("phases.{index}.starts_at"),
+                    "overlaps_previous_phase",
+                    "A phase must start when or after the previous phase ends.",
+                ));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// The index of the active phase: the pinned one if an admin pinned one, otherwise the one whose
+/// window contains `now` (none between or outside phases).
+pub fn active_phase(
+    phases: &[PhaseWindow],
+    pinned: Option<usize>,
+    now: Timestamp,
+) -> Option<usize> {
+    match pinned {
+        Some(index) if index < phases.len() => Some(index),
+        _ => phases.iter().position(|phase| phase.contains(now)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn phase(starts: i64, ends: i64, features: &[Feature]) -> PhaseWindow {
+        PhaseWindow {
+            starts_at: Timestamp(starts),
+            ends_at: Timestamp(ends),
+            features: features.to_vec(),
+        }
+    }
+
+    #[test]
+    fn slugs_are_url_safe() {
+        assert_eq!(
+            Slug::parse("slug", "pressupostos-2026").unwrap().as_str(),
+            "pressupostos-2026"
+        );
+        for bad in [
+            "PP",
+            "pp 2026",
+            "-pp",
+            "pp-",
+            "pp--2026",
+            "pressupostos_2026",
+        ] {
+            assert_eq!(
+                Slug::parse("slug", bad).unwrap_err().code,
+                "invalid_slug",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_active_phase_is_the_one_containing_now() {
+        let phases = [
+            phase(0, 10, &[Feature::ProposalsCreation]),
+            phase(10, 20, &[Feature::BudgetVoting]),
+        ];
+        assert_eq!(active_phase(&phases, None, Timestamp(9)), Some(0));
+        assert_eq!(active_phase(&phases, None, Timestamp(10)), Some(1));
+        assert_eq!(active_phase(&phases, None, Timestamp(20)), None);
+        assert!(phases[1].opens(Feature::BudgetVoting));
+        assert!(!phases[1].opens(Feature::Supports));
+    }
+
+    #[test]
+    fn a_pinned_phase_wins_over_the_calendar() {
+        let phases = [phase(0, 10, &[]), phase(10, 20, &[])];
+        assert_eq!(active_phase(&phases, Some(0), Timestamp(15)), Some(0));
+        assert_eq!(
+            active_phase(&phases, Some(5), Timestamp(15)),
+            Some(1),
+            "a stale pin is ignored"
+        );
+    }
+
+    #[test]
+    fn phases_must_not_overlap_or_end_before_they_start() {
+        let errors = validate_phases(&[phase(0, 10, &[]), phase(5, 4, &[])]).unwrap_err();
+        let found: Vec<_> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(
+            found,
+            vec![
+                ("phases.1.ends_at", "ends_before_start"),
+                ("phases.1.starts_at", "overlaps_previous_phase")
+            ]
+        );
+        assert!(validate_phases(&[phase(0, 10, &[]), phase(10, 20, &[])]).is_ok());
+    }
+}
