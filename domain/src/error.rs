@@ -102,6 +102,76 @@ pub enum DomainError {
     /// The refresh token is unknown, expired, or belongs to a revoked or idle session.
     #[error("The session has ended; please sign in again.")]
     SessionEnded,
+
+    // --- budgets and ballots --------------------------------------------------------------------
+    // Codes: over_budget, too_few_projects, too_many_projects, below_minimum_spend,
+    // project_of_another_budget, project_already_in_ballot, project_not_in_ballot, too_many_points,
+    // too_many_points_for_project, points_left_unspent, ballot_already_cast, ballot_not_cast,
+    // voting_closed, not_eligible, budget_rules_locked. Their HTTP statuses: see `crate::budgets`.
+    /// The chosen projects would cost more than the budget (knapsack rules, at any time).
+    #[error("These projects cost {ballot_total}, more than the budget of {budget_total}.")]
+    OverBudget {
+        budget_total: crate::money::Cents,
+        ballot_total: crate::money::Cents,
+    },
+
+    /// Checkout with fewer projects than the voting rule asks for (always at least 1).
+    #[error("Choose at least {minimum} project(s) before casting your ballot.")]
+    TooFewProjects { minimum: u32 },
+
+    /// More projects than an approval ballot may hold.
+    #[error("A ballot can hold at most {maximum} project(s).")]
+    TooManyProjects { maximum: u32 },
+
+    /// Checkout of a knapsack ballot spending less than `min_percent`% of the budget.
+    #[error("Your choice must use at least {min_percent}% of the budget before you cast it.")]
+    BelowMinimumSpend { min_percent: u8 },
+
+    /// The project belongs to another budget than the ballot's.
+    #[error("This project belongs to another budget.")]
+    ProjectOfAnotherBudget,
+
+    /// The project is already in the ballot.
+    #[error("This project is already in your ballot.")]
+    ProjectAlreadyInBallot,
+
+    /// The project to remove is not in the ballot.
+    #[error("This project is not in your ballot.")]
+    ProjectNotInBallot,
+
+    /// A cumulative ballot would give more than the `points` a voter has.
+    #[error("You have {points} point(s) in all; this would give more.")]
+    TooManyPoints { points: u32 },
+
+    /// A cumulative ballot would give one project more than `max_per_project` points.
+    #[error("A project can receive at most {max_per_project} point(s).")]
+    TooManyPointsForProject { max_per_project: u32 },
+
+    /// Checkout of a cumulative ballot with points not yet placed.
+    #[error("Place all your points before casting your ballot ({left} left).")]
+    PointsLeftUnspent { left: u32 },
+
+    /// The ballot is cast: it cannot change (cancel it first while voting is open).
+    #[error("Your ballot has already been cast.")]
+    BallotAlreadyCast,
+
+    /// Cancel of a ballot that was never cast.
+    #[error("Your ballot has not been cast, so there is nothing to cancel.")]
+    BallotNotCast,
+
+    /// Ballots can only be written while the active phase has budget voting, within its window.
+    #[error("Voting is not open.")]
+    VotingClosed,
+
+    /// The person may not vote in this budget, for `reason`.
+    #[error("You cannot vote in this budget: {reason}.")]
+    NotEligible {
+        reason: crate::budgets::IneligibilityReason,
+    },
+
+    /// The voting rule, outcome rule or total of a budget cannot change once a ballot exists.
+    #[error("This setting ({setting}) cannot change once residents have started voting.")]
+    BudgetRulesLocked { setting: &'static str },
 }
 
 impl DomainError {
@@ -116,6 +186,21 @@ impl DomainError {
             DomainError::VerificationLocked { .. } => "verification_locked",
             DomainError::RefreshTokenReused => "refresh_token_reused",
             DomainError::SessionEnded => "session_ended",
+            DomainError::OverBudget { .. } => "over_budget",
+            DomainError::TooFewProjects { .. } => "too_few_projects",
+            DomainError::TooManyProjects { .. } => "too_many_projects",
+            DomainError::BelowMinimumSpend { .. } => "below_minimum_spend",
+            DomainError::ProjectOfAnotherBudget => "project_of_another_budget",
+            DomainError::ProjectAlreadyInBallot => "project_already_in_ballot",
+            DomainError::ProjectNotInBallot => "project_not_in_ballot",
+            DomainError::TooManyPoints { .. } => "too_many_points",
+            DomainError::TooManyPointsForProject { .. } => "too_many_points_for_project",
+            DomainError::PointsLeftUnspent { .. } => "points_left_unspent",
+            DomainError::BallotAlreadyCast => "ballot_already_cast",
+            DomainError::BallotNotCast => "ballot_not_cast",
+            DomainError::VotingClosed => "voting_closed",
+            DomainError::NotEligible { .. } => "not_eligible",
+            DomainError::BudgetRulesLocked { .. } => "budget_rules_locked",
         }
     }
 

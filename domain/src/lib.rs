@@ -6,6 +6,7 @@
 //! lettre or meilisearch-sdk may appear). Every refusal is a [`DomainError`] with a stable code.
 
 pub mod accounts;
+pub mod budgets;
 pub mod calendar;
 pub mod census;
 pub mod error;

@@ -1,0 +1,525 @@
+//! Who may vote in which budget, and when.
+//!
+//! Three questions, each a pure function of data the API loads (DESIGN §2.5):
+//! - **Is voting open?** [`VotingWindow`]: the active phase has `budget_voting` and `now` lies in its
+//!   window. Every ballot write checks it with the server's clock.
+//! - **May this person vote here at all?** [`check_eligibility`]: a verified resident, old enough on
+//!   the day (UTC), and allowed by the budget's [`Workflow`] given where they live and their other
+//!   ballots in the process.
+//! - **Where else may they still vote?** [`budgets_open_to`], the same decision over every budget
+//!   of the process, for the screen that lists them.
+//!
+//! How the workflows read the resident's other ballots (Decidim's `Workflows::Base` does the same):
+//! a ballot counts once it holds a project, draft or cast; an empty draft is ignored. So a resident
+//! who started in one budget under [`Workflow::One`] holds that budget until they cast there or
+//! empty their ballot to switch; a cast ballot, even cancelled back to a draft with its projects,
+//! still holds its slot. "Their own" budgets under [`Workflow::OwnPlusOne`] are every budget whose
+//! territory contains them (city-wide budgets included); the "one more" is any other budget of the
+//! process, which is the only way a resident votes outside their territory (Barcelona's rule).
+
+use super::ballot::{Ballot, BallotStatus};
+use super::ids::BudgetId;
+use super::scope::{BudgetScope, ScopeAncestry};
+use super::settings::{Budget, Workflow};
+use crate::calendar::{Date, Timestamp};
+use crate::error::DomainError;
+use std::fmt;
+
+/// When ballots of a budget may be written, as the active phase of its process says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VotingWindow {
+    /// No phase is active, or the active phase does not have `budget_voting`.
+    NoVotingPhase,
+    /// The active phase has `budget_voting`; it is open from `starts_at` (included) to `ends_at`
+    /// (excluded). An admin-pinned phase is still bounded by its own window.
+    Phase {
+        starts_at: Timestamp,
+        ends_at: Timestamp,
+    },
+}
+
+impl VotingWindow {
+    /// Whether ballots may be written at `now`.
+    pub fn is_open_at(&self, now: Timestamp) -> bool {
+        match *self {
+            VotingWindow::NoVotingPhase => false,
+            VotingWindow::Phase { starts_at, ends_at } => starts_at <= now && now < ends_at,
+        }
+    }
+
+    /// `Ok` while open, [`DomainError::VotingClosed`] otherwise.
+    pub fn check_open(&self, now: Timestamp) -> Result<(), DomainError> {
+        if self.is_open_at(now) {
+            Ok(())
+        } else {
+            Err(DomainError::VotingClosed)
+        }
+    }
+}
+
+/// What the census says about the person acting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Residency {
+    /// A participant who has not verified against the census (or whose verification was revoked).
+    NotResident,
+    /// A verified resident.
+    Resident(Resident),
+}
+
+/// A verified resident: where they live and when they were born.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resident {
+    pub scopes: ScopeAncestry,
+    pub born_on: Date,
+}
+
+/// Why a person may not vote in a budget, carried by [`DomainError::NotEligible`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IneligibilityReason {
+    /// Not verified as a resident.
+    NotAResident,
+    /// The budget's territory does not contain where the resident lives.
+    OutsideBudgetScope,
+    /// Younger than the organization's minimum age on the day of the vote.
+    UnderMinimumAge { minimum_age: u8 },
+    /// The budget's workflow allows no further budget given the resident's other ballots.
+    WorkflowLimitReached { workflow: Workflow },
+}
+
+impl IneligibilityReason {
+    /// A stable snake_case code the API may add next to `not_eligible` (e.g. as a `reason` member).
+    pub fn code(&self) -> &'static str {
+        match self {
+            IneligibilityReason::NotAResident => "not_a_resident",
+            IneligibilityReason::OutsideBudgetScope => "outside_budget_scope",
+            IneligibilityReason::UnderMinimumAge { .. } => "under_minimum_age",
+            IneligibilityReason::WorkflowLimitReached { .. } => "workflow_limit_reached",
+        }
+    }
+}
+
+impl fmt::Display for IneligibilityReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IneligibilityReason::NotAResident => {
+                write!(f, "only residents verified against the census can vote")
+            }
+            IneligibilityReason::OutsideBudgetScope => {
+                write!(f, "this budget is for another part of the city")
+            }
+            IneligibilityReason::UnderMinimumAge { minimum_age } => {
+                write!(f, "voters must be at least {minimum_age} years old")
+            }
+            IneligibilityReason::WorkflowLimitReached { workflow } => match workflow {
+                Workflow::One => write!(f, "you are already voting in another budget"),
+                Workflow::All => write!(f, "you cannot vote in more budgets"),
+                Workflow::OwnPlusOne => {
+                    write!(f, "you already vote in one budget outside your own area")
+                }
+            },
+        }
+    }
+}
+
+/// One budget of the process, as the workflow decision needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProcessBudget {
+    pub id: BudgetId,
+    pub scope: BudgetScope,
+    pub workflow: Workflow,
+}
+
+impl From<&Budget> for ProcessBudget {
+    fn from(budget: &Budget) -> ProcessBudget {
+        ProcessBudget {
+            id: budget.id,
+            scope: budget.settings.scope(),
+            workflow: budget.settings.workflow(),
+        }
+    }
+}
+
+/// How far one of the resident's ballots has gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BallotProgress {
+    /// A draft without projects: ignored by the workflows.
+    Empty,
+    /// A draft holding at least one project.
+    InProgress,
+    /// Checked out.
+    Cast,
+}
+
+impl BallotProgress {
+    /// The progress of `ballot`.
+    pub fn of(ballot: &Ballot) -> BallotProgress {
+        match ballot.status() {
+            BallotStatus::Cast { .. } => BallotProgress::Cast,
+            BallotStatus::Draft if ballot.project_count() == 0 => BallotProgress::Empty,
+            BallotStatus::Draft => BallotProgress::InProgress,
+        }
+    }
+
+    /// Whether a ballot this far along takes up a slot of the workflow.
+    pub fn counts(self) -> bool {
+        self != BallotProgress::Empty
+    }
+}
+
+/// One of the resident's ballots in the process: in which budget, and how far it has gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VoterBallot {
+    pub budget_id: BudgetId,
+    pub progress: BallotProgress,
+}
+
+/// The person acting, and what of the process their eligibility depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct Voter<'a> {
+    pub residency: &'a Residency,
+    /// The organization's minimum participation age (default 16).
+    pub minimum_age: u8,
+    /// Every budget of the process, with its scope and workflow.
+    pub process_budgets: &'a [ProcessBudget],
+    /// The person's ballots in the process, in any budget. Ballots of budgets not listed in
+    /// `process_budgets` are ignored, and so is the ballot of the budget being decided on.
+    pub ballots: &'a [VoterBallot],
+}
+
+impl Voter<'_> {
+    fn counting_ballots_outside(&self, target: BudgetId) -> impl Iterator<Item = &ProcessBudget> {
+        self.ballots
+            .iter()
+            .filter(move |ballot| ballot.budget_id != target && ballot.progress.counts())
+            .filter_map(|ballot| {
+                self.process_budgets
+                    .iter()
+                    .find(|budget| budget.id == ballot.budget_id)
+            })
+    }
+}
+
+/// Decides whether `voter` may start, fill or cast a ballot in `budget` at `now`: a resident, at
+/// least the minimum age on `now`'s UTC day, and allowed by the budget's workflow. The refusal is
+/// [`DomainError::NotEligible`] with the first reason found, in that order.
+pub fn check_eligibility(
+    budget: &ProcessBudget,
+    voter: &Voter<'_>,
+    now: Timestamp,
+) -> Result<(), DomainError> {
+    eligibility(budget, voter, now).map_err(|reason| DomainError::NotEligible { reason })
+}
+
+fn eligibility(
+    budget: &ProcessBudget,
+    voter: &Voter<'_>,
+    now: Timestamp,
+) -> Result<(), IneligibilityReason> {
+    let Residency::Resident(resident) = voter.residency else {
+        return Err(IneligibilityReason::NotAResident);
+    };
+    if resident.born_on.age_on(now.date()) < i32::from(voter.minimum_age) {
+        return Err(IneligibilityReason::UnderMinimumAge {
+            minimum_age: voter.minimum_age,
+        });
+    }
+    workflow_allows(budget, &resident.scopes, voter)
+}
+
+/// The workflow part of eligibility; see the module documentation for how ballots are counted.
+fn workflow_allows(
+    budget: &ProcessBudget,
+    scopes: &ScopeAncestry,
+    voter: &Voter<'_>,
+) -> Result<(), IneligibilityReason> {
+    let own = budget.scope.contains(scopes);
+    let limit_reached = Err(IneligibilityReason::WorkflowLimitReached {
+        workflow: budget.workflow,
+    });
+    match budget.workflow {
+        Workflow::All if own => Ok(()),
+        Workflow::One if own => {
+            if voter.counting_ballots_outside(budget.id).next().is_some() {
+                limit_reached
+            } else {
+                Ok(())
+            }
+        }
+        Workflow::All | Workflow::One => Err(IneligibilityReason::OutsideBudgetScope),
+        Workflow::OwnPlusOne if own => Ok(()),
+        Workflow::OwnPlusOne => {
+            let extra_in_use = voter
+                .counting_ballots_outside(budget.id)
+                .any(|other| !other.scope.contains(scopes));
+            if extra_in_use { limit_reached } else { Ok(()) }
+        }
+    }
+}
+
+/// The budgets of the process in which `voter` may still vote at `now`: eligible, and not already
+/// cast there. In the order of `voter.process_budgets`.
+pub fn budgets_open_to(voter: &Voter<'_>, now: Timestamp) -> Vec<BudgetId> {
+    voter
+        .process_budgets
+        .iter()
+        .filter(|budget| {
+            let cast_here = voter.ballots.iter().any(|ballot| {
+                ballot.budget_id == budget.id && ballot.progress == BallotProgress::Cast
+            });
+            !cast_here && eligibility(budget, voter, now).is_ok()
+        })
+        .map(|budget| budget.id)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::budgets::fixtures::{CITY, GRACIA, HORTA, NOW, SANTS, resident_of_vila_de_gracia};
+
+    fn budget(id: u128, scope: BudgetScope, workflow: Workflow) -> ProcessBudget {
+        ProcessBudget {
+            id: BudgetId(id),
+            scope,
+            workflow,
+        }
+    }
+
+    /// A process with district budgets for Gràcia (1), Sants (2), Horta (3) and a city-wide one (4).
+    fn process(workflow: Workflow) -> Vec<ProcessBudget> {
+        vec![
+            budget(1, BudgetScope::Scope(GRACIA), workflow),
+            budget(2, BudgetScope::Scope(SANTS), workflow),
+            budget(3, BudgetScope::Scope(HORTA), workflow),
+            budget(4, BudgetScope::CityWide, workflow),
+        ]
+    }
+
+    fn ballot(budget: u128, progress: BallotProgress) -> VoterBallot {
+        VoterBallot {
+            budget_id: BudgetId(budget),
+            progress,
+        }
+    }
+
+    fn voter<'a>(
+        residency: &'a Residency,
+        budgets: &'a [ProcessBudget],
+        ballots: &'a [VoterBallot],
+    ) -> Voter<'a> {
+        Voter {
+            residency,
+            minimum_age: 16,
+            process_budgets: budgets,
+            ballots,
+        }
+    }
+
+    fn decide(
+        residency: &Residency,
+        budgets: &[ProcessBudget],
+        ballots: &[VoterBallot],
+        target: usize,
+    ) -> Result<(), DomainError> {
+        check_eligibility(&budgets[target], &voter(residency, budgets, ballots), NOW)
+    }
+
+    fn refused(reason: IneligibilityReason) -> Result<(), DomainError> {
+        Err(DomainError::NotEligible { reason })
+    }
+
+    #[test]
+    fn voting_is_open_only_inside_the_window_of_a_voting_phase() {
+        let window = VotingWindow::Phase {
+            starts_at: Timestamp(100),
+            ends_at: Timestamp(200),
+        };
+        assert!(!window.is_open_at(Timestamp(99)));
+        assert!(window.is_open_at(Timestamp(100)));
+        assert!(window.is_open_at(Timestamp(199)));
+        assert_eq!(
+            window.check_open(Timestamp(200)),
+            Err(DomainError::VotingClosed)
+        );
+        assert_eq!(
+            VotingWindow::NoVotingPhase.check_open(Timestamp(150)),
+            Err(DomainError::VotingClosed)
+        );
+        assert_eq!(DomainError::VotingClosed.code(), "voting_closed");
+    }
+
+    #[test]
+    fn only_verified_residents_may_vote() {
+        let budgets = process(Workflow::All);
+        assert_eq!(
+            decide(&Residency::NotResident, &budgets, &[], 3),
+            refused(IneligibilityReason::NotAResident)
+        );
+        assert_eq!(IneligibilityReason::NotAResident.code(), "not_a_resident");
+    }
+
+    #[test]
+    fn a_resident_under_the_minimum_age_may_not_vote_until_their_birthday() {
+        let budgets = process(Workflow::All);
+        let turns_16_tomorrow = Residency::Resident(Resident {
+            scopes: ScopeAncestry::new(SANTS, [CITY]),
+            born_on: Date::new(2010, 5, 13).unwrap(),
+        });
+        let refusal = decide(&turns_16_tomorrow, &budgets, &[], 3).unwrap_err();
+        assert_eq!(
+            refusal,
+            DomainError::NotEligible {
+                reason: IneligibilityReason::UnderMinimumAge { minimum_age: 16 }
+            }
+        );
+        assert_eq!(refusal.code(), "not_eligible");
+        assert_eq!(
+            refusal.to_string(),
+            "You cannot vote in this budget: voters must be at least 16 years old."
+        );
+
+        let turns_16_today = Residency::Resident(Resident {
+            scopes: ScopeAncestry::new(SANTS, [CITY]),
+            born_on: Date::new(2010, 5, 12).unwrap(),
+        });
+        assert_eq!(decide(&turns_16_today, &budgets, &[], 3), Ok(()));
+    }
+
+    #[test]
+    fn a_district_budget_is_for_the_residents_of_that_district() {
+        let budgets = process(Workflow::All);
+        let resident = resident_of_vila_de_gracia();
+        assert_eq!(decide(&resident, &budgets, &[], 0), Ok(()));
+        assert_eq!(
+            decide(&resident, &budgets, &[], 1),
+            refused(IneligibilityReason::OutsideBudgetScope)
+        );
+    }
+
+    #[test]
+    fn all_allows_every_budget_the_resident_lives_in() {
+        let budgets = process(Workflow::All);
+        let resident = resident_of_vila_de_gracia();
+        let ballots = [ballot(1, BallotProgress::Cast)];
+        assert_eq!(decide(&resident, &budgets, &ballots, 3), Ok(()));
+        assert_eq!(
+            budgets_open_to(&voter(&resident, &budgets, &ballots), NOW),
+            [BudgetId(4)]
+        );
+    }
+
+    #[test]
+    fn one_allows_a_single_budget_of_the_process() {
+        let budgets = process(Workflow::One);
+        let resident = resident_of_vila_de_gracia();
+        assert_eq!(decide(&resident, &budgets, &[], 0), Ok(()));
+        assert_eq!(decide(&resident, &budgets, &[], 3), Ok(()));
+
+        let voted_in_gracia = [ballot(1, BallotProgress::Cast)];
+        assert_eq!(
+            decide(&resident, &budgets, &voted_in_gracia, 3),
+            refused(IneligibilityReason::WorkflowLimitReached {
+                workflow: Workflow::One
+            })
+        );
+        assert_eq!(decide(&resident, &budgets, &voted_in_gracia, 0), Ok(()));
+    }
+
+    #[test]
+    fn one_counts_a_draft_with_projects_but_not_an_empty_one() {
+        let budgets = process(Workflow::One);
+        let resident = resident_of_vila_de_gracia();
+        assert!(
+            decide(
+                &resident,
+                &budgets,
+                &[ballot(4, BallotProgress::InProgress)],
+                0
+            )
+            .is_err()
+        );
+        assert_eq!(
+            decide(&resident, &budgets, &[ballot(4, BallotProgress::Empty)], 0),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn one_still_requires_the_resident_to_live_in_the_budgets_territory() {
+        let budgets = process(Workflow::One);
+        assert_eq!(
+            decide(&resident_of_vila_de_gracia(), &budgets, &[], 1),
+            refused(IneligibilityReason::OutsideBudgetScope)
+        );
+    }
+
+    #[test]
+    fn own_plus_one_allows_the_own_district_and_one_other() {
+        let budgets = process(Workflow::OwnPlusOne);
+        let resident = resident_of_vila_de_gracia();
+        assert_eq!(decide(&resident, &budgets, &[], 0), Ok(()));
+        assert_eq!(decide(&resident, &budgets, &[], 1), Ok(()));
+
+        let own_and_sants = [
+            ballot(1, BallotProgress::Cast),
+            ballot(2, BallotProgress::Cast),
+        ];
+        assert_eq!(
+            decide(&resident, &budgets, &own_and_sants, 2),
+            refused(IneligibilityReason::WorkflowLimitReached {
+                workflow: Workflow::OwnPlusOne
+            })
+        );
+        // Their own budgets stay open whatever they did elsewhere, city-wide included.
+        assert_eq!(decide(&resident, &budgets, &own_and_sants, 3), Ok(()));
+        // The one other budget they chose stays theirs too.
+        assert_eq!(decide(&resident, &budgets, &own_and_sants, 1), Ok(()));
+    }
+
+    #[test]
+    fn own_plus_one_counts_a_draft_elsewhere_as_the_one_other() {
+        let budgets = process(Workflow::OwnPlusOne);
+        let resident = resident_of_vila_de_gracia();
+        let drafting_in_horta = [ballot(3, BallotProgress::InProgress)];
+        assert!(decide(&resident, &budgets, &drafting_in_horta, 1).is_err());
+        let emptied_horta = [ballot(3, BallotProgress::Empty)];
+        assert_eq!(decide(&resident, &budgets, &emptied_horta, 1), Ok(()));
+
+        assert_eq!(
+            budgets_open_to(&voter(&resident, &budgets, &drafting_in_horta), NOW),
+            [BudgetId(1), BudgetId(3), BudgetId(4)]
+        );
+    }
+
+    #[test]
+    fn ballots_of_other_processes_do_not_count() {
+        let budgets = process(Workflow::One);
+        let elsewhere = [ballot(99, BallotProgress::Cast)];
+        assert_eq!(
+            decide(&resident_of_vila_de_gracia(), &budgets, &elsewhere, 0),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn every_reason_has_a_stable_code() {
+        let codes = [
+            IneligibilityReason::NotAResident.code(),
+            IneligibilityReason::OutsideBudgetScope.code(),
+            IneligibilityReason::UnderMinimumAge { minimum_age: 16 }.code(),
+            IneligibilityReason::WorkflowLimitReached {
+                workflow: Workflow::All,
+            }
+            .code(),
+        ];
+        assert_eq!(
+            codes,
+            [
+                "not_a_resident",
+                "outside_budget_scope",
+                "under_minimum_age",
+                "workflow_limit_reached"
+            ]
+        );
+    }
+}

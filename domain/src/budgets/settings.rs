@@ -1,0 +1,291 @@
+//! A budget's settings, the projects it funds, and the rule that freezes its rules once voting began.
+//!
+//! [`BudgetSettings`] gathers what an admin chooses for a budget (DESIGN §2.5): the money, the
+//! territory, the voting rule, the outcome rule, the multi-budget workflow and whether vote counts
+//! show during voting. It is built validated, so a budget total is always positive. Once the
+//! first ballot exists, [`BudgetSettings::change_to`] refuses to change the voting rule, the
+//! outcome rule or the total: residents have chosen under them (CONSUL's issue #5321 shows what an
+//! admin switching knapsack to approval mid-vote does to existing ballots).
+
+use super::ids::{BudgetId, ProjectId};
+use super::rules::{OutcomeRule, VotingRule};
+use super::scope::BudgetScope;
+use crate::error::{DomainError, FieldError};
+use crate::money::Cents;
+use serde::{Deserialize, Serialize};
+
+/// Which budgets of a process a resident may vote in (see [`super::eligibility`] for the decision).
+///
+/// The workflow belongs to the process in spirit (Decidim keeps it on the component); Plaza stores
+/// it per budget as DESIGN says, and the API gives every budget of a process the same workflow.
+/// Decisions use the workflow of the budget being voted in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Workflow {
+    /// One budget of the process, whichever the resident chooses first (Decidim's default).
+    #[default]
+    One,
+    /// Every budget of the process whose territory the resident lives in.
+    All,
+    /// Every budget whose territory the resident lives in, plus one other budget of the process
+    /// (Barcelona: the own district and one more).
+    OwnPlusOne,
+}
+
+/// Whether vote counts may be shown while voting is open (DESIGN's `show_votes_during_voting`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VoteCountVisibility {
+    /// Counts stay secret until voting closes (the default, so early counts cannot sway voters).
+    #[default]
+    HiddenWhileVoting,
+    /// Counts are public during voting too.
+    ShownWhileVoting,
+}
+
+/// What an admin decides about one budget. Built by [`BudgetSettings::new`], which validates it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetSettings {
+    total: Cents,
+    scope: BudgetScope,
+    voting_rule: VotingRule,
+    outcome_rule: OutcomeRule,
+    workflow: Workflow,
+    vote_counts: VoteCountVisibility,
+}
+
+impl BudgetSettings {
+    /// Valid settings, or [`DomainError::Invalid`] with field `total` / code `must_be_positive`
+    /// when the total is not above zero. (The voting rule was validated when it was built.)
+    pub fn new(
+        total: Cents,
+        scope: BudgetScope,
+        voting_rule: VotingRule,
+        outcome_rule: OutcomeRule,
+        workflow: Workflow,
+        vote_counts: VoteCountVisibility,
+    ) -> Result<BudgetSettings, DomainError> {
+        let total = positive_amount("total", total).map_err(|e| DomainError::Invalid(vec![e]))?;
+        Ok(BudgetSettings {
+            total,
+            scope,
+            voting_rule,
+            outcome_rule,
+            workflow,
+            vote_counts,
+        })
+    }
+
+    /// The money to share out, in cents (always positive).
+    pub fn total(&self) -> Cents {
+        self.total
+    }
+
+    pub fn scope(&self) -> BudgetScope {
+        self.scope
+    }
+
+    pub fn voting_rule(&self) -> VotingRule {
+        self.voting_rule
+    }
+
+    pub fn outcome_rule(&self) -> OutcomeRule {
+        self.outcome_rule
+    }
+
+    pub fn workflow(&self) -> Workflow {
+        self.workflow
+    }
+
+    pub fn vote_counts(&self) -> VoteCountVisibility {
+        self.vote_counts
+    }
+
+    /// Decides an admin's change of settings. While no ballot exists anything may change. Once
+    /// `existing_ballots` > 0 (drafts included: their owners chose under the current rules), a change
+    /// of the voting rule, the outcome rule or the total is refused with
+    /// [`DomainError::BudgetRulesLocked`]; scope, workflow and vote-count visibility may still change.
+    pub fn change_to(
+        &self,
+        proposed: BudgetSettings,
+        existing_ballots: u64,
+    ) -> Result<BudgetSettings, DomainError> {
+        if existing_ballots > 0 {
+            let locked = if proposed.voting_rule != self.voting_rule {
+                Some("voting_rule")
+            } else if proposed.outcome_rule != self.outcome_rule {
+                Some("outcome_rule")
+            } else if proposed.total != self.total {
+                Some("total")
+            } else {
+                None
+            };
+            if let Some(setting) = locked {
+                return Err(DomainError::BudgetRulesLocked { setting });
+            }
+        }
+        Ok(proposed)
+    }
+}
+
+/// A budget as ballot decisions see it: its id and its settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Budget {
+    pub id: BudgetId,
+    pub settings: BudgetSettings,
+}
+
+/// A project as ballot decisions see it: which budget it belongs to and what it costs now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Project {
+    id: ProjectId,
+    budget_id: BudgetId,
+    cost: Cents,
+}
+
+impl Project {
+    /// A project of `budget_id` costing `cost` (positive; field `cost`, code `must_be_positive`).
+    pub fn new(id: ProjectId, budget_id: BudgetId, cost: Cents) -> Result<Project, DomainError> {
+        let cost = positive_amount("cost", cost).map_err(|e| DomainError::Invalid(vec![e]))?;
+        Ok(Project {
+            id,
+            budget_id,
+            cost,
+        })
+    }
+
+    pub fn id(&self) -> ProjectId {
+        self.id
+    }
+
+    pub fn budget_id(&self) -> BudgetId {
+        self.budget_id
+    }
+
+    pub fn cost(&self) -> Cents {
+        self.cost
+    }
+}
+
+/// `amount` when it is above zero, otherwise a `must_be_positive` error on `field`.
+fn positive_amount(field: &str, amount: Cents) -> Result<Cents, FieldError> {
+    if amount > Cents::ZERO {
+        Ok(amount)
+    } else {
+        Err(FieldError::new(
+            field,
+            "must_be_positive",
+            "Must be an amount above zero.",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(total: i64, voting_rule: VotingRule, outcome_rule: OutcomeRule) -> BudgetSettings {
+        BudgetSettings::new(
+            Cents(total),
+            BudgetScope::CityWide,
+            voting_rule,
+            outcome_rule,
+            Workflow::One,
+            VoteCountVisibility::default(),
+        )
+        .unwrap()
+    }
+
+    fn knapsack() -> VotingRule {
+        VotingRule::knapsack(70).unwrap()
+    }
+
+    #[test]
+    fn a_budget_total_must_be_positive() {
+        for total in [0, -100] {
+            let refused = BudgetSettings::new(
+                Cents(total),
+                BudgetScope::CityWide,
+                knapsack(),
+                OutcomeRule::Greedy,
+                Workflow::All,
+                VoteCountVisibility::HiddenWhileVoting,
+            )
+            .unwrap_err();
+            assert_eq!(
+                refused,
+                DomainError::field("total", "must_be_positive", "Must be an amount above zero.")
+            );
+        }
+        let accepted = settings(1, knapsack(), OutcomeRule::Greedy);
+        assert_eq!(accepted.total(), Cents(1));
+        assert_eq!(accepted.scope(), BudgetScope::CityWide);
+        assert_eq!(accepted.workflow(), Workflow::One);
+        assert_eq!(
+            accepted.vote_counts(),
+            VoteCountVisibility::HiddenWhileVoting
+        );
+    }
+
+    #[test]
+    fn a_project_must_cost_something() {
+        let refused = Project::new(ProjectId(1), BudgetId(1), Cents::ZERO).unwrap_err();
+        assert_eq!(refused.code(), "validation_failed");
+        let project = Project::new(ProjectId(1), BudgetId(2), Cents(500)).unwrap();
+        assert_eq!(
+            (project.id(), project.budget_id(), project.cost()),
+            (ProjectId(1), BudgetId(2), Cents(500))
+        );
+    }
+
+    #[test]
+    fn rules_can_change_freely_before_the_first_ballot() {
+        let current = settings(1_000, knapsack(), OutcomeRule::Greedy);
+        let proposed = settings(
+            2_000,
+            VotingRule::approval(1, 3).unwrap(),
+            OutcomeRule::EqualShares,
+        );
+        assert_eq!(current.change_to(proposed.clone(), 0), Ok(proposed));
+    }
+
+    #[test]
+    fn voting_and_outcome_rules_are_locked_once_a_ballot_exists() {
+        let current = settings(1_000, knapsack(), OutcomeRule::Greedy);
+        let cases = [
+            (
+                settings(
+                    1_000,
+                    VotingRule::knapsack(50).unwrap(),
+                    OutcomeRule::Greedy,
+                ),
+                "voting_rule",
+            ),
+            (
+                settings(1_000, knapsack(), OutcomeRule::EqualShares),
+                "outcome_rule",
+            ),
+            (settings(900, knapsack(), OutcomeRule::Greedy), "total"),
+        ];
+        for (proposed, setting) in cases {
+            let refused = current.change_to(proposed, 1).unwrap_err();
+            assert_eq!(refused, DomainError::BudgetRulesLocked { setting });
+            assert_eq!(refused.code(), "budget_rules_locked");
+        }
+    }
+
+    #[test]
+    fn scope_workflow_and_visibility_may_change_during_voting() {
+        let current = settings(1_000, knapsack(), OutcomeRule::Greedy);
+        let proposed = BudgetSettings::new(
+            Cents(1_000),
+            BudgetScope::Scope(super::super::ids::ScopeId(4)),
+            knapsack(),
+            OutcomeRule::Greedy,
+            Workflow::OwnPlusOne,
+            VoteCountVisibility::ShownWhileVoting,
+        )
+        .unwrap();
+        assert_eq!(current.change_to(proposed.clone(), 12), Ok(proposed));
+    }
+}
