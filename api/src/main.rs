@@ -1,1 +1,321 @@
-fn main() {}
+//! The `plaza` command: parse the command line, load the settings, run one command.
+
+use clap::{Parser, Subcommand};
+use plaza_api::app::{self, tenancy::Organization};
+use plaza_api::config::{SecretSource, Settings};
+use plaza_api::{StartError, build_state, clock::SystemClock, prepare_database};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Plaza: civic participation for cities. Settings come from the environment (and `.env`);
+/// see the README for the list.
+#[derive(Parser)]
+#[command(name = "plaza", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP API and the outbox worker (migrates an SQLite database first).
+    Serve,
+    /// Apply pending database migrations, or roll back with --down.
+    Migrate {
+        /// Roll back this many migrations instead of applying.
+        #[arg(long, value_name = "STEPS")]
+        down: Option<u32>,
+    },
+    /// Load demonstration data: Barcelona, its districts and neighbourhoods, a process.
+    Seed {
+        /// Required: seeding is only for demonstrations.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Manage organizations.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Manage administrators.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Manage the census.
+    #[command(subcommand)]
+    Census(CensusCommand),
+    /// Print the OpenAPI specification.
+    Openapi {
+        /// `yaml` (as committed in openapi/openapi.yaml) or `json`.
+        #[arg(long, default_value = "yaml")]
+        format: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Create an organization (a municipality).
+    Create {
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        name: String,
+        /// The host name its residents use, e.g. decidim.barcelona.
+        #[arg(long)]
+        host: String,
+        /// Comma-separated locales, e.g. ca,es,en.
+        #[arg(long, default_value = "en")]
+        locales: String,
+        /// The fallback locale; one of --locales (default: the first).
+        #[arg(long)]
+        default_locale: Option<String>,
+        /// Minimum age to participate.
+        #[arg(long, default_value_t = 16)]
+        minimum_age: u8,
+    },
+    /// List organizations.
+    List,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an administrator (or make an existing account one), asking for a password or
+    /// generating one.
+    Create {
+        email: String,
+        /// The organization's slug (needed when there are several).
+        #[arg(long)]
+        organization: Option<String>,
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+        /// Generate a strong password and print it once instead of asking.
+        #[arg(long)]
+        generate_password: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum CensusCommand {
+    /// Import a census CSV (document_number,birth_date,scope_code): all rows or none.
+    Import {
+        file: PathBuf,
+        /// The organization's slug (needed when there are several).
+        #[arg(long)]
+        organization: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Openapi { format } = &cli.command {
+        return match format.as_str() {
+            "yaml" => {
+                print!("{}", plaza_api::http::spec_yaml());
+                ExitCode::SUCCESS
+            }
+            "json" => {
+                println!("{}", plaza_api::http::spec_json());
+                ExitCode::SUCCESS
+            }
+            other => {
+                eprintln!("plaza: unknown format {other:?}; use yaml or json");
+                ExitCode::from(2)
+            }
+        };
+    }
+    let _ = dotenvy::dotenv();
+    let settings = match Settings::from_env() {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("plaza: invalid setting {error}");
+            return ExitCode::from(2);
+        }
+    };
+    plaza_api::telemetry::init(&settings);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("plaza: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("plaza: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, settings: Settings) -> Result<(), String> {
+    if settings.secret_source == SecretSource::DataDirectory {
+        tracing::warn!(
+            "PLAZA_SECRET is not set: using the secret generated in {}; set PLAZA_SECRET when running several replicas",
+            settings.data_dir.join("secret").display()
+        );
+    }
+    let state = build_state(settings, Arc::new(SystemClock))
+        .await
+        .map_err(|e| e.to_string())?;
+    match command {
+        Command::Serve => {
+            prepare_database(&state).await.map_err(|e| e.to_string())?;
+            plaza_api::serve(state)
+                .await
+                .map_err(|e: StartError| e.to_string())
+        }
+        Command::Migrate { down: None } => {
+            plaza_api::db::migrate(&state.db)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Migrate { down: Some(steps) } => {
+            plaza_api::db::migrate_down(&state.db, Some(steps))
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("rolled back {steps} migration(s)");
+            Ok(())
+        }
+        Command::Seed { demo } => {
+            if !demo {
+                return Err("seed only loads demonstration data: pass --demo".into());
+            }
+            prepare_database(&state).await.map_err(|e| e.to_string())?;
+            let report = app::seed::seed_demo(&state)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "demo data: {} organization(s), {} scope(s), {} process(es) created",
+                report.organizations, report.scopes, report.processes
+            );
+            Ok(())
+        }
+        Command::Org(OrgCommand::Create {
+            slug,
+            name,
+            host,
+            locales,
+            default_locale,
+            minimum_age,
+        }) => {
+            prepare_database(&state).await.map_err(|e| e.to_string())?;
+            let available_locales: Vec<String> = locales
+                .split(',')
+                .map(|l| l.trim().to_string())
+                .filter(|l| !l.is_empty())
+                .collect();
+            let default_locale = default_locale
+                .or_else(|| available_locales.first().cloned())
+                .unwrap_or_else(|| "en".into());
+            let organization = app::seed::create_organization(
+                &state,
+                app::seed::NewOrganization {
+                    slug,
+                    name,
+                    host,
+                    default_locale,
+                    available_locales,
+                    minimum_age,
+                },
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            println!(
+                "organization {} created (host {})",
+                organization.slug, organization.host
+            );
+            Ok(())
+        }
+        Command::Org(OrgCommand::List) => {
+            for row in plaza_api::store::orgs::all(&state.db)
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                println!("{}\t{}\t{}", row.slug, row.host, row.name);
+            }
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Create {
+            email,
+            organization,
+            name,
+            generate_password,
+        }) => {
+            prepare_database(&state).await.map_err(|e| e.to_string())?;
+            let organization = pick_organization(&state, organization.as_deref()).await?;
+            let (password, generated) = if generate_password {
+                (plaza_api::auth::random_token(24), true)
+            } else {
+                let first =
+                    rpassword::prompt_password("Password for the new admin (15+ characters): ")
+                        .map_err(|e| e.to_string())?;
+                let second =
+                    rpassword::prompt_password("Repeat it: ").map_err(|e| e.to_string())?;
+                if first != second {
+                    return Err("the passwords differ".into());
+                }
+                (first, false)
+            };
+            let id =
+                app::accounts::create_admin(&state, &organization, &email, &name, password.clone())
+                    .await
+                    .map_err(describe)?;
+            println!("admin {email} ({id}) can sign in to {}", organization.slug);
+            if generated {
+                println!("password (shown once): {password}");
+            }
+            Ok(())
+        }
+        Command::Census(CensusCommand::Import { file, organization }) => {
+            prepare_database(&state).await.map_err(|e| e.to_string())?;
+            let organization = pick_organization(&state, organization.as_deref()).await?;
+            let csv = std::fs::read_to_string(&file)
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let summary = app::census::import(&state, &organization, None, &csv)
+                .await
+                .map_err(describe)?;
+            println!(
+                "census: {} created, {} updated, {} in total",
+                summary.created, summary.updated, summary.total
+            );
+            Ok(())
+        }
+        Command::Openapi { .. } => Ok(()),
+    }
+}
+
+/// The organization named by `slug`, or the only one.
+async fn pick_organization(
+    state: &plaza_api::app::AppState,
+    slug: Option<&str>,
+) -> Result<Organization, String> {
+    let all = plaza_api::store::orgs::all(&state.db)
+        .await
+        .map_err(|e| e.to_string())?;
+    match slug {
+        Some(slug) => all.into_iter().find(|o| o.slug == slug).map(Organization::from).ok_or_else(|| format!("no organization has the slug {slug:?}")),
+        None if all.len() == 1 => Ok(Organization::from(all.into_iter().next().ok_or("no organization")?)),
+        None if all.is_empty() => Err("there is no organization yet: create one with `plaza org create` or `plaza seed --demo`".into()),
+        None => Err("there are several organizations: name one with --organization SLUG".into()),
+    }
+}
+
+/// An error for the terminal, with every field problem on its own line.
+fn describe(error: plaza_api::app::error::AppError) -> String {
+    use plaza_api::app::error::AppError;
+    use plaza_domain::DomainError;
+    match error {
+        AppError::Domain(DomainError::Invalid(errors)) => {
+            let lines: Vec<String> = errors
+                .iter()
+                .map(|e| format!("  {}: {} ({})", e.field, e.message, e.code))
+                .collect();
+            format!("refused:\n{}", lines.join("\n"))
+        }
+        other => other.to_string(),
+    }
+}

@@ -45,6 +45,8 @@ impl DocumentNumber {
 /// One resident as the census lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CensusEntry {
+    /// The line of the file the entry came from (1 is the header), for error messages.
+    pub line: usize,
     pub document: DocumentNumber,
     pub birth_date: Date,
     pub scope_code: String,
@@ -144,6 +146,7 @@ pub fn parse_census_csv(text: &str) -> Result<Vec<CensusEntry>, Vec<CensusLineEr
                 ));
             }
             entries.push(CensusEntry {
+                line: number,
                 document,
                 birth_date,
                 scope_code: scope_code.to_string(),
@@ -308,8 +311,9 @@ mod tests {
         Date::parse_iso(text).unwrap()
     }
 
-    fn entry(document: &str, birth: &str, scope: &str) -> CensusEntry {
+    fn entry(line: usize, document: &str, birth: &str, scope: &str) -> CensusEntry {
         CensusEntry {
+            line,
             document: DocumentNumber::parse(document).unwrap(),
             birth_date: date(birth),
             scope_code: scope.into(),
@@ -333,8 +337,8 @@ mod tests {
         assert_eq!(
             entries,
             vec![
-                entry("12345678Z", "1990-04-01", "GRACIA"),
-                entry("X1234567L", "2001-12-31", "SANTS")
+                entry(2, "12345678Z", "1990-04-01", "GRACIA"),
+                entry(3, "X1234567L", "2001-12-31", "SANTS")
             ]
         );
     }
@@ -364,7 +368,7 @@ mod tests {
 
     #[test]
     fn a_matching_adult_resident_is_verified() {
-        let census = entry("12345678Z", "1990-04-01", "GRACIA");
+        let census = entry(2, "12345678Z", "1990-04-01", "GRACIA");
         let verified = decide_verification::<u32>(
             date("1990-04-01"),
             Some(&census),
@@ -385,7 +389,7 @@ mod tests {
 
     #[test]
     fn a_wrong_birth_date_or_unknown_document_is_a_failed_attempt() {
-        let census = entry("12345678Z", "1990-04-01", "GRACIA");
+        let census = entry(2, "12345678Z", "1990-04-01", "GRACIA");
         for found in [Some(&census), None] {
             let refusal = decide_verification::<u32>(
                 date("1990-04-02"),
@@ -407,7 +411,7 @@ mod tests {
 
     #[test]
     fn residents_under_the_minimum_age_are_refused_until_their_birthday() {
-        let census = entry("12345678Z", "2010-11-27", "GRACIA");
+        let census = entry(2, "12345678Z", "2010-11-27", "GRACIA");
         let refusal = decide_verification::<u32>(
             date("2010-11-27"),
             Some(&census),
@@ -437,7 +441,7 @@ mod tests {
 
     #[test]
     fn a_document_verifies_one_live_account() {
-        let census = entry("12345678Z", "1990-04-01", "GRACIA");
+        let census = entry(2, "12345678Z", "1990-04-01", "GRACIA");
         let refusal = decide_verification::<u32>(
             date("1990-04-01"),
             Some(&census),
@@ -460,7 +464,7 @@ mod tests {
 
     #[test]
     fn a_new_account_takes_over_a_deleted_account_with_the_same_document() {
-        let census = entry("12345678Z", "1990-04-01", "GRACIA");
+        let census = entry(2, "12345678Z", "1990-04-01", "GRACIA");
         let verified = decide_verification(
             date("1990-04-01"),
             Some(&census),

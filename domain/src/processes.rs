@@ -103,14 +103,13 @@ pub fn validate_phases(phases: &[PhaseWindow]) -> Result<(), Vec<FieldError>> {
                 "A phase must end after it starts.",
             ));
         }
-        if let Some(previous) = index.checked_sub(1).and_then(|i| phases.get(i)) {
-            if phase.starts_at < previous.ends_at {
-                errors.push(FieldError::new(
-                    format!("phases.{index}.starts_at"),
-                    "overlaps_previous_phase",
-                    "A phase must start when or after the previous phase ends.",
-                ));
-            }
+        let previous = index.checked_sub(1).and_then(|i| phases.get(i));
+        if previous.is_some_and(|previous| phase.starts_at < previous.ends_at) {
+            errors.push(FieldError::new(
+                format!("phases.{index}.starts_at"),
+                "overlaps_previous_phase",
+                "A phase must start when or after the previous phase ends.",
+            ));
         }
     }
     if errors.is_empty() {

@@ -36,6 +36,13 @@ impl SessionState {
             && now.seconds() - self.last_used_at.seconds() < IDLE_TIMEOUT_SECONDS
             && now.seconds() - self.created_at.seconds() < ABSOLUTE_TIMEOUT_SECONDS
     }
+
+    /// Whether an access token of this session is still honoured at `now`: the session is not
+    /// revoked and younger than the absolute limit. (Idleness ends a session at its next refresh;
+    /// an access token already issued lives out its short life.)
+    pub fn is_live_ignoring_idle(&self, now: Timestamp) -> bool {
+        !self.revoked && now.seconds() - self.created_at.seconds() < ABSOLUTE_TIMEOUT_SECONDS
+    }
 }
 
 /// What a refresh must do.

@@ -100,7 +100,9 @@ impl MigrationTrait for Migration {
                     .table(VerificationAttempts::Table)
                     .col(uuid(VerificationAttempts::UserId).primary_key())
                     .col(integer(VerificationAttempts::Failures))
-                    .col(timestamp_with_time_zone(VerificationAttempts::LastFailureAt))
+                    .col(timestamp_with_time_zone(
+                        VerificationAttempts::LastFailureAt,
+                    ))
                     .col(timestamp_with_time_zone_null(
                         VerificationAttempts::LockedUntil,
                     ))

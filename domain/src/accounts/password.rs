@@ -83,7 +83,7 @@ pub fn check(
     let personal_parts = [personal.name, personal.nickname]
         .into_iter()
         .flatten()
-        .flat_map(|value| whole_and_parts(value))
+        .flat_map(whole_and_parts)
         .chain(
             [personal.email_local_part, personal.email_domain_label]
                 .into_iter()
@@ -101,17 +101,17 @@ pub fn check(
             "Do not use your name, nickname or email address in your password.",
         ));
     }
-    if let Some(host) = personal.organization_host {
-        if whole_and_parts(host)
+    let contains_host = personal.organization_host.is_some_and(|host| {
+        whole_and_parts(host)
             .iter()
             .any(|part| !part.is_empty() && lowered.contains(part))
-        {
-            errors.push(FieldError::new(
-                field,
-                "password_contains_organization_host",
-                "Do not use the name of this website in your password.",
-            ));
-        }
+    });
+    if contains_host {
+        errors.push(FieldError::new(
+            field,
+            "password_contains_organization_host",
+            "Do not use the name of this website in your password.",
+        ));
     }
     if is_common(&lowered) {
         errors.push(FieldError::new(

@@ -1,0 +1,731 @@
+//! Scopes (the territorial tree) and participatory processes with their phases.
+//!
+//! Anyone may read them; admins create and change them, each change audited.
+
+use super::AppState;
+use super::error::{AppError, AppResult};
+use super::tenancy::{Actor, Organization};
+use crate::clock::to_timestamp;
+use crate::db;
+use crate::store::{
+    self,
+    entities::{phases, processes, scopes},
+};
+use plaza_domain::accounts::{Permission, authorize};
+use plaza_domain::i18n::TranslatedText;
+use plaza_domain::processes::{self as rules, Feature, PhaseWindow, Slug};
+use plaza_domain::{FieldError, FieldErrors};
+use std::collections::{BTreeMap, HashMap};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Longest title of a scope, process or phase.
+const MAX_TITLE: usize = 150;
+/// Longest process description.
+const MAX_DESCRIPTION: usize = 5_000;
+
+/// What a scope is.
+pub const SCOPE_KINDS: [&str; 4] = ["city", "district", "neighbourhood", "other"];
+
+/// A scope with its children, for the tree.
+#[derive(Debug, Clone)]
+pub struct ScopeNode {
+    pub scope: scopes::Model,
+    pub children: Vec<ScopeNode>,
+}
+
+/// The organization's scopes as a forest (roots in order, children in order).
+pub async fn scope_tree(
+    state: &AppState,
+    organization: &Organization,
+) -> AppResult<Vec<ScopeNode>> {
+    let all = store::orgs::scopes_of(&state.db, organization.id).await?;
+    let mut children: HashMap<Option<Uuid>, Vec<scopes::Model>> = HashMap::new();
+    for scope in all {
+        children.entry(scope.parent_id).or_default().push(scope);
+    }
+    fn build(
+        parent: Option<Uuid>,
+        children: &mut HashMap<Option<Uuid>, Vec<scopes::Model>>,
+        depth: usize,
+    ) -> Vec<ScopeNode> {
+        let level = children.remove(&parent).unwrap_or_default();
+        level
+            .into_iter()
+            .map(|scope| {
+                // The tree cannot be deeper than the number of scopes; the guard only protects
+                // against a corrupted parent cycle.
+                let grandchildren = if depth < 64 {
+                    build(Some(scope.id), children, depth + 1)
+                } else {
+                    Vec::new()
+                };
+                ScopeNode {
+                    scope,
+                    children: grandchildren,
+                }
+            })
+            .collect()
+    }
+    Ok(build(None, &mut children, 0))
+}
+
+/// What an admin sends to create or change a scope.
+#[derive(Debug, Clone, Default)]
+pub struct ScopeForm {
+    pub code: Option<String>,
+    pub kind: Option<String>,
+    pub name: Option<BTreeMap<String, String>>,
+    /// `Some(None)` makes the scope a root.
+    pub parent_id: Option<Option<Uuid>>,
+    pub position: Option<i32>,
+}
+
+fn parse_scope_code(raw: &str) -> Result<String, FieldError> {
+    let code = raw.trim();
+    if (1..=32).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        Ok(code.to_string())
+    } else {
+        Err(FieldError::new(
+            "code",
+            "invalid_code",
+            "Use 1 to 32 letters, digits, '-' or '_'.",
+        ))
+    }
+}
+
+/// Creates a scope (admins only).
+pub async fn create_scope(
+    state: &AppState,
+    organization: &Organization,
+    actor: &Actor,
+    form: ScopeForm,
+) -> AppResult<scopes::Model> {
+    authorize(&actor.roles, Permission::ManageScopes)?;
+    let now = state.now();
+    let mut errors = FieldErrors::new();
+    let code = match &form.code {
+        Some(raw) => errors.take(parse_scope_code(raw)),
+        None => errors.take(Err(FieldError::new(
+            "code",
+            "required",
+            "A scope needs a code.",
+        ))),
+    };
+    let kind = check_kind(form.kind.as_deref().unwrap_or("other"), &mut errors);
+    let name = check_translation(
+        "name",
+        form.name.as_ref(),
+        organization,
+        MAX_TITLE,
+        &mut errors,
+    );
+    let parent_id = form.parent_id.flatten();
+    if let Some(parent) = parent_id {
+        if store::orgs::scope(&state.db, organization.id, parent)
+            .await?
+            .is_none()
+        {
+            errors.push(FieldError::new(
+                "parent_id",
+                "not_found",
+                "No scope has this id.",
+            ));
+        }
+    }
+    errors.finish()?;
+    let (Some(code), Some(name)) = (code, name) else {
+        return Err(AppError::internal("validated fields missing"));
+    };
+    let row = scopes::Model {
+        id: Uuid::now_v7(),
+        organization_id: organization.id,
+        parent_id,
+        code,
+        kind,
+        name: serde_json::to_value(name.as_map()).map_err(AppError::internal)?,
+        position: form.position.unwrap_or(0),
+        created_at: now,
+    };
+    let tx = db::begin_write(&state.db).await?;
+    let saved = store::orgs::insert_scope(&tx, row)
+        .await
+        .map_err(|error| taken_or(error, &store::orgs::UX_SCOPE_CODE, "code"))?;
+    audit(
+        &tx,
+        organization,
+        actor,
+        "scope.create",
+        "scope",
+        saved.id,
+        None,
+        Some(scope_json(&saved)),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+/// Changes a scope (admins only). A scope cannot become its own ancestor.
+pub async fn update_scope(
+    state: &AppState,
+    organization: &Organization,
+    actor: &Actor,
+    id: Uuid,
+    form: ScopeForm,
+) -> AppResult<scopes::Model> {
+    authorize(&actor.roles, Permission::ManageScopes)?;
+    let now = state.now();
+    let before = store::orgs::scope(&state.db, organization.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut scope = before.clone();
+    let mut errors = FieldErrors::new();
+    if let Some(raw) = &form.code {
+        if let Some(code) = errors.take(parse_scope_code(raw)) {
+            scope.code = code;
+        }
+    }
+    if let Some(kind) = &form.kind {
+        scope.kind = check_kind(kind, &mut errors);
+    }
+    if form.name.is_some() {
+        if let Some(name) = check_translation(
+            "name",
+            form.name.as_ref(),
+            organization,
+            MAX_TITLE,
+            &mut errors,
+        ) {
+            scope.name = serde_json::to_value(name.as_map()).map_err(AppError::internal)?;
+        }
+    }
+    if let Some(position) = form.position {
+        scope.position = position;
+    }
+    if let Some(parent) = form.parent_id {
+        if let Some(parent_id) = parent {
+            let all = store::orgs::scopes_of(&state.db, organization.id).await?;
+            let parents: HashMap<Uuid, Option<Uuid>> =
+                all.iter().map(|s| (s.id, s.parent_id)).collect();
+            if !parents.contains_key(&parent_id) {
+                errors.push(FieldError::new(
+                    "parent_id",
+                    "not_found",
+                    "No scope has this id.",
+                ));
+            } else if is_ancestor_or_self(id, parent_id, &parents) {
+                errors.push(FieldError::new(
+                    "parent_id",
+                    "cycle",
+                    "A scope cannot be placed inside itself.",
+                ));
+            }
+        }
+        scope.parent_id = parent;
+    }
+    errors.finish()?;
+    let tx = db::begin_write(&state.db).await?;
+    let saved = store::orgs::update_scope(&tx, scope)
+        .await
+        .map_err(|error| taken_or(error, &store::orgs::UX_SCOPE_CODE, "code"))?;
+    audit(
+        &tx,
+        organization,
+        actor,
+        "scope.update",
+        "scope",
+        saved.id,
+        Some(scope_json(&before)),
+        Some(scope_json(&saved)),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+/// Whether `candidate` is `scope` or one of its descendants, following parents from `candidate`.
+fn is_ancestor_or_self(
+    scope: Uuid,
+    candidate: Uuid,
+    parents: &HashMap<Uuid, Option<Uuid>>,
+) -> bool {
+    let mut current = Some(candidate);
+    for _ in 0..=parents.len() {
+        match current {
+            Some(id) if id == scope => return true,
+            Some(id) => current = parents.get(&id).copied().flatten(),
+            None => return false,
+        }
+    }
+    true
+}
+
+fn check_kind(kind: &str, errors: &mut FieldErrors) -> String {
+    if !SCOPE_KINDS.contains(&kind) {
+        errors.push(FieldError::new(
+            "kind",
+            "invalid_value",
+            format!("Choose one of {}.", SCOPE_KINDS.join(", ")),
+        ));
+    }
+    kind.to_string()
+}
+
+fn check_translation(
+    field: &str,
+    raw: Option<&BTreeMap<String, String>>,
+    organization: &Organization,
+    max_chars: usize,
+    errors: &mut FieldErrors,
+) -> Option<TranslatedText> {
+    let Some(raw) = raw else {
+        errors.push(FieldError::new(
+            field,
+            "required",
+            "This field is required.",
+        ));
+        return None;
+    };
+    match TranslatedText::parse(
+        field,
+        raw,
+        &organization.available_locales,
+        &organization.default_locale,
+        max_chars,
+    ) {
+        Ok(text) => Some(text),
+        Err(problems) => {
+            for problem in problems {
+                errors.push(problem);
+            }
+            None
+        }
+    }
+}
+
+fn taken_or(error: sea_orm::DbErr, index: &store::UniqueIndex, field: &'static str) -> AppError {
+    if index.violated_by(&error) {
+        AppError::AlreadyTaken { field }
+    } else {
+        error.into()
+    }
+}
+
+fn scope_json(scope: &scopes::Model) -> serde_json::Value {
+    serde_json::json!({ "code": scope.code, "kind": scope.kind, "name": scope.name, "parent_id": scope.parent_id, "position": scope.position })
+}
+
+#[allow(
+    clippy::too_many_arguments,
+    reason = "an audit entry has this many parts; a struct would only rename them"
+)]
+async fn audit(
+    db: &impl sea_orm::ConnectionTrait,
+    organization: &Organization,
+    actor: &Actor,
+    action: &str,
+    target_kind: &str,
+    target_id: Uuid,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+    now: OffsetDateTime,
+) -> AppResult<()> {
+    store::audit::record(
+        db,
+        store::audit::AuditEntry {
+            organization_id: organization.id,
+            actor_id: Some(actor.id()),
+            action,
+            target_kind,
+            target_id: target_id.to_string(),
+            before,
+            after,
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// A process with its phases in order.
+#[derive(Debug, Clone)]
+pub struct ProcessView {
+    pub process: processes::Model,
+    pub phases: Vec<phases::Model>,
+    /// The index (in `phases`) of the active phase at the time of reading.
+    pub active_phase: Option<usize>,
+}
+
+fn window(phase: &phases::Model) -> PhaseWindow {
+    let features = [
+        (phase.proposals_creation, Feature::ProposalsCreation),
+        (phase.supports, Feature::Supports),
+        (phase.debates, Feature::Debates),
+        (phase.comments, Feature::Comments),
+        (phase.budget_voting, Feature::BudgetVoting),
+        (phase.results_published, Feature::ResultsPublished),
+    ]
+    .into_iter()
+    .filter_map(|(on, feature)| on.then_some(feature))
+    .collect();
+    PhaseWindow {
+        starts_at: to_timestamp(phase.starts_at),
+        ends_at: to_timestamp(phase.ends_at),
+        features,
+    }
+}
+
+fn view(process: processes::Model, phases: Vec<phases::Model>, now: OffsetDateTime) -> ProcessView {
+    let windows: Vec<PhaseWindow> = phases.iter().map(window).collect();
+    let pinned = process.pinned_phase.and_then(|p| usize::try_from(p).ok());
+    let active_phase = rules::active_phase(&windows, pinned, to_timestamp(now));
+    ProcessView {
+        process,
+        phases,
+        active_phase,
+    }
+}
+
+/// A page of the organization's processes (oldest first) and the cursor of the next page.
+pub async fn list_processes(
+    state: &AppState,
+    organization: &Organization,
+    after: Option<Uuid>,
+    limit: u64,
+) -> AppResult<(Vec<ProcessView>, Option<Uuid>)> {
+    let mut rows =
+        store::orgs::processes_page(&state.db, organization.id, after, limit + 1).await?;
+    let next = if rows.len() as u64 > limit {
+        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        rows.last().map(|row| row.id)
+    } else {
+        None
+    };
+    let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
+    let mut phases_by_process: HashMap<Uuid, Vec<phases::Model>> = HashMap::new();
+    for phase in store::orgs::phases_of(&state.db, &ids).await? {
+        phases_by_process
+            .entry(phase.process_id)
+            .or_default()
+            .push(phase);
+    }
+    let now = state.now();
+    let views = rows
+        .into_iter()
+        .map(|process| {
+            let phases = phases_by_process.remove(&process.id).unwrap_or_default();
+            view(process, phases, now)
+        })
+        .collect();
+    Ok((views, next))
+}
+
+/// One process by slug.
+pub async fn get_process(
+    state: &AppState,
+    organization: &Organization,
+    slug: &str,
+) -> AppResult<ProcessView> {
+    let process = store::orgs::process_by_slug(&state.db, organization.id, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let phases = store::orgs::phases_of(&state.db, &[process.id]).await?;
+    Ok(view(process, phases, state.now()))
+}
+
+/// One phase as an admin writes it.
+#[derive(Debug, Clone)]
+pub struct PhaseForm {
+    pub title: BTreeMap<String, String>,
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+    pub features: Vec<Feature>,
+}
+
+/// What an admin sends to create or change a process. On change, `phases` (when given) replaces
+/// the whole list; `pinned_phase` is a position in it (`Some(None)` unpins).
+#[derive(Debug, Clone, Default)]
+pub struct ProcessForm {
+    pub slug: Option<String>,
+    pub title: Option<BTreeMap<String, String>>,
+    pub description: Option<BTreeMap<String, String>>,
+    pub scope_id: Option<Option<Uuid>>,
+    pub phases: Option<Vec<PhaseForm>>,
+    pub pinned_phase: Option<Option<u32>>,
+}
+
+fn phase_rows(
+    process_id: Uuid,
+    forms: &[PhaseForm],
+    organization: &Organization,
+    errors: &mut FieldErrors,
+) -> Vec<phases::Model> {
+    let windows: Vec<PhaseWindow> = forms
+        .iter()
+        .map(|form| PhaseWindow {
+            starts_at: to_timestamp(form.starts_at),
+            ends_at: to_timestamp(form.ends_at),
+            features: form.features.clone(),
+        })
+        .collect();
+    if let Err(problems) = rules::validate_phases(&windows) {
+        for problem in problems {
+            errors.push(problem);
+        }
+    }
+    forms
+        .iter()
+        .enumerate()
+        .filter_map(|(index, form)| {
+            let title = check_translation(
+                &format!("phases.{index}.title"),
+                Some(&form.title),
+                organization,
+                MAX_TITLE,
+                errors,
+            )?;
+            let has = |feature: Feature| form.features.contains(&feature);
+            Some(phases::Model {
+                id: Uuid::now_v7(),
+                process_id,
+                position: i32::try_from(index).unwrap_or(i32::MAX),
+                title: serde_json::to_value(title.as_map()).unwrap_or_default(),
+                // Stored in UTC: SQLite compares timestamps as text.
+                starts_at: form.starts_at.to_offset(time::UtcOffset::UTC),
+                ends_at: form.ends_at.to_offset(time::UtcOffset::UTC),
+                proposals_creation: has(Feature::ProposalsCreation),
+                supports: has(Feature::Supports),
+                debates: has(Feature::Debates),
+                comments: has(Feature::Comments),
+                budget_voting: has(Feature::BudgetVoting),
+                results_published: has(Feature::ResultsPublished),
+            })
+        })
+        .collect()
+}
+
+async fn check_scope(
+    state: &AppState,
+    organization: &Organization,
+    scope_id: Option<Uuid>,
+    errors: &mut FieldErrors,
+) -> AppResult<()> {
+    if let Some(scope_id) = scope_id {
+        if store::orgs::scope(&state.db, organization.id, scope_id)
+            .await?
+            .is_none()
+        {
+            errors.push(FieldError::new(
+                "scope_id",
+                "not_found",
+                "No scope has this id.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_pin(pinned: Option<u32>, phase_count: usize, errors: &mut FieldErrors) {
+    if let Some(position) = pinned {
+        if position as usize >= phase_count {
+            errors.push(FieldError::new(
+                "pinned_phase",
+                "out_of_range",
+                "Pin one of the process's phases by its position (from 0).",
+            ));
+        }
+    }
+}
+
+/// Creates a process with its phases (admins only).
+pub async fn create_process(
+    state: &AppState,
+    organization: &Organization,
+    actor: &Actor,
+    form: ProcessForm,
+) -> AppResult<ProcessView> {
+    authorize(&actor.roles, Permission::ManageProcesses)?;
+    let now = state.now();
+    let id = Uuid::now_v7();
+    let mut errors = FieldErrors::new();
+    let slug = match &form.slug {
+        Some(raw) => errors.take(Slug::parse("slug", raw)),
+        None => errors.take(Err(FieldError::new(
+            "slug",
+            "required",
+            "A process needs a slug.",
+        ))),
+    };
+    let title = check_translation(
+        "title",
+        form.title.as_ref(),
+        organization,
+        MAX_TITLE,
+        &mut errors,
+    );
+    let empty = BTreeMap::new();
+    let description = match &form.description {
+        Some(raw) if !raw.is_empty() => check_translation(
+            "description",
+            Some(raw),
+            organization,
+            MAX_DESCRIPTION,
+            &mut errors,
+        ),
+        _ => Some(TranslatedText::from_stored(empty)),
+    };
+    let scope_id = form.scope_id.flatten();
+    check_scope(state, organization, scope_id, &mut errors).await?;
+    let phase_forms = form.phases.clone().unwrap_or_default();
+    let phases = phase_rows(id, &phase_forms, organization, &mut errors);
+    let pinned = form.pinned_phase.flatten();
+    check_pin(pinned, phase_forms.len(), &mut errors);
+    errors.finish()?;
+    let (Some(slug), Some(title), Some(description)) = (slug, title, description) else {
+        return Err(AppError::internal("validated fields missing"));
+    };
+    let process = processes::Model {
+        id,
+        organization_id: organization.id,
+        slug: slug.as_str().to_string(),
+        title: serde_json::to_value(title.as_map()).map_err(AppError::internal)?,
+        description: serde_json::to_value(description.as_map()).map_err(AppError::internal)?,
+        scope_id,
+        pinned_phase: pinned.map(|p| i32::try_from(p).unwrap_or(i32::MAX)),
+        created_at: now,
+        updated_at: now,
+    };
+    let tx = db::begin_write(&state.db).await?;
+    let saved = store::orgs::insert_process(&tx, process)
+        .await
+        .map_err(|error| taken_or(error, &store::orgs::UX_PROCESS_SLUG, "slug"))?;
+    store::orgs::replace_phases(&tx, saved.id, phases.clone()).await?;
+    audit(
+        &tx,
+        organization,
+        actor,
+        "process.create",
+        "process",
+        saved.id,
+        None,
+        Some(process_json(&saved, &phases)),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(view(saved, phases, now))
+}
+
+/// Changes a process (admins only).
+pub async fn update_process(
+    state: &AppState,
+    organization: &Organization,
+    actor: &Actor,
+    slug: &str,
+    form: ProcessForm,
+) -> AppResult<ProcessView> {
+    authorize(&actor.roles, Permission::ManageProcesses)?;
+    let now = state.now();
+    let before = get_process(state, organization, slug).await?;
+    let mut process = before.process.clone();
+    let mut errors = FieldErrors::new();
+    if let Some(raw) = &form.slug {
+        if let Some(slug) = errors.take(Slug::parse("slug", raw)) {
+            process.slug = slug.as_str().to_string();
+        }
+    }
+    if form.title.is_some() {
+        if let Some(title) = check_translation(
+            "title",
+            form.title.as_ref(),
+            organization,
+            MAX_TITLE,
+            &mut errors,
+        ) {
+            process.title = serde_json::to_value(title.as_map()).map_err(AppError::internal)?;
+        }
+    }
+    if form.description.is_some() {
+        if let Some(description) = check_translation(
+            "description",
+            form.description.as_ref(),
+            organization,
+            MAX_DESCRIPTION,
+            &mut errors,
+        ) {
+            process.description =
+                serde_json::to_value(description.as_map()).map_err(AppError::internal)?;
+        }
+    }
+    if let Some(scope_id) = form.scope_id {
+        check_scope(state, organization, scope_id, &mut errors).await?;
+        process.scope_id = scope_id;
+    }
+    let new_phases = form
+        .phases
+        .as_ref()
+        .map(|forms| phase_rows(process.id, forms, organization, &mut errors));
+    let phase_count = new_phases.as_ref().map_or(before.phases.len(), Vec::len);
+    let pinned = match form.pinned_phase {
+        Some(pin) => pin,
+        None => process.pinned_phase.and_then(|p| u32::try_from(p).ok()),
+    };
+    check_pin(pinned, phase_count, &mut errors);
+    process.pinned_phase = pinned.map(|p| i32::try_from(p).unwrap_or(i32::MAX));
+    errors.finish()?;
+    process.updated_at = now;
+
+    let tx = db::begin_write(&state.db).await?;
+    let saved = store::orgs::update_process(&tx, process)
+        .await
+        .map_err(|error| taken_or(error, &store::orgs::UX_PROCESS_SLUG, "slug"))?;
+    let phases = match new_phases {
+        Some(rows) => {
+            store::orgs::replace_phases(&tx, saved.id, rows.clone()).await?;
+            rows
+        }
+        None => before.phases.clone(),
+    };
+    audit(
+        &tx,
+        organization,
+        actor,
+        "process.update",
+        "process",
+        saved.id,
+        Some(process_json(&before.process, &before.phases)),
+        Some(process_json(&saved, &phases)),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(view(saved, phases, now))
+}
+
+fn process_json(process: &processes::Model, phases: &[phases::Model]) -> serde_json::Value {
+    serde_json::json!({
+        "slug": process.slug,
+        "title": process.title,
+        "description": process.description,
+        "scope_id": process.scope_id,
+        "pinned_phase": process.pinned_phase,
+        "phases": phases.iter().map(|p| serde_json::json!({
+            "title": p.title,
+            "starts_at": p.starts_at.unix_timestamp(),
+            "ends_at": p.ends_at.unix_timestamp(),
+            "features": window(p).features.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The features a phase opens, for the API.
+pub fn features_of(phase: &phases::Model) -> Vec<Feature> {
+    window(phase).features
+}

@@ -1,0 +1,244 @@
+//! Census use cases: an admin imports residents; a participant verifies against them.
+
+use super::AppState;
+use super::error::{AppError, AppResult};
+use super::tenancy::{Actor, Organization};
+use crate::clock::{from_time_date, to_time_date, to_timestamp};
+use crate::db;
+use crate::store::{
+    self,
+    entities::{census_records, residents, verification_attempts},
+};
+use plaza_domain::accounts::{Permission, authorize};
+use plaza_domain::census::{self, DocumentHolder, DocumentNumber, VerificationLock};
+use plaza_domain::{Date, DomainError, FieldError};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// Documents that were not in the census before.
+    pub created: u64,
+    /// Documents already there, whose birth date and scope were refreshed.
+    pub updated: u64,
+    /// Records in the organization's census after the import.
+    pub total: u64,
+}
+
+/// Imports a census CSV: all rows or none. Unknown scope codes and malformed rows are reported
+/// together, each as `lines.N` with a code. The import is audited (counts only: the audit log
+/// never holds document numbers).
+pub async fn import(
+    state: &AppState,
+    organization: &Organization,
+    actor: Option<&Actor>,
+    csv: &str,
+) -> AppResult<ImportSummary> {
+    if let Some(actor) = actor {
+        authorize(&actor.roles, Permission::ImportCensus)?;
+    }
+    let line_error = |line: usize, code: &'static str, message: String| {
+        FieldError::new(format!("lines.{line}"), code, message)
+    };
+    let entries = census::parse_census_csv(csv).map_err(|errors| {
+        DomainError::Invalid(
+            errors
+                .into_iter()
+                .map(|e| line_error(e.line, e.code, e.message))
+                .collect(),
+        )
+    })?;
+
+    let scopes: HashMap<String, Uuid> = store::orgs::scopes_of(&state.db, organization.id)
+        .await?
+        .into_iter()
+        .map(|s| (s.code, s.id))
+        .collect();
+    let mut unknown = Vec::new();
+    let mut rows = Vec::with_capacity(entries.len());
+    let now = state.now();
+    for entry in &entries {
+        match scopes.get(&entry.scope_code) {
+            Some(scope_id) => rows.push(census_records::Model {
+                id: Uuid::now_v7(),
+                organization_id: organization.id,
+                document_hash: state
+                    .keys
+                    .census_document_hash(organization.id, &entry.document),
+                birth_date: to_time_date(entry.birth_date)
+                    .ok_or_else(|| AppError::internal("census date out of range"))?,
+                scope_id: *scope_id,
+                imported_at: now,
+            }),
+            None => unknown.push(line_error(
+                entry.line,
+                "unknown_scope_code",
+                format!("No scope has the code {:?}.", entry.scope_code),
+            )),
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(DomainError::Invalid(unknown).into());
+    }
+
+    let tx = db::begin_write(&state.db).await?;
+    let mut created = 0;
+    for row in rows {
+        if store::census::upsert_record(&tx, row).await? {
+            created += 1;
+        }
+    }
+    let updated = entries.len() as u64 - created;
+    let total = store::census::record_count(&tx, organization.id).await?;
+    store::audit::record(
+        &tx,
+        store::audit::AuditEntry {
+            organization_id: organization.id,
+            actor_id: actor.map(Actor::id),
+            action: "census.import",
+            target_kind: "census",
+            target_id: organization.id.to_string(),
+            before: None,
+            after: Some(
+                serde_json::json!({ "created": created, "updated": updated, "total": total }),
+            ),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ImportSummary {
+        created,
+        updated,
+        total,
+    })
+}
+
+/// A verified residency.
+#[derive(Debug, Clone)]
+pub struct Residency {
+    pub resident: residents::Model,
+    pub scope: store::entities::scopes::Model,
+}
+
+/// Verifies the actor against the census with a document number and birth date. A failed match
+/// counts towards the lock (and is committed even though the request fails); being under age or
+/// presenting a document that another live account already verified does not.
+pub async fn verify(
+    state: &AppState,
+    organization: &Organization,
+    actor: &Actor,
+    document_number: &str,
+    birth_date: &str,
+) -> AppResult<Residency> {
+    let mut errors = plaza_domain::FieldErrors::new();
+    let document = errors.take(DocumentNumber::parse(document_number).ok_or_else(|| {
+        FieldError::new(
+            "document_number",
+            "invalid_document_number",
+            "Enter the document number as printed (4 to 32 letters and digits).",
+        )
+    }));
+    let claimed = errors.take(Date::parse_iso(birth_date).ok_or_else(|| {
+        FieldError::new(
+            "birth_date",
+            "invalid_date",
+            "Enter the date as YYYY-MM-DD.",
+        )
+    }));
+    errors.finish()?;
+    let (Some(document), Some(claimed)) = (document, claimed) else {
+        return Err(AppError::internal("validated fields missing"));
+    };
+
+    let now = state.now();
+    let today = to_timestamp(now).date();
+    let document_hash = state.keys.census_document_hash(organization.id, &document);
+    let tx = db::begin_write(&state.db).await?;
+    let attempts = store::census::attempts_of(&tx, actor.id()).await?;
+    let lock = attempts
+        .as_ref()
+        .map_or_else(VerificationLock::default, |row| VerificationLock {
+            failures: u32::try_from(row.failures).unwrap_or(0),
+            locked_until: row.locked_until.map(to_timestamp),
+        });
+    lock.check(to_timestamp(now))?;
+
+    let record = store::census::record_by_hash(&tx, organization.id, &document_hash).await?;
+    // The domain sees the census scope as an opaque code; the scope's id serves as that code here.
+    let entry = record.as_ref().map(|row| census::CensusEntry {
+        line: 0,
+        document: document.clone(),
+        birth_date: from_time_date(row.birth_date),
+        scope_code: row.scope_id.to_string(),
+    });
+    let holder =
+        match store::census::resident_by_document(&tx, organization.id, &document_hash).await? {
+            None => DocumentHolder::Nobody,
+            Some((resident, _)) if resident.user_id == actor.id() => DocumentHolder::ThisAccount,
+            Some((resident, Some(account))) if account.deleted_at.is_some() => {
+                DocumentHolder::DeletedAccount(resident.user_id)
+            }
+            Some((resident, None)) => DocumentHolder::DeletedAccount(resident.user_id),
+            Some(_) => DocumentHolder::OtherLiveAccount,
+        };
+
+    let verified = match census::decide_verification(
+        claimed,
+        entry.as_ref(),
+        holder,
+        organization.minimum_age,
+        today,
+    ) {
+        Ok(verified) => verified,
+        Err(refusal) => {
+            if refusal.counts_as_failure {
+                let next = lock.after_failure(to_timestamp(now));
+                store::census::save_attempts(
+                    &tx,
+                    verification_attempts::Model {
+                        user_id: actor.id(),
+                        failures: i32::try_from(next.failures).unwrap_or(i32::MAX),
+                        last_failure_at: now,
+                        locked_until: next.locked_until.map(crate::clock::from_timestamp),
+                    },
+                )
+                .await?;
+                tx.commit().await?;
+                tracing::info!(user = %actor.id(), failures = next.failures, "census verification failed");
+            }
+            return Err(refusal.error.into());
+        }
+    };
+    let Some(record) = record else {
+        return Err(AppError::internal("verified without a census record"));
+    };
+    let scope_id = Uuid::parse_str(&verified.scope_code).map_err(AppError::internal)?;
+    let resident = residents::Model {
+        user_id: actor.id(),
+        organization_id: organization.id,
+        document_hash,
+        scope_id,
+        birth_date: record.birth_date,
+        verified_at: now,
+    };
+    store::census::make_resident(&tx, resident.clone(), verified.takes_over)
+        .await
+        .map_err(|error| {
+            if store::census::UX_RESIDENT_DOCUMENT.violated_by(&error) {
+                AppError::Domain(DomainError::DocumentAlreadyUsed)
+            } else {
+                error.into()
+            }
+        })?;
+    store::census::clear_attempts(&tx, actor.id()).await?;
+    let scope = store::orgs::scope(&tx, organization.id, scope_id)
+        .await?
+        .ok_or_else(|| AppError::internal("census scope vanished"))?;
+    tx.commit().await?;
+    if let Some(previous) = verified.takes_over {
+        tracing::info!(user = %actor.id(), previous = %previous, "residency taken over from a deleted account");
+    }
+    Ok(Residency { resident, scope })
+}

@@ -1,0 +1,161 @@
+//! Access tokens: short-lived HS256 JWTs bound to one organization and one login session.
+//!
+//! The token says who (`sub`), in which organization (`org`, and the audience
+//! `plaza:<organization id>`), in which session (`sid`), and until when (`exp`, checked against
+//! the application's clock rather than the library's, so tests can move time). Only HS256 with
+//! our key is accepted: `alg: none`, other algorithms, other keys, other organizations and
+//! expired tokens all fail. Refresh tokens are opaque random strings, never JWTs, so one cannot
+//! be mistaken for the other.
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use plaza_domain::Timestamp;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+const ISSUER: &str = "plaza";
+const ACCESS_TYPE: &str = "access";
+
+/// The claims of an access token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessClaims {
+    pub iss: String,
+    pub aud: String,
+    pub sub: Uuid,
+    pub org: Uuid,
+    pub sid: Uuid,
+    pub typ: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+/// Why a token was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenRejection {
+    /// Well formed and signed by us, but past its expiry: the client should refresh.
+    Expired,
+    /// Anything else: malformed, forged, wrong algorithm, wrong organization, wrong type.
+    Invalid,
+}
+
+fn audience(organization_id: Uuid) -> String {
+    format!("plaza:{organization_id}")
+}
+
+/// Signs an access token for `user` in `session` of `organization`, valid from `now` for
+/// `lifetime_seconds`.
+pub fn issue(
+    key: &[u8],
+    organization: Uuid,
+    user: Uuid,
+    session: Uuid,
+    now: Timestamp,
+    lifetime_seconds: i64,
+) -> String {
+    let claims = AccessClaims {
+        iss: ISSUER.into(),
+        aud: audience(organization),
+        sub: user,
+        org: organization,
+        sid: session,
+        typ: ACCESS_TYPE.into(),
+        iat: now.seconds(),
+        exp: now.seconds() + lifetime_seconds,
+    };
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(key),
+    )
+    .expect("HS256 signing with an in-memory key cannot fail")
+}
+
+/// Verifies an access token presented to `organization` at `now`.
+pub fn verify(
+    key: &[u8],
+    token: &str,
+    organization: Uuid,
+    now: Timestamp,
+) -> Result<AccessClaims, TokenRejection> {
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+    validation.set_issuer(&[ISSUER]);
+    validation.set_audience(&[audience(organization)]);
+    let data =
+        jsonwebtoken::decode::<AccessClaims>(token, &DecodingKey::from_secret(key), &validation)
+            .map_err(|_| TokenRejection::Invalid)?;
+    let claims = data.claims;
+    if claims.typ != ACCESS_TYPE || claims.org != organization {
+        return Err(TokenRejection::Invalid);
+    }
+    if now.seconds() >= claims.exp {
+        return Err(TokenRejection::Expired);
+    }
+    Ok(claims)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+
+    const KEY: &[u8] = b"0123456789abcdef0123456789abcdef";
+    const ORG: Uuid = Uuid::from_u128(1);
+
+    fn token(now: i64) -> String {
+        issue(
+            KEY,
+            ORG,
+            Uuid::from_u128(2),
+            Uuid::from_u128(3),
+            Timestamp(now),
+            900,
+        )
+    }
+
+    #[test]
+    fn a_token_verifies_until_it_expires() {
+        let claims = verify(KEY, &token(1_000), ORG, Timestamp(1_899)).unwrap();
+        assert_eq!(
+            (claims.sub, claims.sid),
+            (Uuid::from_u128(2), Uuid::from_u128(3))
+        );
+        assert_eq!(
+            verify(KEY, &token(1_000), ORG, Timestamp(1_900)),
+            Err(TokenRejection::Expired)
+        );
+    }
+
+    #[test]
+    fn other_keys_and_organizations_are_refused() {
+        assert_eq!(
+            verify(
+                b"another key another key another!!",
+                &token(0),
+                ORG,
+                Timestamp(1)
+            ),
+            Err(TokenRejection::Invalid)
+        );
+        assert_eq!(
+            verify(KEY, &token(0), Uuid::from_u128(9), Timestamp(1)),
+            Err(TokenRejection::Invalid)
+        );
+    }
+
+    #[test]
+    fn unsigned_tokens_are_refused() {
+        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let payload = token(0).split('.').nth(1).unwrap().to_string();
+        let header = engine.encode(br#"{"alg":"none","typ":"JWT"}"#);
+        assert_eq!(
+            verify(KEY, &format!("{header}.{payload}."), ORG, Timestamp(1)),
+            Err(TokenRejection::Invalid)
+        );
+        assert_eq!(
+            verify(KEY, "not a token", ORG, Timestamp(1)),
+            Err(TokenRejection::Invalid)
+        );
+    }
+}

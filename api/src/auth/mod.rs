@@ -1,0 +1,103 @@
+//! Credentials: password hashing, access tokens, and the random and keyed-hash tokens around them.
+//!
+//! Everything secret is derived from the one server secret (`PLAZA_SECRET`) with distinct labels,
+//! so that the key that signs access tokens is not the key that hashes census documents.
+
+pub mod jwt;
+pub mod passwords;
+
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+
+/// Keys derived from the server secret.
+#[derive(Clone)]
+pub struct Keys {
+    /// Signs and verifies access tokens (HS256).
+    pub jwt: Vec<u8>,
+    /// Keys the census document hashes.
+    pub census: Vec<u8>,
+}
+
+impl Keys {
+    pub fn derive(secret: &[u8]) -> Keys {
+        Keys {
+            jwt: hmac_sha256(secret, b"plaza/jwt/v1").to_vec(),
+            census: hmac_sha256(secret, b"plaza/census/v1").to_vec(),
+        }
+    }
+
+    /// The keyed hash under which a census document number is stored: HMAC-SHA256 over the
+    /// organization id and the normalised number, hex encoded. Without the server secret the
+    /// hashes cannot be reversed by trying every document number.
+    pub fn census_document_hash(
+        &self,
+        organization_id: uuid::Uuid,
+        document: &plaza_domain::census::DocumentNumber,
+    ) -> String {
+        let mut message = organization_id.as_bytes().to_vec();
+        message.extend_from_slice(document.as_str().as_bytes());
+        hex(&hmac_sha256(&self.census, &message))
+    }
+}
+
+fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC accepts keys of any length");
+    mac.update(message);
+    mac.finalize().into_bytes().into()
+}
+
+/// A random token of `bytes` random bytes, URL-safe base64 without padding.
+pub fn random_token(bytes: usize) -> String {
+    let mut buffer = vec![0_u8; bytes];
+    getrandom::fill(&mut buffer).expect("the operating system provides random numbers");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buffer)
+}
+
+/// The SHA-256 of a token, hex encoded: how refresh tokens and mailed tokens are stored, so that
+/// reading the database does not give anyone a usable token.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derived_keys_differ_per_purpose_and_secret() {
+        let a = Keys::derive(b"first secret that is long enough!");
+        let b = Keys::derive(b"other secret that is long enough!");
+        assert_ne!(a.jwt, a.census);
+        assert_ne!(a.jwt, b.jwt);
+    }
+
+    #[test]
+    fn census_hashes_depend_on_the_organization() {
+        let keys = Keys::derive(b"first secret that is long enough!");
+        let document = plaza_domain::census::DocumentNumber::parse("12345678Z").unwrap();
+        let first = keys.census_document_hash(uuid::Uuid::from_u128(1), &document);
+        assert_eq!(first.len(), 64);
+        assert_eq!(
+            first,
+            keys.census_document_hash(uuid::Uuid::from_u128(1), &document)
+        );
+        assert_ne!(
+            first,
+            keys.census_document_hash(uuid::Uuid::from_u128(2), &document)
+        );
+    }
+
+    #[test]
+    fn random_tokens_are_long_and_distinct() {
+        let token = random_token(32);
+        assert_eq!(token.len(), 43);
+        assert_ne!(token, random_token(32));
+        assert_eq!(token_hash("abc").len(), 64);
+    }
+}

@@ -1,0 +1,350 @@
+//! Typed settings, read from the environment once at start and passed down (never global).
+//!
+//! Every setting has a default that serves the embedded mode (DESIGN §4), so `plaza serve` works
+//! with no configuration at all. A bad value stops the process with a message naming the variable
+//! and what was expected. Secrets are never logged: [`Settings`] implements `Debug` by hand.
+
+use lettre::message::Mailbox;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines, for a terminal.
+    Text,
+    /// One JSON object per line, for a log collector.
+    Json,
+}
+
+/// Where the server's secret came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretSource {
+    /// `PLAZA_SECRET` was set.
+    Environment,
+    /// Generated on first start into `$PLAZA_DATA_DIR/secret` (fine for a laptop or a town with
+    /// one server; a deployment with several replicas must set `PLAZA_SECRET`).
+    DataDirectory,
+}
+
+/// All of Plaza's settings.
+#[derive(Clone)]
+pub struct Settings {
+    /// `PLAZA_ADDR`: where the API listens.
+    pub addr: SocketAddr,
+    /// `PLAZA_DATA_DIR`: SQLite file, mail files, generated secret.
+    pub data_dir: PathBuf,
+    /// `DATABASE_URL`: `sqlite://...` or `postgres://...`.
+    pub database_url: String,
+    /// `SMTP_URL`: send mail over SMTP; `None` writes `.eml` files to `$PLAZA_DATA_DIR/mail`.
+    pub smtp_url: Option<String>,
+    /// `MAIL_FROM`: the sender of every mail.
+    pub mail_from: Mailbox,
+    /// `PLAZA_SECRET`: signs tokens and keys the census hashes.
+    pub secret: Vec<u8>,
+    pub secret_source: SecretSource,
+    /// `PLAZA_PUBLIC_URL`: the base of links in mail, without a trailing slash.
+    pub public_url: String,
+    /// `RUST_LOG`: the log filter.
+    pub log_filter: String,
+    /// `PLAZA_LOG_FORMAT`: `text` or `json`.
+    pub log_format: LogFormat,
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("addr", &self.addr)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("mail_from", &self.mail_from.to_string())
+            .field("secret", &"<redacted>")
+            .field("secret_source", &self.secret_source)
+            .field("public_url", &self.public_url)
+            .field("log_filter", &self.log_filter)
+            .field("log_format", &self.log_format)
+            .finish()
+    }
+}
+
+/// A setting that could not be used; the message names the variable.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {problem}")]
+pub struct SettingsError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+fn bad(variable: &'static str, problem: impl Into<String>) -> SettingsError {
+    SettingsError {
+        variable,
+        problem: problem.into(),
+    }
+}
+
+/// The minimum length of `PLAZA_SECRET`, in bytes.
+pub const MIN_SECRET_LENGTH: usize = 32;
+
+impl Settings {
+    /// Reads the settings from the process environment.
+    pub fn from_env() -> Result<Settings, SettingsError> {
+        Settings::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Reads the settings through `lookup` (the environment in production, a map in tests).
+    /// Generates and stores a secret in the data directory when `PLAZA_SECRET` is unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
+        let addr_text = lookup("PLAZA_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let addr: SocketAddr = addr_text.trim().parse().map_err(|_| {
+            bad(
+                "PLAZA_ADDR",
+                format!("{addr_text:?} is not an address and port such as 127.0.0.1:8080"),
+            )
+        })?;
+
+        let data_dir = PathBuf::from(lookup("PLAZA_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        std::fs::create_dir_all(&data_dir).map_err(|e| {
+            bad(
+                "PLAZA_DATA_DIR",
+                format!("cannot create the directory {}: {e}", data_dir.display()),
+            )
+        })?;
+
+        let database_url = match lookup("DATABASE_URL") {
+            Some(url) => {
+                let url = url.trim().to_string();
+                if !(url.starts_with("sqlite:")
+                    || url.starts_with("postgres://")
+                    || url.starts_with("postgresql://"))
+                {
+                    return Err(bad(
+                        "DATABASE_URL",
+                        "must start with sqlite: or postgres://",
+                    ));
+                }
+                url
+            }
+            None => default_sqlite_url(&data_dir),
+        };
+
+        let smtp_url = match lookup("SMTP_URL") {
+            Some(url) => {
+                let url = url.trim().to_string();
+                crate::mail::validate_smtp_url(&url).map_err(|problem| bad("SMTP_URL", problem))?;
+                Some(url)
+            }
+            None => None,
+        };
+
+        let mail_from_text =
+            lookup("MAIL_FROM").unwrap_or_else(|| "Plaza <no-reply@localhost>".into());
+        let mail_from: Mailbox = mail_from_text.trim().parse().map_err(|_| {
+            bad(
+                "MAIL_FROM",
+                format!(
+                    "{mail_from_text:?} is not a mailbox such as \"Plaza <no-reply@example.org>\""
+                ),
+            )
+        })?;
+
+        let (secret, secret_source) = match lookup("PLAZA_SECRET") {
+            Some(secret) => {
+                if secret.len() < MIN_SECRET_LENGTH {
+                    return Err(bad(
+                        "PLAZA_SECRET",
+                        format!("must be at least {MIN_SECRET_LENGTH} characters long"),
+                    ));
+                }
+                (secret.into_bytes(), SecretSource::Environment)
+            }
+            None => (
+                load_or_create_secret(&data_dir)?,
+                SecretSource::DataDirectory,
+            ),
+        };
+
+        let public_url = lookup("PLAZA_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}"));
+        let public_url = public_url.trim().trim_end_matches('/').to_string();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://"))
+            || public_url.contains(char::is_whitespace)
+        {
+            return Err(bad(
+                "PLAZA_PUBLIC_URL",
+                format!("{public_url:?} is not an http:// or https:// URL"),
+            ));
+        }
+
+        let log_filter = lookup("RUST_LOG").unwrap_or_else(|| "info".into());
+        tracing_subscriber::EnvFilter::try_new(&log_filter).map_err(|e| {
+            bad(
+                "RUST_LOG",
+                format!("{log_filter:?} is not a log filter: {e}"),
+            )
+        })?;
+
+        let log_format = match lookup("PLAZA_LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(bad(
+                    "PLAZA_LOG_FORMAT",
+                    format!("{other:?} is neither text nor json"),
+                ));
+            }
+        };
+
+        Ok(Settings {
+            addr,
+            data_dir,
+            database_url,
+            smtp_url,
+            mail_from,
+            secret,
+            secret_source,
+            public_url,
+            log_filter,
+            log_format,
+        })
+    }
+
+    /// The directory where mail is written when no SMTP server is configured.
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("mail")
+    }
+}
+
+fn default_sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join("plaza.db").display())
+}
+
+/// Reads `$data_dir/secret`, or writes a new random one (readable by the owner only).
+fn load_or_create_secret(data_dir: &Path) -> Result<Vec<u8>, SettingsError> {
+    let path = data_dir.join("secret");
+    match std::fs::read_to_string(&path) {
+        Ok(text) if text.trim().len() >= MIN_SECRET_LENGTH => Ok(text.trim().as_bytes().to_vec()),
+        Ok(_) => Err(bad(
+            "PLAZA_SECRET",
+            format!(
+                "{} is too short; delete it or set PLAZA_SECRET",
+                path.display()
+            ),
+        )),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let secret = crate::auth::random_token(48);
+            write_private_file(&path, secret.as_bytes()).map_err(|e| {
+                bad(
+                    "PLAZA_SECRET",
+                    format!("unset, and {} cannot be written: {e}", path.display()),
+                )
+            })?;
+            Ok(secret.into_bytes())
+        }
+        Err(error) => Err(bad(
+            "PLAZA_SECRET",
+            format!("unset, and {} cannot be read: {error}", path.display()),
+        )),
+    }
+}
+
+fn write_private_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(contents)
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}://{user}:***{}", &url[..scheme_end], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let dir = std::env::temp_dir().join(format!("plaza-settings-{}", uuid::Uuid::new_v4()));
+        let mut map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        map.entry("PLAZA_DATA_DIR".into())
+            .or_insert_with(|| dir.display().to_string());
+        Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_serve_the_embedded_mode() {
+        let settings = settings(&[]).unwrap();
+        assert_eq!(settings.addr.to_string(), "127.0.0.1:8080");
+        assert!(
+            settings.database_url.starts_with("sqlite://")
+                && settings.database_url.ends_with("plaza.db?mode=rwc")
+        );
+        assert_eq!(settings.public_url, "http://127.0.0.1:8080");
+        assert_eq!(settings.secret_source, SecretSource::DataDirectory);
+        assert!(settings.secret.len() >= MIN_SECRET_LENGTH);
+        assert_eq!(settings.log_format, LogFormat::Text);
+        assert!(settings.smtp_url.is_none());
+    }
+
+    #[test]
+    fn the_generated_secret_is_kept() {
+        let dir = std::env::temp_dir().join(format!("plaza-settings-{}", uuid::Uuid::new_v4()));
+        let dir = dir.display().to_string();
+        let first = settings(&[("PLAZA_DATA_DIR", &dir)]).unwrap();
+        let second = settings(&[("PLAZA_DATA_DIR", &dir)]).unwrap();
+        assert_eq!(first.secret, second.secret);
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable() {
+        for (variable, value) in [
+            ("PLAZA_ADDR", "localhost"),
+            ("DATABASE_URL", "mysql://x"),
+            ("SMTP_URL", "http://mail.example.org"),
+            ("MAIL_FROM", "not a mailbox"),
+            ("PLAZA_SECRET", "short"),
+            ("PLAZA_PUBLIC_URL", "ftp://example.org"),
+            ("RUST_LOG", "plaza=loud"),
+            ("PLAZA_LOG_FORMAT", "xml"),
+        ] {
+            let error = settings(&[(variable, value)]).unwrap_err();
+            assert_eq!(error.variable, variable, "{error}");
+            assert!(error.to_string().starts_with(variable));
+        }
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let settings = settings(&[
+            (
+                "PLAZA_SECRET",
+                "a-very-long-secret-that-nobody-should-see-1234",
+            ),
+            ("DATABASE_URL", "postgres://plaza:hunter2@db/plaza"),
+        ])
+        .unwrap();
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("a-very-long-secret"));
+        assert!(!printed.contains("hunter2"));
+        assert!(printed.contains("postgres://plaza:***@db/plaza"));
+    }
+}

@@ -1,0 +1,117 @@
+//! `/admin`: census import and civil-servant roles (admins only; every change audited).
+
+use super::ApiTags;
+use super::body::{CsvBody, JsonBody};
+use super::me::RoleName;
+use super::security::{BearerAuth, State, Tenant};
+use crate::app::error::AppError;
+use crate::app::{accounts, census};
+use plaza_domain::accounts::Roles;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// What a census import did.
+#[derive(Debug, Object)]
+pub struct CensusImport {
+    /// Documents new to the census.
+    pub created: u64,
+    /// Documents already there, with birth date and scope refreshed.
+    pub updated: u64,
+    /// Records in the census after the import.
+    pub total: u64,
+}
+
+/// An account's roles.
+#[derive(Debug, Object)]
+pub struct UserRoles {
+    pub user_id: Uuid,
+    /// Always contains `participant`.
+    pub roles: Vec<RoleName>,
+}
+
+/// The complete set of roles an account should hold.
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateRolesBody {
+    /// `participant` is implied.
+    pub roles: Vec<RoleName>,
+}
+
+fn user_roles(user_id: Uuid, roles: &Roles) -> UserRoles {
+    UserRoles {
+        user_id,
+        roles: roles.iter().map(RoleName::from).collect(),
+    }
+}
+
+pub struct AdminApi;
+
+#[OpenApi(prefix_path = "/admin", tag = "ApiTags::Admin")]
+impl AdminApi {
+    /// Import the census
+    ///
+    /// Adds or refreshes census records from a CSV file (`text/csv`, UTF-8, at most 1 MiB; use
+    /// `plaza census import FILE` for larger files) with the header `document_number,birth_date,scope_code`
+    /// (`,` or `;`). Every row is checked first: if any row is wrong, nothing is imported and
+    /// each problem is reported as `lines.N`. Document numbers are stored only as keyed hashes.
+    #[oai(path = "/census", method = "post", operation_id = "import_census")]
+    async fn import_census(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        auth: BearerAuth,
+        body: CsvBody,
+    ) -> Result<Json<CensusImport>, AppError> {
+        let summary = census::import(&state, &organization, Some(&auth.0), &body.0).await?;
+        Ok(Json(CensusImport {
+            created: summary.created,
+            updated: summary.updated,
+            total: summary.total,
+        }))
+    }
+
+    /// Read an account's roles
+    #[oai(
+        path = "/users/:id/roles",
+        method = "get",
+        operation_id = "get_user_roles"
+    )]
+    async fn get_roles(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        auth: BearerAuth,
+        /// The account's id.
+        id: Path<Uuid>,
+    ) -> Result<Json<UserRoles>, AppError> {
+        let roles = accounts::roles_of_user(&state, &organization, &auth.0, id.0).await?;
+        Ok(Json(user_roles(id.0, &roles)))
+    }
+
+    /// Set an account's roles
+    ///
+    /// Replaces the account's civil-servant roles. Admins cannot remove their own admin role.
+    #[oai(
+        path = "/users/:id/roles",
+        method = "patch",
+        operation_id = "update_user_roles"
+    )]
+    async fn update_roles(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        auth: BearerAuth,
+        /// The account's id.
+        id: Path<Uuid>,
+        body: JsonBody<UpdateRolesBody>,
+    ) -> Result<Json<UserRoles>, AppError> {
+        let wanted: Vec<plaza_domain::accounts::Role> =
+            body.0.roles.into_iter().map(Into::into).collect();
+        let roles = accounts::set_roles(&state, &organization, &auth.0, id.0, &wanted).await?;
+        Ok(Json(user_roles(id.0, &roles)))
+    }
+}

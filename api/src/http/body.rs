@@ -1,0 +1,263 @@
+//! Request bodies that report field errors: [`JsonBody`] and [`CsvBody`].
+//!
+//! poem-openapi's own `Json<T>` reports a missing or mistyped field as one English sentence
+//! without the field's name. `JsonBody<T>` keeps the documented schema (from `T`'s `Object`
+//! derive) but parses with serde and `serde_path_to_error`, so a client gets problem+json with
+//! `errors[].field` naming each field: malformed JSON is `malformed_json`, a missing field, a
+//! wrong type or an unknown field is `invalid_body` (400). Both bodies are read with a 1 MiB
+//! limit (`payload_too_large`, 413).
+
+use crate::app::error::AppError;
+use plaza_domain::FieldError;
+use poem::{Request, RequestBody};
+use poem_openapi::payload::{ParsePayload, Payload};
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
+use poem_openapi::types::Type;
+use serde::de::DeserializeOwned;
+
+/// The largest body any operation reads.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+async fn read_limited(request: &Request, body: &mut RequestBody) -> Result<bytes::Bytes, AppError> {
+    let declared = request
+        .headers()
+        .get(poem::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > MAX_BODY_BYTES) {
+        return Err(AppError::PayloadTooLarge {
+            limit_bytes: MAX_BODY_BYTES,
+        });
+    }
+    let body = body.take().map_err(|_| AppError::MalformedJson {
+        detail: "the body was already read".into(),
+    })?;
+    body.into_bytes_limit(MAX_BODY_BYTES)
+        .await
+        .map_err(|error| match error {
+            poem::error::ReadBodyError::PayloadTooLarge => AppError::PayloadTooLarge {
+                limit_bytes: MAX_BODY_BYTES,
+            },
+            other => AppError::MalformedJson {
+                detail: format!("the body could not be read ({other})"),
+            },
+        })
+}
+
+/// A JSON request body of type `T`, with field-level errors.
+pub struct JsonBody<T>(pub T);
+
+impl<T: Type + Send> Payload for JsonBody<T> {
+    const CONTENT_TYPE: &'static str = "application/json";
+
+    fn check_content_type(content_type: &str) -> bool {
+        content_type.parse::<mime::Mime>().is_ok_and(|mime| {
+            mime.type_() == "application"
+                && (mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"))
+        })
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T: Type + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let bytes = read_limited(request, body).await?;
+        parse_json(&bytes).map(JsonBody).map_err(poem::Error::from)
+    }
+}
+
+poem_openapi::impl_apirequest_for_payload!(JsonBody<T>, T: Type + DeserializeOwned + Send);
+
+/// Parses JSON into `T`, turning serde's errors into field errors.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| AppError::MalformedJson {
+            detail: format!(
+                "{} at line {} column {}",
+                describe_syntax(&e),
+                e.line(),
+                e.column()
+            ),
+        })?;
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = error.path().to_string();
+        AppError::InvalidBody(vec![field_error(&path, &error.into_inner().to_string())])
+    })
+}
+
+fn describe_syntax(error: &serde_json::Error) -> &'static str {
+    match error.classify() {
+        serde_json::error::Category::Eof => "it ends too early",
+        serde_json::error::Category::Syntax => "syntax error",
+        serde_json::error::Category::Data | serde_json::error::Category::Io => "it cannot be read",
+    }
+}
+
+/// Maps one serde error at `path` to a field error with a stable code.
+fn field_error(path: &str, message: &str) -> FieldError {
+    let joined = |field: &str| {
+        if path.is_empty() || path == "." {
+            field.to_string()
+        } else {
+            format!("{path}.{field}")
+        }
+    };
+    let backticked = |text: &str| text.split('`').nth(1).map(str::to_string);
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        let field = backticked(rest).unwrap_or_default();
+        return FieldError::new(joined(&field), "required", "This field is required.");
+    }
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        // serde_path_to_error's path already ends at the unknown key.
+        let field = if path.is_empty() || path == "." {
+            backticked(rest).unwrap_or_default()
+        } else {
+            path.to_string()
+        };
+        return FieldError::new(
+            field,
+            "unknown_field",
+            "This field is not part of the schema.",
+        );
+    }
+    let field = if path.is_empty() || path == "." {
+        "body".to_string()
+    } else {
+        path.to_string()
+    };
+    if message.starts_with("invalid type") {
+        return FieldError::new(field, "invalid_type", sentence(message));
+    }
+    if message.starts_with("unknown variant") {
+        return FieldError::new(field, "invalid_value", sentence(message));
+    }
+    FieldError::new(field, "invalid_value", sentence(message))
+}
+
+/// serde's messages with a capital and a full stop.
+fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => format!(
+            "{}{}.",
+            first.to_uppercase(),
+            chars.as_str().trim_end_matches('.')
+        ),
+        None => String::new(),
+    }
+}
+
+/// A CSV request body (`text/csv`), read as UTF-8 text.
+pub struct CsvBody(pub String);
+
+impl Payload for CsvBody {
+    const CONTENT_TYPE: &'static str = "text/csv";
+
+    fn check_content_type(content_type: &str) -> bool {
+        content_type
+            .parse::<mime::Mime>()
+            .is_ok_and(|mime| mime.type_() == "text" && mime.subtype() == "csv")
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            description: Some(
+                "A CSV file with a header line: document_number, birth_date (YYYY-MM-DD), scope_code.",
+            ),
+            ..MetaSchema::new("string")
+        }))
+    }
+}
+
+impl ParsePayload for CsvBody {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let bytes = read_limited(request, body).await?;
+        let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
+            AppError::InvalidBody(vec![FieldError::new(
+                "body",
+                "invalid_encoding",
+                "The file must be UTF-8 text.",
+            )])
+        })?;
+        Ok(CsvBody(text))
+    }
+}
+
+poem_openapi::impl_apirequest_for_payload!(CsvBody,);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Form {
+        email: String,
+        age: u32,
+        nested: Option<Nested>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Nested {
+        when: String,
+    }
+
+    fn errors(json: &str) -> Vec<(String, &'static str)> {
+        match parse_json::<Form>(json.as_bytes()) {
+            Err(AppError::InvalidBody(errors)) => {
+                errors.into_iter().map(|e| (e.field, e.code)).collect()
+            }
+            other => panic!("expected invalid body, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn each_schema_problem_names_its_field() {
+        assert_eq!(
+            errors(r#"{"age": 3}"#),
+            vec![("email".to_string(), "required")]
+        );
+        assert_eq!(
+            errors(r#"{"email": "a", "age": "three"}"#),
+            vec![("age".to_string(), "invalid_type")]
+        );
+        assert_eq!(
+            errors(r#"{"email": "a", "age": 3, "role": "admin"}"#),
+            vec![("role".to_string(), "unknown_field")]
+        );
+        assert_eq!(
+            errors(r#"{"email": "a", "age": 3, "nested": {}}"#),
+            vec![("nested.when".to_string(), "required")]
+        );
+        assert_eq!(
+            errors(r#"[1, 2]"#),
+            vec![("body".to_string(), "invalid_type")]
+        );
+    }
+
+    #[test]
+    fn broken_json_is_malformed() {
+        assert!(matches!(
+            parse_json::<Form>(b"{\"email\": "),
+            Err(AppError::MalformedJson { .. })
+        ));
+        assert!(matches!(
+            parse_json::<Form>(b"email=a"),
+            Err(AppError::MalformedJson { .. })
+        ));
+    }
+}

@@ -1,0 +1,600 @@
+//! `/scopes` and `/processes`: the organization's territory and its participatory processes.
+
+use super::ApiTags;
+use super::body::JsonBody;
+use super::security::{BearerAuth, Locale, State, Tenant};
+use crate::app::catalog::{self, PhaseForm, ProcessForm, ScopeForm, ScopeNode};
+use crate::app::error::AppError;
+use crate::app::tenancy::Organization;
+use crate::store::entities::scopes;
+use crate::store::translations;
+use plaza_domain::FieldError;
+use plaza_domain::i18n::TranslatedText;
+use plaza_domain::processes::Feature;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Texts by locale, e.g. `{"ca": "Gràcia", "es": "Gracia"}`.
+pub type Translations = BTreeMap<String, String>;
+
+fn render(
+    value: &serde_json::Value,
+    organization: &Organization,
+    locale: &str,
+) -> (Translations, String) {
+    let map = translations(value);
+    let text = TranslatedText::from_stored(map.clone())
+        .render(locale, &organization.default_locale)
+        .to_string();
+    (map, text)
+}
+
+/// What a scope is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum ScopeKind {
+    City,
+    District,
+    Neighbourhood,
+    Other,
+}
+
+impl ScopeKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            ScopeKind::City => "city",
+            ScopeKind::District => "district",
+            ScopeKind::Neighbourhood => "neighbourhood",
+            ScopeKind::Other => "other",
+        }
+    }
+
+    fn parse(raw: &str) -> ScopeKind {
+        match raw {
+            "city" => ScopeKind::City,
+            "district" => ScopeKind::District,
+            "neighbourhood" => ScopeKind::Neighbourhood,
+            _ => ScopeKind::Other,
+        }
+    }
+}
+
+/// A scope, without its children.
+#[derive(Debug, Clone, Object)]
+pub struct ScopeRef {
+    pub id: Uuid,
+    /// The organization's code for the scope (census files use it).
+    pub code: String,
+    pub kind: ScopeKind,
+    pub name: Translations,
+    /// `name` in the request's locale.
+    pub name_text: String,
+}
+
+impl ScopeRef {
+    pub fn new(scope: &scopes::Model, organization: &Organization, locale: &str) -> ScopeRef {
+        let (name, name_text) = render(&scope.name, organization, locale);
+        ScopeRef {
+            id: scope.id,
+            code: scope.code.clone(),
+            kind: ScopeKind::parse(&scope.kind),
+            name,
+            name_text,
+        }
+    }
+}
+
+/// A scope with its sub-scopes.
+#[derive(Debug, Clone, Object)]
+pub struct ScopeTree {
+    pub id: Uuid,
+    pub code: String,
+    pub kind: ScopeKind,
+    pub name: Translations,
+    pub name_text: String,
+    pub parent_id: Option<Uuid>,
+    /// Order among siblings.
+    pub position: i32,
+    pub children: Vec<ScopeTree>,
+}
+
+fn tree(node: ScopeNode, organization: &Organization, locale: &str) -> ScopeTree {
+    let (name, name_text) = render(&node.scope.name, organization, locale);
+    ScopeTree {
+        id: node.scope.id,
+        code: node.scope.code,
+        kind: ScopeKind::parse(&node.scope.kind),
+        name,
+        name_text,
+        parent_id: node.scope.parent_id,
+        position: node.scope.position,
+        children: node
+            .children
+            .into_iter()
+            .map(|child| tree(child, organization, locale))
+            .collect(),
+    }
+}
+
+/// A new scope.
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct CreateScopeBody {
+    /// 1 to 32 letters, digits, `-` or `_`; unique in the organization.
+    pub code: String,
+    pub kind: ScopeKind,
+    /// Must include the organization's default locale.
+    pub name: Translations,
+    /// The scope this one belongs to; a root when absent.
+    pub parent_id: Option<Uuid>,
+    pub position: Option<i32>,
+}
+
+/// Changes to a scope; absent fields are left as they are.
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateScopeBody {
+    pub code: Option<String>,
+    pub kind: Option<ScopeKind>,
+    pub name: Option<Translations>,
+    /// Moves the scope under another one (not under itself or its descendants).
+    pub parent_id: Option<Uuid>,
+    pub position: Option<i32>,
+}
+
+/// A scope was created.
+#[derive(ApiResponse)]
+pub enum ScopeCreated {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<ScopeRef>),
+}
+
+pub struct ScopesApi;
+
+#[OpenApi(prefix_path = "/scopes", tag = "ApiTags::Scopes")]
+impl ScopesApi {
+    /// List the scopes as a tree
+    ///
+    /// The organization's territory: roots (usually the city) with their districts and
+    /// neighbourhoods, each level in order.
+    #[oai(path = "/", method = "get", operation_id = "list_scopes")]
+    async fn list(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        Locale(locale): Locale,
+    ) -> Result<Json<Vec<ScopeTree>>, AppError> {
+        let forest = catalog::scope_tree(&state, &organization).await?;
+        Ok(Json(
+            forest
+                .into_iter()
+                .map(|node| tree(node, &organization, &locale))
+                .collect(),
+        ))
+    }
+
+    /// Create a scope
+    #[oai(path = "/", method = "post", operation_id = "create_scope")]
+    async fn create(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        Locale(locale): Locale,
+        auth: BearerAuth,
+        body: JsonBody<CreateScopeBody>,
+    ) -> Result<ScopeCreated, AppError> {
+        let form = body.0;
+        let scope = catalog::create_scope(
+            &state,
+            &organization,
+            &auth.0,
+            ScopeForm {
+                code: Some(form.code),
+                kind: Some(form.kind.as_str().to_string()),
+                name: Some(form.name),
+                parent_id: Some(form.parent_id),
+                position: form.position,
+            },
+        )
+        .await?;
+        Ok(ScopeCreated::Created(Json(ScopeRef::new(
+            &scope,
+            &organization,
+            &locale,
+        ))))
+    }
+
+    /// Change a scope
+    #[oai(path = "/:id", method = "patch", operation_id = "update_scope")]
+    async fn update(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        Locale(locale): Locale,
+        auth: BearerAuth,
+        /// The scope's id.
+        id: Path<Uuid>,
+        body: JsonBody<UpdateScopeBody>,
+    ) -> Result<Json<ScopeRef>, AppError> {
+        let form = body.0;
+        let scope = catalog::update_scope(
+            &state,
+            &organization,
+            &auth.0,
+            id.0,
+            ScopeForm {
+                code: form.code,
+                kind: form.kind.map(|kind| kind.as_str().to_string()),
+                name: form.name,
+                parent_id: form.parent_id.map(Some),
+                position: form.position,
+            },
+        )
+        .await?;
+        Ok(Json(ScopeRef::new(&scope, &organization, &locale)))
+    }
+}
+
+/// The features a phase opens.
+#[derive(Debug, Clone, Default, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
+pub struct Features {
+    /// Participants may create proposals.
+    #[oai(default)]
+    pub proposals_creation: bool,
+    /// Residents may support proposals.
+    #[oai(default)]
+    pub supports: bool,
+    /// Participants may open debates.
+    #[oai(default)]
+    pub debates: bool,
+    /// Participants may comment.
+    #[oai(default)]
+    pub comments: bool,
+    /// Residents may vote in the budgets.
+    #[oai(default)]
+    pub budget_voting: bool,
+    /// Budget results are public.
+    #[oai(default)]
+    pub results_published: bool,
+}
+
+impl Features {
+    fn of(features: &[Feature]) -> Features {
+        let has = |feature| features.contains(&feature);
+        Features {
+            proposals_creation: has(Feature::ProposalsCreation),
+            supports: has(Feature::Supports),
+            debates: has(Feature::Debates),
+            comments: has(Feature::Comments),
+            budget_voting: has(Feature::BudgetVoting),
+            results_published: has(Feature::ResultsPublished),
+        }
+    }
+
+    fn list(&self) -> Vec<Feature> {
+        [
+            (self.proposals_creation, Feature::ProposalsCreation),
+            (self.supports, Feature::Supports),
+            (self.debates, Feature::Debates),
+            (self.comments, Feature::Comments),
+            (self.budget_voting, Feature::BudgetVoting),
+            (self.results_published, Feature::ResultsPublished),
+        ]
+        .into_iter()
+        .filter_map(|(on, feature)| on.then_some(feature))
+        .collect()
+    }
+}
+
+/// A phase of a process.
+#[derive(Debug, Object)]
+pub struct PhaseView {
+    /// The phase's place in the process, from 0.
+    pub position: u32,
+    pub title: Translations,
+    pub title_text: String,
+    /// When the phase opens (inclusive).
+    pub starts_at: OffsetDateTime,
+    /// When the phase closes (exclusive).
+    pub ends_at: OffsetDateTime,
+    pub features: Features,
+    /// Whether this is the active phase now.
+    pub active: bool,
+}
+
+/// A participatory process.
+#[derive(Debug, Object)]
+pub struct ProcessView {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: Translations,
+    pub title_text: String,
+    pub description: Translations,
+    pub description_text: String,
+    /// The scope the process covers, if not the whole organization.
+    pub scope_id: Option<Uuid>,
+    pub phases: Vec<PhaseView>,
+    /// The position of the active phase: the pinned one, else the one whose window contains now.
+    pub active_phase: Option<u32>,
+    /// A phase an admin pinned as active regardless of dates.
+    pub pinned_phase: Option<u32>,
+    /// The features open now (all false between phases).
+    pub active_features: Features,
+}
+
+fn process_view(
+    view: catalog::ProcessView,
+    organization: &Organization,
+    locale: &str,
+) -> ProcessView {
+    let (title, title_text) = render(&view.process.title, organization, locale);
+    let (description, description_text) = render(&view.process.description, organization, locale);
+    let active_features = view
+        .active_phase
+        .and_then(|index| view.phases.get(index))
+        .map(|phase| Features::of(&catalog::features_of(phase)))
+        .unwrap_or_default();
+    let phases = view
+        .phases
+        .iter()
+        .enumerate()
+        .map(|(index, phase)| {
+            let (title, title_text) = render(&phase.title, organization, locale);
+            PhaseView {
+                position: u32::try_from(phase.position).unwrap_or(0),
+                title,
+                title_text,
+                starts_at: phase.starts_at,
+                ends_at: phase.ends_at,
+                features: Features::of(&catalog::features_of(phase)),
+                active: view.active_phase == Some(index),
+            }
+        })
+        .collect();
+    ProcessView {
+        id: view.process.id,
+        slug: view.process.slug,
+        title,
+        title_text,
+        description,
+        description_text,
+        scope_id: view.process.scope_id,
+        phases,
+        active_phase: view
+            .active_phase
+            .and_then(|index| u32::try_from(index).ok()),
+        pinned_phase: view
+            .process
+            .pinned_phase
+            .and_then(|p| u32::try_from(p).ok()),
+        active_features,
+    }
+}
+
+/// A page of processes.
+#[derive(Debug, Object)]
+pub struct ProcessPage {
+    pub items: Vec<ProcessView>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A phase as an admin writes it.
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseBody {
+    pub title: Translations,
+    /// RFC 3339, e.g. `2026-10-01T00:00:00+02:00`.
+    #[serde(with = "time::serde::rfc3339")]
+    pub starts_at: OffsetDateTime,
+    /// RFC 3339; after `starts_at`, and no later than the next phase's start.
+    #[serde(with = "time::serde::rfc3339")]
+    pub ends_at: OffsetDateTime,
+    /// Features the phase opens; absent ones are closed.
+    #[serde(default)]
+    #[oai(default)]
+    pub features: Features,
+}
+
+impl From<PhaseBody> for PhaseForm {
+    fn from(body: PhaseBody) -> PhaseForm {
+        PhaseForm {
+            title: body.title,
+            starts_at: body.starts_at,
+            ends_at: body.ends_at,
+            features: body.features.list(),
+        }
+    }
+}
+
+/// A new process.
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct CreateProcessBody {
+    /// 3 to 64 lowercase letters, digits and hyphens; unique in the organization; used in URLs.
+    pub slug: String,
+    pub title: Translations,
+    pub description: Option<Translations>,
+    pub scope_id: Option<Uuid>,
+    /// The phases in order; they may not overlap.
+    #[serde(default)]
+    #[oai(default)]
+    pub phases: Vec<PhaseBody>,
+    /// Pins a phase (by position) as active regardless of dates.
+    pub pinned_phase: Option<u32>,
+}
+
+/// Changes to a process; absent fields are left as they are. `phases`, when given, replaces the
+/// whole list.
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProcessBody {
+    pub slug: Option<String>,
+    pub title: Option<Translations>,
+    pub description: Option<Translations>,
+    pub scope_id: Option<Uuid>,
+    pub phases: Option<Vec<PhaseBody>>,
+    pub pinned_phase: Option<u32>,
+    /// `true` removes the pin, so the calendar decides the active phase again.
+    #[serde(default)]
+    #[oai(default)]
+    pub unpin: bool,
+}
+
+/// A process was created.
+#[derive(ApiResponse)]
+pub enum ProcessCreated {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<ProcessView>),
+}
+
+fn default_limit() -> u64 {
+    20
+}
+
+fn parse_cursor(cursor: Option<&str>) -> Result<Option<Uuid>, AppError> {
+    cursor
+        .map(|raw| {
+            Uuid::try_parse(raw).map_err(|_| {
+                AppError::InvalidParameter(vec![FieldError::new(
+                    "cursor",
+                    "invalid_cursor",
+                    "Use the next_cursor of a previous page.",
+                )])
+            })
+        })
+        .transpose()
+}
+
+pub struct ProcessesApi;
+
+#[OpenApi(prefix_path = "/processes", tag = "ApiTags::Processes")]
+impl ProcessesApi {
+    /// List processes
+    ///
+    /// The organization's processes, oldest first, with their phases and the features open now.
+    #[oai(path = "/", method = "get", operation_id = "list_processes")]
+    async fn list(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        Locale(locale): Locale,
+        /// The `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Items per page, 1 to 100.
+        #[oai(
+            default = "default_limit",
+            validator(minimum(value = "1"), maximum(value = "100"))
+        )]
+        limit: Query<u64>,
+    ) -> Result<Json<ProcessPage>, AppError> {
+        let after = parse_cursor(cursor.0.as_deref())?;
+        let (views, next) = catalog::list_processes(&state, &organization, after, limit.0).await?;
+        Ok(Json(ProcessPage {
+            items: views
+                .into_iter()
+                .map(|view| process_view(view, &organization, &locale))
+                .collect(),
+            next_cursor: next.map(|id| id.to_string()),
+        }))
+    }
+
+    /// Read a process
+    #[oai(path = "/:slug", method = "get", operation_id = "get_process")]
+    async fn get(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        Locale(locale): Locale,
+        /// The process's slug.
+        slug: Path<String>,
+    ) -> Result<Json<ProcessView>, AppError> {
+        let view = catalog::get_process(&state, &organization, &slug.0).await?;
+        Ok(Json(process_view(view, &organization, &locale)))
+    }
+
+    /// Create a process
+    #[oai(path = "/", method = "post", operation_id = "create_process")]
+    async fn create(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        Locale(locale): Locale,
+        auth: BearerAuth,
+        body: JsonBody<CreateProcessBody>,
+    ) -> Result<ProcessCreated, AppError> {
+        let form = body.0;
+        let view = catalog::create_process(
+            &state,
+            &organization,
+            &auth.0,
+            ProcessForm {
+                slug: Some(form.slug),
+                title: Some(form.title),
+                description: form.description,
+                scope_id: Some(form.scope_id),
+                phases: Some(form.phases.into_iter().map(PhaseForm::from).collect()),
+                pinned_phase: Some(form.pinned_phase),
+            },
+        )
+        .await?;
+        Ok(ProcessCreated::Created(Json(process_view(
+            view,
+            &organization,
+            &locale,
+        ))))
+    }
+
+    /// Change a process
+    #[oai(path = "/:slug", method = "patch", operation_id = "update_process")]
+    async fn update(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        Locale(locale): Locale,
+        auth: BearerAuth,
+        /// The process's slug.
+        slug: Path<String>,
+        body: JsonBody<UpdateProcessBody>,
+    ) -> Result<Json<ProcessView>, AppError> {
+        let form = body.0;
+        let pinned_phase = if form.unpin {
+            Some(None)
+        } else {
+            form.pinned_phase.map(Some)
+        };
+        let view = catalog::update_process(
+            &state,
+            &organization,
+            &auth.0,
+            &slug.0,
+            ProcessForm {
+                slug: form.slug,
+                title: form.title,
+                description: form.description,
+                scope_id: form.scope_id.map(Some),
+                phases: form
+                    .phases
+                    .map(|phases| phases.into_iter().map(PhaseForm::from).collect()),
+                pinned_phase,
+            },
+        )
+        .await?;
+        Ok(Json(process_view(view, &organization, &locale)))
+    }
+}

@@ -1,0 +1,242 @@
+//! `/me`: the signed-in participant's own account and census verification.
+
+use super::ApiTags;
+use super::body::JsonBody;
+use super::catalog::ScopeRef;
+use super::common::NoContent;
+use super::security::{BearerAuth, Locale, State, Tenant};
+use crate::app::accounts::{self, Profile, ProfileChanges};
+use crate::app::census;
+use crate::app::error::AppError;
+use crate::app::tenancy::Organization;
+use poem_openapi::payload::Json;
+use poem_openapi::{Enum, Object, OpenApi};
+use serde::Deserialize;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// A role within the organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum RoleName {
+    Participant,
+    Evaluator,
+    Moderator,
+    Admin,
+}
+
+impl From<plaza_domain::accounts::Role> for RoleName {
+    fn from(role: plaza_domain::accounts::Role) -> RoleName {
+        use plaza_domain::accounts::Role;
+        match role {
+            Role::Participant => RoleName::Participant,
+            Role::Evaluator => RoleName::Evaluator,
+            Role::Moderator => RoleName::Moderator,
+            Role::Admin => RoleName::Admin,
+        }
+    }
+}
+
+impl From<RoleName> for plaza_domain::accounts::Role {
+    fn from(role: RoleName) -> plaza_domain::accounts::Role {
+        use plaza_domain::accounts::Role;
+        match role {
+            RoleName::Participant => Role::Participant,
+            RoleName::Evaluator => Role::Evaluator,
+            RoleName::Moderator => Role::Moderator,
+            RoleName::Admin => Role::Admin,
+        }
+    }
+}
+
+/// How often notification mail is sent (security mail is always sent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationMailChoice {
+    None,
+    Immediate,
+    Daily,
+}
+
+impl NotificationMailChoice {
+    fn as_str(self) -> &'static str {
+        match self {
+            NotificationMailChoice::None => "none",
+            NotificationMailChoice::Immediate => "immediate",
+            NotificationMailChoice::Daily => "daily",
+        }
+    }
+
+    fn parse(raw: &str) -> NotificationMailChoice {
+        match raw {
+            "none" => NotificationMailChoice::None,
+            "daily" => NotificationMailChoice::Daily,
+            _ => NotificationMailChoice::Immediate,
+        }
+    }
+}
+
+/// Where the census places the participant.
+#[derive(Debug, Object)]
+pub struct Residency {
+    /// The scope the participant is a resident of.
+    pub scope: ScopeRef,
+    pub verified_at: OffsetDateTime,
+}
+
+/// The participant's own account.
+#[derive(Debug, Object)]
+pub struct MeView {
+    pub id: Uuid,
+    pub email: String,
+    pub name: Option<String>,
+    pub nickname: Option<String>,
+    pub locale: String,
+    pub notification_mail: NotificationMailChoice,
+    /// Always contains `participant`.
+    pub roles: Vec<RoleName>,
+    pub confirmed_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    /// Present once verified against the census.
+    pub residency: Option<Residency>,
+}
+
+fn view(profile: Profile, organization: &Organization, locale: &str) -> MeView {
+    let user = profile.user;
+    MeView {
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        nickname: user.nickname,
+        locale: user.locale,
+        notification_mail: NotificationMailChoice::parse(&user.notification_mail),
+        roles: profile.roles.iter().map(RoleName::from).collect(),
+        confirmed_at: user.confirmed_at,
+        created_at: user.created_at,
+        residency: profile.residency.map(|(resident, scope)| Residency {
+            scope: ScopeRef::new(&scope, organization, locale),
+            verified_at: resident.verified_at,
+        }),
+    }
+}
+
+/// Changes to the participant's own account; absent fields are left as they are.
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMeBody {
+    pub name: Option<String>,
+    pub nickname: Option<String>,
+    pub locale: Option<String>,
+    pub notification_mail: Option<NotificationMailChoice>,
+    /// Required with `new_password`.
+    pub current_password: Option<String>,
+    /// A new password; every other session is signed out.
+    pub new_password: Option<String>,
+}
+
+/// A census check.
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct VerificationBody {
+    /// The identity document number as printed (spaces, dots and dashes are ignored).
+    pub document_number: String,
+    /// The birth date, `YYYY-MM-DD`.
+    pub birth_date: String,
+}
+
+pub struct MeApi;
+
+#[OpenApi(prefix_path = "/me", tag = "ApiTags::Me")]
+impl MeApi {
+    /// Read my account
+    #[oai(path = "/", method = "get", operation_id = "get_me")]
+    async fn get(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        Locale(locale): Locale,
+        auth: BearerAuth,
+    ) -> Result<Json<MeView>, AppError> {
+        let profile = accounts::profile(&state, &organization, &auth.0).await?;
+        Ok(Json(view(profile, &organization, &locale)))
+    }
+
+    /// Change my account
+    ///
+    /// Changes name, nickname, locale, notification mail, or (with the current password) the
+    /// password.
+    #[oai(path = "/", method = "patch", operation_id = "update_me")]
+    async fn update(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        Locale(locale): Locale,
+        auth: BearerAuth,
+        body: JsonBody<UpdateMeBody>,
+    ) -> Result<Json<MeView>, AppError> {
+        let form = body.0;
+        let changes = ProfileChanges {
+            name: form.name,
+            nickname: form.nickname,
+            locale: form.locale,
+            notification_mail: form
+                .notification_mail
+                .map(|choice| choice.as_str().to_string()),
+            new_password: form.new_password,
+            current_password: form.current_password,
+        };
+        let profile = accounts::update_profile(&state, &organization, &auth.0, changes).await?;
+        Ok(Json(view(profile, &organization, &locale)))
+    }
+
+    /// Delete my account
+    ///
+    /// Erases the account's personal data and signs it out everywhere. Contributions stay,
+    /// shown as by a deleted participant; cast ballots stay counted, unlinkable to the person.
+    #[oai(path = "/", method = "delete", operation_id = "delete_me")]
+    async fn delete(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        auth: BearerAuth,
+    ) -> Result<NoContent, AppError> {
+        accounts::delete_account(&state, &organization, &auth.0).await?;
+        Ok(NoContent::NoContent)
+    }
+
+    /// Verify my residency
+    ///
+    /// Checks a document number and birth date against the census; a match makes the account a
+    /// resident of the census scope. After 5 failed matches verification locks, longer after
+    /// each further failure (`429` with `Retry-After`).
+    #[oai(
+        path = "/verification",
+        method = "post",
+        operation_id = "create_verification"
+    )]
+    async fn verify(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        Locale(locale): Locale,
+        auth: BearerAuth,
+        body: JsonBody<VerificationBody>,
+    ) -> Result<Json<Residency>, AppError> {
+        let residency = census::verify(
+            &state,
+            &organization,
+            &auth.0,
+            &body.0.document_number,
+            &body.0.birth_date,
+        )
+        .await?;
+        Ok(Json(Residency {
+            scope: ScopeRef::new(&residency.scope, &organization, &locale),
+            verified_at: residency.resident.verified_at,
+        }))
+    }
+}

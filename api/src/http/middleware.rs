@@ -1,0 +1,143 @@
+//! What happens around every request: request id, logging, metrics, security headers, and the
+//! conversion of every error into problem+json (including poem's own: unknown route, wrong
+//! method, unreadable parameters, missing credentials).
+
+use super::{problem, request_id};
+use crate::app::error::AppError;
+use crate::metrics::Metrics;
+use plaza_domain::FieldError;
+use poem::http::HeaderValue;
+use poem::{Endpoint, IntoResponse, Request, Response};
+use poem_openapi::OperationId;
+use std::sync::Arc;
+use std::time::Instant;
+use tracing::Instrument;
+
+/// Wraps the whole application.
+pub async fn observe<E: Endpoint>(
+    next: Arc<E>,
+    metrics: Arc<Metrics>,
+    request: Request,
+) -> poem::Result<Response> {
+    let id = request_id::accept_or_generate(
+        request
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok()),
+    );
+    let method = request.method().to_string();
+    let path = request.uri().path().to_string();
+    let is_api = path.starts_with("/api/");
+    let span = tracing::info_span!("request", request_id = %id, method = %method, path = %path);
+    let started = Instant::now();
+
+    let mut response = request_id::scope(id.clone(), async {
+        match next.call(request).await {
+            Ok(output) => output.into_response(),
+            Err(error) => {
+                // Keep the operation id for the metrics label, which the error carries.
+                let operation = error.data::<OperationId>().copied();
+                let mut response = error_response(error);
+                if let Some(operation) = operation {
+                    response.set_data(operation);
+                }
+                response
+            }
+        }
+    })
+    .instrument(span.clone())
+    .await;
+
+    let status = response.status().as_u16();
+    let route = response
+        .data::<OperationId>()
+        .map(|operation| operation.0.to_string())
+        .unwrap_or_else(|| non_api_route(&path, status));
+    metrics.observe(&route, &method, status, started.elapsed());
+    span.in_scope(|| {
+        tracing::info!(status, route = %route, elapsed_ms = started.elapsed().as_secs_f64() * 1000.0, "request");
+    });
+
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        headers.insert("x-request-id", value);
+    }
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    if is_api && !headers.contains_key("cache-control") {
+        // API answers may carry personal data: never cache them (ASVS 8.2.1).
+        headers.insert("cache-control", HeaderValue::from_static("no-store"));
+    }
+    Ok(response)
+}
+
+/// A metric label for requests outside the OpenAPI operations.
+fn non_api_route(path: &str, status: u16) -> String {
+    match path {
+        "/health/live"
+        | "/health/ready"
+        | "/metrics"
+        | "/api/v1/openapi.json"
+        | "/api/v1/openapi.yaml" => path.to_string(),
+        _ if path.starts_with("/docs") => "/docs".to_string(),
+        _ if status == 404 => "unmatched".to_string(),
+        _ => "other".to_string(),
+    }
+}
+
+/// Turns any error into a problem+json response. Our own errors already are responses; poem's
+/// and poem-openapi's are mapped to the closest product error.
+fn error_response(error: poem::Error) -> Response {
+    if error.is_from_response() {
+        return error.into_response();
+    }
+    let mapped = if error.is::<poem::error::NotFoundError>() {
+        AppError::NotFound
+    } else if error.is::<poem::error::MethodNotAllowedError>() {
+        AppError::MethodNotAllowed
+    } else if error.is::<poem_openapi::error::ContentTypeError>() {
+        AppError::UnsupportedMediaType
+    } else if error.is::<poem_openapi::error::AuthorizationError>() {
+        AppError::Unauthenticated
+    } else if let Some(param) = error.downcast_ref::<poem_openapi::error::ParseParamError>() {
+        AppError::InvalidParameter(vec![FieldError::new(
+            param.name,
+            "invalid_value",
+            param.reason.clone(),
+        )])
+    } else if let Some(path) = error.downcast_ref::<poem_openapi::error::ParsePathError>() {
+        AppError::InvalidParameter(vec![FieldError::new(
+            "path",
+            "invalid_value",
+            path.to_string(),
+        )])
+    } else if let Some(payload) =
+        error.downcast_ref::<poem_openapi::error::ParseRequestPayloadError>()
+    {
+        AppError::InvalidBody(vec![FieldError::new(
+            "body",
+            "invalid_value",
+            payload.reason.clone(),
+        )])
+    } else {
+        match error.status().as_u16() {
+            400 => AppError::InvalidParameter(vec![FieldError::new(
+                "request",
+                "invalid_value",
+                error.to_string(),
+            )]),
+            401 => AppError::Unauthenticated,
+            404 => AppError::NotFound,
+            405 => AppError::MethodNotAllowed,
+            413 => AppError::PayloadTooLarge {
+                limit_bytes: super::body::MAX_BODY_BYTES,
+            },
+            415 => AppError::UnsupportedMediaType,
+            _ => AppError::Internal(error.to_string()),
+        }
+    };
+    problem::response(&mapped)
+}

@@ -1,0 +1,107 @@
+//! Who is calling, for which organization, in which language.
+//!
+//! [`resolve_organization`] wraps the versioned API: it finds the organization from `Host`
+//! once per request and keeps it in the request. Handlers read it with the [`Tenant`]
+//! extractor; [`BearerAuth`] verifies the access token against that organization and yields the
+//! [`Actor`]; [`Locale`] picks the rendering language from `Accept-Language`.
+
+use crate::app::AppState;
+use crate::app::error::AppError;
+use crate::app::tenancy::{self, Actor, Organization};
+use poem::{Endpoint, FromRequest, IntoResponse, Request, RequestBody, Response};
+use poem_openapi::SecurityScheme;
+use poem_openapi::auth::Bearer;
+use std::sync::Arc;
+
+fn state_of(request: &Request) -> Result<&Arc<AppState>, AppError> {
+    request
+        .data::<Arc<AppState>>()
+        .ok_or_else(|| AppError::internal("application state missing"))
+}
+
+/// The host a request was sent to: the `Host` header, or the URI's authority (HTTP/2).
+fn host_of(request: &Request) -> String {
+    request
+        .headers()
+        .get(poem::http::header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| request.uri().authority().map(|a| a.to_string()))
+        .unwrap_or_default()
+}
+
+/// Middleware of the versioned API: resolves the organization before any handler runs.
+pub async fn resolve_organization<E: Endpoint>(
+    next: Arc<E>,
+    mut request: Request,
+) -> poem::Result<Response> {
+    let state = state_of(&request)?.clone();
+    let organization = tenancy::resolve(&state, &host_of(&request)).await?;
+    request.extensions_mut().insert(organization);
+    next.call(request).await.map(IntoResponse::into_response)
+}
+
+/// The organization of the request.
+pub struct Tenant(pub Organization);
+
+impl<'a> FromRequest<'a> for Tenant {
+    async fn from_request(request: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        request
+            .extensions()
+            .get::<Organization>()
+            .cloned()
+            .map(Tenant)
+            .ok_or_else(|| {
+                AppError::OrganizationNotFound {
+                    host: tenancy::normalize_host(&host_of(request)),
+                }
+                .into()
+            })
+    }
+}
+
+/// The application state, for handlers.
+pub struct State(pub Arc<AppState>);
+
+impl<'a> FromRequest<'a> for State {
+    async fn from_request(request: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        Ok(State(state_of(request)?.clone()))
+    }
+}
+
+/// The locale to render translatable texts in: the best match of `Accept-Language` among the
+/// organization's locales, else its default.
+pub struct Locale(pub String);
+
+impl<'a> FromRequest<'a> for Locale {
+    async fn from_request(request: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let Tenant(organization) = Tenant::from_request(request, body).await?;
+        let header = request
+            .headers()
+            .get(poem::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok());
+        Ok(Locale(
+            plaza_domain::i18n::negotiate(
+                header,
+                &organization.available_locales,
+                &organization.default_locale,
+            )
+            .to_string(),
+        ))
+    }
+}
+
+/// A short-lived access token from `POST /auth/login` or `POST /auth/refresh`.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "JWT", checker = "authenticate")]
+pub struct BearerAuth(pub Actor);
+
+async fn authenticate(request: &Request, bearer: Bearer) -> poem::Result<Actor> {
+    let state = state_of(request)?;
+    let organization = request.extensions().get::<Organization>().ok_or_else(|| {
+        AppError::OrganizationNotFound {
+            host: tenancy::normalize_host(&host_of(request)),
+        }
+    })?;
+    Ok(tenancy::authenticate(state, organization, &bearer.token).await?)
+}

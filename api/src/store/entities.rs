@@ -1,0 +1,287 @@
+//! sea-orm entities: one module per table, mirroring `plaza-migrations` column for column.
+//!
+//! Entities are plain row types; nothing here knows a rule. Relations are not declared: the store
+//! functions write their joins explicitly, which keeps each query visible where it is used.
+
+macro_rules! no_relations {
+    () => {
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    };
+}
+
+pub mod organizations {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "organizations")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub slug: String,
+        pub name: String,
+        pub host: String,
+        pub default_locale: String,
+        pub available_locales: Json,
+        pub minimum_age: i16,
+        pub created_at: TimeDateTimeWithTimeZone,
+    }
+
+    no_relations!();
+}
+
+pub mod scopes {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "scopes")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub organization_id: Uuid,
+        pub parent_id: Option<Uuid>,
+        pub code: String,
+        pub kind: String,
+        pub name: Json,
+        pub position: i32,
+        pub created_at: TimeDateTimeWithTimeZone,
+    }
+
+    no_relations!();
+}
+
+pub mod processes {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "processes")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub organization_id: Uuid,
+        pub slug: String,
+        pub title: Json,
+        pub description: Json,
+        pub scope_id: Option<Uuid>,
+        pub pinned_phase: Option<i32>,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub updated_at: TimeDateTimeWithTimeZone,
+    }
+
+    no_relations!();
+}
+
+pub mod phases {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "phases")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub process_id: Uuid,
+        pub position: i32,
+        pub title: Json,
+        pub starts_at: TimeDateTimeWithTimeZone,
+        pub ends_at: TimeDateTimeWithTimeZone,
+        pub proposals_creation: bool,
+        pub supports: bool,
+        pub debates: bool,
+        pub comments: bool,
+        pub budget_voting: bool,
+        pub results_published: bool,
+    }
+
+    no_relations!();
+}
+
+pub mod users {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "users")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub organization_id: Uuid,
+        pub email: String,
+        pub password_hash: Option<String>,
+        pub name: Option<String>,
+        pub nickname: Option<String>,
+        pub locale: String,
+        pub notification_mail: String,
+        pub confirmed_at: Option<TimeDateTimeWithTimeZone>,
+        pub blocked_at: Option<TimeDateTimeWithTimeZone>,
+        pub deleted_at: Option<TimeDateTimeWithTimeZone>,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub updated_at: TimeDateTimeWithTimeZone,
+    }
+
+    no_relations!();
+}
+
+pub mod user_roles {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "user_roles")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub user_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub role: String,
+        pub granted_at: TimeDateTimeWithTimeZone,
+    }
+
+    no_relations!();
+}
+
+pub mod sessions {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sessions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub user_id: Uuid,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub last_used_at: TimeDateTimeWithTimeZone,
+        pub revoked_at: Option<TimeDateTimeWithTimeZone>,
+        pub revoked_reason: Option<String>,
+    }
+
+    no_relations!();
+}
+
+pub mod refresh_tokens {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "refresh_tokens")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub session_id: Uuid,
+        pub token_hash: String,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub used_at: Option<TimeDateTimeWithTimeZone>,
+    }
+
+    no_relations!();
+}
+
+pub mod email_tokens {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "email_tokens")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub user_id: Uuid,
+        pub purpose: String,
+        pub token_hash: String,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub expires_at: TimeDateTimeWithTimeZone,
+        pub used_at: Option<TimeDateTimeWithTimeZone>,
+    }
+
+    no_relations!();
+}
+
+pub mod census_records {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "census_records")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub organization_id: Uuid,
+        pub document_hash: String,
+        pub birth_date: TimeDate,
+        pub scope_id: Uuid,
+        pub imported_at: TimeDateTimeWithTimeZone,
+    }
+
+    no_relations!();
+}
+
+pub mod residents {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "residents")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub user_id: Uuid,
+        pub organization_id: Uuid,
+        pub document_hash: String,
+        pub scope_id: Uuid,
+        pub birth_date: TimeDate,
+        pub verified_at: TimeDateTimeWithTimeZone,
+    }
+
+    no_relations!();
+}
+
+pub mod verification_attempts {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "verification_attempts")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub user_id: Uuid,
+        pub failures: i32,
+        pub last_failure_at: TimeDateTimeWithTimeZone,
+        pub locked_until: Option<TimeDateTimeWithTimeZone>,
+    }
+
+    no_relations!();
+}
+
+pub mod outbox {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "outbox")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub organization_id: Option<Uuid>,
+        pub topic: String,
+        pub payload: Json,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub available_at: TimeDateTimeWithTimeZone,
+        pub attempts: i32,
+        pub last_error: Option<String>,
+        pub done_at: Option<TimeDateTimeWithTimeZone>,
+    }
+
+    no_relations!();
+}
+
+pub mod audit_log {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "audit_log")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub organization_id: Uuid,
+        pub actor_id: Option<Uuid>,
+        pub action: String,
+        pub target_kind: String,
+        pub target_id: String,
+        pub before: Option<Json>,
+        pub after: Option<Json>,
+        pub created_at: TimeDateTimeWithTimeZone,
+    }
+
+    no_relations!();
+}

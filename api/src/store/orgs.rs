@@ -1,0 +1,212 @@
+//! Organizations, scopes, processes and phases.
+
+use super::UniqueIndex;
+use super::entities::{organizations, phases, processes, scopes};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+pub const UX_SCOPE_CODE: UniqueIndex = UniqueIndex {
+    name: "ux_scopes_organization_code",
+    table: "scopes",
+    columns: &["organization_id", "code"],
+};
+pub const UX_PROCESS_SLUG: UniqueIndex = UniqueIndex {
+    name: "ux_processes_organization_slug",
+    table: "processes",
+    columns: &["organization_id", "slug"],
+};
+pub const UX_ORGANIZATION_SLUG: UniqueIndex = UniqueIndex {
+    name: "organizations_slug_key",
+    table: "organizations",
+    columns: &["slug"],
+};
+pub const UX_ORGANIZATION_HOST: UniqueIndex = UniqueIndex {
+    name: "organizations_host_key",
+    table: "organizations",
+    columns: &["host"],
+};
+
+/// The organization serving `host` (lowercase, without port), or the only organization when
+/// there is exactly one (DESIGN §1: a single-organization deployment serves every host).
+pub async fn find_for_host(
+    db: &impl ConnectionTrait,
+    host: &str,
+) -> Result<Option<organizations::Model>, DbErr> {
+    if let Some(found) = organizations::Entity::find()
+        .filter(organizations::Column::Host.eq(host))
+        .one(db)
+        .await?
+    {
+        return Ok(Some(found));
+    }
+    let mut two = organizations::Entity::find().limit(2).all(db).await?;
+    Ok(if two.len() == 1 { two.pop() } else { None })
+}
+
+pub async fn find_by_slug(
+    db: &impl ConnectionTrait,
+    slug: &str,
+) -> Result<Option<organizations::Model>, DbErr> {
+    organizations::Entity::find()
+        .filter(organizations::Column::Slug.eq(slug))
+        .one(db)
+        .await
+}
+
+pub async fn count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    organizations::Entity::find().count(db).await
+}
+
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<organizations::Model>, DbErr> {
+    organizations::Entity::find()
+        .order_by_asc(organizations::Column::Slug)
+        .all(db)
+        .await
+}
+
+pub async fn insert_organization(
+    db: &impl ConnectionTrait,
+    row: organizations::Model,
+) -> Result<(), DbErr> {
+    row.into_active_model().insert(db).await.map(|_| ())
+}
+
+pub async fn scopes_of(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+) -> Result<Vec<scopes::Model>, DbErr> {
+    scopes::Entity::find()
+        .filter(scopes::Column::OrganizationId.eq(organization_id))
+        .order_by_asc(scopes::Column::Position)
+        .order_by_asc(scopes::Column::Code)
+        .all(db)
+        .await
+}
+
+pub async fn scope(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    id: Uuid,
+) -> Result<Option<scopes::Model>, DbErr> {
+    scopes::Entity::find_by_id(id)
+        .filter(scopes::Column::OrganizationId.eq(organization_id))
+        .one(db)
+        .await
+}
+
+pub async fn scope_by_code(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    code: &str,
+) -> Result<Option<scopes::Model>, DbErr> {
+    scopes::Entity::find()
+        .filter(scopes::Column::OrganizationId.eq(organization_id))
+        .filter(scopes::Column::Code.eq(code))
+        .one(db)
+        .await
+}
+
+pub async fn insert_scope(
+    db: &impl ConnectionTrait,
+    row: scopes::Model,
+) -> Result<scopes::Model, DbErr> {
+    row.into_active_model().insert(db).await
+}
+
+pub async fn update_scope(
+    db: &impl ConnectionTrait,
+    row: scopes::Model,
+) -> Result<scopes::Model, DbErr> {
+    let mut active = row.clone().into_active_model();
+    active.parent_id = Set(row.parent_id);
+    active.code = Set(row.code.clone());
+    active.kind = Set(row.kind.clone());
+    active.name = Set(row.name.clone());
+    active.position = Set(row.position);
+    active.update(db).await
+}
+
+/// A page of processes in creation order, after the process `after` (exclusive) if given.
+pub async fn processes_page(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<processes::Model>, DbErr> {
+    let mut query =
+        processes::Entity::find().filter(processes::Column::OrganizationId.eq(organization_id));
+    if let Some(after) = after {
+        query = query.filter(processes::Column::Id.gt(after));
+    }
+    query
+        .order_by_asc(processes::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+pub async fn process_by_slug(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    slug: &str,
+) -> Result<Option<processes::Model>, DbErr> {
+    processes::Entity::find()
+        .filter(processes::Column::OrganizationId.eq(organization_id))
+        .filter(processes::Column::Slug.eq(slug))
+        .one(db)
+        .await
+}
+
+pub async fn phases_of(
+    db: &impl ConnectionTrait,
+    process_ids: &[Uuid],
+) -> Result<Vec<phases::Model>, DbErr> {
+    phases::Entity::find()
+        .filter(phases::Column::ProcessId.is_in(process_ids.iter().copied()))
+        .order_by_asc(phases::Column::ProcessId)
+        .order_by_asc(phases::Column::Position)
+        .all(db)
+        .await
+}
+
+pub async fn insert_process(
+    db: &impl ConnectionTrait,
+    row: processes::Model,
+) -> Result<processes::Model, DbErr> {
+    row.into_active_model().insert(db).await
+}
+
+pub async fn update_process(
+    db: &impl ConnectionTrait,
+    row: processes::Model,
+) -> Result<processes::Model, DbErr> {
+    let mut active = row.clone().into_active_model();
+    active.slug = Set(row.slug.clone());
+    active.title = Set(row.title.clone());
+    active.description = Set(row.description.clone());
+    active.scope_id = Set(row.scope_id);
+    active.pinned_phase = Set(row.pinned_phase);
+    active.updated_at = Set(row.updated_at);
+    active.update(db).await
+}
+
+/// Replaces all phases of a process.
+pub async fn replace_phases(
+    db: &impl ConnectionTrait,
+    process_id: Uuid,
+    rows: Vec<phases::Model>,
+) -> Result<(), DbErr> {
+    phases::Entity::delete_many()
+        .filter(phases::Column::ProcessId.eq(process_id))
+        .exec(db)
+        .await?;
+    if !rows.is_empty() {
+        phases::Entity::insert_many(rows.into_iter().map(IntoActiveModel::into_active_model))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,324 @@
+//! Accounts, roles, sessions, refresh tokens and mailed tokens.
+
+use super::UniqueIndex;
+use super::entities::{email_tokens, refresh_tokens, sessions, user_roles, users};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
+    QueryFilter, QuerySelect, Set,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+pub const UX_USER_EMAIL: UniqueIndex = UniqueIndex {
+    name: "ux_users_organization_email",
+    table: "users",
+    columns: &["organization_id", "email"],
+};
+pub const UX_USER_NICKNAME: UniqueIndex = UniqueIndex {
+    name: "ux_users_organization_nickname",
+    table: "users",
+    columns: &["organization_id", "nickname"],
+};
+
+/// What a mailed token is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailTokenPurpose {
+    ConfirmEmail,
+    ResetPassword,
+}
+
+impl EmailTokenPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmailTokenPurpose::ConfirmEmail => "confirm_email",
+            EmailTokenPurpose::ResetPassword => "reset_password",
+        }
+    }
+}
+
+pub async fn by_email(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    email: &str,
+) -> Result<Option<users::Model>, DbErr> {
+    users::Entity::find()
+        .filter(users::Column::OrganizationId.eq(organization_id))
+        .filter(users::Column::Email.eq(email))
+        .one(db)
+        .await
+}
+
+pub async fn by_id(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    id: Uuid,
+) -> Result<Option<users::Model>, DbErr> {
+    users::Entity::find_by_id(id)
+        .filter(users::Column::OrganizationId.eq(organization_id))
+        .one(db)
+        .await
+}
+
+pub async fn insert(db: &impl ConnectionTrait, row: users::Model) -> Result<users::Model, DbErr> {
+    row.into_active_model().insert(db).await
+}
+
+/// Writes every column of `row` (the caller loaded it, changed it, and owns the transaction).
+pub async fn save(db: &impl ConnectionTrait, row: users::Model) -> Result<users::Model, DbErr> {
+    let mut active = row.clone().into_active_model();
+    active.email = Set(row.email.clone());
+    active.password_hash = Set(row.password_hash.clone());
+    active.name = Set(row.name.clone());
+    active.nickname = Set(row.nickname.clone());
+    active.locale = Set(row.locale.clone());
+    active.notification_mail = Set(row.notification_mail.clone());
+    active.confirmed_at = Set(row.confirmed_at);
+    active.blocked_at = Set(row.blocked_at);
+    active.deleted_at = Set(row.deleted_at);
+    active.updated_at = Set(row.updated_at);
+    active.update(db).await
+}
+
+pub async fn roles_of(db: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<String>, DbErr> {
+    Ok(user_roles::Entity::find()
+        .filter(user_roles::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| row.role)
+        .collect())
+}
+
+/// Grants a role; granting one already held changes nothing.
+pub async fn grant_role(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    role: &str,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    let exists = user_roles::Entity::find_by_id((user_id, role.to_string()))
+        .one(db)
+        .await?
+        .is_some();
+    if !exists {
+        user_roles::Model {
+            user_id,
+            role: role.to_string(),
+            granted_at: now,
+        }
+        .into_active_model()
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn revoke_all_roles(db: &impl ConnectionTrait, user_id: Uuid) -> Result<(), DbErr> {
+    user_roles::Entity::delete_many()
+        .filter(user_roles::Column::UserId.eq(user_id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+pub async fn insert_session(db: &impl ConnectionTrait, row: sessions::Model) -> Result<(), DbErr> {
+    row.into_active_model().insert(db).await.map(|_| ())
+}
+
+pub async fn session(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<sessions::Model>, DbErr> {
+    sessions::Entity::find_by_id(id).one(db).await
+}
+
+pub async fn touch_session(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    sessions::Entity::update_many()
+        .col_expr(sessions::Column::LastUsedAt, Expr::value(now))
+        .filter(sessions::Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+pub async fn revoke_session(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    sessions::Entity::update_many()
+        .col_expr(sessions::Column::RevokedAt, Expr::value(now))
+        .col_expr(sessions::Column::RevokedReason, Expr::value(reason))
+        .filter(sessions::Column::Id.eq(id))
+        .filter(sessions::Column::RevokedAt.is_null())
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Revokes every live session of a user (password change, reset, account deletion).
+pub async fn revoke_all_sessions(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    sessions::Entity::update_many()
+        .col_expr(sessions::Column::RevokedAt, Expr::value(now))
+        .col_expr(sessions::Column::RevokedReason, Expr::value(reason))
+        .filter(sessions::Column::UserId.eq(user_id))
+        .filter(sessions::Column::RevokedAt.is_null())
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Revokes every live session of a user but `keep` (a password change keeps the session that made it).
+pub async fn revoke_sessions_except(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    keep: Uuid,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    sessions::Entity::update_many()
+        .col_expr(sessions::Column::RevokedAt, Expr::value(now))
+        .col_expr(sessions::Column::RevokedReason, Expr::value(reason))
+        .filter(sessions::Column::UserId.eq(user_id))
+        .filter(sessions::Column::Id.ne(keep))
+        .filter(sessions::Column::RevokedAt.is_null())
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+pub async fn insert_refresh_token(
+    db: &impl ConnectionTrait,
+    session_id: Uuid,
+    token_hash: String,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    refresh_tokens::Model {
+        id: Uuid::now_v7(),
+        session_id,
+        token_hash,
+        created_at: now,
+        used_at: None,
+    }
+    .into_active_model()
+    .insert(db)
+    .await
+    .map(|_| ())
+}
+
+/// The refresh token with this hash, locked for the rest of the transaction on PostgreSQL so that
+/// two concurrent refreshes with the same token cannot both rotate it.
+pub async fn refresh_token_for_update(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+) -> Result<Option<refresh_tokens::Model>, DbErr> {
+    let mut query =
+        refresh_tokens::Entity::find().filter(refresh_tokens::Column::TokenHash.eq(token_hash));
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    query.one(db).await
+}
+
+/// Marks a refresh token spent; `false` if it was already spent (a concurrent refresh won).
+pub async fn spend_refresh_token(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    now: OffsetDateTime,
+) -> Result<bool, DbErr> {
+    let result = refresh_tokens::Entity::update_many()
+        .col_expr(refresh_tokens::Column::UsedAt, Expr::value(now))
+        .filter(refresh_tokens::Column::Id.eq(id))
+        .filter(refresh_tokens::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+pub async fn insert_email_token(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    purpose: EmailTokenPurpose,
+    token_hash: String,
+    now: OffsetDateTime,
+    expires_at: OffsetDateTime,
+) -> Result<(), DbErr> {
+    email_tokens::Model {
+        id: Uuid::now_v7(),
+        user_id,
+        purpose: purpose.as_str().to_string(),
+        token_hash,
+        created_at: now,
+        expires_at,
+        used_at: None,
+    }
+    .into_active_model()
+    .insert(db)
+    .await
+    .map(|_| ())
+}
+
+/// The user of a mailed token that exists for `purpose`, is unused and unexpired at `now`,
+/// without spending it.
+pub async fn valid_email_token(
+    db: &impl ConnectionTrait,
+    purpose: EmailTokenPurpose,
+    token_hash: &str,
+    now: OffsetDateTime,
+) -> Result<Option<Uuid>, DbErr> {
+    Ok(email_tokens::Entity::find()
+        .filter(email_tokens::Column::TokenHash.eq(token_hash))
+        .filter(email_tokens::Column::Purpose.eq(purpose.as_str()))
+        .one(db)
+        .await?
+        .filter(|token| token.used_at.is_none() && token.expires_at > now)
+        .map(|token| token.user_id))
+}
+
+/// Spends a mailed token: returns its user when the token exists for `purpose`, is unused and
+/// unexpired at `now`; marks it used in the same statement so it works exactly once.
+pub async fn spend_email_token(
+    db: &impl ConnectionTrait,
+    purpose: EmailTokenPurpose,
+    token_hash: &str,
+    now: OffsetDateTime,
+) -> Result<Option<Uuid>, DbErr> {
+    let Some(user_id) = valid_email_token(db, purpose, token_hash, now).await? else {
+        return Ok(None);
+    };
+    let spent = email_tokens::Entity::update_many()
+        .col_expr(email_tokens::Column::UsedAt, Expr::value(now))
+        .filter(email_tokens::Column::TokenHash.eq(token_hash))
+        .filter(email_tokens::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok((spent.rows_affected == 1).then_some(user_id))
+}
+
+/// Voids a user's unused tokens of one purpose (a new reset link voids older ones).
+pub async fn void_email_tokens(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    purpose: EmailTokenPurpose,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    email_tokens::Entity::update_many()
+        .col_expr(email_tokens::Column::UsedAt, Expr::value(now))
+        .filter(email_tokens::Column::UserId.eq(user_id))
+        .filter(email_tokens::Column::Purpose.eq(purpose.as_str()))
+        .filter(email_tokens::Column::UsedAt.is_null())
+        .exec(db)
+        .await
+        .map(|_| ())
+}

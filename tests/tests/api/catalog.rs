@@ -1,0 +1,320 @@
+//! Scopes and processes.
+
+use plaza_tests::TestApp;
+use serde_json::{Value, json};
+
+fn phase(title: &str, starts: &str, ends: &str, features: Value) -> Value {
+    json!({ "title": { "ca": title }, "starts_at": starts, "ends_at": ends, "features": features })
+}
+
+fn process_body(slug: &str) -> Value {
+    json!({
+        "slug": slug,
+        "title": { "ca": "Pressupostos 2027", "es": "Presupuestos 2027" },
+        "description": { "ca": "Decidim junts" },
+        "phases": [
+            phase("Propostes", "2026-11-01T00:00:00+01:00", "2026-12-01T00:00:00+01:00", json!({ "proposals_creation": true, "comments": true })),
+            phase("Votació", "2026-12-01T00:00:00+01:00", "2026-12-15T00:00:00+01:00", json!({ "budget_voting": true })),
+        ],
+    })
+}
+
+#[tokio::test]
+async fn scopes_are_listed_as_a_tree() {
+    let app = TestApp::spawn().await;
+    let reply = app.get("/api/v1/scopes", None).await;
+    assert_eq!(reply.status, 200);
+    let city = &reply.body[0];
+    assert_eq!(
+        (city["code"].as_str(), city["kind"].as_str()),
+        (Some("TST"), Some("city"))
+    );
+    let district = &city["children"][0];
+    assert_eq!(district["code"], "D1");
+    let codes: Vec<&str> = district["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, vec!["N1", "N2"]);
+    assert_eq!(district["children"][0]["name_text"], "Barri 1");
+}
+
+#[tokio::test]
+async fn only_admins_manage_scopes_and_codes_are_unique() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let ana = app.participant("ana@example.org").await;
+    let district = app.scope_id("D1").await;
+    let body = json!({ "code": "N3", "kind": "neighbourhood", "name": { "ca": "Barri 3", "es": "Barrio 3" }, "parent_id": district });
+    app.post("/api/v1/scopes", Some(&ana.access_token), body.clone())
+        .await
+        .assert_problem(403, "forbidden");
+    let created = app
+        .post("/api/v1/scopes", Some(&admin.access_token), body.clone())
+        .await;
+    assert_eq!(created.status, 201, "{created:#?}");
+    app.post("/api/v1/scopes", Some(&admin.access_token), body)
+        .await
+        .assert_problem(409, "already_taken");
+
+    let n3 = created.body["id"].as_str().unwrap();
+    let city = app.scope_id("TST").await;
+    let cycle = app
+        .patch(
+            &format!("/api/v1/scopes/{city}"),
+            Some(&admin.access_token),
+            json!({ "parent_id": n3 }),
+        )
+        .await;
+    cycle.assert_problem(422, "validation_failed");
+    assert_eq!(
+        cycle.field_errors(),
+        vec![("parent_id".into(), "cycle".into())]
+    );
+    let renamed = app
+        .patch(
+            &format!("/api/v1/scopes/{n3}"),
+            Some(&admin.access_token),
+            json!({ "name": { "ca": "El Barri Nou" } }),
+        )
+        .await;
+    assert_eq!(renamed.body["name_text"], "El Barri Nou");
+}
+
+#[tokio::test]
+async fn an_admin_creates_a_process_whose_active_phase_follows_the_clock() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let created = app
+        .post(
+            "/api/v1/processes",
+            Some(&admin.access_token),
+            process_body("pressupostos-2027"),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{created:#?}");
+
+    let reply = app.get("/api/v1/processes/pressupostos-2027", None).await;
+    assert_eq!(reply.body["active_phase"], 0);
+    assert_eq!(reply.body["active_features"]["proposals_creation"], true);
+    assert_eq!(reply.body["active_features"]["budget_voting"], false);
+    assert_eq!(reply.body["phases"][0]["active"], true);
+
+    app.clock.advance(time::Duration::days(6));
+    let voting = app.get("/api/v1/processes/pressupostos-2027", None).await;
+    assert_eq!(voting.body["active_phase"], 1);
+    assert_eq!(voting.body["active_features"]["budget_voting"], true);
+
+    app.clock.advance(time::Duration::days(30));
+    let after = app.get("/api/v1/processes/pressupostos-2027", None).await;
+    assert_eq!(after.body["active_phase"], Value::Null);
+    assert_eq!(after.body["active_features"]["budget_voting"], false);
+}
+
+#[tokio::test]
+async fn a_pinned_phase_wins_over_the_calendar() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    app.post(
+        "/api/v1/processes",
+        Some(&admin.access_token),
+        process_body("pp-2027"),
+    )
+    .await;
+    let pinned = app
+        .patch(
+            "/api/v1/processes/pp-2027",
+            Some(&admin.access_token),
+            json!({ "pinned_phase": 1 }),
+        )
+        .await;
+    assert_eq!(
+        (
+            pinned.body["active_phase"].clone(),
+            pinned.body["pinned_phase"].clone()
+        ),
+        (json!(1), json!(1))
+    );
+    let out_of_range = app
+        .patch(
+            "/api/v1/processes/pp-2027",
+            Some(&admin.access_token),
+            json!({ "pinned_phase": 5 }),
+        )
+        .await;
+    assert_eq!(
+        out_of_range.field_errors(),
+        vec![("pinned_phase".into(), "out_of_range".into())]
+    );
+    let unpinned = app
+        .patch(
+            "/api/v1/processes/pp-2027",
+            Some(&admin.access_token),
+            json!({ "unpin": true }),
+        )
+        .await;
+    assert_eq!(unpinned.body["active_phase"], 0);
+}
+
+#[tokio::test]
+async fn texts_are_rendered_in_the_requested_language_with_a_fallback() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    app.post(
+        "/api/v1/processes",
+        Some(&admin.access_token),
+        process_body("pp-2027"),
+    )
+    .await;
+    let es = app
+        .call_with_headers(
+            poem::http::Method::GET,
+            "/api/v1/processes/pp-2027",
+            &[
+                ("host", plaza_tests::HOST),
+                ("accept-language", "es-ES,es;q=0.9"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(es.body["title_text"], "Presupuestos 2027");
+    assert_eq!(
+        es.body["description_text"], "Decidim junts",
+        "falls back to the default locale"
+    );
+    let en = app
+        .call_with_headers(
+            poem::http::Method::GET,
+            "/api/v1/processes/pp-2027",
+            &[("host", plaza_tests::HOST), ("accept-language", "en")],
+            None,
+        )
+        .await;
+    assert_eq!(en.body["title_text"], "Pressupostos 2027");
+    assert_eq!(
+        en.body["title"],
+        json!({ "ca": "Pressupostos 2027", "es": "Presupuestos 2027" })
+    );
+}
+
+#[tokio::test]
+async fn invalid_processes_are_refused_with_field_paths() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let mut body = process_body("Bad Slug");
+    body["title"] = json!({ "es": "Sin catalán", "fr": "Non" });
+    body["phases"][1]["starts_at"] = json!("2026-11-15T00:00:00Z");
+    body["phases"][1]["ends_at"] = json!("2026-11-10T00:00:00Z");
+    let reply = app
+        .post("/api/v1/processes", Some(&admin.access_token), body)
+        .await;
+    reply.assert_problem(422, "validation_failed");
+    let errors = reply.field_errors();
+    for expected in [
+        ("slug", "invalid_slug"),
+        ("title.fr", "unknown_locale"),
+        ("title.ca", "required"),
+        ("phases.1.ends_at", "ends_before_start"),
+        ("phases.1.starts_at", "overlaps_previous_phase"),
+    ] {
+        assert!(
+            errors.contains(&(expected.0.into(), expected.1.into())),
+            "missing {expected:?} in {errors:?}"
+        );
+    }
+    app.post(
+        "/api/v1/processes",
+        Some(&admin.access_token),
+        process_body("pp-2027"),
+    )
+    .await;
+    app.post(
+        "/api/v1/processes",
+        Some(&admin.access_token),
+        process_body("pp-2027"),
+    )
+    .await
+    .assert_problem(409, "already_taken");
+}
+
+#[tokio::test]
+async fn processes_are_paginated_with_a_cursor() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    for slug in ["first", "second", "third"] {
+        assert_eq!(
+            app.post(
+                "/api/v1/processes",
+                Some(&admin.access_token),
+                process_body(slug)
+            )
+            .await
+            .status,
+            201
+        );
+    }
+    let page = app.get("/api/v1/processes?limit=2", None).await;
+    let slugs: Vec<&str> = page.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(slugs, vec!["first", "second"]);
+    let cursor = page.body["next_cursor"].as_str().unwrap();
+    let next = app
+        .get(&format!("/api/v1/processes?limit=2&cursor={cursor}"), None)
+        .await;
+    assert_eq!(next.body["items"][0]["slug"], "third");
+    assert_eq!(next.body["next_cursor"], Value::Null);
+
+    app.get("/api/v1/processes?limit=0", None)
+        .await
+        .assert_problem(400, "invalid_parameter");
+    app.get("/api/v1/processes?limit=101", None)
+        .await
+        .assert_problem(400, "invalid_parameter");
+    app.get("/api/v1/processes?cursor=nonsense", None)
+        .await
+        .assert_problem(400, "invalid_parameter");
+    app.get("/api/v1/processes/nope", None)
+        .await
+        .assert_problem(404, "not_found");
+}
+
+#[tokio::test]
+async fn the_demo_seed_loads_barcelona_once() {
+    let app = TestApp::spawn().await;
+    let first = plaza_api::app::seed::seed_demo(&app.state).await.unwrap();
+    assert_eq!(
+        (first.organizations, first.scopes, first.processes),
+        (1, 84, 1)
+    );
+    let second = plaza_api::app::seed::seed_demo(&app.state).await.unwrap();
+    assert_eq!(
+        (second.organizations, second.scopes, second.processes),
+        (0, 0, 0)
+    );
+
+    let barcelona = plaza_api::store::orgs::find_by_slug(&app.state.db, "barcelona")
+        .await
+        .unwrap()
+        .unwrap();
+    let scopes = plaza_api::store::orgs::scopes_of(&app.state.db, barcelona.id)
+        .await
+        .unwrap();
+    let count = |kind: &str| scopes.iter().filter(|s| s.kind == kind).count();
+    assert_eq!(
+        (count("city"), count("district"), count("neighbourhood")),
+        (1, 10, 73)
+    );
+    let gracia = scopes.iter().find(|s| s.code == "D06").unwrap();
+    assert_eq!(gracia.name["ca"], "Gràcia");
+    let vila = scopes.iter().find(|s| s.code == "B31").unwrap();
+    assert_eq!(
+        (vila.name["ca"].as_str(), vila.parent_id),
+        (Some("la Vila de Gràcia"), Some(gracia.id))
+    );
+}

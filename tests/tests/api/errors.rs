@@ -1,0 +1,184 @@
+//! Bad requests: every failure is problem+json with a stable code.
+
+use plaza_tests::{HOST, TestApp};
+use poem::http::Method;
+use serde_json::json;
+
+#[tokio::test]
+async fn malformed_json_is_a_bad_request() {
+    let app = TestApp::spawn().await;
+    let reply = app
+        .call_raw(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            "application/json",
+            b"{\"email\": ".to_vec(),
+        )
+        .await;
+    reply.assert_problem(400, "malformed_json");
+    assert!(
+        reply.body["detail"].as_str().unwrap().contains("line 1"),
+        "{reply:#?}"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_field_is_named() {
+    let app = TestApp::spawn().await;
+    let reply = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({ "email": "ana@example.org" }),
+        )
+        .await;
+    reply.assert_problem(400, "invalid_body");
+    assert_eq!(
+        reply.field_errors(),
+        vec![("password".into(), "required".into())]
+    );
+}
+
+#[tokio::test]
+async fn a_field_of_the_wrong_type_is_named() {
+    let app = TestApp::spawn().await;
+    let reply = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({ "email": 42, "password": "x" }),
+        )
+        .await;
+    reply.assert_problem(400, "invalid_body");
+    assert_eq!(
+        reply.field_errors(),
+        vec![("email".into(), "invalid_type".into())]
+    );
+    let nested = app
+        .post(
+            "/api/v1/auth/register",
+            None,
+            json!({ "email": "a@b.org", "password": "x", "name": ["Ana"] }),
+        )
+        .await;
+    assert_eq!(
+        nested.field_errors(),
+        vec![("name".into(), "invalid_type".into())]
+    );
+}
+
+#[tokio::test]
+async fn privileged_fields_cannot_be_smuggled_in() {
+    let app = TestApp::spawn().await;
+    let reply = app
+        .post("/api/v1/auth/register", None, json!({ "email": "ana@example.org", "password": plaza_tests::GOOD_PASSWORD, "name": "Ana", "roles": ["admin"] }))
+        .await;
+    reply.assert_problem(400, "invalid_body");
+    assert_eq!(
+        reply.field_errors(),
+        vec![("roles".into(), "unknown_field".into())]
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_route_and_a_wrong_method_are_problems() {
+    let app = TestApp::spawn().await;
+    app.get("/api/v1/nowhere", None)
+        .await
+        .assert_problem(404, "not_found");
+    app.get("/nowhere", None)
+        .await
+        .assert_problem(404, "not_found");
+    app.call(Method::DELETE, "/api/v1/auth/login", None, None)
+        .await
+        .assert_problem(405, "method_not_allowed");
+}
+
+#[tokio::test]
+async fn a_body_of_another_content_type_is_unsupported() {
+    let app = TestApp::spawn().await;
+    let reply = app
+        .call_raw(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            "text/plain",
+            b"email=ana".to_vec(),
+        )
+        .await;
+    reply.assert_problem(415, "unsupported_media_type");
+}
+
+#[tokio::test]
+async fn a_body_over_one_mebibyte_is_refused() {
+    let app = TestApp::spawn().await;
+    let big = format!(
+        "{{\"email\": \"{}\", \"password\": \"x\"}}",
+        "a".repeat(1024 * 1024)
+    );
+    let reply = app
+        .call_raw(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            "application/json",
+            big.into_bytes(),
+        )
+        .await;
+    reply.assert_problem(413, "payload_too_large");
+}
+
+#[tokio::test]
+async fn a_malformed_path_parameter_is_a_bad_request() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let reply = app
+        .patch(
+            "/api/v1/scopes/not-a-uuid",
+            Some(&admin.access_token),
+            json!({ "position": 1 }),
+        )
+        .await;
+    reply.assert_problem(400, "invalid_parameter");
+}
+
+#[tokio::test]
+async fn an_unknown_host_has_no_organization_once_there_are_several() {
+    let app = TestApp::spawn().await;
+    let one = app
+        .call_with_headers(
+            Method::GET,
+            "/api/v1/scopes",
+            &[("host", "anything.example:8080")],
+            None,
+        )
+        .await;
+    assert_eq!(one.status, 200, "a single organization serves every host");
+    plaza_api::app::seed::seed_demo(&app.state).await.unwrap();
+    app.call_with_headers(
+        Method::GET,
+        "/api/v1/scopes",
+        &[("host", "anything.example")],
+        None,
+    )
+    .await
+    .assert_problem(404, "organization_not_found");
+    let ours = app
+        .call_with_headers(Method::GET, "/api/v1/scopes", &[("host", HOST)], None)
+        .await;
+    assert_eq!(ours.body[0]["code"], "TST");
+}
+
+#[tokio::test]
+async fn internal_errors_leak_nothing() {
+    let app = TestApp::spawn().await;
+    app.execute_sql("DROP TABLE phases").await;
+    let reply = app.get("/api/v1/processes", None).await;
+    reply.assert_problem(500, "internal_error");
+    let text = reply.body.to_string().to_lowercase();
+    assert!(
+        !text.contains("phases") && !text.contains("sql") && !text.contains("table"),
+        "{text}"
+    );
+}

@@ -1,0 +1,12 @@
+//! Black-box tests of the Plaza API: one fresh application and database per test, HTTP only.
+//! Run on SQLite by default; set `PLAZA_TEST_DATABASE_URL` to run the same tests on PostgreSQL.
+
+mod auth;
+mod catalog;
+mod census;
+mod errors;
+mod mail;
+mod me;
+mod openapi;
+mod ops;
+mod tokens;

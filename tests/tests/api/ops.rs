@@ -1,0 +1,72 @@
+//! Health, metrics, request ids, the served spec and the interactive docs.
+
+use plaza_tests::TestApp;
+use poem::http::Method;
+
+#[tokio::test]
+async fn health_endpoints_answer() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.get("/health/live", None).await.status, 200);
+    assert_eq!(app.get("/health/ready", None).await.status, 200);
+}
+
+#[tokio::test]
+async fn readiness_fails_when_the_database_is_gone() {
+    let app = TestApp::spawn().await;
+    app.state.db.clone().close().await.ok();
+    assert_eq!(app.get("/health/ready", None).await.status, 503);
+    assert_eq!(app.get("/health/live", None).await.status, 200);
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_status() {
+    let app = TestApp::spawn().await;
+    app.get("/api/v1/scopes", None).await;
+    app.get("/api/v1/scopes", None).await;
+    app.get("/api/v1/me", None).await;
+    let reply = app.get("/metrics", None).await;
+    let text = reply.body.as_str().unwrap();
+    assert!(
+        text.contains(
+            r#"plaza_http_requests_total{route="list_scopes",method="GET",status="200"} 2"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"plaza_http_requests_total{route="get_me",method="GET",status="401"} 1"#),
+        "{text}"
+    );
+    assert!(text.contains(r#"plaza_http_request_duration_seconds_count{route="list_scopes",method="GET",status="200"} 2"#), "{text}");
+}
+
+#[tokio::test]
+async fn every_answer_carries_a_request_id() {
+    let app = TestApp::spawn().await;
+    let given = app
+        .call_with_headers(
+            Method::GET,
+            "/api/v1/me",
+            &[("host", plaza_tests::HOST), ("x-request-id", "front-123")],
+            None,
+        )
+        .await;
+    assert_eq!(given.header("x-request-id"), Some("front-123"));
+    assert_eq!(given.body["request_id"], "front-123");
+    let generated = app.get("/api/v1/scopes", None).await;
+    assert_eq!(generated.header("x-request-id").map(str::len), Some(32));
+    assert_eq!(generated.header("cache-control"), Some("no-store"));
+    assert_eq!(generated.header("x-content-type-options"), Some("nosniff"));
+}
+
+#[tokio::test]
+async fn the_spec_and_the_docs_are_served() {
+    let app = TestApp::spawn().await;
+    let json = app.get("/api/v1/openapi.json", None).await;
+    assert_eq!(json.status, 200);
+    assert_eq!(json.body["info"]["title"], "Plaza API");
+    let yaml = app.get("/api/v1/openapi.yaml", None).await;
+    assert!(yaml.body.as_str().unwrap().starts_with("openapi: 3.0.0"));
+    let docs = app.get("/docs", None).await;
+    assert_eq!(docs.status, 200);
+    assert!(docs.body.as_str().unwrap().contains("swagger"), "{docs:#?}");
+}

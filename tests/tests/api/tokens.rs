@@ -1,0 +1,225 @@
+//! Access and refresh tokens: every way a token can be wrong is a 401.
+
+use base64::Engine;
+use plaza_api::app::seed::{NewOrganization, create_organization};
+use plaza_tests::{SECRET, TestApp};
+use serde_json::json;
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[tokio::test]
+async fn a_request_without_a_token_is_unauthenticated() {
+    let app = TestApp::spawn().await;
+    let reply = app.get("/api/v1/me", None).await;
+    reply.assert_problem(401, "unauthenticated");
+    assert_eq!(reply.header("www-authenticate"), Some("Bearer"));
+    app.get("/api/v1/me", Some("garbage"))
+        .await
+        .assert_problem(401, "unauthenticated");
+}
+
+#[tokio::test]
+async fn an_expired_access_token_is_refused() {
+    let app = TestApp::spawn().await;
+    let ana = app.participant("ana@example.org").await;
+    app.clock.advance(time::Duration::minutes(15));
+    app.get("/api/v1/me", Some(&ana.access_token))
+        .await
+        .assert_problem(401, "token_expired");
+}
+
+#[tokio::test]
+async fn a_token_signed_with_another_key_is_refused() {
+    let app = TestApp::spawn().await;
+    let ana = app.participant("ana@example.org").await;
+    let mut parts: Vec<String> = ana.access_token.split('.').map(str::to_string).collect();
+    // Same header and claims, signature of a different key.
+    let forged = plaza_api::auth::jwt::issue(
+        b"some-other-secret-that-is-long-enough-00000",
+        app.organization.id,
+        ana.user_id,
+        uuid::Uuid::nil(),
+        plaza_domain::Timestamp(plaza_tests::START.unix_timestamp()),
+        900,
+    );
+    parts[2] = forged.split('.').nth(2).unwrap().to_string();
+    app.get("/api/v1/me", Some(&parts.join(".")))
+        .await
+        .assert_problem(401, "unauthenticated");
+    app.get("/api/v1/me", Some(&forged))
+        .await
+        .assert_problem(401, "unauthenticated");
+}
+
+#[tokio::test]
+async fn an_unsigned_alg_none_token_is_refused() {
+    let app = TestApp::spawn().await;
+    let ana = app.participant("ana@example.org").await;
+    let claims = ana.access_token.split('.').nth(1).unwrap().to_string();
+    for header in [
+        r#"{"alg":"none","typ":"JWT"}"#,
+        r#"{"alg":"None"}"#,
+        r#"{"alg":"HS512","typ":"JWT"}"#,
+    ] {
+        let token = format!("{}.{claims}.", b64(header.as_bytes()));
+        app.get("/api/v1/me", Some(&token))
+            .await
+            .assert_problem(401, "unauthenticated");
+    }
+}
+
+#[tokio::test]
+async fn a_token_of_another_organization_is_refused() {
+    let app = TestApp::spawn().await;
+    let ana = app.participant("ana@example.org").await;
+    create_organization(
+        &app.state,
+        NewOrganization {
+            slug: "other".into(),
+            name: "Other town".into(),
+            host: "other.test".into(),
+            default_locale: "en".into(),
+            available_locales: vec!["en".into()],
+            minimum_age: 16,
+        },
+    )
+    .await
+    .unwrap();
+    let at_other = app
+        .call_with_headers(
+            poem::http::Method::GET,
+            "/api/v1/me",
+            &[
+                ("host", "other.test"),
+                ("authorization", &format!("Bearer {}", ana.access_token)),
+            ],
+            None,
+        )
+        .await;
+    at_other.assert_problem(401, "unauthenticated");
+    // A token minted with the right key for the other organization's audience but claiming this
+    // one is refused too.
+    let other = plaza_api::store::orgs::find_by_slug(&app.state.db, "other")
+        .await
+        .unwrap()
+        .unwrap();
+    let crossed = plaza_api::auth::jwt::issue(
+        &plaza_api::auth::Keys::derive(SECRET.as_bytes()).jwt,
+        other.id,
+        ana.user_id,
+        uuid::Uuid::nil(),
+        plaza_domain::Timestamp(plaza_tests::START.unix_timestamp()),
+        900,
+    );
+    app.get("/api/v1/me", Some(&crossed))
+        .await
+        .assert_problem(401, "unauthenticated");
+    // And the original still works at home.
+    assert_eq!(
+        app.get("/api/v1/me", Some(&ana.access_token)).await.status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn a_refresh_token_is_not_an_access_token() {
+    let app = TestApp::spawn().await;
+    let ana = app.participant("ana@example.org").await;
+    app.get("/api/v1/me", Some(&ana.refresh_token))
+        .await
+        .assert_problem(401, "unauthenticated");
+    app.post(
+        "/api/v1/auth/refresh",
+        None,
+        json!({ "refresh_token": ana.access_token }),
+    )
+    .await
+    .assert_problem(401, "session_ended");
+}
+
+#[tokio::test]
+async fn a_refresh_rotates_both_tokens() {
+    let app = TestApp::spawn().await;
+    let ana = app.participant("ana@example.org").await;
+    app.clock.advance(time::Duration::minutes(10));
+    let reply = app
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            json!({ "refresh_token": ana.refresh_token }),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{reply:#?}");
+    let access = reply.body["access_token"].as_str().unwrap();
+    assert_ne!(
+        reply.body["refresh_token"].as_str().unwrap(),
+        ana.refresh_token
+    );
+    app.clock.advance(time::Duration::minutes(10));
+    assert_eq!(
+        app.get("/api/v1/me", Some(access)).await.status,
+        200,
+        "the new access token lives 15 minutes from the refresh"
+    );
+}
+
+#[tokio::test]
+async fn reusing_a_spent_refresh_token_revokes_its_whole_family() {
+    let app = TestApp::spawn().await;
+    let ana = app.participant("ana@example.org").await;
+    let first = app
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            json!({ "refresh_token": ana.refresh_token }),
+        )
+        .await;
+    let second_refresh = first.body["refresh_token"].as_str().unwrap().to_string();
+    let second_access = first.body["access_token"].as_str().unwrap().to_string();
+
+    let replay = app
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            json!({ "refresh_token": ana.refresh_token }),
+        )
+        .await;
+    replay.assert_problem(401, "refresh_token_reused");
+
+    app.post(
+        "/api/v1/auth/refresh",
+        None,
+        json!({ "refresh_token": second_refresh }),
+    )
+    .await
+    .assert_problem(401, "session_ended");
+    app.get("/api/v1/me", Some(&second_access))
+        .await
+        .assert_problem(401, "unauthenticated");
+    // Other sessions of the same person are not affected.
+    let other = app
+        .login("ana@example.org", plaza_tests::GOOD_PASSWORD)
+        .await;
+    assert_eq!(
+        app.get("/api/v1/me", Some(&other.access_token))
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn an_idle_session_ends() {
+    let app = TestApp::spawn().await;
+    let ana = app.participant("ana@example.org").await;
+    app.clock.advance(time::Duration::minutes(31));
+    app.post(
+        "/api/v1/auth/refresh",
+        None,
+        json!({ "refresh_token": ana.refresh_token }),
+    )
+    .await
+    .assert_problem(401, "session_ended");
+}
