@@ -306,6 +306,17 @@ mod tests {
     }
 
     #[test]
+    fn an_smtp_url_is_checked_outside_any_runtime() {
+        // main reads the settings before the tokio runtime exists.
+        let settings = settings(&[("SMTP_URL", "smtp://user:pass@mail.example.org:587")]).unwrap();
+        assert_eq!(
+            settings.smtp_url.as_deref(),
+            Some("smtp://user:pass@mail.example.org:587")
+        );
+        assert!(!format!("{settings:?}").contains("pass@"));
+    }
+
+    #[test]
     fn the_generated_secret_is_kept() {
         let dir = std::env::temp_dir().join(format!("plaza-settings-{}", uuid::Uuid::new_v4()));
         let dir = dir.display().to_string();

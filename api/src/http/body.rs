@@ -88,6 +88,14 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
                 e.column()
             ),
         })?;
+    // serde would read an array positionally into a struct; every body of this API is an object.
+    if !value.is_object() {
+        return Err(AppError::InvalidBody(vec![FieldError::new(
+            "body",
+            "invalid_type",
+            "The body must be a JSON object.",
+        )]));
+    }
     serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();
         AppError::InvalidBody(vec![field_error(&path, &error.into_inner().to_string())])

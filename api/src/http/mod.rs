@@ -81,11 +81,21 @@ pub fn api_service() -> OpenApiService<
 /// `security` on the operations that need no credentials (poem-openapi omits it, and OpenAPI
 /// linters rightly ask every operation to say whether it needs authentication).
 pub fn spec_value() -> serde_json::Value {
-    let mut spec: serde_json::Value = serde_json::from_str(&api_service().spec()).expect("poem-openapi writes valid JSON");
-    if let Some(paths) = spec.get_mut("paths").and_then(serde_json::Value::as_object_mut) {
-        for operation in paths.values_mut().filter_map(serde_json::Value::as_object_mut).flat_map(|item| item.values_mut()) {
+    let mut spec: serde_json::Value =
+        serde_json::from_str(&api_service().spec()).expect("poem-openapi writes valid JSON");
+    if let Some(paths) = spec
+        .get_mut("paths")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        for operation in paths
+            .values_mut()
+            .filter_map(serde_json::Value::as_object_mut)
+            .flat_map(|item| item.values_mut())
+        {
             if let Some(operation) = operation.as_object_mut() {
-                operation.entry("security").or_insert_with(|| serde_json::json!([]));
+                operation
+                    .entry("security")
+                    .or_insert_with(|| serde_json::json!([]));
             }
         }
     }
@@ -107,8 +117,16 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
     let service = api_service();
     let docs = service.swagger_ui();
     let (json, yaml) = (spec_json(), spec_yaml());
-    let spec_json = poem::endpoint::make_sync(move |_| poem::Response::builder().content_type("application/json").body(json.clone()));
-    let spec_yaml = poem::endpoint::make_sync(move |_| poem::Response::builder().content_type("application/yaml").body(yaml.clone()));
+    let spec_json = poem::endpoint::make_sync(move |_| {
+        poem::Response::builder()
+            .content_type("application/json")
+            .body(json.clone())
+    });
+    let spec_yaml = poem::endpoint::make_sync(move |_| {
+        poem::Response::builder()
+            .content_type("application/yaml")
+            .body(yaml.clone())
+    });
     let api = service
         .into_endpoint()
         .around(security::resolve_organization);

@@ -42,7 +42,7 @@ impl Mailer {
     pub fn from_settings(settings: &crate::config::Settings) -> Result<Mailer, SendError> {
         match &settings.smtp_url {
             Some(url) => Ok(Mailer::Smtp {
-                transport: smtp_transport(url)?,
+                transport: smtp_builder(url)?.build(),
                 from: settings.mail_from.clone(),
             }),
             None => {
@@ -88,15 +88,18 @@ impl Mailer {
     }
 }
 
-/// Checks an `SMTP_URL` at start, so a typo stops the server instead of every mail.
+/// Checks an `SMTP_URL` at start, so a typo stops the server instead of every mail. (Only the
+/// builder is made: building the transport starts its connection pool, which needs the runtime.)
 pub fn validate_smtp_url(url: &str) -> Result<(), String> {
-    smtp_transport(url).map(|_| ()).map_err(|e| e.0)
+    smtp_builder(url).map(|_| ()).map_err(|e| e.0)
 }
 
 /// `smtp://` URLs without a `tls` parameter get `tls=required` (STARTTLS) unless the host is
 /// loopback, so that credentials and residents' addresses never cross a network in clear text by
 /// accident. `tls=none` is accepted for a plain relay the operator trusts.
-fn smtp_transport(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, SendError> {
+fn smtp_builder(
+    url: &str,
+) -> Result<lettre::transport::smtp::AsyncSmtpTransportBuilder, SendError> {
     let parsed =
         url::Url::parse(url).map_err(|e| SendError(format!("{url:?} is not a URL: {e}")))?;
     let host = parsed.host_str().unwrap_or_default().to_string();
@@ -135,11 +138,10 @@ fn smtp_transport(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, SendE
             )));
         }
     }
-    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(effective.as_str())
+    let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(effective.as_str())
         .map_err(|e| SendError(format!("{e}")))?
-        .timeout(Some(std::time::Duration::from_secs(20)))
-        .build();
-    Ok(transport)
+        .timeout(Some(std::time::Duration::from_secs(20)));
+    Ok(builder)
 }
 
 #[cfg(test)]
