@@ -1,5 +1,6 @@
 //! Logging: structured `tracing` events, as text for a terminal or JSON for a log collector.
-//! Every event inside a request carries its `request_id` (the request span's field).
+//! Every event inside a request carries its `request_id` (the request span's field). Logs go
+//! to stderr.
 
 use crate::config::{LogFormat, Settings};
 use tracing_subscriber::EnvFilter;
@@ -8,9 +9,11 @@ use tracing_subscriber::EnvFilter;
 pub fn init(settings: &Settings) {
     let filter =
         EnvFilter::try_new(&settings.log_filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    // Logs go to stderr: stdout carries what a command prints (`plaza org list`, `plaza openapi`).
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_target(false);
+        .with_target(false)
+        .with_writer(std::io::stderr);
     let _ = match settings.log_format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder

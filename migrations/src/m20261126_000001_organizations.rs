@@ -147,6 +147,15 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // SQLite's DROP TABLE deletes row by row and would trip the scopes' self-reference.
+        manager
+            .exec_stmt(
+                Query::update()
+                    .table(Scopes::Table)
+                    .value(Scopes::ParentId, Expr::value(Value::Uuid(None)))
+                    .to_owned(),
+            )
+            .await?;
         for table in [
             Phases::Table.into_iden(),
             Processes::Table.into_iden(),

@@ -70,3 +70,22 @@ async fn the_spec_and_the_docs_are_served() {
     assert_eq!(docs.status, 200);
     assert!(docs.body.as_str().unwrap().contains("swagger"), "{docs:#?}");
 }
+
+#[tokio::test]
+async fn migrations_roll_back_to_nothing_and_apply_again() {
+    let app = TestApp::spawn().await;
+    plaza_api::db::migrate_down(&app.state.db, None)
+        .await
+        .expect("every migration has a working down");
+    assert!(
+        plaza_api::store::orgs::count(&app.state.db).await.is_err(),
+        "the tables are gone"
+    );
+    plaza_api::db::migrate(&app.state.db)
+        .await
+        .expect("and up again");
+    assert_eq!(
+        plaza_api::store::orgs::count(&app.state.db).await.unwrap(),
+        0
+    );
+}

@@ -1,0 +1,199 @@
+//! The `plaza` binary as an operator uses it: an embedded deployment administered from the command
+//! line, and `serve` answering and stopping cleanly on SIGTERM.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn data_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("plaza-cli-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn plaza(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_plaza"))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("PLAZA_DATA_DIR", dir)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run plaza")
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "plaza failed: {}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn an_operator_sets_up_an_embedded_deployment() {
+    let dir = data_dir();
+    let first = stdout(&plaza(&dir, &["seed", "--demo"]));
+    assert!(
+        first.contains("1 organization(s), 84 scope(s), 1 process(es) created"),
+        "{first}"
+    );
+    let second = stdout(&plaza(&dir, &["seed", "--demo"]));
+    assert!(
+        second.contains("0 organization(s), 0 scope(s), 0 process(es) created"),
+        "{second}"
+    );
+
+    let admin = stdout(&plaza(
+        &dir,
+        &[
+            "admin",
+            "create",
+            "alcaldia@example.org",
+            "--generate-password",
+        ],
+    ));
+    assert!(
+        admin.contains("admin alcaldia@example.org") && admin.contains("password (shown once): "),
+        "{admin}"
+    );
+
+    let csv = dir.join("census.csv");
+    std::fs::write(&csv, "document_number,birth_date,scope_code\n12345678Z,1990-04-01,B31\nX1234567L,2001-02-03,B01\n").unwrap();
+    let imported = stdout(&plaza(&dir, &["census", "import", csv.to_str().unwrap()]));
+    assert!(
+        imported.contains("census: 2 created, 0 updated, 2 in total"),
+        "{imported}"
+    );
+
+    std::fs::write(
+        &csv,
+        "document_number,birth_date,scope_code\n12345678Z,1990-04-01,NOWHERE\n",
+    )
+    .unwrap();
+    let refused = plaza(&dir, &["census", "import", csv.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("lines.2: No scope has the code"),
+        "{refused:?}"
+    );
+
+    let organizations = stdout(&plaza(&dir, &["org", "list"]));
+    assert!(organizations.starts_with("barcelona\t"), "{organizations}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn migrations_roll_back_and_apply_again() {
+    let dir = data_dir();
+    stdout(&plaza(&dir, &["migrate"]));
+    assert!(
+        stdout(&plaza(&dir, &["migrate", "--down", "4"])).contains("rolled back 4 migration(s)")
+    );
+    stdout(&plaza(&dir, &["migrate"]));
+    assert!(stdout(&plaza(&dir, &["seed", "--demo"])).contains("1 organization(s)"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_bad_setting_stops_the_process_naming_the_variable() {
+    let dir = data_dir();
+    let output = Command::new(env!("CARGO_BIN_EXE_plaza"))
+        .arg("serve")
+        .env("PLAZA_DATA_DIR", &dir)
+        .env("PLAZA_ADDR", "localhost")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("invalid setting PLAZA_ADDR"),
+        "{output:?}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    let status = answer.split_whitespace().nth(1)?.parse().ok()?;
+    Some((status, answer))
+}
+
+#[test]
+fn serve_answers_and_stops_cleanly_on_sigterm() {
+    let dir = data_dir();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = Command::new(env!("CARGO_BIN_EXE_plaza"))
+        .arg("serve")
+        .env("PLAZA_DATA_DIR", &dir)
+        .env("PLAZA_ADDR", format!("127.0.0.1:{port}"))
+        .env("PLAZA_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let ready = loop {
+        if let Some((status, _)) = http_get(port, "/health/ready") {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "plaza serve did not answer within a minute"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(ready, 200);
+    let (status, answer) = http_get(port, "/api/v1/scopes").unwrap();
+    assert_eq!(status, 404, "no organization yet: {answer}");
+    assert!(
+        answer.contains("application/problem+json") && answer.contains("organization_not_found"),
+        "{answer}"
+    );
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = server.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "plaza serve exited with {:?}",
+        output.status
+    );
+    let logs = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    let request_line = logs
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find(|event| {
+            event["route"] == "unmatched"
+                || event["route"] == "list_scopes"
+                || event["status"] == 404
+        })
+        .unwrap_or_else(|| panic!("no JSON request log line in:\n{logs}"));
+    assert!(
+        request_line["span"]["request_id"].is_string() || request_line["request_id"].is_string(),
+        "{request_line}"
+    );
+    assert!(logs.contains("plaza stopped"), "{logs}");
+    let _ = std::fs::remove_dir_all(dir);
+}
