@@ -103,6 +103,10 @@ pub enum DomainError {
     #[error("The session has ended; please sign in again.")]
     SessionEnded,
 
+    /// Too many failed sign-ins for this address: wait `retry_after_seconds`.
+    #[error("Too many failed attempts; try again in {retry_after_seconds} seconds.")]
+    TooManyAttempts { retry_after_seconds: u64 },
+
     // --- budgets and ballots --------------------------------------------------------------------
     // Codes: over_budget, too_few_projects, too_many_projects, below_minimum_spend,
     // project_of_another_budget, project_already_in_ballot, project_not_in_ballot, too_many_points,
@@ -186,6 +190,7 @@ impl DomainError {
             DomainError::VerificationLocked { .. } => "verification_locked",
             DomainError::RefreshTokenReused => "refresh_token_reused",
             DomainError::SessionEnded => "session_ended",
+            DomainError::TooManyAttempts { .. } => "too_many_attempts",
             DomainError::OverBudget { .. } => "over_budget",
             DomainError::TooFewProjects { .. } => "too_few_projects",
             DomainError::TooManyProjects { .. } => "too_many_projects",

@@ -13,6 +13,7 @@ mod m20261126_000001_organizations;
 mod m20261126_000002_accounts;
 mod m20261126_000003_census;
 mod m20261126_000004_outbox_and_audit;
+mod m20261126_000005_login_throttles;
 
 /// The ordered list of Plaza's migrations.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_accounts::Migration),
             Box::new(m20261126_000003_census::Migration),
             Box::new(m20261126_000004_outbox_and_audit::Migration),
+            Box::new(m20261126_000005_login_throttles::Migration),
         ]
     }
 }

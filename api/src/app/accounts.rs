@@ -10,16 +10,17 @@ use super::AppState;
 use super::error::{AppError, AppResult};
 use super::tenancy::{Actor, Organization};
 use crate::auth::{self, jwt, passwords};
-use crate::clock::to_timestamp;
+use crate::clock::{from_timestamp, to_timestamp};
 use crate::db;
 use crate::mail::{OutgoingMail, templates};
 use crate::store::{
     self,
-    entities::{residents, scopes, users},
+    entities::{login_throttles, residents, scopes, users},
     outbox::Job,
     users::EmailTokenPurpose,
 };
 use plaza_domain::accounts::password::{self, AccountKind, PersonalData};
+use plaza_domain::accounts::throttle::LoginThrottle;
 use plaza_domain::accounts::{Email, Nickname, NotificationMail, PersonName, Roles};
 use plaza_domain::sessions::{self, RefreshDecision, SessionState};
 use plaza_domain::{DomainError, FieldError, FieldErrors};
@@ -352,6 +353,19 @@ pub async fn login(
     email: &str,
     password: &str,
 ) -> AppResult<TokenPair> {
+    let now = state.now();
+    let email_key = auth::token_hash(&email.trim().to_lowercase());
+    let throttle_row = store::users::login_throttle(&state.db, organization.id, &email_key).await?;
+    let throttle = throttle_row
+        .as_ref()
+        .map_or_else(LoginThrottle::default, |row| LoginThrottle {
+            window_started_at: row.window_started_at.map(to_timestamp),
+            failures_in_window: u32::try_from(row.failures_in_window).unwrap_or(0),
+            failures_in_a_row: u32::try_from(row.failures_in_a_row).unwrap_or(0),
+            locked_until: row.locked_until.map(to_timestamp),
+        });
+    throttle.check(to_timestamp(now))?;
+
     let user = match Email::parse("email", email) {
         Ok(email) => store::users::by_email(&state.db, organization.id, email.as_str())
             .await?
@@ -359,11 +373,27 @@ pub async fn login(
         Err(_) => None,
     };
     let stored_hash = user.as_ref().and_then(|u| u.password_hash.clone());
-    if !passwords::verify(password.to_string(), stored_hash).await {
-        return Err(AppError::InvalidCredentials);
-    }
-    let Some(user) = user else {
-        return Err(AppError::InvalidCredentials);
+    let user = match user {
+        Some(user) if passwords::verify(password.to_string(), stored_hash).await => user,
+        _ => {
+            // The same bookkeeping for unknown addresses and wrong passwords.
+            let next = throttle.after_failure(to_timestamp(now));
+            let tx = db::begin_write(&state.db).await?;
+            store::users::save_login_throttle(
+                &tx,
+                login_throttles::Model {
+                    organization_id: organization.id,
+                    email_key,
+                    window_started_at: next.window_started_at.map(from_timestamp),
+                    failures_in_window: i32::try_from(next.failures_in_window).unwrap_or(i32::MAX),
+                    failures_in_a_row: i32::try_from(next.failures_in_a_row).unwrap_or(i32::MAX),
+                    locked_until: next.locked_until.map(from_timestamp),
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            return Err(AppError::InvalidCredentials);
+        }
     };
     if user.blocked_at.is_some() {
         return Err(AppError::AccountBlocked);
@@ -371,8 +401,10 @@ pub async fn login(
     if user.confirmed_at.is_none() {
         return Err(AppError::EmailNotConfirmed);
     }
-    let now = state.now();
     let tx = db::begin_write(&state.db).await?;
+    if throttle_row.is_some() {
+        store::users::clear_login_throttle(&tx, organization.id, &email_key).await?;
+    }
     let pair = open_session(state, &tx, organization, user.id, now).await?;
     tx.commit().await?;
     Ok(pair)

@@ -151,6 +151,7 @@ fn describe_domain(error: &DomainError) -> (StatusCode, &'static str, &'static s
         DomainError::VerificationLocked { .. } => (S::TOO_MANY_REQUESTS, "Verification locked"),
         DomainError::RefreshTokenReused => (S::UNAUTHORIZED, "Session revoked"),
         DomainError::SessionEnded => (S::UNAUTHORIZED, "Session ended"),
+        DomainError::TooManyAttempts { .. } => (S::TOO_MANY_REQUESTS, "Too many attempts"),
         DomainError::OverBudget { .. } => (S::UNPROCESSABLE_ENTITY, "Over budget"),
         DomainError::TooFewProjects { .. } => (S::UNPROCESSABLE_ENTITY, "Too few projects"),
         DomainError::TooManyProjects { .. } => (S::UNPROCESSABLE_ENTITY, "Too many projects"),
@@ -264,9 +265,14 @@ pub fn response(error: &AppError) -> poem::Response {
         .content_type(PROBLEM_JSON)
         .body(json);
     match error {
-        AppError::Domain(DomainError::VerificationLocked {
-            retry_after_seconds,
-        }) => {
+        AppError::Domain(
+            DomainError::VerificationLocked {
+                retry_after_seconds,
+            }
+            | DomainError::TooManyAttempts {
+                retry_after_seconds,
+            },
+        ) => {
             if let Ok(value) = HeaderValue::from_str(&retry_after_seconds.to_string()) {
                 response.headers_mut().insert("retry-after", value);
             }

@@ -285,3 +285,22 @@ pub mod audit_log {
 
     no_relations!();
 }
+
+pub mod login_throttles {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "login_throttles")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub organization_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub email_key: String,
+        pub window_started_at: Option<TimeDateTimeWithTimeZone>,
+        pub failures_in_window: i32,
+        pub failures_in_a_row: i32,
+        pub locked_until: Option<TimeDateTimeWithTimeZone>,
+    }
+
+    no_relations!();
+}

@@ -1,7 +1,7 @@
 //! Accounts, roles, sessions, refresh tokens and mailed tokens.
 
 use super::UniqueIndex;
-use super::entities::{email_tokens, refresh_tokens, sessions, user_roles, users};
+use super::entities::{email_tokens, login_throttles, refresh_tokens, sessions, user_roles, users};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
@@ -318,6 +318,49 @@ pub async fn void_email_tokens(
         .filter(email_tokens::Column::UserId.eq(user_id))
         .filter(email_tokens::Column::Purpose.eq(purpose.as_str()))
         .filter(email_tokens::Column::UsedAt.is_null())
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// The sign-in throttle of an address (see `plaza_domain::accounts::throttle`), locked for the
+/// rest of the transaction on PostgreSQL.
+pub async fn login_throttle(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    email_key: &str,
+) -> Result<Option<login_throttles::Model>, DbErr> {
+    let mut query = login_throttles::Entity::find_by_id((organization_id, email_key.to_string()));
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    query.one(db).await
+}
+
+/// Writes an address's throttle state.
+pub async fn save_login_throttle(
+    db: &impl ConnectionTrait,
+    row: login_throttles::Model,
+) -> Result<(), DbErr> {
+    let exists = login_throttles::Entity::find_by_id((row.organization_id, row.email_key.clone()))
+        .one(db)
+        .await?
+        .is_some();
+    let active = row.into_active_model().reset_all();
+    if exists {
+        active.update(db).await.map(|_| ())
+    } else {
+        active.insert(db).await.map(|_| ())
+    }
+}
+
+/// Forgets an address's failures (after a successful sign-in).
+pub async fn clear_login_throttle(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    email_key: &str,
+) -> Result<(), DbErr> {
+    login_throttles::Entity::delete_by_id((organization_id, email_key.to_string()))
         .exec(db)
         .await
         .map(|_| ())

@@ -354,3 +354,46 @@ async fn a_reset_link_expires_after_six_hours() {
     .await
     .assert_problem(422, "invalid_link");
 }
+
+#[tokio::test]
+async fn repeated_failed_sign_ins_are_throttled_for_known_and_unknown_addresses_alike() {
+    let app = TestApp::spawn().await;
+    app.participant("ana@example.org").await;
+    for email in ["ana@example.org", "nobody@example.org"] {
+        for _ in 0..5 {
+            app.post(
+                "/api/v1/auth/login",
+                None,
+                json!({ "email": email, "password": "guess guess guess" }),
+            )
+            .await
+            .assert_problem(401, "invalid_credentials");
+        }
+        let throttled = app
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({ "email": email, "password": GOOD_PASSWORD }),
+            )
+            .await;
+        throttled.assert_problem(429, "too_many_attempts");
+        assert_eq!(throttled.header("retry-after"), Some("60"), "{email}");
+    }
+    app.clock.advance(time::Duration::seconds(60));
+    app.login("ana@example.org", GOOD_PASSWORD).await;
+    for _ in 0..5 {
+        app.post(
+            "/api/v1/auth/login",
+            None,
+            json!({ "email": "ana@example.org", "password": "guess guess guess" }),
+        )
+        .await;
+    }
+    app.post(
+        "/api/v1/auth/login",
+        None,
+        json!({ "email": "ana@example.org", "password": GOOD_PASSWORD }),
+    )
+    .await
+    .assert_problem(429, "too_many_attempts");
+}
