@@ -28,9 +28,7 @@ impl Clock for SystemClock {
             reason = "the single place that reads the wall clock"
         )]
         let now = OffsetDateTime::now_utc();
-        // Databases keep microseconds; dropping the rest makes stored and fresh values compare equal.
-        now.replace_nanosecond(now.microsecond() * 1_000)
-            .unwrap_or(now)
+        storable(now)
     }
 }
 
@@ -62,11 +60,21 @@ impl ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> OffsetDateTime {
-        *self
-            .0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        storable(
+            *self
+                .0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        )
     }
+}
+
+/// An instant as Plaza stores it: in UTC, to the whole second. SQLite keeps timestamps as text
+/// and compares them as text, which only orders them correctly when every value has the same
+/// shape (`2026-11-26 10:00:00+00:00`, never a fraction of a second or another offset).
+pub fn storable(at: OffsetDateTime) -> OffsetDateTime {
+    let utc = at.to_offset(time::UtcOffset::UTC);
+    utc.replace_nanosecond(0).unwrap_or(utc)
 }
 
 /// Converts to the domain's instant (whole seconds).

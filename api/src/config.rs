@@ -159,6 +159,14 @@ impl Settings {
                 }
                 (secret.into_bytes(), SecretSource::Environment)
             }
+            None if database_url.starts_with("postgres") => {
+                // PostgreSQL means production: every replica must share one secret, and a secret
+                // generated on one machine's disk would differ from the next one's.
+                return Err(bad(
+                    "PLAZA_SECRET",
+                    "is required with PostgreSQL (all replicas must share it; at least 32 characters)",
+                ));
+            }
             None => (
                 load_or_create_secret(&data_dir)?,
                 SecretSource::DataDirectory,
@@ -314,6 +322,20 @@ mod tests {
             Some("smtp://user:pass@mail.example.org:587")
         );
         assert!(!format!("{settings:?}").contains("pass@"));
+    }
+
+    #[test]
+    fn postgresql_requires_a_shared_secret() {
+        let error = settings(&[("DATABASE_URL", "postgres://plaza@db/plaza")]).unwrap_err();
+        assert_eq!(error.variable, "PLAZA_SECRET");
+        let with_secret = settings(&[
+            ("DATABASE_URL", "postgres://plaza@db/plaza"),
+            ("PLAZA_SECRET", "a-shared-secret-of-at-least-32-characters"),
+        ]);
+        assert_eq!(
+            with_secret.unwrap().secret_source,
+            SecretSource::Environment
+        );
     }
 
     #[test]

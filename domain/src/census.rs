@@ -12,6 +12,11 @@ use serde::Serialize;
 
 /// Failed attempts allowed before verification locks.
 pub const FAILURES_BEFORE_LOCK: u32 = 5;
+/// Failed attempts on one document number, by any accounts, before it locks. Higher than the
+/// per-account limit so that a person's own mistakes lock their account first; it stops guessing
+/// a known document's birth date with many accounts, at the price that whoever knows someone's
+/// document number can delay that person's verification.
+pub const DOCUMENT_FAILURES_BEFORE_LOCK: u32 = 10;
 /// The first lock lasts this long; each further failure doubles it.
 pub const FIRST_LOCK_SECONDS: i64 = 60;
 /// No lock lasts longer than a day.
@@ -213,18 +218,50 @@ impl VerificationLock {
         }
     }
 
-    /// The lock after one more failure at `now`: no lock for the first four failures, then a
-    /// minute at the fifth, doubling with every further failure, capped at a day.
+    /// The lock of an account after one more failure at `now`: no lock for the first four
+    /// failures, then a minute at the fifth, doubling with every further failure, capped at a day.
     pub fn after_failure(&self, now: Timestamp) -> VerificationLock {
+        self.after_failure_with_threshold(now, FAILURES_BEFORE_LOCK)
+    }
+
+    /// The lock of a document number after one more failure on it at `now` (by any account):
+    /// the same growth, from the tenth failure.
+    pub fn after_document_failure(&self, now: Timestamp) -> VerificationLock {
+        self.after_failure_with_threshold(now, DOCUMENT_FAILURES_BEFORE_LOCK)
+    }
+
+    fn after_failure_with_threshold(&self, now: Timestamp, threshold: u32) -> VerificationLock {
         let failures = self.failures.saturating_add(1);
-        let locked_until = (failures >= FAILURES_BEFORE_LOCK).then(|| {
-            let doublings = (failures - FAILURES_BEFORE_LOCK).min(20);
+        let locked_until = (failures >= threshold).then(|| {
+            let doublings = (failures - threshold).min(20);
             let seconds = (FIRST_LOCK_SECONDS << doublings).min(MAX_LOCK_SECONDS);
             now.plus_seconds(seconds)
         });
         VerificationLock {
             failures,
             locked_until,
+        }
+    }
+}
+
+/// The residency an account already has, against the document it presents now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PreviousVerification {
+    /// Not a resident yet.
+    None,
+    /// A resident through the same document (verifying again, e.g. after moving house).
+    SameDocument,
+    /// A resident through another document.
+    OtherDocument,
+}
+
+impl PreviousVerification {
+    /// An account keeps the document it verified with: switching would free the first document
+    /// for a second account, and with it a second vote.
+    pub fn check(self) -> Result<(), DomainError> {
+        match self {
+            PreviousVerification::OtherDocument => Err(DomainError::AlreadyVerified),
+            PreviousVerification::None | PreviousVerification::SameDocument => Ok(()),
         }
     }
 }
@@ -474,6 +511,32 @@ mod tests {
         )
         .unwrap();
         assert_eq!(verified.takes_over, Some(7));
+    }
+
+    #[test]
+    fn an_account_keeps_the_document_it_verified_with() {
+        assert_eq!(
+            PreviousVerification::OtherDocument.check(),
+            Err(DomainError::AlreadyVerified)
+        );
+        assert_eq!(PreviousVerification::SameDocument.check(), Ok(()));
+        assert_eq!(PreviousVerification::None.check(), Ok(()));
+    }
+
+    #[test]
+    fn a_document_locks_after_ten_failures_from_any_accounts() {
+        let now = Timestamp(0);
+        let lock = (0..9).fold(VerificationLock::default(), |lock, _| {
+            lock.after_document_failure(now)
+        });
+        assert_eq!(lock.check(now), Ok(()));
+        let lock = lock.after_document_failure(now);
+        assert_eq!(
+            lock.check(now),
+            Err(DomainError::VerificationLocked {
+                retry_after_seconds: 60
+            })
+        );
     }
 
     #[test]

@@ -90,6 +90,10 @@ pub enum DomainError {
     #[error("This document already verifies another account.")]
     DocumentAlreadyUsed,
 
+    /// The account is already a resident through another document.
+    #[error("Your account is already verified with another document.")]
+    AlreadyVerified,
+
     /// Too many failed verification attempts: try again after `retry_after_seconds`.
     #[error("Too many failed verification attempts; try again in {retry_after_seconds} seconds.")]
     VerificationLocked { retry_after_seconds: u64 },
@@ -188,6 +192,7 @@ impl DomainError {
             DomainError::UnderMinimumAge { .. } => "under_minimum_age",
             DomainError::DocumentAlreadyUsed => "document_already_used",
             DomainError::VerificationLocked { .. } => "verification_locked",
+            DomainError::AlreadyVerified => "already_verified",
             DomainError::RefreshTokenReused => "refresh_token_reused",
             DomainError::SessionEnded => "session_ended",
             DomainError::TooManyAttempts { .. } => "too_many_attempts",

@@ -85,6 +85,24 @@ impl TranslatedText {
     }
 }
 
+/// A person's chosen locale: one the organization offers, or its default when none is given.
+pub fn choose_locale(
+    field: &str,
+    raw: Option<&str>,
+    available: &[String],
+    default: &str,
+) -> Result<String, FieldError> {
+    match raw {
+        None => Ok(default.to_string()),
+        Some(locale) if available.iter().any(|l| l == locale) => Ok(locale.to_string()),
+        Some(_) => Err(FieldError::new(
+            field,
+            "unknown_locale",
+            format!("Choose one of {}.", available.join(", ")),
+        )),
+    }
+}
+
 /// Picks the best of `available` locales for an `Accept-Language` header value, honouring
 /// quality values and matching a regional tag (`es-ES`) to its language (`es`); `default` when
 /// nothing matches or no header was sent.
@@ -181,6 +199,24 @@ mod tests {
         .unwrap();
         assert_eq!(text.render("es", "ca"), "Presupuestos");
         assert_eq!(text.render("en", "ca"), "Pressupostos");
+    }
+
+    #[test]
+    fn a_chosen_locale_must_be_offered() {
+        assert_eq!(
+            choose_locale("locale", None, &locales(), "ca"),
+            Ok("ca".to_string())
+        );
+        assert_eq!(
+            choose_locale("locale", Some("es"), &locales(), "ca"),
+            Ok("es".to_string())
+        );
+        assert_eq!(
+            choose_locale("locale", Some("fr"), &locales(), "ca")
+                .unwrap_err()
+                .code,
+            "unknown_locale"
+        );
     }
 
     #[test]

@@ -14,6 +14,8 @@ mod m20261126_000002_accounts;
 mod m20261126_000003_census;
 mod m20261126_000004_outbox_and_audit;
 mod m20261126_000005_login_throttles;
+mod m20261126_000006_pending_passwords;
+mod m20261126_000007_document_attempts;
 
 /// The ordered list of Plaza's migrations.
 pub struct Migrator;
@@ -27,6 +29,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_census::Migration),
             Box::new(m20261126_000004_outbox_and_audit::Migration),
             Box::new(m20261126_000005_login_throttles::Migration),
+            Box::new(m20261126_000006_pending_passwords::Migration),
+            Box::new(m20261126_000007_document_attempts::Migration),
         ]
     }
 }

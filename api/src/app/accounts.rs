@@ -1,10 +1,11 @@
-//! Account use cases: register, confirm, sign in, refresh, sign out, reset a password, and the
-//! participant's own profile (read, change, delete).
+//! Account use cases: register, confirm, sign in, refresh, sign out, reset a password, the
+//! participant's own profile (read, change, delete), and civil-servant roles.
 //!
-//! Anti-enumeration (DESIGN §2.1): registration and password-reset requests answer the same way
-//! whether or not the address has an account, and take about as long (a password hash is
-//! computed on every registration, a dummy one on a login for an unknown address). The person
-//! who owns an address learns what happened by mail instead.
+//! Anti-enumeration (DESIGN §2.1): registration, sign-in and password-reset answer the same way
+//! whether or not the address has an account, after the same work: every registration hashes its
+//! password, every sign-in verifies one (a dummy hash for unknown addresses), and the sign-in
+//! throttle counts unknown addresses too. The person who owns an address learns what happened by
+//! mail instead.
 
 use super::AppState;
 use super::error::{AppError, AppResult};
@@ -15,13 +16,16 @@ use crate::db;
 use crate::mail::{OutgoingMail, templates};
 use crate::store::{
     self,
-    entities::{login_throttles, residents, scopes, users},
+    entities::{login_throttles, residents, scopes, sessions as session_rows, users},
     outbox::Job,
     users::EmailTokenPurpose,
 };
 use plaza_domain::accounts::password::{self, AccountKind, PersonalData};
 use plaza_domain::accounts::throttle::LoginThrottle;
-use plaza_domain::accounts::{Email, Nickname, NotificationMail, PersonName, Roles};
+use plaza_domain::accounts::{
+    Email, Nickname, NotificationMail, PersonName, Role, Roles, decide_roles,
+};
+use plaza_domain::i18n::choose_locale;
 use plaza_domain::sessions::{self, RefreshDecision, SessionState};
 use plaza_domain::{DomainError, FieldError, FieldErrors};
 use sea_orm::ConnectionTrait;
@@ -75,44 +79,44 @@ fn check_password(
     }
 }
 
-fn parse_locale(
-    organization: &Organization,
-    field: &str,
-    raw: Option<&str>,
-) -> Result<String, FieldError> {
-    match raw {
-        None => Ok(organization.default_locale.clone()),
-        Some(locale) if organization.available_locales.iter().any(|l| l == locale) => {
-            Ok(locale.to_string())
-        }
-        Some(_) => Err(FieldError::new(
-            field,
-            "unknown_locale",
-            format!(
-                "Choose one of {}.",
-                organization.available_locales.join(", ")
-            ),
-        )),
-    }
-}
-
 /// A link to the frontend page that finishes a mailed action.
 fn link(state: &AppState, page: &str, token: &str) -> String {
     format!("{}/{page}?token={token}", state.settings.public_url)
 }
 
-/// Creates a mailed token for `user` and returns the token (its hash is what is stored).
-async fn issue_email_token(
-    db: &impl ConnectionTrait,
+/// A mailed token to issue: for whom, for what, and (for a registration's confirmation) the
+/// password to set when it is used.
+struct TokenFor {
     user_id: Uuid,
     purpose: EmailTokenPurpose,
+    password_hash: Option<String>,
+}
+
+/// Queues the mail `render` makes from a fresh token's link and stores the token's hash; the
+/// token itself travels only in the mail. (The mail is queued first and the token stored second;
+/// both are in the caller's transaction, so a failure of either leaves neither. A test injects
+/// its failure at the token to prove that the queued mail rolls back.)
+async fn mail_with_token(
+    state: &AppState,
+    db: &impl ConnectionTrait,
+    organization: &Organization,
+    token_for: TokenFor,
+    render: impl FnOnce(&str) -> OutgoingMail,
     now: OffsetDateTime,
-) -> AppResult<String> {
-    let lifetime = match purpose {
-        EmailTokenPurpose::ConfirmEmail => sessions::CONFIRMATION_TOKEN_SECONDS,
-        EmailTokenPurpose::ResetPassword => sessions::PASSWORD_RESET_TOKEN_SECONDS,
+) -> AppResult<()> {
+    let TokenFor {
+        user_id,
+        purpose,
+        password_hash,
+    } = token_for;
+    let (page, lifetime) = match purpose {
+        EmailTokenPurpose::ConfirmEmail => ("confirm", sessions::CONFIRMATION_TOKEN_SECONDS),
+        EmailTokenPurpose::ResetPassword => {
+            ("password-reset", sessions::PASSWORD_RESET_TOKEN_SECONDS)
+        }
     };
     let token = auth::random_token(32);
+    send(db, organization, render(&link(state, page, &token)), now).await?;
     store::users::insert_email_token(
         db,
         user_id,
@@ -120,9 +124,10 @@ async fn issue_email_token(
         auth::token_hash(&token),
         now,
         now + time::Duration::seconds(lifetime),
+        password_hash,
     )
     .await?;
-    Ok(token)
+    Ok(())
 }
 
 async fn send(
@@ -135,10 +140,22 @@ async fn send(
     Ok(())
 }
 
-/// Registers an account and mails a confirmation link. For an address that already has an
-/// account, nothing is created: a confirmed account's owner is told by mail that someone tried
-/// (with a reset link), an unconfirmed one gets a fresh confirmation link. The caller answers the
-/// same in every case.
+fn nickname_conflict(error: sea_orm::DbErr) -> AppError {
+    if store::users::UX_USER_NICKNAME.violated_by(&error) {
+        AppError::AlreadyTaken { field: "nickname" }
+    } else {
+        error.into()
+    }
+}
+
+/// Registers an account and mails a confirmation link.
+///
+/// For an address that already has an account nothing is created and the answer is the same:
+/// a confirmed account's owner is told by mail that someone tried (with a reset link); an
+/// unconfirmed one gets a fresh confirmation link that carries the password of *this*
+/// registration and voids the older links, so whoever registered the address first cannot keep
+/// a password on the account its owner confirms. A taken nickname is refused before the address
+/// is looked at, so that it cannot reveal whether the address has an account.
 pub async fn register(
     state: &AppState,
     organization: &Organization,
@@ -151,7 +168,12 @@ pub async fn register(
         Some(raw) => errors.take(Nickname::parse("nickname", raw)),
         None => None,
     };
-    let locale = errors.take(parse_locale(organization, "locale", form.locale.as_deref()));
+    let locale = errors.take(choose_locale(
+        "locale",
+        form.locale.as_deref(),
+        &organization.available_locales,
+        &organization.default_locale,
+    ));
     let personal = personal_data(
         organization,
         email.as_ref(),
@@ -165,6 +187,7 @@ pub async fn register(
         &personal,
         &mut errors,
     );
+    let admin_grade_password = password::meets_admin_policy(&form.password, &personal);
     errors.finish()?;
     let (Some(email), Some(name), Some(locale)) = (email, name, locale) else {
         return Err(AppError::internal("validated fields missing"));
@@ -175,34 +198,57 @@ pub async fn register(
         .map_err(AppError::internal)?;
     let now = state.now();
     let tx = db::begin_write(&state.db).await?;
+    if let Some(nickname) = &nickname {
+        if store::users::nickname_taken(&tx, organization.id, nickname.as_str()).await? {
+            return Err(AppError::AlreadyTaken { field: "nickname" });
+        }
+    }
     match store::users::by_email(&tx, organization.id, email.as_str()).await? {
         Some(existing) if existing.confirmed_at.is_some() => {
-            let token =
-                issue_email_token(&tx, existing.id, EmailTokenPurpose::ResetPassword, now).await?;
-            let mail = templates::already_registered(
-                existing.email.as_str(),
-                &existing.locale,
-                &organization.name,
-                &link(state, "password-reset", &token),
-            );
-            send(&tx, organization, mail, now).await?;
+            let render = |link: &str| {
+                templates::already_registered(
+                    &existing.email,
+                    &existing.locale,
+                    &organization.name,
+                    link,
+                )
+            };
+            mail_with_token(
+                state,
+                &tx,
+                organization,
+                TokenFor {
+                    user_id: existing.id,
+                    purpose: EmailTokenPurpose::ResetPassword,
+                    password_hash: None,
+                },
+                render,
+                now,
+            )
+            .await?;
         }
         Some(existing) => {
-            let mail_token = auth::random_token(32);
-            let mail = templates::confirm_email(
-                existing.email.as_str(),
-                &existing.locale,
-                &organization.name,
-                &link(state, "confirm", &mail_token),
-            );
-            send(&tx, organization, mail, now).await?;
-            store::users::insert_email_token(
+            store::users::void_email_tokens(&tx, existing.id, EmailTokenPurpose::ConfirmEmail, now)
+                .await?;
+            let render = |link: &str| {
+                templates::confirm_email(
+                    &existing.email,
+                    &existing.locale,
+                    &organization.name,
+                    link,
+                )
+            };
+            mail_with_token(
+                state,
                 &tx,
-                existing.id,
-                EmailTokenPurpose::ConfirmEmail,
-                auth::token_hash(&mail_token),
+                organization,
+                TokenFor {
+                    user_id: existing.id,
+                    purpose: EmailTokenPurpose::ConfirmEmail,
+                    password_hash: Some(password_hash),
+                },
+                render,
                 now,
-                now + time::Duration::seconds(sessions::CONFIRMATION_TOKEN_SECONDS),
             )
             .await?;
         }
@@ -211,7 +257,7 @@ pub async fn register(
                 id: Uuid::now_v7(),
                 organization_id: organization.id,
                 email: email.as_str().to_string(),
-                password_hash: Some(password_hash),
+                password_hash: Some(password_hash.clone()),
                 name: Some(name.as_str().to_string()),
                 nickname: nickname.map(|n| n.as_str().to_string()),
                 locale,
@@ -221,33 +267,29 @@ pub async fn register(
                 deleted_at: None,
                 created_at: now,
                 updated_at: now,
+                admin_grade_password,
             };
-            store::users::insert(&tx, user.clone())
-                .await
-                .map_err(|error| {
-                    if store::users::UX_USER_NICKNAME.violated_by(&error) {
-                        AppError::AlreadyTaken { field: "nickname" }
-                    } else {
-                        error.into()
-                    }
-                })?;
-            // The mail is queued before its token is stored: if anything after this point fails,
-            // the whole transaction (mail included) rolls back and nothing is sent.
-            let mail_token = auth::random_token(32);
-            let mail = templates::confirm_email(
-                &user.email,
-                &user.locale,
-                &organization.name,
-                &link(state, "confirm", &mail_token),
-            );
-            send(&tx, organization, mail, now).await?;
-            store::users::insert_email_token(
+            match store::users::insert(&tx, user.clone()).await {
+                Ok(_) => {}
+                // The same address registered at the same instant by another request: that one
+                // sends the confirmation; this one answers the same as for any known address.
+                Err(error) if store::users::UX_USER_EMAIL.violated_by(&error) => return Ok(()),
+                Err(error) => return Err(nickname_conflict(error)),
+            }
+            let render = |link: &str| {
+                templates::confirm_email(&user.email, &user.locale, &organization.name, link)
+            };
+            mail_with_token(
+                state,
                 &tx,
-                user.id,
-                EmailTokenPurpose::ConfirmEmail,
-                auth::token_hash(&mail_token),
+                organization,
+                TokenFor {
+                    user_id: user.id,
+                    purpose: EmailTokenPurpose::ConfirmEmail,
+                    password_hash: Some(password_hash),
+                },
+                render,
                 now,
-                now + time::Duration::seconds(sessions::CONFIRMATION_TOKEN_SECONDS),
             )
             .await?;
         }
@@ -257,7 +299,8 @@ pub async fn register(
     Ok(())
 }
 
-/// Confirms an email address with the mailed token.
+/// Confirms an email address with the mailed token, setting the password chosen with the
+/// registration that sent it.
 pub async fn confirm_email(
     state: &AppState,
     organization: &Organization,
@@ -265,7 +308,7 @@ pub async fn confirm_email(
 ) -> AppResult<()> {
     let now = state.now();
     let tx = db::begin_write(&state.db).await?;
-    let user_id = store::users::spend_email_token(
+    let spent = store::users::spend_email_token(
         &tx,
         EmailTokenPurpose::ConfirmEmail,
         &auth::token_hash(token),
@@ -273,13 +316,16 @@ pub async fn confirm_email(
     )
     .await?
     .ok_or(AppError::InvalidLink)?;
-    let mut user = store::users::by_id(&tx, organization.id, user_id)
+    let mut user = store::users::by_id_for_update(&tx, organization.id, spent.user_id)
         .await?
         .ok_or(AppError::InvalidLink)?;
     if user.deleted_at.is_some() {
         return Err(AppError::InvalidLink);
     }
     if user.confirmed_at.is_none() {
+        if let Some(password_hash) = spent.password_hash {
+            user.password_hash = Some(password_hash);
+        }
         user.confirmed_at = Some(now);
         user.updated_at = now;
         store::users::save(&tx, user).await?;
@@ -299,7 +345,7 @@ async fn open_session(
     let session_id = Uuid::now_v7();
     store::users::insert_session(
         db,
-        crate::store::entities::sessions::Model {
+        session_rows::Model {
             id: session_id,
             user_id,
             created_at: now,
@@ -345,8 +391,29 @@ fn tokens(
     }
 }
 
-/// Signs in with email and password. Unknown addresses, wrong passwords and deleted accounts get
-/// the same answer after the same work.
+/// The throttle key of an address as typed: the SHA-256 of its normalised form, so addresses
+/// without an account are never stored in clear.
+fn throttle_key(email: &str) -> String {
+    let normalised = Email::parse("email", email)
+        .map_or_else(|_| email.trim().to_lowercase(), |e| e.as_str().to_string());
+    auth::token_hash(&normalised)
+}
+
+fn throttle_of(row: &login_throttles::Model) -> LoginThrottle {
+    LoginThrottle {
+        window_started_at: row.window_started_at.map(to_timestamp),
+        failures_in_window: u32::try_from(row.failures_in_window).unwrap_or(0),
+        failures_in_a_row: u32::try_from(row.failures_in_a_row).unwrap_or(0),
+        locked_until: row.locked_until.map(to_timestamp),
+    }
+}
+
+/// Signs in with email and password.
+///
+/// The attempt is first counted as a failure in the address's throttle (in one locked
+/// transaction, so parallel guesses are all counted), then the password is verified (against a
+/// dummy hash for unknown or deleted addresses), and a success clears the count. Unknown
+/// addresses, wrong passwords and deleted accounts get the same answer after the same work.
 pub async fn login(
     state: &AppState,
     organization: &Organization,
@@ -354,17 +421,23 @@ pub async fn login(
     password: &str,
 ) -> AppResult<TokenPair> {
     let now = state.now();
-    let email_key = auth::token_hash(&email.trim().to_lowercase());
-    let throttle_row = store::users::login_throttle(&state.db, organization.id, &email_key).await?;
-    let throttle = throttle_row
-        .as_ref()
-        .map_or_else(LoginThrottle::default, |row| LoginThrottle {
-            window_started_at: row.window_started_at.map(to_timestamp),
-            failures_in_window: u32::try_from(row.failures_in_window).unwrap_or(0),
-            failures_in_a_row: u32::try_from(row.failures_in_a_row).unwrap_or(0),
-            locked_until: row.locked_until.map(to_timestamp),
-        });
-    throttle.check(to_timestamp(now))?;
+    let key = throttle_key(email);
+    let tx = db::begin_write(&state.db).await?;
+    let row = store::users::lock_login_throttle(&tx, organization.id, &key).await?;
+    throttle_of(&row).check(to_timestamp(now))?;
+    let next = throttle_of(&row).after_failure(to_timestamp(now));
+    store::users::save_login_throttle(
+        &tx,
+        login_throttles::Model {
+            window_started_at: next.window_started_at.map(from_timestamp),
+            failures_in_window: i32::try_from(next.failures_in_window).unwrap_or(i32::MAX),
+            failures_in_a_row: i32::try_from(next.failures_in_a_row).unwrap_or(i32::MAX),
+            locked_until: next.locked_until.map(from_timestamp),
+            ..row
+        },
+    )
+    .await?;
+    tx.commit().await?;
 
     let user = match Email::parse("email", email) {
         Ok(email) => store::users::by_email(&state.db, organization.id, email.as_str())
@@ -372,28 +445,13 @@ pub async fn login(
             .filter(|u| u.deleted_at.is_none()),
         Err(_) => None,
     };
-    let stored_hash = user.as_ref().and_then(|u| u.password_hash.clone());
-    let user = match user {
-        Some(user) if passwords::verify(password.to_string(), stored_hash).await => user,
-        _ => {
-            // The same bookkeeping for unknown addresses and wrong passwords.
-            let next = throttle.after_failure(to_timestamp(now));
-            let tx = db::begin_write(&state.db).await?;
-            store::users::save_login_throttle(
-                &tx,
-                login_throttles::Model {
-                    organization_id: organization.id,
-                    email_key,
-                    window_started_at: next.window_started_at.map(from_timestamp),
-                    failures_in_window: i32::try_from(next.failures_in_window).unwrap_or(i32::MAX),
-                    failures_in_a_row: i32::try_from(next.failures_in_a_row).unwrap_or(i32::MAX),
-                    locked_until: next.locked_until.map(from_timestamp),
-                },
-            )
-            .await?;
-            tx.commit().await?;
-            return Err(AppError::InvalidCredentials);
-        }
+    let verified = passwords::verify(
+        password.to_string(),
+        user.as_ref().and_then(|u| u.password_hash.clone()),
+    )
+    .await;
+    let Some(user) = user.filter(|_| verified) else {
+        return Err(AppError::InvalidCredentials);
     };
     if user.blocked_at.is_some() {
         return Err(AppError::AccountBlocked);
@@ -402,9 +460,7 @@ pub async fn login(
         return Err(AppError::EmailNotConfirmed);
     }
     let tx = db::begin_write(&state.db).await?;
-    if throttle_row.is_some() {
-        store::users::clear_login_throttle(&tx, organization.id, &email_key).await?;
-    }
+    store::users::clear_login_throttle(&tx, organization.id, &key).await?;
     let pair = open_session(state, &tx, organization, user.id, now).await?;
     tx.commit().await?;
     Ok(pair)
@@ -454,8 +510,7 @@ pub async fn refresh(
 
 /// Ends the actor's current session: its access and refresh tokens stop working at once.
 pub async fn logout(state: &AppState, actor: &Actor) -> AppResult<()> {
-    let now = state.now();
-    store::users::revoke_session(&state.db, actor.session_id, "logout", now).await?;
+    store::users::revoke_session(&state.db, actor.session_id, "logout", state.now()).await?;
     Ok(())
 }
 
@@ -476,14 +531,22 @@ pub async fn request_password_reset(
     {
         store::users::void_email_tokens(&tx, user.id, EmailTokenPurpose::ResetPassword, now)
             .await?;
-        let token = issue_email_token(&tx, user.id, EmailTokenPurpose::ResetPassword, now).await?;
-        let mail = templates::reset_password(
-            &user.email,
-            &user.locale,
-            &organization.name,
-            &link(state, "password-reset", &token),
-        );
-        send(&tx, organization, mail, now).await?;
+        let render = |link: &str| {
+            templates::reset_password(&user.email, &user.locale, &organization.name, link)
+        };
+        mail_with_token(
+            state,
+            &tx,
+            organization,
+            TokenFor {
+                user_id: user.id,
+                purpose: EmailTokenPurpose::ResetPassword,
+                password_hash: None,
+            },
+            render,
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     state.wake_outbox();
@@ -501,7 +564,7 @@ pub async fn reset_password(
     let token_hash = auth::token_hash(token);
     // Check the password against the account's data before spending the token, so that a weak
     // password can be corrected with the same link.
-    let user_id = store::users::valid_email_token(
+    let pending = store::users::valid_email_token(
         &state.db,
         EmailTokenPurpose::ResetPassword,
         &token_hash,
@@ -509,41 +572,46 @@ pub async fn reset_password(
     )
     .await?
     .ok_or(AppError::InvalidLink)?;
-    let user = store::users::by_id(&state.db, organization.id, user_id)
+    let user = store::users::by_id(&state.db, organization.id, pending.user_id)
         .await?
         .filter(|u| u.deleted_at.is_none())
         .ok_or(AppError::InvalidLink)?;
+    let roles = super::tenancy::roles_of(state, user.id).await?;
     let email = Email::parse("email", &user.email).ok();
+    let personal = personal_data(
+        organization,
+        email.as_ref(),
+        user.name.as_deref(),
+        user.nickname.as_deref(),
+    );
     let mut errors = FieldErrors::new();
     check_password(
         "password",
         &new_password,
-        kind_of(state, user.id).await?,
-        &personal_data(
-            organization,
-            email.as_ref(),
-            user.name.as_deref(),
-            user.nickname.as_deref(),
-        ),
+        AccountKind::of(&roles),
+        &personal,
         &mut errors,
     );
     errors.finish()?;
+    let admin_grade_password = password::meets_admin_policy(&new_password, &personal);
     let password_hash = passwords::hash(new_password)
         .await
         .map_err(AppError::internal)?;
 
     let now = state.now();
     let tx = db::begin_write(&state.db).await?;
-    if store::users::spend_email_token(&tx, EmailTokenPurpose::ResetPassword, &token_hash, now)
-        .await?
-        != Some(user.id)
-    {
+    let spent =
+        store::users::spend_email_token(&tx, EmailTokenPurpose::ResetPassword, &token_hash, now)
+            .await?;
+    if spent.map(|token| token.user_id) != Some(user.id) {
         return Err(AppError::InvalidLink);
     }
-    let mut user = store::users::by_id(&tx, organization.id, user.id)
+    let mut user = store::users::by_id_for_update(&tx, organization.id, user.id)
         .await?
+        .filter(|u| u.deleted_at.is_none())
         .ok_or(AppError::InvalidLink)?;
     user.password_hash = Some(password_hash);
+    user.admin_grade_password = admin_grade_password;
     user.confirmed_at = user.confirmed_at.or(Some(now));
     user.updated_at = now;
     let user = store::users::save(&tx, user).await?;
@@ -558,16 +626,6 @@ pub async fn reset_password(
     tx.commit().await?;
     state.wake_outbox();
     Ok(())
-}
-
-/// Admins need longer passwords.
-async fn kind_of(state: &AppState, user_id: Uuid) -> AppResult<AccountKind> {
-    let roles = super::tenancy::roles_of(state, user_id).await?;
-    Ok(if roles.has(plaza_domain::accounts::Role::Admin) {
-        AccountKind::Admin
-    } else {
-        AccountKind::Participant
-    })
 }
 
 /// A participant's view of their own account.
@@ -606,49 +664,40 @@ pub struct ProfileChanges {
     pub name: Option<String>,
     pub nickname: Option<String>,
     pub locale: Option<String>,
-    pub notification_mail: Option<String>,
+    pub notification_mail: Option<NotificationMail>,
     /// A new password; `current_password` must then be given too.
     pub new_password: Option<String>,
     pub current_password: Option<String>,
 }
 
 /// Changes the actor's profile. A password change needs the current password, signs out every
-/// other session and tells the owner by mail.
+/// other session and tells the owner by mail. The account is re-read and locked inside the
+/// transaction, so a concurrent deletion, reset or block is never overwritten.
 pub async fn update_profile(
     state: &AppState,
     organization: &Organization,
     actor: &Actor,
     changes: ProfileChanges,
 ) -> AppResult<Profile> {
-    let mut user = actor.user.clone();
     let mut errors = FieldErrors::new();
-    if let Some(raw) = &changes.name {
-        if let Some(name) = errors.take(PersonName::parse("name", raw)) {
-            user.name = Some(name.as_str().to_string());
-        }
-    }
-    if let Some(raw) = &changes.nickname {
-        if let Some(nickname) = errors.take(Nickname::parse("nickname", raw)) {
-            user.nickname = Some(nickname.as_str().to_string());
-        }
-    }
-    if let Some(raw) = &changes.locale {
-        if let Some(locale) = errors.take(parse_locale(organization, "locale", Some(raw))) {
-            user.locale = locale;
-        }
-    }
-    if let Some(raw) = &changes.notification_mail {
-        match NotificationMail::parse(raw) {
-            Some(choice) => user.notification_mail = choice.as_str().to_string(),
-            None => errors.push(FieldError::new(
-                "notification_mail",
-                "invalid_value",
-                "Choose none, immediate or daily.",
-            )),
-        }
-    }
-    let mut new_hash = None;
-    if let Some(new_password) = &changes.new_password {
+    let name = changes
+        .name
+        .as_deref()
+        .and_then(|raw| errors.take(PersonName::parse("name", raw)));
+    let nickname = changes
+        .nickname
+        .as_deref()
+        .and_then(|raw| errors.take(Nickname::parse("nickname", raw)));
+    let locale = changes.locale.as_deref().and_then(|raw| {
+        errors.take(choose_locale(
+            "locale",
+            Some(raw),
+            &organization.available_locales,
+            &organization.default_locale,
+        ))
+    });
+    let mut new_password = None;
+    if let Some(candidate) = &changes.new_password {
         match &changes.current_password {
             None => errors.push(FieldError::new(
                 "current_password",
@@ -665,48 +714,76 @@ pub async fn update_profile(
                 }
             }
         }
-        let email = Email::parse("email", &user.email).ok();
-        let kind = if actor.roles.has(plaza_domain::accounts::Role::Admin) {
-            AccountKind::Admin
-        } else {
-            AccountKind::Participant
-        };
+        let email = Email::parse("email", &actor.user.email).ok();
+        let personal_name = name
+            .as_ref()
+            .map(PersonName::as_str)
+            .or(actor.user.name.as_deref());
+        let personal_nickname = nickname
+            .as_ref()
+            .map(Nickname::as_str)
+            .or(actor.user.nickname.as_deref());
+        let personal = personal_data(
+            organization,
+            email.as_ref(),
+            personal_name,
+            personal_nickname,
+        );
         check_password(
             "new_password",
-            new_password,
-            kind,
-            &personal_data(
-                organization,
-                email.as_ref(),
-                user.name.as_deref(),
-                user.nickname.as_deref(),
-            ),
+            candidate,
+            AccountKind::of(&actor.roles),
+            &personal,
             &mut errors,
         );
         if errors.is_empty() {
-            new_hash = Some(
-                passwords::hash(new_password.clone())
+            let admin_grade = password::meets_admin_policy(candidate, &personal);
+            new_password = Some((
+                passwords::hash(candidate.clone())
                     .await
                     .map_err(AppError::internal)?,
-            );
+                admin_grade,
+            ));
         }
     }
     errors.finish()?;
 
     let now = state.now();
-    user.updated_at = now;
-    let changed_password = new_hash.is_some();
-    if let Some(hash) = new_hash {
-        user.password_hash = Some(hash);
-    }
     let tx = db::begin_write(&state.db).await?;
-    let saved = store::users::save(&tx, user).await.map_err(|error| {
-        if store::users::UX_USER_NICKNAME.violated_by(&error) {
-            AppError::AlreadyTaken { field: "nickname" }
-        } else {
-            error.into()
-        }
-    })?;
+    let mut user = store::users::by_id_for_update(&tx, organization.id, actor.id())
+        .await?
+        .filter(|u| u.deleted_at.is_none())
+        .ok_or(AppError::Unauthenticated)?;
+    if new_password.is_some() && user.password_hash != actor.user.password_hash {
+        // The password changed since this request verified the current one.
+        return Err(FieldError::new(
+            "current_password",
+            "wrong_password",
+            "The current password is wrong.",
+        )
+        .into());
+    }
+    if let Some(name) = name {
+        user.name = Some(name.as_str().to_string());
+    }
+    if let Some(nickname) = nickname {
+        user.nickname = Some(nickname.as_str().to_string());
+    }
+    if let Some(locale) = locale {
+        user.locale = locale;
+    }
+    if let Some(choice) = changes.notification_mail {
+        user.notification_mail = choice.as_str().to_string();
+    }
+    let changed_password = new_password.is_some();
+    if let Some((hash, admin_grade)) = new_password {
+        user.password_hash = Some(hash);
+        user.admin_grade_password = admin_grade;
+    }
+    user.updated_at = now;
+    let saved = store::users::save(&tx, user)
+        .await
+        .map_err(nickname_conflict)?;
     if changed_password {
         store::users::revoke_sessions_except(
             &tx,
@@ -746,11 +823,12 @@ pub async fn delete_account(
 ) -> AppResult<()> {
     let now = state.now();
     let tx = db::begin_write(&state.db).await?;
-    let mut user = store::users::by_id(&tx, organization.id, actor.id())
+    let mut user = store::users::by_id_for_update(&tx, organization.id, actor.id())
         .await?
         .ok_or(AppError::NotFound)?;
     user.email = format!("deleted-{}@deleted.invalid", user.id.simple());
     user.password_hash = None;
+    user.admin_grade_password = false;
     user.name = None;
     user.nickname = None;
     user.notification_mail = NotificationMail::None.as_str().to_string();
@@ -762,6 +840,7 @@ pub async fn delete_account(
     store::users::void_email_tokens(&tx, user.id, EmailTokenPurpose::ConfirmEmail, now).await?;
     store::users::void_email_tokens(&tx, user.id, EmailTokenPurpose::ResetPassword, now).await?;
     store::census::clear_attempts(&tx, user.id).await?;
+    store::outbox::forget_recipient(&tx, &actor.user.email, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -794,15 +873,19 @@ pub async fn create_admin(
         .map_err(AppError::internal)?;
     let now = state.now();
     let tx = db::begin_write(&state.db).await?;
-    let user = match store::users::by_email(&tx, organization.id, email.as_str())
+    let existing = store::users::by_email(&tx, organization.id, email.as_str())
         .await?
-        .filter(|u| u.deleted_at.is_none())
-    {
-        Some(mut existing) => {
-            existing.password_hash = Some(hash);
-            existing.confirmed_at = existing.confirmed_at.or(Some(now));
-            existing.updated_at = now;
-            store::users::save(&tx, existing).await?
+        .filter(|u| u.deleted_at.is_none());
+    let user = match existing {
+        Some(existing) => {
+            let mut user = store::users::by_id_for_update(&tx, organization.id, existing.id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            user.password_hash = Some(hash);
+            user.admin_grade_password = true;
+            user.confirmed_at = user.confirmed_at.or(Some(now));
+            user.updated_at = now;
+            store::users::save(&tx, user).await?
         }
         None => {
             store::users::insert(
@@ -821,12 +904,13 @@ pub async fn create_admin(
                     deleted_at: None,
                     created_at: now,
                     updated_at: now,
+                    admin_grade_password: true,
                 },
             )
             .await?
         }
     };
-    store::users::grant_role(&tx, user.id, "admin", now).await?;
+    store::users::grant_role(&tx, user.id, Role::Admin.as_str(), now).await?;
     store::audit::record(
         &tx,
         store::audit::AuditEntry {
@@ -852,7 +936,7 @@ pub async fn set_roles(
     organization: &Organization,
     actor: &Actor,
     user_id: Uuid,
-    roles: &[plaza_domain::accounts::Role],
+    roles: &[Role],
 ) -> AppResult<Roles> {
     plaza_domain::accounts::authorize(
         &actor.roles,
@@ -860,24 +944,19 @@ pub async fn set_roles(
     )?;
     let now = state.now();
     let tx = db::begin_write(&state.db).await?;
-    let target = store::users::by_id(&tx, organization.id, user_id)
+    let target = store::users::by_id_for_update(&tx, organization.id, user_id)
         .await?
         .filter(|u| u.deleted_at.is_none())
         .ok_or(AppError::NotFound)?;
+    let wanted = decide_roles(
+        &actor.roles,
+        target.id == actor.id(),
+        roles.iter().copied(),
+        target.admin_grade_password,
+    )?;
     let before = store::users::roles_of(&tx, target.id).await?;
-    let wanted = Roles::new(roles.iter().copied());
-    if target.id == actor.id() && !wanted.has(plaza_domain::accounts::Role::Admin) {
-        return Err(AppError::from(FieldError::new(
-            "roles",
-            "cannot_remove_own_admin",
-            "You cannot remove your own admin role.",
-        )));
-    }
     store::users::revoke_all_roles(&tx, target.id).await?;
-    for role in wanted
-        .iter()
-        .filter(|r| *r != plaza_domain::accounts::Role::Participant)
-    {
+    for role in wanted.iter().filter(|r| *r != Role::Participant) {
         store::users::grant_role(&tx, target.id, role.as_str(), now).await?;
     }
     store::audit::record(

@@ -14,6 +14,7 @@ use crate::store::{
 use plaza_domain::accounts::{Permission, authorize};
 use plaza_domain::i18n::TranslatedText;
 use plaza_domain::processes::{self as rules, Feature, PhaseWindow, Slug};
+use plaza_domain::scopes::{ScopeCode, ScopeKind, creates_cycle};
 use plaza_domain::{FieldError, FieldErrors};
 use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
@@ -23,9 +24,6 @@ use uuid::Uuid;
 const MAX_TITLE: usize = 150;
 /// Longest process description.
 const MAX_DESCRIPTION: usize = 5_000;
-
-/// What a scope is.
-pub const SCOPE_KINDS: [&str; 4] = ["city", "district", "neighbourhood", "other"];
 
 /// A scope with its children, for the tree.
 #[derive(Debug, Clone)]
@@ -74,28 +72,11 @@ pub async fn scope_tree(
 #[derive(Debug, Clone, Default)]
 pub struct ScopeForm {
     pub code: Option<String>,
-    pub kind: Option<String>,
+    pub kind: Option<ScopeKind>,
     pub name: Option<BTreeMap<String, String>>,
     /// `Some(None)` makes the scope a root.
     pub parent_id: Option<Option<Uuid>>,
     pub position: Option<i32>,
-}
-
-fn parse_scope_code(raw: &str) -> Result<String, FieldError> {
-    let code = raw.trim();
-    if (1..=32).contains(&code.len())
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        Ok(code.to_string())
-    } else {
-        Err(FieldError::new(
-            "code",
-            "invalid_code",
-            "Use 1 to 32 letters, digits, '-' or '_'.",
-        ))
-    }
 }
 
 /// Creates a scope (admins only).
@@ -109,14 +90,13 @@ pub async fn create_scope(
     let now = state.now();
     let mut errors = FieldErrors::new();
     let code = match &form.code {
-        Some(raw) => errors.take(parse_scope_code(raw)),
+        Some(raw) => errors.take(ScopeCode::parse("code", raw)),
         None => errors.take(Err(FieldError::new(
             "code",
             "required",
             "A scope needs a code.",
         ))),
     };
-    let kind = check_kind(form.kind.as_deref().unwrap_or("other"), &mut errors);
     let name = check_translation(
         "name",
         form.name.as_ref(),
@@ -125,8 +105,9 @@ pub async fn create_scope(
         &mut errors,
     );
     let parent_id = form.parent_id.flatten();
+    let tx = db::begin_write(&state.db).await?;
     if let Some(parent) = parent_id {
-        if store::orgs::scope(&state.db, organization.id, parent)
+        if store::orgs::scope(&tx, organization.id, parent)
             .await?
             .is_none()
         {
@@ -145,13 +126,12 @@ pub async fn create_scope(
         id: Uuid::now_v7(),
         organization_id: organization.id,
         parent_id,
-        code,
-        kind,
+        code: code.as_str().to_string(),
+        kind: form.kind.unwrap_or(ScopeKind::Other).as_str().to_string(),
         name: serde_json::to_value(name.as_map()).map_err(AppError::internal)?,
         position: form.position.unwrap_or(0),
         created_at: now,
     };
-    let tx = db::begin_write(&state.db).await?;
     let saved = store::orgs::insert_scope(&tx, row)
         .await
         .map_err(|error| taken_or(error, &store::orgs::UX_SCOPE_CODE, "code"))?;
@@ -159,11 +139,13 @@ pub async fn create_scope(
         &tx,
         organization,
         actor,
-        "scope.create",
-        "scope",
-        saved.id,
-        None,
-        Some(scope_json(&saved)),
+        Audited {
+            action: "scope.create",
+            kind: "scope",
+            id: saved.id,
+            before: None,
+            after: Some(scope_json(&saved)),
+        },
         now,
     )
     .await?;
@@ -171,7 +153,8 @@ pub async fn create_scope(
     Ok(saved)
 }
 
-/// Changes a scope (admins only). A scope cannot become its own ancestor.
+/// Changes a scope (admins only). A scope cannot become its own ancestor; the tree is read
+/// inside the transaction so that two concurrent moves cannot make a cycle together.
 pub async fn update_scope(
     state: &AppState,
     organization: &Organization,
@@ -181,18 +164,22 @@ pub async fn update_scope(
 ) -> AppResult<scopes::Model> {
     authorize(&actor.roles, Permission::ManageScopes)?;
     let now = state.now();
-    let before = store::orgs::scope(&state.db, organization.id, id)
-        .await?
+    let tx = db::begin_write(&state.db).await?;
+    let all = store::orgs::scopes_of_for_update(&tx, organization.id).await?;
+    let before = all
+        .iter()
+        .find(|s| s.id == id)
+        .cloned()
         .ok_or(AppError::NotFound)?;
     let mut scope = before.clone();
     let mut errors = FieldErrors::new();
     if let Some(raw) = &form.code {
-        if let Some(code) = errors.take(parse_scope_code(raw)) {
-            scope.code = code;
+        if let Some(code) = errors.take(ScopeCode::parse("code", raw)) {
+            scope.code = code.as_str().to_string();
         }
     }
-    if let Some(kind) = &form.kind {
-        scope.kind = check_kind(kind, &mut errors);
+    if let Some(kind) = form.kind {
+        scope.kind = kind.as_str().to_string();
     }
     if form.name.is_some() {
         if let Some(name) = check_translation(
@@ -210,7 +197,6 @@ pub async fn update_scope(
     }
     if let Some(parent) = form.parent_id {
         if let Some(parent_id) = parent {
-            let all = store::orgs::scopes_of(&state.db, organization.id).await?;
             let parents: HashMap<Uuid, Option<Uuid>> =
                 all.iter().map(|s| (s.id, s.parent_id)).collect();
             if !parents.contains_key(&parent_id) {
@@ -219,7 +205,7 @@ pub async fn update_scope(
                     "not_found",
                     "No scope has this id.",
                 ));
-            } else if is_ancestor_or_self(id, parent_id, &parents) {
+            } else if creates_cycle(id, parent_id, &parents) {
                 errors.push(FieldError::new(
                     "parent_id",
                     "cycle",
@@ -230,7 +216,6 @@ pub async fn update_scope(
         scope.parent_id = parent;
     }
     errors.finish()?;
-    let tx = db::begin_write(&state.db).await?;
     let saved = store::orgs::update_scope(&tx, scope)
         .await
         .map_err(|error| taken_or(error, &store::orgs::UX_SCOPE_CODE, "code"))?;
@@ -238,44 +223,18 @@ pub async fn update_scope(
         &tx,
         organization,
         actor,
-        "scope.update",
-        "scope",
-        saved.id,
-        Some(scope_json(&before)),
-        Some(scope_json(&saved)),
+        Audited {
+            action: "scope.update",
+            kind: "scope",
+            id: saved.id,
+            before: Some(scope_json(&before)),
+            after: Some(scope_json(&saved)),
+        },
         now,
     )
     .await?;
     tx.commit().await?;
     Ok(saved)
-}
-
-/// Whether `candidate` is `scope` or one of its descendants, following parents from `candidate`.
-fn is_ancestor_or_self(
-    scope: Uuid,
-    candidate: Uuid,
-    parents: &HashMap<Uuid, Option<Uuid>>,
-) -> bool {
-    let mut current = Some(candidate);
-    for _ in 0..=parents.len() {
-        match current {
-            Some(id) if id == scope => return true,
-            Some(id) => current = parents.get(&id).copied().flatten(),
-            None => return false,
-        }
-    }
-    true
-}
-
-fn check_kind(kind: &str, errors: &mut FieldErrors) -> String {
-    if !SCOPE_KINDS.contains(&kind) {
-        errors.push(FieldError::new(
-            "kind",
-            "invalid_value",
-            format!("Choose one of {}.", SCOPE_KINDS.join(", ")),
-        ));
-    }
-    kind.to_string()
 }
 
 fn check_translation(
@@ -322,19 +281,20 @@ fn scope_json(scope: &scopes::Model) -> serde_json::Value {
     serde_json::json!({ "code": scope.code, "kind": scope.kind, "name": scope.name, "parent_id": scope.parent_id, "position": scope.position })
 }
 
-#[allow(
-    clippy::too_many_arguments,
-    reason = "an audit entry has this many parts; a struct would only rename them"
-)]
+/// What an audit entry of this module records.
+struct Audited {
+    action: &'static str,
+    kind: &'static str,
+    id: Uuid,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+}
+
 async fn audit(
     db: &impl sea_orm::ConnectionTrait,
     organization: &Organization,
     actor: &Actor,
-    action: &str,
-    target_kind: &str,
-    target_id: Uuid,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
+    entry: Audited,
     now: OffsetDateTime,
 ) -> AppResult<()> {
     store::audit::record(
@@ -342,11 +302,11 @@ async fn audit(
         store::audit::AuditEntry {
             organization_id: organization.id,
             actor_id: Some(actor.id()),
-            action,
-            target_kind,
-            target_id: target_id.to_string(),
-            before,
-            after,
+            action: entry.action,
+            target_kind: entry.kind,
+            target_id: entry.id.to_string(),
+            before: entry.before,
+            after: entry.after,
         },
         now,
     )
@@ -498,8 +458,8 @@ fn phase_rows(
                 position: i32::try_from(index).unwrap_or(i32::MAX),
                 title: serde_json::to_value(title.as_map()).unwrap_or_default(),
                 // Stored in UTC: SQLite compares timestamps as text.
-                starts_at: form.starts_at.to_offset(time::UtcOffset::UTC),
-                ends_at: form.ends_at.to_offset(time::UtcOffset::UTC),
+                starts_at: crate::clock::storable(form.starts_at),
+                ends_at: crate::clock::storable(form.ends_at),
                 proposals_creation: has(Feature::ProposalsCreation),
                 supports: has(Feature::Supports),
                 debates: has(Feature::Debates),
@@ -512,13 +472,13 @@ fn phase_rows(
 }
 
 async fn check_scope(
-    state: &AppState,
+    db: &impl sea_orm::ConnectionTrait,
     organization: &Organization,
     scope_id: Option<Uuid>,
     errors: &mut FieldErrors,
 ) -> AppResult<()> {
     if let Some(scope_id) = scope_id {
-        if store::orgs::scope(&state.db, organization.id, scope_id)
+        if store::orgs::scope(db, organization.id, scope_id)
             .await?
             .is_none()
         {
@@ -582,7 +542,7 @@ pub async fn create_process(
         _ => Some(TranslatedText::from_stored(empty)),
     };
     let scope_id = form.scope_id.flatten();
-    check_scope(state, organization, scope_id, &mut errors).await?;
+    check_scope(&state.db, organization, scope_id, &mut errors).await?;
     let phase_forms = form.phases.clone().unwrap_or_default();
     let phases = phase_rows(id, &phase_forms, organization, &mut errors);
     let pinned = form.pinned_phase.flatten();
@@ -607,18 +567,14 @@ pub async fn create_process(
         .await
         .map_err(|error| taken_or(error, &store::orgs::UX_PROCESS_SLUG, "slug"))?;
     store::orgs::replace_phases(&tx, saved.id, phases.clone()).await?;
-    audit(
-        &tx,
-        organization,
-        actor,
-        "process.create",
-        "process",
-        saved.id,
-        None,
-        Some(process_json(&saved, &phases)),
-        now,
-    )
-    .await?;
+    let entry = Audited {
+        action: "process.create",
+        kind: "process",
+        id: saved.id,
+        before: None,
+        after: Some(process_json(&saved, &phases)),
+    };
+    audit(&tx, organization, actor, entry, now).await?;
     tx.commit().await?;
     Ok(view(saved, phases, now))
 }
@@ -633,7 +589,14 @@ pub async fn update_process(
 ) -> AppResult<ProcessView> {
     authorize(&actor.roles, Permission::ManageProcesses)?;
     let now = state.now();
-    let before = get_process(state, organization, slug).await?;
+    // Read inside the transaction (locked on PostgreSQL), so that the audit's "before" is what
+    // this change replaced and concurrent edits apply one after the other.
+    let tx = db::begin_write(&state.db).await?;
+    let before_process = store::orgs::process_by_slug_for_update(&tx, organization.id, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let before_phases = store::orgs::phases_of(&tx, &[before_process.id]).await?;
+    let before = view(before_process, before_phases, now);
     let mut process = before.process.clone();
     let mut errors = FieldErrors::new();
     if let Some(raw) = &form.slug {
@@ -665,7 +628,7 @@ pub async fn update_process(
         }
     }
     if let Some(scope_id) = form.scope_id {
-        check_scope(state, organization, scope_id, &mut errors).await?;
+        check_scope(&tx, organization, scope_id, &mut errors).await?;
         process.scope_id = scope_id;
     }
     let new_phases = form
@@ -682,7 +645,6 @@ pub async fn update_process(
     errors.finish()?;
     process.updated_at = now;
 
-    let tx = db::begin_write(&state.db).await?;
     let saved = store::orgs::update_process(&tx, process)
         .await
         .map_err(|error| taken_or(error, &store::orgs::UX_PROCESS_SLUG, "slug"))?;
@@ -693,18 +655,14 @@ pub async fn update_process(
         }
         None => before.phases.clone(),
     };
-    audit(
-        &tx,
-        organization,
-        actor,
-        "process.update",
-        "process",
-        saved.id,
-        Some(process_json(&before.process, &before.phases)),
-        Some(process_json(&saved, &phases)),
-        now,
-    )
-    .await?;
+    let entry = Audited {
+        action: "process.update",
+        kind: "process",
+        id: saved.id,
+        before: Some(process_json(&before.process, &before.phases)),
+        after: Some(process_json(&saved, &phases)),
+    };
+    audit(&tx, organization, actor, entry, now).await?;
     tx.commit().await?;
     Ok(view(saved, phases, now))
 }

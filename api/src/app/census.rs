@@ -3,14 +3,16 @@
 use super::AppState;
 use super::error::{AppError, AppResult};
 use super::tenancy::{Actor, Organization};
-use crate::clock::{from_time_date, to_time_date, to_timestamp};
+use crate::clock::{from_time_date, from_timestamp, to_time_date, to_timestamp};
 use crate::db;
 use crate::store::{
     self,
-    entities::{census_records, residents, verification_attempts},
+    entities::{census_records, document_attempts, residents, verification_attempts},
 };
 use plaza_domain::accounts::{Permission, authorize};
-use plaza_domain::census::{self, DocumentHolder, DocumentNumber, VerificationLock};
+use plaza_domain::census::{
+    self, DocumentHolder, DocumentNumber, PreviousVerification, VerificationLock,
+};
 use plaza_domain::{Date, DomainError, FieldError};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -83,12 +85,7 @@ pub async fn import(
     }
 
     let tx = db::begin_write(&state.db).await?;
-    let mut created = 0;
-    for row in rows {
-        if store::census::upsert_record(&tx, row).await? {
-            created += 1;
-        }
-    }
+    let created = store::census::import_records(&tx, organization.id, rows).await?;
     let updated = entries.len() as u64 - created;
     let total = store::census::record_count(&tx, organization.id).await?;
     store::audit::record(
@@ -156,14 +153,27 @@ pub async fn verify(
     let today = to_timestamp(now).date();
     let document_hash = state.keys.census_document_hash(organization.id, &document);
     let tx = db::begin_write(&state.db).await?;
-    let attempts = store::census::attempts_of(&tx, actor.id()).await?;
-    let lock = attempts
-        .as_ref()
-        .map_or_else(VerificationLock::default, |row| VerificationLock {
-            failures: u32::try_from(row.failures).unwrap_or(0),
-            locked_until: row.locked_until.map(to_timestamp),
-        });
-    lock.check(to_timestamp(now))?;
+    let previous = match store::census::resident_of(&tx, actor.id()).await? {
+        None => PreviousVerification::None,
+        Some(resident) if resident.document_hash == document_hash => {
+            PreviousVerification::SameDocument
+        }
+        Some(_) => PreviousVerification::OtherDocument,
+    };
+    previous.check()?;
+    let account_row = store::census::lock_account_attempts(&tx, actor.id(), now).await?;
+    let document_row =
+        store::census::lock_document_attempts(&tx, organization.id, &document_hash).await?;
+    let account_lock = VerificationLock {
+        failures: u32::try_from(account_row.failures).unwrap_or(0),
+        locked_until: account_row.locked_until.map(to_timestamp),
+    };
+    let document_lock = VerificationLock {
+        failures: u32::try_from(document_row.failures).unwrap_or(0),
+        locked_until: document_row.locked_until.map(to_timestamp),
+    };
+    account_lock.check(to_timestamp(now))?;
+    document_lock.check(to_timestamp(now))?;
 
     let record = store::census::record_by_hash(&tx, organization.id, &document_hash).await?;
     // The domain sees the census scope as an opaque code; the scope's id serves as that code here.
@@ -194,19 +204,30 @@ pub async fn verify(
         Ok(verified) => verified,
         Err(refusal) => {
             if refusal.counts_as_failure {
-                let next = lock.after_failure(to_timestamp(now));
-                store::census::save_attempts(
+                let account_next = account_lock.after_failure(to_timestamp(now));
+                let document_next = document_lock.after_document_failure(to_timestamp(now));
+                store::census::save_account_attempts(
                     &tx,
                     verification_attempts::Model {
-                        user_id: actor.id(),
-                        failures: i32::try_from(next.failures).unwrap_or(i32::MAX),
+                        failures: i32::try_from(account_next.failures).unwrap_or(i32::MAX),
                         last_failure_at: now,
-                        locked_until: next.locked_until.map(crate::clock::from_timestamp),
+                        locked_until: account_next.locked_until.map(from_timestamp),
+                        ..account_row
+                    },
+                )
+                .await?;
+                store::census::save_document_attempts(
+                    &tx,
+                    document_attempts::Model {
+                        failures: i32::try_from(document_next.failures).unwrap_or(i32::MAX),
+                        last_failure_at: Some(now),
+                        locked_until: document_next.locked_until.map(from_timestamp),
+                        ..document_row
                     },
                 )
                 .await?;
                 tx.commit().await?;
-                tracing::info!(user = %actor.id(), failures = next.failures, "census verification failed");
+                tracing::info!(user = %actor.id(), failures = account_next.failures, "census verification failed");
             }
             return Err(refusal.error.into());
         }

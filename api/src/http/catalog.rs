@@ -45,22 +45,26 @@ pub enum ScopeKind {
     Other,
 }
 
-impl ScopeKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            ScopeKind::City => "city",
-            ScopeKind::District => "district",
-            ScopeKind::Neighbourhood => "neighbourhood",
-            ScopeKind::Other => "other",
+impl From<ScopeKind> for plaza_domain::scopes::ScopeKind {
+    fn from(kind: ScopeKind) -> Self {
+        match kind {
+            ScopeKind::City => Self::City,
+            ScopeKind::District => Self::District,
+            ScopeKind::Neighbourhood => Self::Neighbourhood,
+            ScopeKind::Other => Self::Other,
         }
     }
+}
 
-    fn parse(raw: &str) -> ScopeKind {
-        match raw {
-            "city" => ScopeKind::City,
-            "district" => ScopeKind::District,
-            "neighbourhood" => ScopeKind::Neighbourhood,
-            _ => ScopeKind::Other,
+impl ScopeKind {
+    /// The kind of a stored scope (stored values are always valid; `other` otherwise).
+    fn of(stored: &str) -> ScopeKind {
+        use plaza_domain::scopes::ScopeKind as Kind;
+        match Kind::parse(stored).unwrap_or(Kind::Other) {
+            Kind::City => ScopeKind::City,
+            Kind::District => ScopeKind::District,
+            Kind::Neighbourhood => ScopeKind::Neighbourhood,
+            Kind::Other => ScopeKind::Other,
         }
     }
 }
@@ -83,7 +87,7 @@ impl ScopeRef {
         ScopeRef {
             id: scope.id,
             code: scope.code.clone(),
-            kind: ScopeKind::parse(&scope.kind),
+            kind: ScopeKind::of(&scope.kind),
             name,
             name_text,
         }
@@ -109,7 +113,7 @@ fn tree(node: ScopeNode, organization: &Organization, locale: &str) -> ScopeTree
     ScopeTree {
         id: node.scope.id,
         code: node.scope.code,
-        kind: ScopeKind::parse(&node.scope.kind),
+        kind: ScopeKind::of(&node.scope.kind),
         name,
         name_text,
         parent_id: node.scope.parent_id,
@@ -199,7 +203,7 @@ impl ScopesApi {
             &auth.0,
             ScopeForm {
                 code: Some(form.code),
-                kind: Some(form.kind.as_str().to_string()),
+                kind: Some(form.kind.into()),
                 name: Some(form.name),
                 parent_id: Some(form.parent_id),
                 position: form.position,
@@ -233,7 +237,7 @@ impl ScopesApi {
             id.0,
             ScopeForm {
                 code: form.code,
-                kind: form.kind.map(|kind| kind.as_str().to_string()),
+                kind: form.kind.map(Into::into),
                 name: form.name,
                 parent_id: form.parent_id.map(Some),
                 position: form.position,

@@ -9,6 +9,7 @@ use crate::app::accounts::{self, Profile, ProfileChanges};
 use crate::app::census;
 use crate::app::error::AppError;
 use crate::app::tenancy::Organization;
+use plaza_domain::accounts::NotificationMail;
 use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
 use serde::Deserialize;
@@ -60,20 +61,22 @@ pub enum NotificationMailChoice {
     Daily,
 }
 
-impl NotificationMailChoice {
-    fn as_str(self) -> &'static str {
-        match self {
-            NotificationMailChoice::None => "none",
-            NotificationMailChoice::Immediate => "immediate",
-            NotificationMailChoice::Daily => "daily",
+impl From<NotificationMailChoice> for NotificationMail {
+    fn from(choice: NotificationMailChoice) -> NotificationMail {
+        match choice {
+            NotificationMailChoice::None => NotificationMail::None,
+            NotificationMailChoice::Immediate => NotificationMail::Immediate,
+            NotificationMailChoice::Daily => NotificationMail::Daily,
         }
     }
+}
 
-    fn parse(raw: &str) -> NotificationMailChoice {
-        match raw {
-            "none" => NotificationMailChoice::None,
-            "daily" => NotificationMailChoice::Daily,
-            _ => NotificationMailChoice::Immediate,
+impl From<NotificationMail> for NotificationMailChoice {
+    fn from(choice: NotificationMail) -> NotificationMailChoice {
+        match choice {
+            NotificationMail::None => NotificationMailChoice::None,
+            NotificationMail::Immediate => NotificationMailChoice::Immediate,
+            NotificationMail::Daily => NotificationMailChoice::Daily,
         }
     }
 }
@@ -111,7 +114,9 @@ fn view(profile: Profile, organization: &Organization, locale: &str) -> MeView {
         name: user.name,
         nickname: user.nickname,
         locale: user.locale,
-        notification_mail: NotificationMailChoice::parse(&user.notification_mail),
+        notification_mail: NotificationMail::parse(&user.notification_mail)
+            .unwrap_or(NotificationMail::Immediate)
+            .into(),
         roles: profile.roles.iter().map(RoleName::from).collect(),
         confirmed_at: user.confirmed_at,
         created_at: user.created_at,
@@ -183,9 +188,7 @@ impl MeApi {
             name: form.name,
             nickname: form.nickname,
             locale: form.locale,
-            notification_mail: form
-                .notification_mail
-                .map(|choice| choice.as_str().to_string()),
+            notification_mail: form.notification_mail.map(NotificationMail::from),
             new_password: form.new_password,
             current_password: form.current_password,
         };

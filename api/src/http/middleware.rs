@@ -25,7 +25,13 @@ pub async fn observe<E: Endpoint>(
             .get("x-request-id")
             .and_then(|v| v.to_str().ok()),
     );
-    let method = request.method().to_string();
+    // A label per method the client invents would grow the metrics without bound.
+    let method = match request.method().as_str() {
+        known @ ("GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS") => {
+            known.to_string()
+        }
+        _ => "OTHER".to_string(),
+    };
     let path = request.uri().path().to_string();
     let is_api = path.starts_with("/api/");
     let span = tracing::info_span!("request", request_id = %id, method = %method, path = %path);

@@ -148,6 +148,7 @@ fn describe_domain(error: &DomainError) -> (StatusCode, &'static str, &'static s
         DomainError::CensusNoMatch => (S::UNPROCESSABLE_ENTITY, "No match in the census"),
         DomainError::UnderMinimumAge { .. } => (S::UNPROCESSABLE_ENTITY, "Under the minimum age"),
         DomainError::DocumentAlreadyUsed => (S::CONFLICT, "Document already used"),
+        DomainError::AlreadyVerified => (S::CONFLICT, "Already verified"),
         DomainError::VerificationLocked { .. } => (S::TOO_MANY_REQUESTS, "Verification locked"),
         DomainError::RefreshTokenReused => (S::UNAUTHORIZED, "Session revoked"),
         DomainError::SessionEnded => (S::UNAUTHORIZED, "Session ended"),

@@ -1,10 +1,10 @@
 //! Census records, residents and verification attempts.
 
 use super::UniqueIndex;
-use super::entities::{census_records, residents, users, verification_attempts};
+use super::entities::{census_records, document_attempts, residents, users, verification_attempts};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, Set,
+    PaginatorTrait, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -27,24 +27,51 @@ pub async fn record_by_hash(
 }
 
 /// Inserts or updates a census record; `true` when it was new.
-pub async fn upsert_record(
+/// Inserts census records, or refreshes the birth date and scope of those already there, in
+/// batches; returns how many were new. An upsert, so concurrent imports cannot conflict.
+pub async fn import_records(
     db: &impl ConnectionTrait,
-    row: census_records::Model,
-) -> Result<bool, DbErr> {
-    match record_by_hash(db, row.organization_id, &row.document_hash).await? {
-        Some(existing) => {
-            let mut active = existing.into_active_model();
-            active.birth_date = Set(row.birth_date);
-            active.scope_id = Set(row.scope_id);
-            active.imported_at = Set(row.imported_at);
-            active.update(db).await?;
-            Ok(false)
-        }
-        None => {
-            row.into_active_model().insert(db).await?;
-            Ok(true)
-        }
+    organization_id: Uuid,
+    rows: Vec<census_records::Model>,
+) -> Result<u64, DbErr> {
+    use sea_orm::sea_query::OnConflict;
+    use std::collections::HashSet;
+    let existing: HashSet<String> = census_records::Entity::find()
+        .select_only()
+        .column(census_records::Column::DocumentHash)
+        .filter(census_records::Column::OrganizationId.eq(organization_id))
+        .into_tuple::<String>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let created = rows
+        .iter()
+        .filter(|row| !existing.contains(&row.document_hash))
+        .count() as u64;
+    for batch in rows.chunks(500) {
+        census_records::Entity::insert_many(
+            batch
+                .iter()
+                .cloned()
+                .map(IntoActiveModel::into_active_model),
+        )
+        .on_conflict(
+            OnConflict::columns([
+                census_records::Column::OrganizationId,
+                census_records::Column::DocumentHash,
+            ])
+            .update_columns([
+                census_records::Column::BirthDate,
+                census_records::Column::ScopeId,
+                census_records::Column::ImportedAt,
+            ])
+            .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
     }
+    Ok(created)
 }
 
 pub async fn record_count(db: &impl ConnectionTrait, organization_id: Uuid) -> Result<u64, DbErr> {
@@ -95,29 +122,87 @@ pub async fn make_resident(
     row.into_active_model().insert(db).await.map(|_| ())
 }
 
-pub async fn attempts_of(
+/// Locks `query` for the rest of the transaction on PostgreSQL (SQLite's write transaction
+/// already excludes other writers).
+fn for_update<E: EntityTrait>(
     db: &impl ConnectionTrait,
-    user_id: Uuid,
-) -> Result<Option<verification_attempts::Model>, DbErr> {
-    verification_attempts::Entity::find_by_id(user_id)
-        .one(db)
-        .await
+    query: sea_orm::Select<E>,
+) -> sea_orm::Select<E> {
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        query.lock_exclusive()
+    } else {
+        query
+    }
 }
 
-pub async fn save_attempts(
+/// An account's verification attempts, created empty if missing and locked for the rest of the
+/// transaction, so that parallel attempts are counted one after the other.
+pub async fn lock_account_attempts(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    now: time::OffsetDateTime,
+) -> Result<verification_attempts::Model, DbErr> {
+    let empty = verification_attempts::Model {
+        user_id,
+        failures: 0,
+        last_failure_at: now,
+        locked_until: None,
+    };
+    verification_attempts::Entity::insert(empty.clone().into_active_model())
+        .on_conflict_do_nothing()
+        .exec_without_returning(db)
+        .await?;
+    Ok(
+        for_update(db, verification_attempts::Entity::find_by_id(user_id))
+            .one(db)
+            .await?
+            .unwrap_or(empty),
+    )
+}
+
+/// A document's failed attempts (by any account), created empty if missing and locked.
+pub async fn lock_document_attempts(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    document_hash: &str,
+) -> Result<document_attempts::Model, DbErr> {
+    let empty = document_attempts::Model {
+        organization_id,
+        document_hash: document_hash.to_string(),
+        failures: 0,
+        last_failure_at: None,
+        locked_until: None,
+    };
+    document_attempts::Entity::insert(empty.clone().into_active_model())
+        .on_conflict_do_nothing()
+        .exec_without_returning(db)
+        .await?;
+    let query = document_attempts::Entity::find_by_id((organization_id, document_hash.to_string()));
+    Ok(for_update(db, query).one(db).await?.unwrap_or(empty))
+}
+
+/// Writes an account's attempts (locked with [`lock_account_attempts`]).
+pub async fn save_account_attempts(
     db: &impl ConnectionTrait,
     row: verification_attempts::Model,
 ) -> Result<(), DbErr> {
-    match attempts_of(db, row.user_id).await? {
-        Some(_) => {
-            let mut active = row.clone().into_active_model();
-            active.failures = Set(row.failures);
-            active.last_failure_at = Set(row.last_failure_at);
-            active.locked_until = Set(row.locked_until);
-            active.update(db).await.map(|_| ())
-        }
-        None => row.into_active_model().insert(db).await.map(|_| ()),
-    }
+    row.into_active_model()
+        .reset_all()
+        .update(db)
+        .await
+        .map(|_| ())
+}
+
+/// Writes a document's attempts (locked with [`lock_document_attempts`]).
+pub async fn save_document_attempts(
+    db: &impl ConnectionTrait,
+    row: document_attempts::Model,
+) -> Result<(), DbErr> {
+    row.into_active_model()
+        .reset_all()
+        .update(db)
+        .await
+        .map(|_| ())
 }
 
 pub async fn clear_attempts(db: &impl ConnectionTrait, user_id: Uuid) -> Result<(), DbErr> {

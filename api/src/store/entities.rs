@@ -117,6 +117,8 @@ pub mod users {
         pub deleted_at: Option<TimeDateTimeWithTimeZone>,
         pub created_at: TimeDateTimeWithTimeZone,
         pub updated_at: TimeDateTimeWithTimeZone,
+        /// Whether the password meets the admin policy (required to be granted the admin role).
+        pub admin_grade_password: bool,
     }
 
     no_relations!();
@@ -187,6 +189,8 @@ pub mod email_tokens {
         pub created_at: TimeDateTimeWithTimeZone,
         pub expires_at: TimeDateTimeWithTimeZone,
         pub used_at: Option<TimeDateTimeWithTimeZone>,
+        /// For a registration's confirmation: the password to set when the link is used.
+        pub password_hash: Option<String>,
     }
 
     no_relations!();
@@ -299,6 +303,24 @@ pub mod login_throttles {
         pub window_started_at: Option<TimeDateTimeWithTimeZone>,
         pub failures_in_window: i32,
         pub failures_in_a_row: i32,
+        pub locked_until: Option<TimeDateTimeWithTimeZone>,
+    }
+
+    no_relations!();
+}
+
+pub mod document_attempts {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "document_attempts")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub organization_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub document_hash: String,
+        pub failures: i32,
+        pub last_failure_at: Option<TimeDateTimeWithTimeZone>,
         pub locked_until: Option<TimeDateTimeWithTimeZone>,
     }
 

@@ -86,6 +86,20 @@ pub async fn scopes_of(
         .await
 }
 
+/// Every scope of the organization, locked for the rest of the transaction on PostgreSQL (a
+/// change that moves scopes must see a tree nobody else is changing).
+pub async fn scopes_of_for_update(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+) -> Result<Vec<scopes::Model>, DbErr> {
+    let mut query =
+        scopes::Entity::find().filter(scopes::Column::OrganizationId.eq(organization_id));
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    query.all(db).await
+}
+
 pub async fn scope(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
@@ -158,6 +172,21 @@ pub async fn process_by_slug(
         .filter(processes::Column::Slug.eq(slug))
         .one(db)
         .await
+}
+
+/// A process by slug, locked for the rest of the transaction on PostgreSQL.
+pub async fn process_by_slug_for_update(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    slug: &str,
+) -> Result<Option<processes::Model>, DbErr> {
+    let mut query = processes::Entity::find()
+        .filter(processes::Column::OrganizationId.eq(organization_id))
+        .filter(processes::Column::Slug.eq(slug));
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    query.one(db).await
 }
 
 pub async fn phases_of(

@@ -108,9 +108,17 @@ pub async fn claim(
         .collect())
 }
 
+/// What a finished job keeps: nothing of its content (a sent mail held links with live tokens
+/// and a resident's address).
+fn redacted() -> serde_json::Value {
+    serde_json::json!({ "redacted": true })
+}
+
+/// Marks a job done and erases its content.
 pub async fn done(db: &impl ConnectionTrait, id: Uuid, now: OffsetDateTime) -> Result<(), DbErr> {
     outbox::Entity::update_many()
         .col_expr(outbox::Column::DoneAt, Expr::value(now))
+        .col_expr(outbox::Column::Payload, Expr::value(redacted()))
         .col_expr(
             outbox::Column::LastError,
             Expr::value(Option::<String>::None),
@@ -134,6 +142,29 @@ pub async fn reschedule(
         .exec(db)
         .await
         .map(|_| ())
+}
+
+/// Drops the pending mail to `address` (an account being deleted): erased and marked done.
+pub async fn forget_recipient(
+    db: &impl ConnectionTrait,
+    address: &str,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    let pending = pending(db).await?;
+    let ids: Vec<Uuid> = pending
+        .into_iter()
+        .filter(|row| matches!(serde_json::from_value::<Job>(row.payload.clone()), Ok(Job::Mail(mail)) if mail.to == address))
+        .map(|row| row.id)
+        .collect();
+    if !ids.is_empty() {
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::DoneAt, Expr::value(now))
+            .col_expr(outbox::Column::Payload, Expr::value(redacted()))
+            .filter(outbox::Column::Id.is_in(ids))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Jobs not yet done (for health reporting and tests).

@@ -60,11 +60,41 @@ pub async fn by_id(
         .await
 }
 
+/// The account, locked for the rest of the transaction on PostgreSQL (SQLite's write
+/// transactions already exclude each other), so that concurrent changes cannot overwrite it.
+pub async fn by_id_for_update(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    id: Uuid,
+) -> Result<Option<users::Model>, DbErr> {
+    let mut query =
+        users::Entity::find_by_id(id).filter(users::Column::OrganizationId.eq(organization_id));
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    query.one(db).await
+}
+
+/// Whether an account of the organization uses this nickname.
+pub async fn nickname_taken(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    nickname: &str,
+) -> Result<bool, DbErr> {
+    Ok(users::Entity::find()
+        .filter(users::Column::OrganizationId.eq(organization_id))
+        .filter(users::Column::Nickname.eq(nickname))
+        .one(db)
+        .await?
+        .is_some())
+}
+
 pub async fn insert(db: &impl ConnectionTrait, row: users::Model) -> Result<users::Model, DbErr> {
     row.into_active_model().insert(db).await
 }
 
-/// Writes every column of `row` (the caller loaded it, changed it, and owns the transaction).
+/// Writes every column of `row`. The caller must have read the row in the same transaction
+/// (with [`by_id_for_update`]) so that nothing written meanwhile is overwritten.
 pub async fn save(db: &impl ConnectionTrait, row: users::Model) -> Result<users::Model, DbErr> {
     let mut active = row.clone().into_active_model();
     active.email = Set(row.email.clone());
@@ -77,6 +107,7 @@ pub async fn save(db: &impl ConnectionTrait, row: users::Model) -> Result<users:
     active.blocked_at = Set(row.blocked_at);
     active.deleted_at = Set(row.deleted_at);
     active.updated_at = Set(row.updated_at);
+    active.admin_grade_password = Set(row.admin_grade_password);
     active.update(db).await
 }
 
@@ -90,28 +121,23 @@ pub async fn roles_of(db: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<St
         .collect())
 }
 
-/// Grants a role; granting one already held changes nothing.
+/// Grants a role; granting one already held changes nothing (and cannot conflict).
 pub async fn grant_role(
     db: &impl ConnectionTrait,
     user_id: Uuid,
     role: &str,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
-    let exists = user_roles::Entity::find_by_id((user_id, role.to_string()))
-        .one(db)
-        .await?
-        .is_some();
-    if !exists {
-        user_roles::Model {
-            user_id,
-            role: role.to_string(),
-            granted_at: now,
-        }
-        .into_active_model()
-        .insert(db)
-        .await?;
-    }
-    Ok(())
+    let row = user_roles::Model {
+        user_id,
+        role: role.to_string(),
+        granted_at: now,
+    };
+    user_roles::Entity::insert(row.into_active_model())
+        .on_conflict_do_nothing()
+        .exec_without_returning(db)
+        .await
+        .map(|_| ())
 }
 
 pub async fn revoke_all_roles(db: &impl ConnectionTrait, user_id: Uuid) -> Result<(), DbErr> {
@@ -253,6 +279,7 @@ pub async fn insert_email_token(
     token_hash: String,
     now: OffsetDateTime,
     expires_at: OffsetDateTime,
+    password_hash: Option<String>,
 ) -> Result<(), DbErr> {
     email_tokens::Model {
         id: Uuid::now_v7(),
@@ -262,6 +289,7 @@ pub async fn insert_email_token(
         created_at: now,
         expires_at,
         used_at: None,
+        password_hash,
     }
     .into_active_model()
     .insert(db)
@@ -269,32 +297,30 @@ pub async fn insert_email_token(
     .map(|_| ())
 }
 
-/// The user of a mailed token that exists for `purpose`, is unused and unexpired at `now`,
-/// without spending it.
+/// A mailed token that exists for `purpose`, is unused and unexpired at `now`, without spending it.
 pub async fn valid_email_token(
     db: &impl ConnectionTrait,
     purpose: EmailTokenPurpose,
     token_hash: &str,
     now: OffsetDateTime,
-) -> Result<Option<Uuid>, DbErr> {
+) -> Result<Option<email_tokens::Model>, DbErr> {
     Ok(email_tokens::Entity::find()
         .filter(email_tokens::Column::TokenHash.eq(token_hash))
         .filter(email_tokens::Column::Purpose.eq(purpose.as_str()))
         .one(db)
         .await?
-        .filter(|token| token.used_at.is_none() && token.expires_at > now)
-        .map(|token| token.user_id))
+        .filter(|token| token.used_at.is_none() && token.expires_at > now))
 }
 
-/// Spends a mailed token: returns its user when the token exists for `purpose`, is unused and
-/// unexpired at `now`; marks it used in the same statement so it works exactly once.
+/// Spends a mailed token: returns it when it exists for `purpose`, is unused and unexpired at
+/// `now`; the conditional update makes it work exactly once even under concurrent use.
 pub async fn spend_email_token(
     db: &impl ConnectionTrait,
     purpose: EmailTokenPurpose,
     token_hash: &str,
     now: OffsetDateTime,
-) -> Result<Option<Uuid>, DbErr> {
-    let Some(user_id) = valid_email_token(db, purpose, token_hash, now).await? else {
+) -> Result<Option<email_tokens::Model>, DbErr> {
+    let Some(token) = valid_email_token(db, purpose, token_hash, now).await? else {
         return Ok(None);
     };
     let spent = email_tokens::Entity::update_many()
@@ -303,7 +329,7 @@ pub async fn spend_email_token(
         .filter(email_tokens::Column::UsedAt.is_null())
         .exec(db)
         .await?;
-    Ok((spent.rows_affected == 1).then_some(user_id))
+    Ok((spent.rows_affected == 1).then_some(token))
 }
 
 /// Voids a user's unused tokens of one purpose (a new reset link voids older ones).
@@ -323,35 +349,43 @@ pub async fn void_email_tokens(
         .map(|_| ())
 }
 
-/// The sign-in throttle of an address (see `plaza_domain::accounts::throttle`), locked for the
-/// rest of the transaction on PostgreSQL.
-pub async fn login_throttle(
+/// The sign-in throttle row of an address, created empty if missing and locked for the rest of
+/// the transaction (PostgreSQL row lock; SQLite's write transaction), so that concurrent
+/// attempts are counted one after the other.
+pub async fn lock_login_throttle(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
     email_key: &str,
-) -> Result<Option<login_throttles::Model>, DbErr> {
+) -> Result<login_throttles::Model, DbErr> {
+    let empty = login_throttles::Model {
+        organization_id,
+        email_key: email_key.to_string(),
+        window_started_at: None,
+        failures_in_window: 0,
+        failures_in_a_row: 0,
+        locked_until: None,
+    };
+    login_throttles::Entity::insert(empty.clone().into_active_model())
+        .on_conflict_do_nothing()
+        .exec_without_returning(db)
+        .await?;
     let mut query = login_throttles::Entity::find_by_id((organization_id, email_key.to_string()));
     if db.get_database_backend() == sea_orm::DbBackend::Postgres {
         query = query.lock_exclusive();
     }
-    query.one(db).await
+    Ok(query.one(db).await?.unwrap_or(empty))
 }
 
-/// Writes an address's throttle state.
+/// Writes an address's throttle state (its row was locked with [`lock_login_throttle`]).
 pub async fn save_login_throttle(
     db: &impl ConnectionTrait,
     row: login_throttles::Model,
 ) -> Result<(), DbErr> {
-    let exists = login_throttles::Entity::find_by_id((row.organization_id, row.email_key.clone()))
-        .one(db)
-        .await?
-        .is_some();
-    let active = row.into_active_model().reset_all();
-    if exists {
-        active.update(db).await.map(|_| ())
-    } else {
-        active.insert(db).await.map(|_| ())
-    }
+    row.into_active_model()
+        .reset_all()
+        .update(db)
+        .await
+        .map(|_| ())
 }
 
 /// Forgets an address's failures (after a successful sign-in).

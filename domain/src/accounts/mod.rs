@@ -276,6 +276,34 @@ pub fn authorize(roles: &Roles, permission: Permission) -> Result<(), DomainErro
     }
 }
 
+/// Decides the complete set of roles an admin asks an account to hold: the actor may not take
+/// the admin role from themselves (an organization must not lose its last admin by accident), and
+/// the admin role goes only to an account whose password meets the admin policy.
+pub fn decide_roles(
+    actor_roles: &Roles,
+    acting_on_self: bool,
+    wanted: impl IntoIterator<Item = Role>,
+    target_password_meets_admin_policy: bool,
+) -> Result<Roles, DomainError> {
+    authorize(actor_roles, Permission::ManageRoles)?;
+    let wanted = Roles::new(wanted);
+    if acting_on_self && !wanted.has(Role::Admin) {
+        return Err(DomainError::field(
+            "roles",
+            "cannot_remove_own_admin",
+            "You cannot remove your own admin role.",
+        ));
+    }
+    if wanted.has(Role::Admin) && !acting_on_self && !target_password_meets_admin_policy {
+        return Err(DomainError::field(
+            "roles",
+            "admin_password_too_weak",
+            "Admins need a password of 15 or more characters; ask this person to change theirs first.",
+        ));
+    }
+    Ok(wanted)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,6 +388,35 @@ mod tests {
         assert_eq!(
             PersonName::parse("name", " Ana Puig ").unwrap().as_str(),
             "Ana Puig"
+        );
+    }
+
+    #[test]
+    fn an_admin_cannot_demote_themselves_nor_promote_a_weak_password() {
+        let admin = Roles::new([Role::Admin]);
+        let code = |result: Result<Roles, DomainError>| match result {
+            Err(DomainError::Invalid(errors)) => errors[0].code,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            code(decide_roles(&admin, true, [Role::Moderator], true)),
+            "cannot_remove_own_admin"
+        );
+        assert_eq!(
+            code(decide_roles(&admin, false, [Role::Admin], false)),
+            "admin_password_too_weak"
+        );
+        assert_eq!(
+            decide_roles(&admin, false, [Role::Moderator], false),
+            Ok(Roles::new([Role::Moderator]))
+        );
+        assert_eq!(
+            decide_roles(&admin, false, [Role::Admin], true),
+            Ok(Roles::new([Role::Admin]))
+        );
+        assert_eq!(
+            decide_roles(&Roles::new([Role::Moderator]), false, [], true),
+            Err(DomainError::Forbidden)
         );
     }
 

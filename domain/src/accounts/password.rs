@@ -32,6 +32,23 @@ pub enum AccountKind {
     Admin,
 }
 
+impl AccountKind {
+    /// The policy an account's password is held to: the admin one while it holds the admin role.
+    pub fn of(roles: &super::Roles) -> AccountKind {
+        if roles.has(super::Role::Admin) {
+            AccountKind::Admin
+        } else {
+            AccountKind::Participant
+        }
+    }
+}
+
+/// Whether a password that passed the participant policy would also pass the admin one: stored
+/// with the account, so that only such accounts can be made admins later.
+pub fn meets_admin_policy(password: &str, personal: &PersonalData<'_>) -> bool {
+    check("password", password, AccountKind::Admin, personal).is_ok()
+}
+
 /// What the password may not contain: the person's own data and the organization's host.
 #[derive(Debug, Clone, Default)]
 pub struct PersonalData<'a> {
