@@ -13,6 +13,7 @@ pub mod error;
 pub mod i18n;
 pub mod money;
 pub mod processes;
+pub mod scopes;
 pub mod sessions;
 
 pub use calendar::{Date, Timestamp};
