@@ -50,6 +50,11 @@ pub async fn migrate_down(
     Migrator::down(connection, steps).await
 }
 
+/// How many migrations are applied.
+pub async fn applied_migrations(connection: &DatabaseConnection) -> Result<usize, DbErr> {
+    Ok(Migrator::get_applied_migrations(connection).await?.len())
+}
+
 /// Begins a transaction that will write: on SQLite it takes the write lock immediately.
 pub async fn begin_write(connection: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
     connection

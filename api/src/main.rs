@@ -166,18 +166,22 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
                 .await
                 .map_err(|e: StartError| e.to_string())
         }
-        Command::Migrate { down: None } => {
-            plaza_api::db::migrate(&state.db)
+        Command::Migrate { down } => {
+            let before = plaza_api::db::applied_migrations(&state.db)
                 .await
                 .map_err(|e| e.to_string())?;
-            println!("migrations applied");
-            Ok(())
-        }
-        Command::Migrate { down: Some(steps) } => {
-            plaza_api::db::migrate_down(&state.db, Some(steps))
+            match down {
+                None => plaza_api::db::migrate(&state.db).await,
+                Some(steps) => plaza_api::db::migrate_down(&state.db, Some(steps)).await,
+            }
+            .map_err(|e| e.to_string())?;
+            let after = plaza_api::db::applied_migrations(&state.db)
                 .await
                 .map_err(|e| e.to_string())?;
-            println!("rolled back {steps} migration(s)");
+            match down {
+                None => println!("applied {} migration(s); {after} in all", after - before),
+                Some(_) => println!("rolled back {} migration(s); {after} left", before - after),
+            }
             Ok(())
         }
         Command::Seed { demo } => {

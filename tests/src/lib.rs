@@ -308,6 +308,24 @@ impl TestApp {
         reply(request.send().await).await
     }
 
+    /// Sends a streamed body of unknown length (no `Content-Length`).
+    pub async fn call_streamed(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Reply {
+        let stream = poem::Body::from_async_read(std::io::Cursor::new(body));
+        let request = self
+            .client
+            .request(method, path)
+            .header("host", HOST)
+            .content_type(content_type)
+            .body(stream);
+        reply(request.send().await).await
+    }
+
     /// Sends a request with any headers, to any host.
     pub async fn call_with_headers(
         &self,
@@ -444,6 +462,25 @@ impl TestApp {
         .await
         .expect("admin");
         self.login(email, password).await
+    }
+
+    /// Registers and confirms an account with `password`, without signing in.
+    pub async fn registered(&self, email: &str, password: &str) {
+        let reply = self
+            .post(
+                "/api/v1/auth/register",
+                None,
+                json!({ "email": email, "password": password, "name": "Someone" }),
+            )
+            .await;
+        assert_eq!(reply.status, 202, "{reply:#?}");
+        let token = self.only_mail_to(email).await.token();
+        assert_eq!(
+            self.post("/api/v1/auth/confirm", None, json!({ "token": token }))
+                .await
+                .status,
+            204
+        );
     }
 
     /// The id of the test scope with `code`.

@@ -397,3 +397,59 @@ async fn repeated_failed_sign_ins_are_throttled_for_known_and_unknown_addresses_
     .await
     .assert_problem(429, "too_many_attempts");
 }
+
+#[tokio::test]
+async fn someone_who_registers_an_address_first_cannot_keep_a_password_on_it() {
+    let app = TestApp::spawn().await;
+    let squatter = app.post("/api/v1/auth/register", None, json!({ "email": "ana@example.org", "password": "squatter kettle 123", "name": "Not Ana" })).await;
+    assert_eq!(squatter.status, 202);
+    let squatters_link = app.only_mail_to("ana@example.org").await.token();
+
+    let ana = app
+        .post(
+            "/api/v1/auth/register",
+            None,
+            json!({ "email": "ana@example.org", "password": GOOD_PASSWORD, "name": "Ana" }),
+        )
+        .await;
+    assert_eq!(ana.status, 202);
+    let anas_link = app.only_mail_to("ana@example.org").await.token();
+
+    app.post(
+        "/api/v1/auth/confirm",
+        None,
+        json!({ "token": squatters_link }),
+    )
+    .await
+    .assert_problem(422, "invalid_link");
+    assert_eq!(
+        app.post("/api/v1/auth/confirm", None, json!({ "token": anas_link }))
+            .await
+            .status,
+        204
+    );
+    app.post(
+        "/api/v1/auth/login",
+        None,
+        json!({ "email": "ana@example.org", "password": "squatter kettle 123" }),
+    )
+    .await
+    .assert_problem(401, "invalid_credentials");
+    app.login("ana@example.org", GOOD_PASSWORD).await;
+}
+
+#[tokio::test]
+async fn a_taken_nickname_is_refused_whatever_the_address() {
+    let app = TestApp::spawn().await;
+    let ana = app.participant("ana@example.org").await;
+    app.patch(
+        "/api/v1/me",
+        Some(&ana.access_token),
+        json!({ "nickname": "veina" }),
+    )
+    .await;
+    for email in ["ana@example.org", "nobody@example.org"] {
+        let reply = app.post("/api/v1/auth/register", None, json!({ "email": email, "password": GOOD_PASSWORD, "name": "X", "nickname": "veina" })).await;
+        reply.assert_problem(409, "already_taken");
+    }
+}

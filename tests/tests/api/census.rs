@@ -248,3 +248,47 @@ async fn the_command_line_import_has_the_same_rules() {
     .await;
     assert!(refused.is_err());
 }
+
+#[tokio::test]
+async fn an_account_keeps_the_document_it_verified_with() {
+    let (app, _) = with_census().await;
+    let ana = app.participant("ana@example.org").await;
+    assert_eq!(
+        verify(&app, &ana, "12345678Z", "1990-04-01").await.status,
+        200
+    );
+    verify(&app, &ana, "87654321X", "1985-01-31")
+        .await
+        .assert_problem(409, "already_verified");
+    let bea = app.participant("bea@example.org").await;
+    verify(&app, &bea, "12345678Z", "1990-04-01")
+        .await
+        .assert_problem(409, "document_already_used");
+}
+
+#[tokio::test]
+async fn guessing_a_documents_birth_date_with_many_accounts_locks_the_document() {
+    let (app, _) = with_census().await;
+    for guesser in 0..10 {
+        let account = app
+            .participant(&format!("guesser{guesser}@example.org"))
+            .await;
+        verify(
+            &app,
+            &account,
+            "12345678Z",
+            &format!("1990-01-{:02}", guesser + 10),
+        )
+        .await
+        .assert_problem(422, "census_no_match");
+    }
+    let lucky = app.participant("lucky@example.org").await;
+    verify(&app, &lucky, "12345678Z", "1990-04-01")
+        .await
+        .assert_problem(429, "verification_locked");
+    assert_eq!(
+        verify(&app, &lucky, "87654321X", "1985-01-31").await.status,
+        200,
+        "other documents are not locked"
+    );
+}

@@ -182,3 +182,21 @@ async fn internal_errors_leak_nothing() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn a_streamed_body_over_one_mebibyte_is_refused_too() {
+    let app = TestApp::spawn().await;
+    let big = format!(
+        "{{\"email\": \"{}\", \"password\": \"x\"}}",
+        "a".repeat(1024 * 1024)
+    );
+    let reply = app
+        .call_streamed(
+            Method::POST,
+            "/api/v1/auth/login",
+            "application/json",
+            big.into_bytes(),
+        )
+        .await;
+    reply.assert_problem(413, "payload_too_large");
+}

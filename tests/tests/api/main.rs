@@ -4,9 +4,11 @@
 mod auth;
 mod catalog;
 mod census;
+mod concurrency;
 mod errors;
 mod mail;
 mod me;
 mod openapi;
 mod ops;
+mod roles;
 mod tokens;

@@ -9,6 +9,19 @@ fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// The session id inside a genuine access token, so that forged tokens differ from it only in
+/// what the test means to forge.
+fn session_of(access_token: &str) -> uuid::Uuid {
+    let claims = access_token.split('.').nth(1).unwrap();
+    let claims: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(claims)
+            .unwrap(),
+    )
+    .unwrap();
+    claims["sid"].as_str().unwrap().parse().unwrap()
+}
+
 #[tokio::test]
 async fn a_request_without_a_token_is_unauthenticated() {
     let app = TestApp::spawn().await;
@@ -40,7 +53,7 @@ async fn a_token_signed_with_another_key_is_refused() {
         b"some-other-secret-that-is-long-enough-00000",
         app.organization.id,
         ana.user_id,
-        uuid::Uuid::nil(),
+        session_of(&ana.access_token),
         plaza_domain::Timestamp(plaza_tests::START.unix_timestamp()),
         900,
     );
@@ -109,7 +122,7 @@ async fn a_token_of_another_organization_is_refused() {
         &plaza_api::auth::Keys::derive(SECRET.as_bytes()).jwt,
         other.id,
         ana.user_id,
-        uuid::Uuid::nil(),
+        session_of(&ana.access_token),
         plaza_domain::Timestamp(plaza_tests::START.unix_timestamp()),
         900,
     );
@@ -219,6 +232,33 @@ async fn an_idle_session_ends() {
         "/api/v1/auth/refresh",
         None,
         json!({ "refresh_token": ana.refresh_token }),
+    )
+    .await
+    .assert_problem(401, "session_ended");
+}
+
+#[tokio::test]
+async fn a_session_ends_twelve_hours_after_sign_in_however_active() {
+    let app = TestApp::spawn().await;
+    let ana = app.participant("ana@example.org").await;
+    let mut refresh_token = ana.refresh_token;
+    for _ in 0..35 {
+        app.clock.advance(time::Duration::minutes(20));
+        let reply = app
+            .post(
+                "/api/v1/auth/refresh",
+                None,
+                json!({ "refresh_token": refresh_token }),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{reply:#?}");
+        refresh_token = reply.body["refresh_token"].as_str().unwrap().to_string();
+    }
+    app.clock.advance(time::Duration::minutes(20));
+    app.post(
+        "/api/v1/auth/refresh",
+        None,
+        json!({ "refresh_token": refresh_token }),
     )
     .await
     .assert_problem(401, "session_ended");

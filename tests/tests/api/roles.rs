@@ -1,0 +1,116 @@
+//! Civil-servant roles: only admins grant them, every change is audited.
+
+use plaza_tests::TestApp;
+use serde_json::json;
+
+#[tokio::test]
+async fn an_admin_grants_roles_and_the_change_is_audited() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let ana = app.participant("ana@example.org").await;
+    let path = format!("/api/v1/admin/users/{}/roles", ana.user_id);
+    let granted = app
+        .patch(
+            &path,
+            Some(&admin.access_token),
+            json!({ "roles": ["moderator", "evaluator"] }),
+        )
+        .await;
+    assert_eq!(granted.status, 200, "{granted:#?}");
+    assert_eq!(
+        granted.body["roles"],
+        json!(["participant", "evaluator", "moderator"])
+    );
+    assert_eq!(
+        app.get(&path, Some(&admin.access_token)).await.body["roles"],
+        granted.body["roles"]
+    );
+    let me = app.get("/api/v1/me", Some(&ana.access_token)).await;
+    assert_eq!(
+        me.body["roles"],
+        json!(["participant", "evaluator", "moderator"]),
+        "roles apply at once"
+    );
+
+    use plaza_api::store::entities::audit_log;
+    use sea_orm::EntityTrait;
+    let entries = audit_log::Entity::find().all(&app.state.db).await.unwrap();
+    let entry = entries
+        .iter()
+        .find(|e| e.action == "user.roles.update")
+        .expect("an audit entry");
+    assert_eq!(entry.actor_id, Some(admin.user_id));
+    assert_eq!(entry.target_id, ana.user_id.to_string());
+    assert_eq!(entry.before, Some(json!({ "roles": [] })));
+}
+
+#[tokio::test]
+async fn participants_and_moderators_cannot_grant_roles() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let ana = app.participant("ana@example.org").await;
+    let bea = app.participant("bea@example.org").await;
+    app.patch(
+        &format!("/api/v1/admin/users/{}/roles", bea.user_id),
+        Some(&admin.access_token),
+        json!({ "roles": ["moderator"] }),
+    )
+    .await;
+    for who in [&ana, &bea] {
+        app.patch(
+            &format!("/api/v1/admin/users/{}/roles", ana.user_id),
+            Some(&who.access_token),
+            json!({ "roles": ["admin"] }),
+        )
+        .await
+        .assert_problem(403, "forbidden");
+    }
+    app.get(
+        &format!("/api/v1/admin/users/{}/roles", uuid::Uuid::new_v4()),
+        Some(&admin.access_token),
+    )
+    .await
+    .assert_problem(404, "not_found");
+}
+
+#[tokio::test]
+async fn the_admin_role_needs_an_admin_grade_password_and_cannot_be_dropped_by_oneself() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    app.registered("short@example.org", "k3tTl#vi0Lq2").await;
+    let short = app.login("short@example.org", "k3tTl#vi0Lq2").await;
+    let promote = app
+        .patch(
+            &format!("/api/v1/admin/users/{}/roles", short.user_id),
+            Some(&admin.access_token),
+            json!({ "roles": ["admin"] }),
+        )
+        .await;
+    promote.assert_problem(422, "validation_failed");
+    assert_eq!(
+        promote.field_errors(),
+        vec![("roles".into(), "admin_password_too_weak".into())]
+    );
+
+    let ana = app.participant("ana@example.org").await;
+    let promoted = app
+        .patch(
+            &format!("/api/v1/admin/users/{}/roles", ana.user_id),
+            Some(&admin.access_token),
+            json!({ "roles": ["admin"] }),
+        )
+        .await;
+    assert_eq!(promoted.status, 200, "a 15+ character password qualifies");
+
+    let demote = app
+        .patch(
+            &format!("/api/v1/admin/users/{}/roles", admin.user_id),
+            Some(&admin.access_token),
+            json!({ "roles": [] }),
+        )
+        .await;
+    assert_eq!(
+        demote.field_errors(),
+        vec![("roles".into(), "cannot_remove_own_admin".into())]
+    );
+}
