@@ -3,8 +3,8 @@
 use super::ApiTags;
 use super::body::{CsvBody, JsonBody};
 use super::me::RoleName;
+use super::problem::{Problem, answers};
 use super::security::{BearerAuth, State, Tenant};
-use crate::app::error::AppError;
 use crate::app::{accounts, census};
 use plaza_domain::accounts::Roles;
 use poem_openapi::param::Path;
@@ -65,7 +65,10 @@ impl AdminApi {
         Tenant(organization): Tenant,
         auth: BearerAuth,
         body: CsvBody,
-    ) -> Result<Json<CensusImport>, AppError> {
+    ) -> Result<
+        Json<CensusImport>,
+        Problem<{ answers::BODY | answers::SIGNED_IN | answers::UNPROCESSABLE }>,
+    > {
         let summary = census::import(&state, &organization, Some(&auth.0), &body.0).await?;
         Ok(Json(CensusImport {
             created: summary.created,
@@ -87,7 +90,7 @@ impl AdminApi {
         auth: BearerAuth,
         /// The account's id.
         id: Path<Uuid>,
-    ) -> Result<Json<UserRoles>, AppError> {
+    ) -> Result<Json<UserRoles>, Problem<{ answers::BAD_REQUEST | answers::SIGNED_IN }>> {
         let roles = accounts::roles_of_user(&state, &organization, &auth.0, id.0).await?;
         Ok(Json(user_roles(id.0, &roles)))
     }
@@ -108,7 +111,10 @@ impl AdminApi {
         /// The account's id.
         id: Path<Uuid>,
         body: JsonBody<UpdateRolesBody>,
-    ) -> Result<Json<UserRoles>, AppError> {
+    ) -> Result<
+        Json<UserRoles>,
+        Problem<{ answers::BODY | answers::SIGNED_IN | answers::UNPROCESSABLE }>,
+    > {
         let wanted: Vec<plaza_domain::accounts::Role> =
             body.0.roles.into_iter().map(Into::into).collect();
         let roles = accounts::set_roles(&state, &organization, &auth.0, id.0, &wanted).await?;

@@ -3,9 +3,9 @@
 use super::ApiTags;
 use super::body::JsonBody;
 use super::common::{Accepted, NoContent};
+use super::problem::{Problem, answers};
 use super::security::{BearerAuth, State, Tenant};
 use crate::app::accounts::{self, Registration, TokenPair};
-use crate::app::error::AppError;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
@@ -118,7 +118,8 @@ impl AuthApi {
         State(state): State,
         Tenant(organization): Tenant,
         body: JsonBody<RegisterBody>,
-    ) -> Result<Accepted, AppError> {
+    ) -> Result<Accepted, Problem<{ answers::BODY | answers::CONFLICT | answers::UNPROCESSABLE }>>
+    {
         let form = body.0;
         accounts::register(
             &state,
@@ -147,7 +148,7 @@ impl AuthApi {
         State(state): State,
         Tenant(organization): Tenant,
         body: JsonBody<TokenBody>,
-    ) -> Result<NoContent, AppError> {
+    ) -> Result<NoContent, Problem<{ answers::BODY | answers::UNPROCESSABLE }>> {
         accounts::confirm_email(&state, &organization, &body.0.token).await?;
         Ok(NoContent::NoContent)
     }
@@ -162,7 +163,10 @@ impl AuthApi {
         State(state): State,
         Tenant(organization): Tenant,
         body: JsonBody<LoginBody>,
-    ) -> Result<Json<Tokens>, AppError> {
+    ) -> Result<
+        Json<Tokens>,
+        Problem<{ answers::BODY | answers::SIGNED_IN | answers::TOO_MANY_REQUESTS }>,
+    > {
         let pair = accounts::login(&state, &organization, &body.0.email, &body.0.password).await?;
         Ok(Json(pair.into()))
     }
@@ -177,7 +181,7 @@ impl AuthApi {
         State(state): State,
         Tenant(organization): Tenant,
         body: JsonBody<RefreshBody>,
-    ) -> Result<Json<Tokens>, AppError> {
+    ) -> Result<Json<Tokens>, Problem<{ answers::BODY | answers::UNAUTHORIZED }>> {
         let pair = accounts::refresh(&state, &organization, &body.0.refresh_token).await?;
         Ok(Json(pair.into()))
     }
@@ -186,7 +190,11 @@ impl AuthApi {
     ///
     /// Ends the current session: its access and refresh tokens stop working at once.
     #[oai(path = "/logout", method = "post", operation_id = "delete_session")]
-    async fn logout(&self, State(state): State, auth: BearerAuth) -> Result<NoContent, AppError> {
+    async fn logout(
+        &self,
+        State(state): State,
+        auth: BearerAuth,
+    ) -> Result<NoContent, Problem<{ answers::SIGNED_IN }>> {
         accounts::logout(&state, &auth.0).await?;
         Ok(NoContent::NoContent)
     }
@@ -205,7 +213,7 @@ impl AuthApi {
         State(state): State,
         Tenant(organization): Tenant,
         body: JsonBody<PasswordResetBody>,
-    ) -> Result<Accepted, AppError> {
+    ) -> Result<Accepted, Problem<{ answers::BODY }>> {
         accounts::request_password_reset(&state, &organization, &body.0.email).await?;
         Ok(Accepted::with(
             "If this address has an account, we sent it a link to choose a new password.",
@@ -225,7 +233,7 @@ impl AuthApi {
         State(state): State,
         Tenant(organization): Tenant,
         body: JsonBody<PasswordResetConfirmBody>,
-    ) -> Result<NoContent, AppError> {
+    ) -> Result<NoContent, Problem<{ answers::BODY | answers::UNPROCESSABLE }>> {
         let form = body.0;
         accounts::reset_password(&state, &organization, &form.token, form.password).await?;
         Ok(NoContent::NoContent)

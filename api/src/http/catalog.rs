@@ -2,6 +2,7 @@
 
 use super::ApiTags;
 use super::body::JsonBody;
+use super::problem::{Problem, answers};
 use super::security::{BearerAuth, Locale, State, Tenant};
 use crate::app::catalog::{self, PhaseForm, ProcessForm, ScopeForm, ScopeNode};
 use crate::app::error::AppError;
@@ -176,7 +177,7 @@ impl ScopesApi {
         State(state): State,
         Tenant(organization): Tenant,
         Locale(locale): Locale,
-    ) -> Result<Json<Vec<ScopeTree>>, AppError> {
+    ) -> Result<Json<Vec<ScopeTree>>, Problem<0>> {
         let forest = catalog::scope_tree(&state, &organization).await?;
         Ok(Json(
             forest
@@ -195,7 +196,12 @@ impl ScopesApi {
         Locale(locale): Locale,
         auth: BearerAuth,
         body: JsonBody<CreateScopeBody>,
-    ) -> Result<ScopeCreated, AppError> {
+    ) -> Result<
+        ScopeCreated,
+        Problem<
+            { answers::BODY | answers::SIGNED_IN | answers::CONFLICT | answers::UNPROCESSABLE },
+        >,
+    > {
         let form = body.0;
         let scope = catalog::create_scope(
             &state,
@@ -228,7 +234,12 @@ impl ScopesApi {
         /// The scope's id.
         id: Path<Uuid>,
         body: JsonBody<UpdateScopeBody>,
-    ) -> Result<Json<ScopeRef>, AppError> {
+    ) -> Result<
+        Json<ScopeRef>,
+        Problem<
+            { answers::BODY | answers::SIGNED_IN | answers::CONFLICT | answers::UNPROCESSABLE },
+        >,
+    > {
         let form = body.0;
         let scope = catalog::update_scope(
             &state,
@@ -506,7 +517,7 @@ impl ProcessesApi {
             validator(minimum(value = "1"), maximum(value = "100"))
         )]
         limit: Query<u64>,
-    ) -> Result<Json<ProcessPage>, AppError> {
+    ) -> Result<Json<ProcessPage>, Problem<{ answers::BAD_REQUEST }>> {
         let after = parse_cursor(cursor.0.as_deref())?;
         let (views, next) = catalog::list_processes(&state, &organization, after, limit.0).await?;
         Ok(Json(ProcessPage {
@@ -527,7 +538,7 @@ impl ProcessesApi {
         Locale(locale): Locale,
         /// The process's slug.
         slug: Path<String>,
-    ) -> Result<Json<ProcessView>, AppError> {
+    ) -> Result<Json<ProcessView>, Problem<0>> {
         let view = catalog::get_process(&state, &organization, &slug.0).await?;
         Ok(Json(process_view(view, &organization, &locale)))
     }
@@ -541,7 +552,12 @@ impl ProcessesApi {
         Locale(locale): Locale,
         auth: BearerAuth,
         body: JsonBody<CreateProcessBody>,
-    ) -> Result<ProcessCreated, AppError> {
+    ) -> Result<
+        ProcessCreated,
+        Problem<
+            { answers::BODY | answers::SIGNED_IN | answers::CONFLICT | answers::UNPROCESSABLE },
+        >,
+    > {
         let form = body.0;
         let view = catalog::create_process(
             &state,
@@ -575,7 +591,12 @@ impl ProcessesApi {
         /// The process's slug.
         slug: Path<String>,
         body: JsonBody<UpdateProcessBody>,
-    ) -> Result<Json<ProcessView>, AppError> {
+    ) -> Result<
+        Json<ProcessView>,
+        Problem<
+            { answers::BODY | answers::SIGNED_IN | answers::CONFLICT | answers::UNPROCESSABLE },
+        >,
+    > {
         let form = body.0;
         let pinned_phase = if form.unpin {
             Some(None)

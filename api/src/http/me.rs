@@ -4,10 +4,10 @@ use super::ApiTags;
 use super::body::JsonBody;
 use super::catalog::ScopeRef;
 use super::common::NoContent;
+use super::problem::{Problem, answers};
 use super::security::{BearerAuth, Locale, State, Tenant};
 use crate::app::accounts::{self, Profile, ProfileChanges};
 use crate::app::census;
-use crate::app::error::AppError;
 use crate::app::tenancy::Organization;
 use plaza_domain::accounts::NotificationMail;
 use poem_openapi::payload::Json;
@@ -165,7 +165,7 @@ impl MeApi {
         Tenant(organization): Tenant,
         Locale(locale): Locale,
         auth: BearerAuth,
-    ) -> Result<Json<MeView>, AppError> {
+    ) -> Result<Json<MeView>, Problem<{ answers::SIGNED_IN }>> {
         let profile = accounts::profile(&state, &organization, &auth.0).await?;
         Ok(Json(view(profile, &organization, &locale)))
     }
@@ -182,7 +182,12 @@ impl MeApi {
         Locale(locale): Locale,
         auth: BearerAuth,
         body: JsonBody<UpdateMeBody>,
-    ) -> Result<Json<MeView>, AppError> {
+    ) -> Result<
+        Json<MeView>,
+        Problem<
+            { answers::BODY | answers::SIGNED_IN | answers::CONFLICT | answers::UNPROCESSABLE },
+        >,
+    > {
         let form = body.0;
         let changes = ProfileChanges {
             name: form.name,
@@ -206,7 +211,7 @@ impl MeApi {
         State(state): State,
         Tenant(organization): Tenant,
         auth: BearerAuth,
-    ) -> Result<NoContent, AppError> {
+    ) -> Result<NoContent, Problem<{ answers::SIGNED_IN }>> {
         accounts::delete_account(&state, &organization, &auth.0).await?;
         Ok(NoContent::NoContent)
     }
@@ -228,7 +233,18 @@ impl MeApi {
         Locale(locale): Locale,
         auth: BearerAuth,
         body: JsonBody<VerificationBody>,
-    ) -> Result<Json<Residency>, AppError> {
+    ) -> Result<
+        Json<Residency>,
+        Problem<
+            {
+                answers::BODY
+                    | answers::SIGNED_IN
+                    | answers::CONFLICT
+                    | answers::UNPROCESSABLE
+                    | answers::TOO_MANY_REQUESTS
+            },
+        >,
+    > {
         let residency = census::verify(
             &state,
             &organization,

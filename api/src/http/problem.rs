@@ -305,45 +305,104 @@ impl From<AppError> for poem::Error {
     }
 }
 
-/// The statuses every operation may answer with a problem document.
-const DOCUMENTED: &[(u16, &str)] = &[
+/// The error statuses an operation documents, as bits of a `u16`: see [`Problem`].
+pub mod answers {
+    pub const BAD_REQUEST: u16 = 1 << 0;
+    pub const UNAUTHORIZED: u16 = 1 << 1;
+    pub const FORBIDDEN: u16 = 1 << 2;
+    pub const CONFLICT: u16 = 1 << 3;
+    pub const PAYLOAD_TOO_LARGE: u16 = 1 << 4;
+    pub const UNSUPPORTED_MEDIA_TYPE: u16 = 1 << 5;
+    pub const UNPROCESSABLE: u16 = 1 << 6;
+    pub const TOO_MANY_REQUESTS: u16 = 1 << 7;
+    /// An operation that reads a JSON or CSV body.
+    pub const BODY: u16 = BAD_REQUEST | PAYLOAD_TOO_LARGE | UNSUPPORTED_MEDIA_TYPE;
+    /// An operation that needs an access token (401 without one, 403 for a blocked account or a
+    /// missing role).
+    pub const SIGNED_IN: u16 = UNAUTHORIZED | FORBIDDEN;
+}
+
+/// Every error status, its bit in [`answers`] (0: documented on every operation), and what it
+/// means in this API.
+const DOCUMENTED: &[(u16, u16, &str)] = &[
     (
         400,
+        answers::BAD_REQUEST,
         "The request cannot be read: malformed JSON, a missing or mistyped field, a bad parameter.",
     ),
-    (401, "No valid access token, or wrong credentials."),
-    (403, "The caller is known but may not do this."),
+    (
+        401,
+        answers::UNAUTHORIZED,
+        "No valid access token, or wrong credentials.",
+    ),
+    (
+        403,
+        answers::FORBIDDEN,
+        "The caller is known but may not do this (a missing role, a blocked account, an unconfirmed address).",
+    ),
     (
         404,
-        "Not found, or not visible to the caller; or no organization at this host.",
+        0,
+        "Not found, or not visible to the caller; or no organization is served at this host.",
     ),
     (
         409,
+        answers::CONFLICT,
         "Conflicts with the current state (a value already taken, a document already used).",
     ),
-    (413, "The body is larger than 1 MiB."),
-    (415, "The body has an unsupported content type."),
+    (
+        413,
+        answers::PAYLOAD_TOO_LARGE,
+        "The body is larger than 1 MiB.",
+    ),
+    (
+        415,
+        answers::UNSUPPORTED_MEDIA_TYPE,
+        "The body has an unsupported content type.",
+    ),
     (
         422,
+        answers::UNPROCESSABLE,
         "The request is readable but breaks a rule; see `errors`.",
     ),
     (
         429,
+        answers::TOO_MANY_REQUESTS,
         "Too many attempts; retry after the `Retry-After` header's seconds.",
     ),
     (
         500,
+        0,
         "An unexpected error; it is logged with the request id.",
     ),
-    (503, "A dependency is down; retry shortly."),
+    (503, 0, "A dependency is down; retry shortly."),
 ];
 
-impl ApiResponse for AppError {
+/// The error answer of an operation: any [`AppError`], rendered as problem+json, documented in
+/// the spec with the statuses whose bits are in `ANSWERS` (plus 404, 500 and 503, which any
+/// operation can give). Handlers return `Result<T, Problem<{ answers::BODY | ... }>>` and use `?`
+/// on use cases.
+pub struct Problem<const ANSWERS: u16>(pub AppError);
+
+impl<const ANSWERS: u16> From<AppError> for Problem<ANSWERS> {
+    fn from(error: AppError) -> Self {
+        Problem(error)
+    }
+}
+
+impl<const ANSWERS: u16> From<Problem<ANSWERS>> for poem::Error {
+    fn from(problem: Problem<ANSWERS>) -> poem::Error {
+        problem.0.into()
+    }
+}
+
+impl<const ANSWERS: u16> ApiResponse for Problem<ANSWERS> {
     fn meta() -> MetaResponses {
         MetaResponses {
             responses: DOCUMENTED
                 .iter()
-                .map(|(status, description)| MetaResponse {
+                .filter(|(_, bit, _)| *bit == 0 || ANSWERS & bit != 0)
+                .map(|(status, _, description)| MetaResponse {
                     description,
                     status: Some(*status),
                     status_range: None,

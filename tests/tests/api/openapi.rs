@@ -37,11 +37,37 @@ fn every_operation_has_a_summary_a_tag_an_id_and_error_responses() {
                 "{id} has no tag"
             );
             let responses = operation["responses"].as_object().unwrap();
-            for status in ["400", "422", "500"] {
-                let problem = &responses[status]["content"]["application/problem+json"];
+            let documents = |status: &str| {
+                responses
+                    .get(status)
+                    .is_some_and(|r| r["content"]["application/problem+json"].is_object())
+            };
+            for status in ["404", "500", "503"] {
                 assert!(
-                    problem.is_object(),
+                    documents(status),
                     "{id} does not document {status} as problem+json"
+                );
+            }
+            if operation.get("requestBody").is_some() {
+                for status in ["400", "413", "415"] {
+                    assert!(
+                        documents(status),
+                        "{id} reads a body but does not document {status}"
+                    );
+                }
+            }
+            let signed_in = operation["security"]
+                .as_array()
+                .is_some_and(|s| !s.is_empty());
+            if signed_in {
+                assert!(
+                    documents("401") && documents("403"),
+                    "{id} needs a token but does not document 401 and 403"
+                );
+            } else if documents("401") {
+                assert!(
+                    ["create_session", "refresh_session"].contains(&id),
+                    "{id} needs no token but documents 401"
                 );
             }
         }
