@@ -16,6 +16,7 @@ mod m20261126_000004_outbox_and_audit;
 mod m20261126_000005_login_throttles;
 mod m20261126_000006_pending_passwords;
 mod m20261126_000007_document_attempts;
+mod m20261126_000008_mail_quotas;
 
 /// The ordered list of Plaza's migrations.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_login_throttles::Migration),
             Box::new(m20261126_000006_pending_passwords::Migration),
             Box::new(m20261126_000007_document_attempts::Migration),
+            Box::new(m20261126_000008_mail_quotas::Migration),
         ]
     }
 }

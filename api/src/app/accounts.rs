@@ -16,12 +16,12 @@ use crate::db;
 use crate::mail::{OutgoingMail, templates};
 use crate::store::{
     self,
-    entities::{login_throttles, residents, scopes, sessions as session_rows, users},
+    entities::{login_throttles, mail_quotas, residents, scopes, sessions as session_rows, users},
     outbox::Job,
     users::EmailTokenPurpose,
 };
 use plaza_domain::accounts::password::{self, AccountKind, PersonalData};
-use plaza_domain::accounts::throttle::LoginThrottle;
+use plaza_domain::accounts::throttle::{LoginThrottle, MailQuota};
 use plaza_domain::accounts::{
     Email, Nickname, NotificationMail, PersonName, Role, Roles, decide_roles,
 };
@@ -116,7 +116,29 @@ async fn mail_with_token(
         }
     };
     let token = auth::random_token(32);
-    send(db, organization, render(&link(state, page, &token)), now).await?;
+    let mail = render(&link(state, page, &token));
+    // Past the address's hourly quota the request gets the same answer but sends nothing.
+    let quota_row =
+        store::users::lock_mail_quota(db, organization.id, &throttle_key(&mail.to)).await?;
+    let quota = MailQuota {
+        window_started_at: quota_row.window_started_at.map(to_timestamp),
+        sent_in_window: u32::try_from(quota_row.sent_in_window).unwrap_or(u32::MAX),
+    };
+    let (allowed, next) = quota.send_one(to_timestamp(now));
+    if !allowed {
+        tracing::info!(user = %user_id, "security mail quota reached; nothing sent");
+        return Ok(());
+    }
+    store::users::save_mail_quota(
+        db,
+        mail_quotas::Model {
+            window_started_at: next.window_started_at.map(from_timestamp),
+            sent_in_window: i32::try_from(next.sent_in_window).unwrap_or(i32::MAX),
+            ..quota_row
+        },
+    )
+    .await?;
+    send(db, organization, mail, now).await?;
     store::users::insert_email_token(
         db,
         user_id,

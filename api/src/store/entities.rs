@@ -326,3 +326,20 @@ pub mod document_attempts {
 
     no_relations!();
 }
+
+pub mod mail_quotas {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "mail_quotas")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub organization_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub email_key: String,
+        pub window_started_at: Option<TimeDateTimeWithTimeZone>,
+        pub sent_in_window: i32,
+    }
+
+    no_relations!();
+}

@@ -1,7 +1,9 @@
 //! Accounts, roles, sessions, refresh tokens and mailed tokens.
 
 use super::UniqueIndex;
-use super::entities::{email_tokens, login_throttles, refresh_tokens, sessions, user_roles, users};
+use super::entities::{
+    email_tokens, login_throttles, mail_quotas, refresh_tokens, sessions, user_roles, users,
+};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
@@ -396,6 +398,42 @@ pub async fn clear_login_throttle(
 ) -> Result<(), DbErr> {
     login_throttles::Entity::delete_by_id((organization_id, email_key.to_string()))
         .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// An address's security-mail quota, created empty if missing and locked for the rest of the
+/// transaction.
+pub async fn lock_mail_quota(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    email_key: &str,
+) -> Result<mail_quotas::Model, DbErr> {
+    let empty = mail_quotas::Model {
+        organization_id,
+        email_key: email_key.to_string(),
+        window_started_at: None,
+        sent_in_window: 0,
+    };
+    mail_quotas::Entity::insert(empty.clone().into_active_model())
+        .on_conflict_do_nothing()
+        .exec_without_returning(db)
+        .await?;
+    let mut query = mail_quotas::Entity::find_by_id((organization_id, email_key.to_string()));
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    Ok(query.one(db).await?.unwrap_or(empty))
+}
+
+/// Writes an address's quota (locked with [`lock_mail_quota`]).
+pub async fn save_mail_quota(
+    db: &impl ConnectionTrait,
+    row: mail_quotas::Model,
+) -> Result<(), DbErr> {
+    row.into_active_model()
+        .reset_all()
+        .update(db)
         .await
         .map(|_| ())
 }

@@ -131,3 +131,67 @@ mod tests {
         assert_eq!(state.check(locked_at.plus_seconds(LOCK_SECONDS)), Ok(()));
     }
 }
+
+/// Security mails (confirmation, "you already have an account", password reset) an address
+/// receives per [`MAIL_WINDOW_SECONDS`], at most: beyond that, requests still get the same answer
+/// but nothing is sent, so nobody can flood a resident's mailbox through Plaza.
+pub const MAILS_PER_WINDOW: u32 = 5;
+/// The window of [`MAILS_PER_WINDOW`].
+pub const MAIL_WINDOW_SECONDS: i64 = 60 * 60;
+
+/// How many security mails an address was sent in the current window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MailQuota {
+    pub window_started_at: Option<Timestamp>,
+    pub sent_in_window: u32,
+}
+
+impl MailQuota {
+    /// Whether one more mail may go out at `now`, and the quota after sending it (unchanged when
+    /// it may not).
+    pub fn send_one(&self, now: Timestamp) -> (bool, MailQuota) {
+        let window_open = self
+            .window_started_at
+            .is_some_and(|start| now < start.plus_seconds(MAIL_WINDOW_SECONDS));
+        let current = if window_open {
+            *self
+        } else {
+            MailQuota {
+                window_started_at: Some(now),
+                sent_in_window: 0,
+            }
+        };
+        if current.sent_in_window >= MAILS_PER_WINDOW {
+            (false, current)
+        } else {
+            (
+                true,
+                MailQuota {
+                    sent_in_window: current.sent_in_window + 1,
+                    ..current
+                },
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod mail_quota_tests {
+    use super::*;
+
+    #[test]
+    fn five_mails_an_hour_reach_an_address() {
+        let start = Timestamp(0);
+        let mut quota = MailQuota::default();
+        for _ in 0..MAILS_PER_WINDOW {
+            let (allowed, next) = quota.send_one(start);
+            assert!(allowed);
+            quota = next;
+        }
+        assert!(!quota.send_one(start.plus_seconds(10)).0);
+        assert!(
+            quota.send_one(start.plus_seconds(MAIL_WINDOW_SECONDS)).0,
+            "a new window starts after an hour"
+        );
+    }
+}

@@ -453,3 +453,32 @@ async fn a_taken_nickname_is_refused_whatever_the_address() {
         reply.assert_problem(409, "already_taken");
     }
 }
+
+#[tokio::test]
+async fn nobody_can_flood_a_mailbox_through_plaza() {
+    let app = TestApp::spawn().await;
+    app.participant("ana@example.org").await;
+    for _ in 0..8 {
+        let reply = app
+            .post(
+                "/api/v1/auth/password-reset",
+                None,
+                json!({ "email": "ana@example.org" }),
+            )
+            .await;
+        assert_eq!(reply.status, 202, "the answer never changes");
+    }
+    assert_eq!(
+        app.mails().await.len(),
+        4,
+        "five security mails an hour, the confirmation included"
+    );
+    app.clock.advance(time::Duration::hours(1));
+    app.post(
+        "/api/v1/auth/password-reset",
+        None,
+        json!({ "email": "ana@example.org" }),
+    )
+    .await;
+    assert_eq!(app.mails().await.len(), 1);
+}
