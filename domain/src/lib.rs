@@ -12,6 +12,7 @@ pub mod census;
 pub mod error;
 pub mod i18n;
 pub mod money;
+pub mod outcome;
 pub mod pabulib;
 pub mod processes;
 pub mod scopes;

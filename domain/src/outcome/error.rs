@@ -1,0 +1,32 @@
+//! Why an outcome cannot be computed. Every message names the rule involved.
+
+use thiserror::Error;
+
+use crate::pabulib::VoteType;
+
+/// An outcome that cannot be computed for this election and rule.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum OutcomeError {
+    #[error("unknown outcome rule `{0}`; see the table in the outcome module documentation")]
+    UnknownRule(String),
+    #[error("rule `{rule}` does not apply to {vote_type} ballots: {reason}")]
+    NotApplicable {
+        rule: String,
+        vote_type: VoteType,
+        reason: &'static str,
+    },
+    #[error("`--rule meta` needs a META `rule`, and this file has none")]
+    NoMetaRule,
+    #[error("the META rule `{0}` has no computable definition here; choose a rule explicitly")]
+    MetaRuleNotComputable(String),
+    #[error("rule `{rule}` needs META `{key}`, which this file does not have")]
+    MissingMetaKey { rule: String, key: &'static str },
+    #[error("rule `{rule}`: META `{key}` is `{value}`, which is not a number")]
+    BadMetaValue {
+        rule: String,
+        key: &'static str,
+        value: String,
+    },
+    #[error("rule `{rule}`: the numbers of this file are too large to compute with exactly")]
+    NumberTooLarge { rule: String },
+}

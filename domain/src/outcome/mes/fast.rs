@@ -1,0 +1,799 @@
+//! One MES run in certified floating point, with exact big-rational fallbacks.
+//!
+//! # Error bounds
+//! `U` below is twice the unit roundoff of `f64`, so each bound has a safety factor of two.
+//! - Every voter group's budget `b̃` differs from the exact budget `b` by at most `err_budget`
+//!   (one bound for all groups). It starts at `2U·b₀` (rounding of the endowment) and after a
+//!   round grows by `err_t·w_max + 3U·b₀` (the error of the price paid, plus two roundings).
+//!   Budgets set to zero are exactly zero: `0.0` always means an exact zero.
+//! - A sum of `n` non-negative products `m·b̃` is within `M·err_budget + (n + 2)·U·sum` of the
+//!   exact sum, `M` being the number of voters summed.
+//! - For a poor/rich split, the price per unit of weight is `t = (c − paid) / W_rich`; its float
+//!   is within `err_t = (err_paid + 2U(c + paid)) / W_rich + 2U·t` of the exact price *for that
+//!   split*. The split is certified when every poor key `b̃/w` is below `t − err_t` by more than
+//!   its own error `err_budget/w + 2U·key`, and every rich key above `t + err_t` by as much: then
+//!   the exact split is the same, so `t` is within `err_t` of the exact price.
+//! - `ρ = t/λ` is within `err_t/λ + 2U·ρ`.
+//!
+//! Weights and voter counts are integers; the float path uses them only while every project's
+//! total support is below 2^53, where floats hold them exactly (otherwise every price is computed
+//! exactly). A decision is taken in floats only when these intervals separate the alternatives.
+//! Otherwise [`FastMes::exact_evaluation`] recomputes the project's price exactly.
+//!
+//! # Exact history
+//! A group that never paid everything it had holds exactly `b₀ − Σ t_r · w_r` over the rounds `r`
+//! in which it paid (the funded projects it supports); a group that paid everything holds 0. The
+//! exact price of round `r` is `(c_r − Σ_{groups emptied at r} m·b^{(r)}) / W_rich(r)`, which
+//! needs only earlier exact prices, so they are computed once, in order, when first needed.
+
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{ToPrimitive, Zero};
+use std::cmp::Ordering;
+use std::ops::Range;
+
+use super::MesProblem;
+
+/// Twice the unit roundoff of `f64`.
+const U: f64 = f64::EPSILON;
+const NOT_YET: u32 = u32::MAX;
+
+/// A supporter with money left, as gathered for one evaluation.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    /// `b̃ / w`: the price per unit of weight above which this supporter cannot pay in full.
+    key: f64,
+    /// `m · b̃`.
+    money: f64,
+    /// `m`, an integer held exactly.
+    voters: f64,
+    /// `w`, an integer held exactly.
+    weight: f64,
+}
+
+/// What one project costs its supporters this round.
+#[derive(Debug, Clone)]
+pub(crate) enum Evaluation {
+    /// Its supporters' money cannot cover its cost (for good: budgets only shrink).
+    Unaffordable,
+    /// Price per unit of weight `t` (within `err_t`) and `ρ` (within `err_rho`) for a certified
+    /// split; `rich_weight` is Σ m·w of those paying a full share, `any_poor` whether anyone pays
+    /// everything they have (if nobody does, the exact price is simply `cost / rich_weight`).
+    Float {
+        t: f64,
+        err_t: f64,
+        rho: f64,
+        err_rho: f64,
+        rich_weight: i128,
+        any_poor: bool,
+    },
+    /// Exact price and `ρ`, with their nearest floats. `float_split` tells that the float
+    /// comparison `b̃/w < t` still splits the supporters exactly (the split was certified).
+    Exact {
+        t: BigRational,
+        t_f: f64,
+        rho: BigRational,
+        rho_f: f64,
+        float_split: bool,
+    },
+}
+
+impl Evaluation {
+    /// An interval that contains the exact `ρ`.
+    fn rho_bounds(&self) -> (f64, f64) {
+        match self {
+            Evaluation::Unaffordable => (f64::INFINITY, f64::INFINITY),
+            Evaluation::Float { rho, err_rho, .. } => (rho - err_rho, rho + err_rho),
+            Evaluation::Exact { rho_f, .. } => (rho_f * (1.0 - 2.0 * U), rho_f * (1.0 + 2.0 * U)),
+        }
+    }
+}
+
+/// A voter group's money, next to its size so that one memory access reads both.
+#[derive(Debug, Clone, Copy)]
+struct Wallet {
+    /// What each voter of the group has left (`b̃`).
+    budget: f64,
+    /// Number of voters in the group, as a float.
+    voters: f64,
+}
+
+/// One funded project of the current run.
+#[derive(Debug, Clone)]
+struct Round {
+    project: usize,
+    /// Σ m·w over the supporters who paid `t·w` (not everything they had).
+    rich_weight: i128,
+    /// The groups that paid everything they had in this round, in `newly_poor`.
+    emptied: Range<usize>,
+}
+
+/// Counters, summed over the runs of one engine.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Stats {
+    pub runs: u64,
+    pub rounds: u64,
+    pub evaluations: u64,
+    /// Project prices computed exactly (to break a tie or where floats could not certify).
+    pub exact_prices: u64,
+}
+
+/// The MES engine; its buffers are reused across runs (add1 loops run it hundreds of times).
+pub(crate) struct FastMes<'a> {
+    problem: &'a MesProblem<'a>,
+    /// Every support total is below 2^53, so weights and their sums are exact in floats.
+    floats_hold_weights: bool,
+    lambda_f: Vec<f64>,
+    /// `ρ` of each project when all its supporters can pay: a lower bound for the whole run.
+    first_rho_lo: Vec<f64>,
+    wallets: Vec<Wallet>,
+    emptied_at: Vec<u32>,
+    selected_at: Vec<u32>,
+    rho_lo: Vec<f64>,
+    /// The last price per unit of weight computed for each project in this run (a lower bound
+    /// of its price now).
+    t_last: Vec<f64>,
+    active: Vec<u32>,
+    rounds: Vec<Round>,
+    newly_poor: Vec<u32>,
+    exact_t: Vec<Option<BigRational>>,
+    err_budget: f64,
+    b0: f64,
+    b0_exact: BigRational,
+    scratch: Vec<Entry>,
+    pub stats: Stats,
+}
+
+impl<'a> FastMes<'a> {
+    pub(crate) fn new(problem: &'a MesProblem<'a>) -> FastMes<'a> {
+        let profile = problem.profile;
+        let n_projects = problem.costs.len();
+        let lambda_f: Vec<f64> = (0..n_projects)
+            .map(|p| {
+                if profile.lambda_is_cost {
+                    problem.costs[p] as f64
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+        let first_rho_lo = (0..n_projects)
+            .map(|p| {
+                let support = profile.support[p] as f64;
+                let rho = problem.costs[p] as f64 / (lambda_f[p] * support);
+                if rho.is_finite() {
+                    rho * (1.0 - 4.0 * U)
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        FastMes {
+            problem,
+            floats_hold_weights: profile.support.iter().all(|&w| w < 1i128 << 53),
+            lambda_f,
+            first_rho_lo,
+            wallets: profile
+                .multiplicity
+                .iter()
+                .map(|&m| Wallet {
+                    budget: 0.0,
+                    voters: m as f64,
+                })
+                .collect(),
+            emptied_at: vec![NOT_YET; profile.groups()],
+            selected_at: vec![NOT_YET; n_projects],
+            rho_lo: vec![0.0; n_projects],
+            t_last: vec![0.0; n_projects],
+            active: Vec::with_capacity(problem.candidates.len()),
+            rounds: Vec::new(),
+            newly_poor: Vec::new(),
+            exact_t: Vec::new(),
+            err_budget: 0.0,
+            b0: 0.0,
+            b0_exact: BigRational::zero(),
+            scratch: Vec::new(),
+            stats: Stats::default(),
+        }
+    }
+
+    /// One MES run with `endowment` per voter (in money units); returns the funded projects in
+    /// the order they were funded.
+    pub(crate) fn run(&mut self, endowment: &BigRational) -> Vec<usize> {
+        self.stats.runs += 1;
+        self.b0_exact = endowment.clone();
+        self.b0 = endowment.to_f64().unwrap_or(f64::MAX);
+        for wallet in &mut self.wallets {
+            wallet.budget = self.b0;
+        }
+        self.emptied_at.fill(NOT_YET);
+        self.selected_at.fill(NOT_YET);
+        self.rounds.clear();
+        self.newly_poor.clear();
+        self.exact_t.clear();
+        self.err_budget = 2.0 * U * self.b0;
+        self.active.clear();
+        self.active.extend_from_slice(&self.problem.candidates);
+        for &p in &self.problem.candidates {
+            let p = p as usize;
+            self.rho_lo[p] = self.first_rho_lo[p];
+            self.t_last[p] = self.problem.costs[p] as f64 / self.problem.profile.support[p] as f64;
+        }
+        let mut order = self.problem.free.clone();
+        while let Some(project) = self.round() {
+            order.push(project);
+        }
+        order
+    }
+
+    /// Funds the project with the smallest `ρ`, or returns `None` when none is affordable.
+    fn round(&mut self) -> Option<usize> {
+        self.stats.rounds += 1;
+        let mut active = std::mem::take(&mut self.active);
+        let rho_lo = &self.rho_lo;
+        active.sort_unstable_by(|&a, &b| rho_lo[a as usize].total_cmp(&rho_lo[b as usize]));
+        let mut evaluated: Vec<(usize, Evaluation)> = Vec::new();
+        let mut best_hi = f64::INFINITY;
+        for slot in active.iter_mut() {
+            let p = *slot as usize;
+            if self.rho_lo[p] > best_hi {
+                break;
+            }
+            let evaluation = self.evaluate(p);
+            if let Evaluation::Unaffordable = evaluation {
+                *slot = NOT_YET;
+                continue;
+            }
+            let (lo, hi) = evaluation.rho_bounds();
+            best_hi = best_hi.min(hi);
+            self.rho_lo[p] = self.rho_lo[p].max(lo);
+            evaluated.push((p, evaluation));
+        }
+        active.retain(|&p| p != NOT_YET);
+        if evaluated.is_empty() {
+            self.active = active;
+            return None;
+        }
+        let contenders: Vec<usize> = (0..evaluated.len())
+            .filter(|&i| evaluated[i].1.rho_bounds().0 <= best_hi)
+            .collect();
+        let chosen = if contenders.len() == 1 {
+            contenders[0]
+        } else {
+            self.break_tie(&mut evaluated, &contenders)
+        };
+        let (project, evaluation) = evaluated.swap_remove(chosen);
+        self.pay(project, evaluation);
+        active.retain(|&p| p as usize != project);
+        self.active = active;
+        Some(project)
+    }
+
+    /// Decides among projects whose `ρ` intervals overlap: exact `ρ`s, then the tie order.
+    fn break_tie(&mut self, evaluated: &mut [(usize, Evaluation)], contenders: &[usize]) -> usize {
+        for &i in contenders {
+            let project = evaluated[i].0;
+            match evaluated[i].1 {
+                Evaluation::Float {
+                    rich_weight,
+                    any_poor: false,
+                    ..
+                } => {
+                    self.stats.exact_prices += 1;
+                    let t = BigRational::new(
+                        BigInt::from(self.problem.costs[project]),
+                        BigInt::from(rich_weight),
+                    );
+                    evaluated[i].1 = self.exact(project, t, true);
+                }
+                Evaluation::Float { t, .. } => evaluated[i].1 = self.exact_evaluation(project, t),
+                _ => {}
+            }
+        }
+        let mut best: Option<(usize, &BigRational)> = None;
+        for &i in contenders {
+            let Evaluation::Exact { rho, .. } = &evaluated[i].1 else {
+                continue;
+            };
+            let better = match best {
+                None => true,
+                Some((j, best_rho)) => match rho.cmp(best_rho) {
+                    Ordering::Less => true,
+                    Ordering::Equal => {
+                        self.problem.tie.cmp(evaluated[i].0, evaluated[j].0) == Ordering::Less
+                    }
+                    Ordering::Greater => false,
+                },
+            };
+            if better {
+                best = Some((i, rho));
+            }
+        }
+        // A certified-affordable project cannot turn out unaffordable; fall back to the first.
+        best.map_or(contenders[0], |(i, _)| i)
+    }
+
+    /// The exact evaluation of `project` at price `t` per unit of weight.
+    fn exact(&self, project: usize, t: BigRational, float_split: bool) -> Evaluation {
+        let rho = if self.problem.profile.lambda_is_cost {
+            &t / BigRational::from_integer(BigInt::from(self.problem.costs[project]))
+        } else {
+            t.clone()
+        };
+        Evaluation::Exact {
+            t_f: t.to_f64().unwrap_or(f64::MAX),
+            rho_f: rho.to_f64().unwrap_or(f64::MAX),
+            t,
+            rho,
+            float_split,
+        }
+    }
+
+    /// The price of `project` this round, certified in floats or computed exactly.
+    fn evaluate(&mut self, project: usize) -> Evaluation {
+        self.stats.evaluations += 1;
+        if !self.floats_hold_weights {
+            return self.exact_evaluation(project, f64::NAN);
+        }
+        // Prices only grow during a run, so supporters whose key is well above the project's last
+        // price almost surely pay a full share: only the others are gathered one by one.
+        let threshold = 1.5 * self.t_last[project];
+        let evaluation = match self.evaluate_gathering_below(project, threshold) {
+            Some(evaluation) => evaluation,
+            None => self
+                .evaluate_gathering_below(project, f64::INFINITY)
+                .unwrap_or(Evaluation::Unaffordable),
+        };
+        match &evaluation {
+            Evaluation::Float { t, .. } => self.t_last[project] = *t,
+            Evaluation::Exact { t_f, .. } => self.t_last[project] = *t_f,
+            Evaluation::Unaffordable => {}
+        }
+        evaluation
+    }
+
+    /// Evaluates `project` with the supporters whose key is below `threshold` gathered and the
+    /// others summed up as paying a full share; `None` if that assumption cannot be certified.
+    fn evaluate_gathering_below(&mut self, project: usize, threshold: f64) -> Option<Evaluation> {
+        let profile = self.problem.profile;
+        let cost = self.problem.costs[project] as f64;
+        let err_budget = self.err_budget;
+        let groups = profile.groups_of(project);
+        let weights = profile.weights_of(project);
+        self.scratch.clear();
+        let mut rest = Rest::default();
+        let mut gather = |wallet: Wallet, weight: f64, key: f64| {
+            if key < threshold {
+                self.scratch.push(Entry {
+                    key,
+                    money: wallet.voters * wallet.budget,
+                    voters: wallet.voters,
+                    weight,
+                });
+            } else {
+                rest.add(wallet, weight, key);
+            }
+        };
+        if profile.unit_weights {
+            for &group in groups {
+                let wallet = self.wallets[group as usize];
+                if wallet.budget != 0.0 {
+                    gather(wallet, 1.0, wallet.budget);
+                }
+            }
+        } else {
+            for (&group, &weight) in groups.iter().zip(weights) {
+                let wallet = self.wallets[group as usize];
+                if wallet.budget != 0.0 {
+                    let weight = weight as f64;
+                    gather(wallet, weight, wallet.budget / weight);
+                }
+            }
+        }
+        let min_weight = if profile.unit_weights {
+            1.0
+        } else {
+            weights.iter().copied().min().unwrap_or(1) as f64
+        };
+        let mut money = rest.money;
+        let mut voters = rest.voters;
+        let mut live_weight = rest.weight;
+        for entry in &self.scratch {
+            money += entry.money;
+            voters += entry.voters;
+            live_weight += entry.voters * entry.weight;
+        }
+        let live = self.scratch.len() + rest.live;
+        let err_money = err_budget * voters + (live as f64 + 2.0) * U * money;
+        if money + err_money < cost {
+            return Some(Evaluation::Unaffordable);
+        }
+        let affordable_for_sure = money - err_money >= cost;
+        let split = water_fill(&mut self.scratch, cost, live_weight);
+        if !affordable_for_sure || split.rich_weight == 0.0 {
+            return Some(self.exact_evaluation(project, split.t));
+        }
+        let t = split.t;
+        let err_paid = err_budget * split.poor_voters + (split.poor as f64 + 2.0) * U * split.paid;
+        let err_t = (err_paid + 2.0 * U * (cost + split.paid)) / split.rich_weight + 2.0 * U * t;
+        let key_error = |key: f64| err_budget / min_weight + 2.0 * U * key;
+        let clearly_rich = |key: f64| key - key_error(key) > t + err_t;
+        if rest.live > 0 && !clearly_rich(rest.min_key) {
+            return None;
+        }
+        let poor_ok =
+            split.poor == 0 || split.max_poor_key + key_error(split.max_poor_key) < t - err_t;
+        let rich_ok = split.poor == self.scratch.len() || clearly_rich(split.min_rich_key);
+        if !(poor_ok && rich_ok) {
+            return Some(self.exact_evaluation(project, t));
+        }
+        // An integer below 2^53, exact in the float.
+        let rich_weight = split.rich_weight as i128;
+        Some(self.float_evaluation(project, t, err_t, rich_weight, split.poor > 0))
+    }
+
+    fn float_evaluation(
+        &self,
+        project: usize,
+        t: f64,
+        err_t: f64,
+        rich_weight: i128,
+        any_poor: bool,
+    ) -> Evaluation {
+        let lambda = self.lambda_f[project];
+        let rho = t / lambda;
+        Evaluation::Float {
+            t,
+            err_t,
+            rho,
+            err_rho: err_t / lambda + 2.0 * U * rho,
+            rich_weight,
+            any_poor,
+        }
+    }
+
+    /// Charges the supporters of the funded `project`.
+    fn pay(&mut self, project: usize, evaluation: Evaluation) {
+        let profile = self.problem.profile;
+        let round = self.rounds.len() as u32;
+        let emptied_start = self.newly_poor.len();
+        let (t_f, err_t, exact, float_split) = match evaluation {
+            Evaluation::Float { t, err_t, .. } => (t, err_t, None, true),
+            Evaluation::Exact {
+                t,
+                t_f,
+                float_split,
+                ..
+            } => (t_f, 2.0 * U * t_f, Some(t), float_split),
+            Evaluation::Unaffordable => return,
+        };
+        let err_budget = self.err_budget;
+        // Σ m·w of those paying a full share: integers below 2^53, exact in the float.
+        let mut rich_weight = 0.0f64;
+        let mut max_weight: f64 = 0.0;
+        for supporter in profile.supporters_of(project) {
+            let group = supporter.group as usize;
+            let wallet = self.wallets[group];
+            let b = wallet.budget;
+            if b == 0.0 {
+                if self.emptied_at[group] == NOT_YET {
+                    self.emptied_at[group] = round;
+                    self.newly_poor.push(group as u32);
+                }
+                continue;
+            }
+            let w = supporter.weight as f64;
+            let key = b / w;
+            let comparison = match &exact {
+                Some(t) if !float_split => {
+                    let margin = err_budget / w + 2.0 * U * key + 4.0 * U * t_f;
+                    if key + margin < t_f {
+                        Ordering::Less
+                    } else if key - margin > t_f {
+                        Ordering::Greater
+                    } else {
+                        let price = t * BigRational::from_integer(BigInt::from(supporter.weight));
+                        self.exact_budget(group).cmp(&price)
+                    }
+                }
+                // The split was certified: no key lies near the price.
+                _ => {
+                    if key < t_f {
+                        Ordering::Less
+                    } else {
+                        Ordering::Greater
+                    }
+                }
+            };
+            match comparison {
+                Ordering::Less => {
+                    self.wallets[group].budget = 0.0;
+                    self.emptied_at[group] = round;
+                    self.newly_poor.push(group as u32);
+                }
+                Ordering::Equal => {
+                    self.wallets[group].budget = 0.0;
+                    rich_weight += wallet.voters * w;
+                }
+                Ordering::Greater => {
+                    self.wallets[group].budget = b - t_f * w;
+                    rich_weight += wallet.voters * w;
+                    if w > max_weight {
+                        max_weight = w;
+                    }
+                }
+            }
+        }
+        let rich_weight = rich_weight as i128;
+        self.err_budget += err_t * max_weight + 3.0 * U * self.b0;
+        self.rounds.push(Round {
+            project,
+            rich_weight,
+            emptied: emptied_start..self.newly_poor.len(),
+        });
+        self.exact_t.push(exact);
+        self.selected_at[project] = round;
+    }
+
+    /// The exact price of `project` this round (or `Unaffordable`), near the float estimate `hint`.
+    ///
+    /// Supporters whose float key is clearly below `hint − δ` pay everything, those clearly above
+    /// `hint + δ` pay in full share; the few in between are sorted by exact key and walked as in
+    /// pabutools. The result is accepted when it lies within `hint ± δ` (which proves the clear
+    /// cases right); otherwise `δ` grows, up to every supporter being in between.
+    pub(crate) fn exact_evaluation(&mut self, project: usize, hint: f64) -> Evaluation {
+        self.stats.exact_prices += 1;
+        self.ensure_exact_prices();
+        let profile = self.problem.profile;
+        let cost = BigRational::from_integer(BigInt::from(self.problem.costs[project]));
+        let err_budget = self.err_budget;
+        let mut delta = if hint.is_finite() && hint > 0.0 {
+            let min_weight = profile
+                .weights_of(project)
+                .iter()
+                .copied()
+                .min()
+                .unwrap_or(1) as f64;
+            64.0 * (err_budget / min_weight + U * hint) + 1e-9 * hint
+        } else {
+            f64::INFINITY
+        };
+        loop {
+            let mut below: Vec<usize> = Vec::new();
+            let mut between: Vec<(BigRational, BigRational, i128, i64)> = Vec::new();
+            let mut open_weight: i128 = 0;
+            for supporter in profile.supporters_of(project) {
+                let group = supporter.group as usize;
+                let b = self.wallets[group].budget;
+                if b == 0.0 {
+                    continue;
+                }
+                let m = i128::from(profile.multiplicity[group]);
+                let w = supporter.weight as f64;
+                let key = b / w;
+                let key_error = err_budget / w + 2.0 * U * key;
+                if delta.is_finite() && key + key_error < hint - delta {
+                    below.push(group);
+                    continue;
+                }
+                open_weight += m * i128::from(supporter.weight);
+                if delta.is_finite() && key - key_error > hint + delta {
+                    continue;
+                }
+                let exact_b = self.exact_budget(group);
+                let weight = BigRational::from_integer(BigInt::from(supporter.weight));
+                between.push((&exact_b / &weight, exact_b, m, supporter.weight));
+            }
+            between.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut paid = self.exact_sum(&below);
+            let mut price: Option<BigRational> = None;
+            for (key, b, m, w) in &between {
+                if open_weight == 0 {
+                    break;
+                }
+                let t = (&cost - &paid) / BigRational::from_integer(BigInt::from(open_weight));
+                if &t <= key {
+                    price = Some(t);
+                    break;
+                }
+                paid += b * BigRational::from_integer(BigInt::from(*m));
+                open_weight -= *m * i128::from(*w);
+            }
+            let t = match price {
+                Some(t) => t,
+                None if open_weight > 0 => {
+                    (&cost - &paid) / BigRational::from_integer(BigInt::from(open_weight))
+                }
+                None => {
+                    // Nobody is left to pay a full share, so `paid` is all the money of the
+                    // supporters: below the cost, the project is unaffordable; otherwise the
+                    // supporters set aside as paying everything were wrongly set aside.
+                    if paid < cost || !delta.is_finite() {
+                        return Evaluation::Unaffordable;
+                    }
+                    delta = f64::INFINITY;
+                    continue;
+                }
+            };
+            let accepted = !delta.is_finite() || {
+                let lo = BigRational::from_float(hint - delta);
+                let hi = BigRational::from_float(hint + delta);
+                matches!((lo, hi), (Some(lo), Some(hi)) if lo <= t && t <= hi)
+            };
+            if accepted {
+                return self.exact(project, t, false);
+            }
+            delta = if delta < 1e300 {
+                delta * 1024.0
+            } else {
+                f64::INFINITY
+            };
+        }
+    }
+
+    /// Computes the exact price of every earlier round of this run that does not have one yet.
+    fn ensure_exact_prices(&mut self) {
+        for r in 0..self.rounds.len() {
+            if self.exact_t[r].is_some() {
+                continue;
+            }
+            let round = self.rounds[r].clone();
+            let emptied: Vec<usize> = self.newly_poor[round.emptied]
+                .iter()
+                .map(|&g| g as usize)
+                .collect();
+            let paid = self.exact_sum_before(&emptied, r as u32);
+            let cost = BigRational::from_integer(BigInt::from(self.problem.costs[round.project]));
+            let t = (cost - paid) / BigRational::from_integer(BigInt::from(round.rich_weight));
+            self.exact_t[r] = Some(t);
+        }
+    }
+
+    /// The exact current budget of one group (exact prices of past rounds must be known).
+    fn exact_budget(&self, group: usize) -> BigRational {
+        if self.wallets[group].budget == 0.0 {
+            return BigRational::zero();
+        }
+        let mut b = self.b0_exact.clone();
+        for &(project, weight) in self.problem.profile.entries_of(group) {
+            let r = self.selected_at[project as usize];
+            if let Some(Some(t)) = self.exact_t.get(r as usize) {
+                b -= t * BigRational::from_integer(BigInt::from(weight));
+            }
+        }
+        b
+    }
+
+    /// Σ m·b over `groups`, exact, for budgets as they are now.
+    fn exact_sum(&self, groups: &[usize]) -> BigRational {
+        self.exact_sum_before(groups, self.rounds.len() as u32)
+    }
+
+    /// Σ m·b over `groups` as they were before round `before`, assuming each of them paid its
+    /// full share in every earlier round where it was a supporter of the funded project.
+    fn exact_sum_before(&self, groups: &[usize], before: u32) -> BigRational {
+        let profile = self.problem.profile;
+        let mut voters: i128 = 0;
+        let mut coefficient = vec![0i128; before as usize];
+        for &group in groups {
+            let m = i128::from(profile.multiplicity[group]);
+            voters += m;
+            for &(project, weight) in profile.entries_of(group) {
+                let r = self.selected_at[project as usize];
+                if r < before {
+                    coefficient[r as usize] += m * i128::from(weight);
+                }
+            }
+        }
+        let mut sum = &self.b0_exact * BigRational::from_integer(BigInt::from(voters));
+        for (r, c) in coefficient.into_iter().enumerate() {
+            if c != 0
+                && let Some(Some(t)) = self.exact_t.get(r)
+            {
+                sum -= t * BigRational::from_integer(BigInt::from(c));
+            }
+        }
+        sum
+    }
+}
+
+/// The supporters of an evaluation that were summed up rather than gathered.
+#[derive(Debug, Default)]
+struct Rest {
+    money: f64,
+    voters: f64,
+    /// Σ m·w (an integer, exact).
+    weight: f64,
+    min_key: f64,
+    live: usize,
+}
+
+impl Rest {
+    fn add(&mut self, wallet: Wallet, weight: f64, key: f64) {
+        self.money += wallet.voters * wallet.budget;
+        self.voters += wallet.voters;
+        self.weight += wallet.voters * weight;
+        // A plain comparison (keys are never NaN) compiles to one instruction; `f64::min` does not.
+        if self.live == 0 || key < self.min_key {
+            self.min_key = key;
+        }
+        self.live += 1;
+    }
+}
+
+/// A poor/rich split found by water filling.
+struct Split {
+    /// Price per unit of weight for the rich.
+    t: f64,
+    /// Entries `[..poor]` of the scratch pay everything they have.
+    poor: usize,
+    paid: f64,
+    poor_voters: f64,
+    /// Σ m·w of those paying a full share (an integer, exact).
+    rich_weight: f64,
+    max_poor_key: f64,
+    min_rich_key: f64,
+}
+
+impl Split {
+    fn becomes_poor(&mut self, entry: &Entry) {
+        self.paid += entry.money;
+        self.poor_voters += entry.voters;
+        self.rich_weight -= entry.voters * entry.weight;
+        if entry.key > self.max_poor_key {
+            self.max_poor_key = entry.key;
+        }
+        self.poor += 1;
+    }
+}
+
+/// Finds `t` with `Σ min(m·b, t·m·w) = cost` over `entries` (reordered: poor first) and the
+/// supporters summed in `live_weight` but not gathered, who all pay `t·w`.
+///
+/// Starts with everyone rich; whoever cannot pay the price becomes poor, which raises the price,
+/// and so on until nobody changes side (usually two or three passes). After a few passes the rest
+/// is sorted and walked once, as pabutools does.
+fn water_fill(entries: &mut [Entry], cost: f64, live_weight: f64) -> Split {
+    let mut split = Split {
+        t: 0.0,
+        poor: 0,
+        paid: 0.0,
+        poor_voters: 0.0,
+        rich_weight: live_weight,
+        max_poor_key: f64::NEG_INFINITY,
+        min_rich_key: f64::INFINITY,
+    };
+    for _ in 0..4 {
+        if split.rich_weight <= 0.0 {
+            return split;
+        }
+        split.t = (cost - split.paid) / split.rich_weight;
+        let before = split.poor;
+        split.min_rich_key = f64::INFINITY;
+        for i in split.poor..entries.len() {
+            let entry = entries[i];
+            if entry.key < split.t {
+                entries.swap(split.poor, i);
+                split.becomes_poor(&entry);
+            } else if entry.key < split.min_rich_key {
+                split.min_rich_key = entry.key;
+            }
+        }
+        if split.poor == before {
+            return split;
+        }
+    }
+    // Still moving: sort the rest and walk it once.
+    entries[split.poor..].sort_unstable_by(|a, b| a.key.total_cmp(&b.key));
+    split.min_rich_key = f64::INFINITY;
+    while split.poor < entries.len() && split.rich_weight > 0.0 {
+        let entry = entries[split.poor];
+        split.t = (cost - split.paid) / split.rich_weight;
+        if entry.key >= split.t {
+            split.min_rich_key = entry.key;
+            return split;
+        }
+        split.becomes_poor(&entry);
+    }
+    split
+}

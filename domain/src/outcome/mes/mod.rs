@@ -1,0 +1,379 @@
+//! The Method of Equal Shares (MES) and its add1 completions, exactly as pabutools computes them.
+//!
+//! # Semantics (pabutools 1.2.3 `method_of_equal_shares_scheme`)
+//! Every voter starts with the same endowment `b`. In each round, every remaining project `p` with
+//! enough money among its supporters gets the smallest `ρ(p)` such that
+//! `Σ_i min(b_i, ρ · u_i(p)) = cost(p)`; the project with the smallest `ρ` is funded (ties: the
+//! [`TieOrder`]) and each supporter pays `min(b_i, ρ · u_i(p))`. Projects nobody supports are never
+//! funded; supported projects of cost 0 are funded before the first round.
+//!
+//! # Arithmetic: a certified float path with an exact fallback
+//! pabutools uses exact rationals (`gmpy2.mpq`); the published outcomes depend on exact ties
+//! (Assen 2024: `11` against `2` in every add1 run). Exact rationals throughout would be slow:
+//! the budgets' denominators multiply round after round (thousands of bits after a few dozen
+//! rounds on a city-wide file). So each run computes in `f64` and carries a rigorous bound on the
+//! error of every budget, of every project's `ρ` and of every poor/rich split; a decision is taken
+//! in floats only when the bound proves it is the exact decision. When it cannot (an exact or near
+//! tie, a voter whose budget is within the bound of the price, money exactly equal to a cost), the
+//! [`fast`] engine recomputes the quantities involved exactly with big rationals (`num-rational`),
+//! from the run's history: a voter's exact budget is the endowment minus, for each funded project
+//! they paid for in full share, that round's exact price per unit of utility, and those prices are
+//! themselves computed exactly (once, on demand) from who paid everything in each round. A float
+//! may therefore never decide a comparison it could get wrong, and the exact work stays
+//! proportional to the few decisions that need it.
+//!
+//! The lazy re-evaluation trick keeps rounds cheap: `ρ(p)` only grows during a run, so projects
+//! are examined in increasing order of their last known `ρ` and a round stops as soon as that
+//! lower bound exceeds the best `ρ` found.
+
+pub(crate) mod fast;
+#[cfg(test)]
+pub(crate) mod reference;
+
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::ToPrimitive;
+
+use super::profile::{Instance, Profile};
+use super::rule::Increase;
+use super::tie::TieOrder;
+use fast::FastMes;
+
+/// What an MES run needs that does not change between runs.
+pub(crate) struct MesProblem<'a> {
+    pub profile: &'a Profile,
+    pub costs: &'a [i128],
+    pub tie: &'a TieOrder,
+    /// Projects with supporters and a positive cost.
+    pub candidates: Vec<u32>,
+    /// Supported projects of cost 0, funded first (in tie order).
+    pub free: Vec<usize>,
+}
+
+impl<'a> MesProblem<'a> {
+    pub(crate) fn new(
+        instance: &'a Instance,
+        profile: &'a Profile,
+        tie: &'a TieOrder,
+    ) -> MesProblem<'a> {
+        let mut candidates = Vec::new();
+        let mut free = Vec::new();
+        for p in 0..instance.costs.len() {
+            if profile.support[p] > 0 {
+                if instance.costs[p] > 0 {
+                    candidates.push(p as u32);
+                } else {
+                    free.push(p);
+                }
+            }
+        }
+        free.sort_by(|&a, &b| tie.cmp(a, b));
+        MesProblem {
+            profile,
+            costs: &instance.costs,
+            tie,
+            candidates,
+            free,
+        }
+    }
+}
+
+/// The result of MES with or without a completion loop.
+#[derive(Debug, Clone)]
+pub(crate) struct MesOutcome {
+    /// Funded projects in the order MES funded them.
+    pub order: Vec<usize>,
+    /// Endowment per voter of the first run, in money units (see [`Instance::money_scale`]).
+    pub initial_endowment: BigRational,
+    /// Endowment per voter of the returned run.
+    pub final_endowment: BigRational,
+    /// Currency units added per voter between the first and the returned run.
+    pub increments: u64,
+    /// Number of MES runs computed.
+    pub runs: u64,
+    /// Prices computed exactly because floating point could not certify a decision.
+    pub exact_prices: u64,
+}
+
+fn money(amount: i128) -> BigRational {
+    BigRational::from_integer(BigInt::from(amount))
+}
+
+fn is_feasible(instance: &Instance, order: &[usize]) -> bool {
+    instance.total_cost(order) <= instance.budget
+}
+
+/// No project of `pool` outside `order` would still fit the budget.
+fn is_exhaustive(instance: &Instance, order: &[usize], pool: impl Iterator<Item = usize>) -> bool {
+    let spent = instance.total_cost(order);
+    let mut funded = vec![false; instance.costs.len()];
+    for &p in order {
+        funded[p] = true;
+    }
+    let mut pool = pool;
+    !pool.any(|p| !funded[p] && spent + instance.costs[p] <= instance.budget)
+}
+
+fn outcome(
+    engine: &FastMes<'_>,
+    order: Vec<usize>,
+    initial: &BigRational,
+    endowment: BigRational,
+    increments: u64,
+) -> MesOutcome {
+    MesOutcome {
+        order,
+        initial_endowment: initial.clone(),
+        final_endowment: endowment,
+        increments,
+        runs: engine.stats.runs,
+        exact_prices: engine.stats.exact_prices,
+    }
+}
+
+/// pabutools' `method_of_equal_shares` from the endowment budget/n, with its completions:
+/// `voter_budget_increment=1` ([`Increase::UntilExhaustive`]) or
+/// `exhaustion_by_budget_increase(exhaustive_stop=False, budget_step=n)`
+/// ([`Increase::WhileNextFits`]).
+pub(crate) fn pabutools_mes(
+    instance: &Instance,
+    problem: &MesProblem<'_>,
+    increase: Increase,
+) -> MesOutcome {
+    let mut engine = FastMes::new(problem);
+    let voters = instance.voters;
+    if voters == 0 {
+        return outcome(
+            &engine,
+            Vec::new(),
+            &BigRational::default(),
+            BigRational::default(),
+            0,
+        );
+    }
+    let start = BigRational::new(BigInt::from(instance.budget), BigInt::from(voters));
+    let unit = money(instance.unit);
+    let at = |k: u64| &start + &unit * BigRational::from_integer(BigInt::from(k));
+    match increase {
+        Increase::None => {
+            let order = engine.run(&start);
+            outcome(&engine, order, &start, start.clone(), 0)
+        }
+        Increase::UntilExhaustive => {
+            // pabutools' previous outcome starts as the initial allocation (the free projects).
+            let mut previous = problem.free.clone();
+            let mut k: u64 = 0;
+            loop {
+                let order = engine.run(&at(k));
+                if !is_feasible(instance, &order) {
+                    let back = k.saturating_sub(1);
+                    return outcome(&engine, previous, &start, at(back), back);
+                }
+                let pool = problem.candidates.iter().map(|&p| p as usize);
+                if is_exhaustive(instance, &order, pool) {
+                    return outcome(&engine, order, &start, at(k), k);
+                }
+                previous = order;
+                k += 1;
+            }
+        }
+        Increase::WhileNextFits => {
+            // The loop runs while budget + k·n ≤ budget·(n + 1), i.e. k ≤ ⌊budget⌋ in currency units.
+            let last_k = u64::try_from(instance.budget / instance.unit).unwrap_or(u64::MAX);
+            let all_fit = problem
+                .candidates
+                .iter()
+                .map(|&p| instance.costs[p as usize])
+                .chain(problem.free.iter().map(|&p| instance.costs[p]))
+                .sum::<i128>()
+                <= instance.budget;
+            if all_fit {
+                // No run can overspend, so pabutools stops at its budget bound: the run at `last_k`.
+                let order = engine.run(&at(last_k));
+                return outcome(&engine, order, &start, at(last_k), last_k);
+            }
+            let mut previous: Option<(Vec<usize>, u64)> = None;
+            for k in 0..=last_k {
+                let order = engine.run(&at(k));
+                if !is_feasible(instance, &order) {
+                    break;
+                }
+                previous = Some((order, k));
+            }
+            let (order, k) = previous.unwrap_or((Vec::new(), 0));
+            outcome(&engine, order, &start, at(k), k)
+        }
+    }
+}
+
+/// The equalshares.net compute tool's MES on approval ballots (`equalShares()` in its worker):
+/// when every project fits the budget, or without add1, one run at budget/n; otherwise add1 from
+/// the whole-unit endowment ⌊budget/n⌋, stopping when the outcome is exhaustive over all projects
+/// ([`Increase::UntilExhaustive`], the tool's default "exhaustive" option) or when the next run
+/// would overspend, or once every supported project is funded (where the tool would never stop).
+pub(crate) fn tool_mes(
+    instance: &Instance,
+    problem: &MesProblem<'_>,
+    increase: Increase,
+) -> MesOutcome {
+    let mut engine = FastMes::new(problem);
+    let voters = instance.voters;
+    if voters == 0 {
+        return outcome(
+            &engine,
+            Vec::new(),
+            &BigRational::default(),
+            BigRational::default(),
+            0,
+        );
+    }
+    let everything_fits = instance.costs.iter().sum::<i128>() <= instance.budget;
+    if increase == Increase::None || everything_fits {
+        let start = BigRational::new(BigInt::from(instance.budget), BigInt::from(voters));
+        let order = engine.run(&start);
+        return outcome(&engine, order, &start, start.clone(), 0);
+    }
+    let per_voter_units = instance.budget / (instance.unit * i128::from(voters));
+    let start = money(per_voter_units * instance.unit);
+    let unit = money(instance.unit);
+    let mut endowment = start.clone();
+    let mut order = engine.run(&endowment);
+    let mut k: u64 = 0;
+    let supported = problem.candidates.len() + problem.free.len();
+    loop {
+        if increase == Increase::UntilExhaustive
+            && is_exhaustive(instance, &order, 0..instance.costs.len())
+        {
+            break;
+        }
+        // Every supported project is funded: more money cannot fund more. (The tool itself would
+        // loop for ever here when an unsupported project still fits the leftover.)
+        if order.len() == supported {
+            break;
+        }
+        let next_endowment = &endowment + &unit;
+        let next = engine.run(&next_endowment);
+        if !is_feasible(instance, &next) {
+            break;
+        }
+        endowment = next_endowment;
+        order = next;
+        k += 1;
+    }
+    outcome(&engine, order, &start, endowment, k)
+}
+
+/// An endowment in money units as a float, for reports.
+pub(crate) fn approx(value: &BigRational) -> f64 {
+    value.to_f64().unwrap_or(f64::NAN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::rule::Satisfaction;
+    use crate::outcome::testing::small_election;
+    use crate::outcome::tie::TieBreaking;
+    use crate::pabulib::VoteType;
+    use proptest::prelude::*;
+
+    /// Vote type, budget, costs and ballots of `(project, points)`.
+    type Small = (VoteType, i64, Vec<i64>, Vec<Vec<(usize, i64)>>);
+
+    /// Small elections with small integer costs and few voters: exact ties, voters whose budget
+    /// equals the price exactly and projects whose supporters have exactly their cost are common.
+    fn elections() -> impl Strategy<Value = Small> {
+        (
+            1usize..6,
+            prop_oneof![Just(VoteType::Approval), Just(VoteType::Cumulative)],
+        )
+            .prop_flat_map(|(projects, vote_type)| {
+                let costs =
+                    prop::collection::vec(prop_oneof![9 => 1i64..12, 1 => Just(0i64)], projects);
+                let ballot = prop::collection::vec((0..projects, 1i64..4), 0..=projects);
+                (
+                    Just(vote_type),
+                    1i64..40,
+                    costs,
+                    prop::collection::vec(ballot, 1..10),
+                )
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        #[test]
+        fn the_certified_engine_funds_what_exact_arithmetic_funds(
+            (vote_type, budget, costs, ballots) in elections(),
+            extra in 0i64..6,
+            denominator in 1i64..4,
+        ) {
+            let election = small_election(vote_type, budget, &costs, &ballots);
+            let instance = Instance::new(&election).unwrap();
+            let satisfactions: &[Satisfaction] = if vote_type == VoteType::Approval {
+                &[Satisfaction::Cost, Satisfaction::Cardinality]
+            } else {
+                &[Satisfaction::Cost, Satisfaction::Score]
+            };
+            for &satisfaction in satisfactions {
+                let profile = Profile::new(&election, satisfaction).unwrap();
+                for mode in [TieBreaking::ProjectId, TieBreaking::CostThenVotes] {
+                    let tie = TieOrder::new(mode, &election, &instance.votes);
+                    let problem = MesProblem::new(&instance, &profile, &tie);
+                    let endowment = BigRational::new(
+                        BigInt::from(budget * denominator + extra * instance.voters as i64),
+                        BigInt::from(instance.voters as i64 * denominator),
+                    );
+                    let mut engine = FastMes::new(&problem);
+                    let fast = engine.run(&endowment);
+                    let (exact, budgets) = reference::run(&problem, &endowment);
+                    prop_assert_eq!(&fast, &exact, "{:?} {:?}", satisfaction, mode);
+                    // No voter pays more than their endowment, and nobody pays a negative amount.
+                    for b in &budgets {
+                        prop_assert!(*b >= BigRational::default() && b <= &endowment);
+                    }
+                    // So MES never spends more than the voters' money.
+                    let spent = money(instance.total_cost(&fast));
+                    let endowed = &endowment * BigRational::from_integer(BigInt::from(instance.voters));
+                    prop_assert!(spent <= endowed);
+                }
+            }
+        }
+
+        #[test]
+        fn completed_outcomes_fit_the_budget((vote_type, budget, costs, ballots) in elections()) {
+            let election = small_election(vote_type, budget, &costs, &ballots);
+            let instance = Instance::new(&election).unwrap();
+            let profile = Profile::new(&election, Satisfaction::Cost).unwrap();
+            let tie = TieOrder::new(TieBreaking::ProjectId, &election, &instance.votes);
+            let problem = MesProblem::new(&instance, &profile, &tie);
+            for increase in [Increase::None, Increase::UntilExhaustive, Increase::WhileNextFits] {
+                let outcome = pabutools_mes(&instance, &problem, increase);
+                prop_assert!(is_feasible(&instance, &outcome.order), "{:?}", increase);
+                if vote_type == VoteType::Approval {
+                    let outcome = tool_mes(&instance, &problem, increase);
+                    prop_assert!(is_feasible(&instance, &outcome.order), "tool {:?}", increase);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_exact_tie_is_broken_by_the_tie_order_not_by_rounding() {
+        // Projects 0 and 1 cost the same and have the same supporters' money: an exact tie.
+        let ballots = vec![
+            vec![(0, 1), (1, 1)],
+            vec![(0, 1), (1, 1)],
+            vec![(0, 1), (1, 1)],
+        ];
+        let election = small_election(VoteType::Approval, 3, &[1, 1], &ballots);
+        let instance = Instance::new(&election).unwrap();
+        let profile = Profile::new(&election, Satisfaction::Cost).unwrap();
+        let by_id = TieOrder::new(TieBreaking::ProjectId, &election, &instance.votes);
+        let problem = MesProblem::new(&instance, &profile, &by_id);
+        let endowment = BigRational::new(BigInt::from(1), BigInt::from(3));
+        // Each voter has 1/3 and both projects cost 1: exactly one of them can be funded.
+        assert_eq!(FastMes::new(&problem).run(&endowment), vec![0]);
+    }
+}

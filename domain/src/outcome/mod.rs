@@ -1,0 +1,363 @@
+//! Outcome rules: which projects a participatory budget funds, given the ballots.
+//!
+//! Plaza computes the winners itself (DESIGN §2.5) and anyone must be able to re-compute them from
+//! the published Pabulib file with the reference library pabutools (DESIGN §6). This module
+//! implements the greedy rules and the Method of Equal Shares (MES) exactly as pabutools, the
+//! Pabulib checker and the equalshares.net compute tool define them (see
+//! `reference/pabulib-and-outcome-rules.md`), and [`tally`] reports an outcome in a form the CLI
+//! prints (`plaza pb tally FILE.pb --rule RULE [--json]`).
+//!
+//! Results are exact: money is integer, greedy compares fractions of integers, and MES takes a
+//! float decision only when a rigorous error bound proves it equal to the exact one, recomputing
+//! with big rationals otherwise (see [`mes`] for why and how). They equal pabutools' exact-rational
+//! results, ties included.
+//!
+//! # Rules
+//!
+//! | name (`--rule`) | ballots | what it computes | default ties |
+//! |---|---|---|---|
+//! | `greedy` | all | city rule: projects by score (votes; points for cumulative/scoring; `L − position` for ordinal), each funded if it still fits | file order |
+//! | `greedy-threshold` | all | `greedy` over projects whose score ≥ META `min_project_score_threshold` | file order |
+//! | `greedy-no-skip` | all | `greedy` that stops at the first project not fitting; withdrawn projects (cost 999999999) passed over; META threshold applied when present | file order |
+//! | `greedy_cost_sat` (= `greedy_votes_cost_sat`) | all | pabutools greedy, `Cost_Sat`: by votes, skip what does not fit, unsupported projects last | project id |
+//! | `greedy_cardinality_sat` | all | pabutools greedy, `Cardinality_Sat`: by votes per unit of cost | project id |
+//! | `greedy_score` | points, ordinal | pabutools greedy by total score (points × cost utilities) | project id |
+//! | `greedy_points_per_cost` (= `greedy_score_per_cost`) | points, ordinal | pabutools greedy by total score per unit of cost | project id |
+//! | `mes_cost_sat`, `mes_cardinality_sat` | all | MES with cost (equal split of costs) or cardinality utilities, endowment budget/n | project id |
+//! | `mes_points` (= `mes_score`) | points, ordinal | MES with the points (cumulative, scoring) or `L − position` (ordinal) as utilities | project id |
+//! | `mes_<u>_add1` | as `mes_<u>` | pabutools `voter_budget_increment=1`: +1 currency unit per voter until the outcome is exhaustive (over supported projects), or the previous outcome if one overspends | project id |
+//! | `mes_<u>_budget_increase_no_exhaustive_stop` | as `mes_<u>` | +1 per voter as long as the next outcome fits the budget; the last that fits | project id |
+//! | `…_then_greedy` (after any `mes_<u>…`) | as `mes_<u>` | then the leftover filled greedily (by votes for `cost_sat`, by total score for points/score, by votes per cost for `cardinality_sat`) | project id |
+//! | `esnet_add1` | approval | equalshares.net tool, add1 with its default options: start ⌊budget/n⌋, stop when exhaustive over all projects or when the next outcome overspends | cost then votes |
+//! | `esnet_add1_no_exhaustive_stop` | approval | the same without the exhaustiveness stop: the Pabulib checker's `equalshares/add1`, which reproduces the published outcomes | cost then votes |
+//! | `esnet_add1u`, `esnet_add1u_no_exhaustive_stop` | approval | then the tool's utilitarian completion (by votes, ties in the tool's project order) | cost then votes |
+//! | `esnet`, `esnet_utilitarian` | approval | the tool without add1: one run with budget/n (then the completion) | cost then votes |
+//! | `…_comparison` (after any `esnet…`) | approval | then the comparison step: the greedy-by-votes outcome wins if more voters approve more of its projects than of the MES outcome's | cost then votes |
+//!
+//! `<u>` is `cost_sat`, `cardinality_sat`, `points` or `score`. "points" means cumulative and
+//! scoring ballots; a rule reading points or positions refuses approval ballots, and the `esnet`
+//! rules refuse anything but approval and choose-1 ([`OutcomeError::NotApplicable`]).
+//!
+//! # Aliases
+//!
+//! | alias | stands for |
+//! |---|---|
+//! | `meta` | the file's META `rule`: `greedy`, `greedy-threshold`, `greedy-no-skip` as above; `equalshares` → `esnet`, `equalshares-comparison` → `esnet_comparison`, `equalshares/add1` → `esnet_add1_no_exhaustive_stop`, `equalshares/add1-comparison` → `esnet_add1_no_exhaustive_stop_comparison` (the variants that reproduce Wieliczka 2023 and Assen 2024) |
+//! | `equalshares…` | the same META values, given directly |
+//! | `mes` | `mes_cost_sat` for approval and choose-1, `mes_points` for cumulative and scoring, `mes_score` for ordinal (cost utilities for approval ballots, score utilities otherwise, as DESIGN §2.5) |
+//! | `mes-add1` | `mes` with pabutools' add1 (`mes_<u>_add1`) |
+//! | `equal-shares` | DESIGN §2.5's `equal_shares`: `mes` raised +1 per voter while the outcome still fits, then greedy fill (`mes_<u>_budget_increase_no_exhaustive_stop_then_greedy`) |
+//!
+//! Names are case-insensitive and `-`/`_` are interchangeable.
+//!
+//! # Tie-breaking
+//! [`TieBreaking::ProjectId`] (pabutools: smaller id as a code-point string), [`TieBreaking::FileOrder`]
+//! (cities and the checker) and [`TieBreaking::CostThenVotes`] (equalshares.net and the checker's
+//! Equal Shares: lower cost, then more votes, then smaller id). Each rule defaults to the order
+//! of its reference implementation ([`OutcomeRule::default_tie_breaking`]); DESIGN §2.5's "ties by
+//! lower cost then id" for `greedy` is `greedy` with `cost-then-votes`. The `esnet` rules' greedy
+//! steps always keep the tool's own project order (JavaScript object-key order) on equal votes.
+
+mod error;
+mod greedy;
+pub(crate) mod mes;
+mod profile;
+mod rule;
+#[cfg(test)]
+mod testing;
+mod tie;
+
+pub use error::OutcomeError;
+pub use rule::{CityRule, Comparison, Fill, Increase, OutcomeRule, Satisfaction};
+pub use tie::{TieBreaking, UnknownTieBreaking};
+
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use serde::Serialize;
+
+use crate::pabulib::{Decimal, Election, VoteType};
+use profile::{Instance, Profile};
+use tie::TieOrder;
+
+/// The outcome of one rule on one election, ready to print or to serialize as JSON.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tally {
+    /// The canonical name of the rule computed (after resolving `meta` and aliases).
+    pub rule: String,
+    /// What the rule does, in one sentence.
+    pub description: String,
+    pub tie_breaking: TieBreaking,
+    pub vote_type: VoteType,
+    pub voters: u64,
+    pub budget: Decimal,
+    /// Funded project ids in the order the rule funded them.
+    pub selection_order: Vec<String>,
+    /// Funded project ids sorted by id (code points), as in the reference files.
+    pub selected: Vec<String>,
+    pub total_cost: Decimal,
+    /// `total_cost / budget` in percent (for display; `total_cost` is the exact figure).
+    pub budget_used_percent: f64,
+    /// Every project, in file order.
+    pub projects: Vec<ProjectTally>,
+    /// For MES rules: the endowments and the add1 loop.
+    pub mes: Option<MesReport>,
+    /// For `…_comparison` rules: the comparison step.
+    pub comparison: Option<ComparisonReport>,
+}
+
+/// One project's line in a tally.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProjectTally {
+    pub id: String,
+    pub name: Option<String>,
+    pub cost: Decimal,
+    /// Voters listing the project.
+    pub votes: u64,
+    /// Its Pabulib score: votes (approval), total points (cumulative, scoring), total
+    /// `L − position` (ordinal).
+    pub score: Decimal,
+    pub selected: bool,
+    /// 1 for the first project funded, 2 for the second…
+    pub position: Option<usize>,
+}
+
+/// How MES got to its outcome.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MesReport {
+    /// Endowment per voter of the first run.
+    pub initial_endowment: Endowment,
+    /// Endowment per voter of the run whose outcome is reported.
+    pub final_endowment: Endowment,
+    /// Currency units added per voter between the two.
+    pub increments: u64,
+    /// MES runs computed.
+    pub runs: u64,
+    /// Project prices computed exactly with big rationals: to break an exact or near tie, or
+    /// where floating point could not certify a decision.
+    pub exact_prices: u64,
+}
+
+/// An amount of money per voter: exact (`"42703/21"` or `"2033"`, currency units) and approximate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Endowment {
+    pub exact: String,
+    pub approx: f64,
+}
+
+/// The equalshares.net comparison step.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComparisonReport {
+    /// Voters approving more projects of the MES outcome than of the greedy one.
+    pub prefer_equal_shares: u64,
+    /// Voters approving more projects of the greedy outcome.
+    pub prefer_greedy: u64,
+    /// Whether the greedy outcome replaced the MES outcome.
+    pub greedy_chosen: bool,
+    /// The greedy-by-votes outcome compared with, in selection order.
+    pub greedy_outcome: Vec<String>,
+}
+
+/// Computes `rule` on `election`; `tie_breaking` overrides the rule's default order.
+///
+/// ```
+/// use plaza_domain::{outcome, pabulib};
+/// let text = "META\nkey;value\nbudget;100\nvote_type;approval\nrule;greedy\nPROJECTS\n\
+///             project_id;cost\na;60\nb;50\nc;40\nVOTES\nvoter_id;vote\n1;a,b\n2;a\n3;b,c\n";
+/// let election = pabulib::parse(text).unwrap().election;
+/// let tally = outcome::tally(&election, &"meta".parse().unwrap(), None).unwrap();
+/// assert_eq!(tally.rule, "greedy");
+/// assert_eq!(tally.selection_order, ["a", "c"]); // a: 2 votes; b does not fit; c fits
+/// assert_eq!(tally.total_cost.to_string(), "100");
+/// ```
+pub fn tally(
+    election: &Election,
+    rule: &OutcomeRule,
+    tie_breaking: Option<TieBreaking>,
+) -> Result<Tally, OutcomeError> {
+    let rule = rule.resolve(election)?;
+    let name = rule.name(election.vote_type);
+    let too_large = |_| OutcomeError::NumberTooLarge { rule: name.clone() };
+    let instance = Instance::new(election).map_err(too_large)?;
+    let mode = tie_breaking.unwrap_or(rule.default_tie_breaking());
+    let tie = TieOrder::new(mode, election, &instance.votes);
+    let mut mes_report = None;
+    let mut comparison = None;
+    let order = match rule {
+        OutcomeRule::Greedy { satisfaction } => {
+            let profile = Profile::new(election, satisfaction).map_err(too_large)?;
+            greedy::utilitarian(&instance, &profile, &tie, &[])
+        }
+        OutcomeRule::City(city) => {
+            let threshold = city_threshold(election, city, &name)?;
+            greedy::city(&instance, city, threshold, &tie)
+        }
+        OutcomeRule::Mes {
+            satisfaction,
+            increase,
+            fill,
+        } => {
+            let profile = Profile::new(election, satisfaction).map_err(too_large)?;
+            let problem = mes::MesProblem::new(&instance, &profile, &tie);
+            let outcome = mes::pabutools_mes(&instance, &problem, increase);
+            mes_report = Some(report(&instance, &outcome));
+            match fill {
+                Fill::None => outcome.order,
+                Fill::Greedy => {
+                    let by = match satisfaction {
+                        Satisfaction::Score => Satisfaction::ScoreTimesCost,
+                        other => other,
+                    };
+                    let fill_profile = Profile::new(election, by).map_err(too_large)?;
+                    greedy::utilitarian(&instance, &fill_profile, &tie, &outcome.order)
+                }
+            }
+        }
+        OutcomeRule::EqualShares {
+            increase,
+            fill,
+            comparison: step,
+        } => {
+            let profile = Profile::new(election, Satisfaction::Cost).map_err(too_large)?;
+            let problem = mes::MesProblem::new(&instance, &profile, &tie);
+            let outcome = mes::tool_mes(&instance, &problem, increase);
+            mes_report = Some(report(&instance, &outcome));
+            let keys = TieOrder::javascript_keys(election);
+            let mut order = match fill {
+                Fill::None => outcome.order,
+                Fill::Greedy => greedy::by_votes(&instance, &keys, &outcome.order),
+            };
+            if step == Comparison::Satisfaction {
+                let greedy_order = greedy::by_votes(&instance, &keys, &[]);
+                let preferences = greedy::compare(election, &order, &greedy_order);
+                let greedy_chosen = preferences.prefer_second > preferences.prefer_first;
+                comparison = Some(ComparisonReport {
+                    prefer_equal_shares: preferences.prefer_first,
+                    prefer_greedy: preferences.prefer_second,
+                    greedy_chosen,
+                    greedy_outcome: ids(election, &greedy_order),
+                });
+                if greedy_chosen {
+                    order = greedy_order;
+                }
+            }
+            order
+        }
+        // `resolve` never returns `Meta`; refuse rather than loop.
+        OutcomeRule::Meta => return Err(OutcomeError::NoMetaRule),
+    };
+    Ok(build_tally(
+        election, &instance, &rule, name, mode, order, mes_report, comparison,
+    ))
+}
+
+fn city_threshold(
+    election: &Election,
+    city: CityRule,
+    name: &str,
+) -> Result<Option<Decimal>, OutcomeError> {
+    const KEY: &str = "min_project_score_threshold";
+    let value = match city {
+        CityRule::Greedy => return Ok(None),
+        CityRule::Threshold => {
+            Some(
+                election
+                    .meta
+                    .get(KEY)
+                    .ok_or_else(|| OutcomeError::MissingMetaKey {
+                        rule: name.to_string(),
+                        key: KEY,
+                    })?,
+            )
+        }
+        CityRule::NoSkip => election.meta.get(KEY),
+    };
+    value
+        .map(|text| {
+            Decimal::parse(text).map_err(|_| OutcomeError::BadMetaValue {
+                rule: name.to_string(),
+                key: KEY,
+                value: text.to_string(),
+            })
+        })
+        .transpose()
+}
+
+fn ids(election: &Election, order: &[usize]) -> Vec<String> {
+    order
+        .iter()
+        .map(|&p| election.projects[p].id.clone())
+        .collect()
+}
+
+fn endowment(instance: &Instance, money: &BigRational) -> Endowment {
+    let per_voter = money / BigRational::from_integer(BigInt::from(instance.unit));
+    Endowment {
+        exact: per_voter.to_string(),
+        approx: mes::approx(&per_voter),
+    }
+}
+
+fn report(instance: &Instance, outcome: &mes::MesOutcome) -> MesReport {
+    MesReport {
+        initial_endowment: endowment(instance, &outcome.initial_endowment),
+        final_endowment: endowment(instance, &outcome.final_endowment),
+        increments: outcome.increments,
+        runs: outcome.runs,
+        exact_prices: outcome.exact_prices,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_tally(
+    election: &Election,
+    instance: &Instance,
+    rule: &OutcomeRule,
+    name: String,
+    tie_breaking: TieBreaking,
+    order: Vec<usize>,
+    mes: Option<MesReport>,
+    comparison: Option<ComparisonReport>,
+) -> Tally {
+    let mut position = vec![None; election.projects.len()];
+    for (rank, &p) in order.iter().enumerate() {
+        position[p] = Some(rank + 1);
+    }
+    let total = instance.total_cost(&order);
+    let selection_order = ids(election, &order);
+    let mut selected = selection_order.clone();
+    selected.sort();
+    let projects = election
+        .projects
+        .iter()
+        .enumerate()
+        .map(|(p, project)| ProjectTally {
+            id: project.id.clone(),
+            name: election.project_cell(p, "name").map(str::to_string),
+            cost: project.cost,
+            votes: instance.votes[p],
+            score: instance.scores[p],
+            selected: position[p].is_some(),
+            position: position[p],
+        })
+        .collect();
+    let budget_used_percent = if instance.budget > 0 {
+        100.0 * total as f64 / instance.budget as f64
+    } else {
+        0.0
+    };
+    Tally {
+        rule: name,
+        description: rule.describe().to_string(),
+        tie_breaking,
+        vote_type: election.vote_type,
+        voters: instance.voters,
+        budget: election.budget,
+        selection_order,
+        selected,
+        total_cost: instance.money(total),
+        budget_used_percent,
+        projects,
+        mes,
+        comparison,
+    }
+}

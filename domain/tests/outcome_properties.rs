@@ -1,0 +1,243 @@
+//! Properties every outcome rule must have, on generated elections (through the public API).
+//!
+//! (That MES never charges a voter more than their endowment is checked inside the crate, where
+//! the exact reference engine exposes every voter's remaining budget: `outcome::mes::tests`.)
+
+use plaza_domain::outcome::{self, OutcomeError, OutcomeRule, TieBreaking};
+use plaza_domain::pabulib::{self, Ballot, Decimal, Election, Meta, Project, VoteType, Voter};
+use proptest::prelude::*;
+use std::cmp::Ordering;
+
+const APPROVAL_RULES: &[&str] = &[
+    "greedy",
+    "greedy_cost_sat",
+    "greedy_cardinality_sat",
+    "mes_cost_sat",
+    "mes_cardinality_sat",
+    "mes_cost_sat_add1",
+    "mes_cost_sat_add1_then_greedy",
+    "mes_cost_sat_budget_increase_no_exhaustive_stop",
+    "esnet",
+    "esnet_add1",
+    "esnet_add1u",
+    "esnet_add1_no_exhaustive_stop",
+    "esnet_add1_no_exhaustive_stop_comparison",
+    "esnet_add1u_comparison",
+    "equal-shares",
+];
+
+const POINTS_RULES: &[&str] = &[
+    "greedy",
+    "greedy_score",
+    "greedy_points_per_cost",
+    "greedy_votes_cost_sat",
+    "mes_points",
+    "mes_cost_sat",
+    "mes_points_add1",
+    "mes_points_add1_then_greedy",
+    "mes_points_budget_increase_no_exhaustive_stop",
+    "equal-shares",
+];
+
+fn rules_for(vote_type: VoteType) -> &'static [&'static str] {
+    if vote_type.is_approval() {
+        APPROVAL_RULES
+    } else {
+        POINTS_RULES
+    }
+}
+
+/// Small elections: projects `p0…` with costs of 0 to 2 decimals, a budget, ballots.
+fn elections() -> impl Strategy<Value = Election> {
+    let vote_type = prop_oneof![
+        Just(VoteType::Approval),
+        Just(VoteType::Cumulative),
+        Just(VoteType::Ordinal)
+    ];
+    (vote_type, 1usize..7)
+        .prop_flat_map(|(vote_type, projects)| {
+            let costs = prop::collection::vec((0i64..3000, 0u32..3), projects);
+            let ballot = prop::collection::vec((0..projects, 1i64..5), 0..=projects);
+            (
+                Just(vote_type),
+                (1i64..6000, 0u32..2),
+                costs,
+                prop::collection::vec(ballot, 0..14),
+            )
+        })
+        .prop_map(|(vote_type, (budget, budget_scale), costs, ballots)| {
+            let decimal = |units: i64, scale: u32| {
+                Decimal::from_units(i128::from(units), scale).expect("small")
+            };
+            let projects = costs
+                .into_iter()
+                .enumerate()
+                .map(|(p, (units, scale))| Project {
+                    id: format!("p{p}"),
+                    cost: decimal(units, scale),
+                    cells: Vec::new(),
+                })
+                .collect();
+            let voters = ballots
+                .into_iter()
+                .enumerate()
+                .map(|(v, entries)| {
+                    let mut listed: Vec<(usize, Decimal)> = Vec::new();
+                    for (p, points) in entries {
+                        if !listed.iter().any(|(q, _)| *q == p) {
+                            listed.push((p, Decimal::from_integer(points)));
+                        }
+                    }
+                    let ballot = match vote_type {
+                        VoteType::Cumulative => Ballot::Points(listed),
+                        VoteType::Ordinal => {
+                            Ballot::Ranking(listed.into_iter().map(|(p, _)| p).collect())
+                        }
+                        _ => Ballot::Approval(listed.into_iter().map(|(p, _)| p).collect()),
+                    };
+                    Voter {
+                        id: format!("v{v}"),
+                        ballot,
+                        cells: Vec::new(),
+                    }
+                })
+                .collect();
+            let mut election = Election {
+                meta: Meta::default(),
+                vote_type,
+                budget: decimal(budget, budget_scale),
+                project_columns: Vec::new(),
+                projects,
+                voter_columns: Vec::new(),
+                voters,
+            };
+            election.sync_meta();
+            election
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(120))]
+
+    #[test]
+    fn no_rule_spends_more_than_the_budget(election in elections()) {
+        for name in rules_for(election.vote_type) {
+            let rule: OutcomeRule = name.parse().unwrap();
+            for tie_breaking in [None, Some(TieBreaking::FileOrder), Some(TieBreaking::CostThenVotes)] {
+                let tally = outcome::tally(&election, &rule, tie_breaking)
+                    .map_err(|e| TestCaseError::fail(format!("{name}: {e}")))?;
+                prop_assert_ne!(tally.total_cost.cmp_value(&election.budget), Ordering::Greater, "{}", name);
+                let mut unique = tally.selection_order.clone();
+                unique.sort();
+                unique.dedup();
+                prop_assert_eq!(unique, tally.selected.clone(), "{} funds a project twice", name);
+            }
+        }
+    }
+
+    #[test]
+    fn outcomes_do_not_depend_on_the_order_of_voters(
+        (election, order) in elections().prop_flat_map(|e| {
+            let n = e.voters.len();
+            (Just(e), Just((0..n).collect::<Vec<_>>()).prop_shuffle())
+        })
+    ) {
+        let mut shuffled = election.clone();
+        shuffled.voters = order.iter().map(|&v| election.voters[v].clone()).collect();
+        for name in rules_for(election.vote_type) {
+            let rule: OutcomeRule = name.parse().unwrap();
+            let a = outcome::tally(&election, &rule, None).unwrap();
+            let b = outcome::tally(&shuffled, &rule, None).unwrap();
+            prop_assert_eq!(&a.selection_order, &b.selection_order, "{}", name);
+            prop_assert_eq!(a.mes.map(|m| m.final_endowment), b.mes.map(|m| m.final_endowment), "{}", name);
+        }
+    }
+}
+
+#[test]
+fn a_rule_that_does_not_read_these_ballots_is_an_error_naming_it() {
+    let text = "META\nkey;value\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;cost\na;5\n\
+                VOTES\nvoter_id;vote\n1;a\n";
+    let election = pabulib::parse(text).unwrap().election;
+    for name in ["mes_points", "greedy_score", "mes_score_add1"] {
+        let error = outcome::tally(&election, &name.parse().unwrap(), None).unwrap_err();
+        assert!(
+            matches!(error, OutcomeError::NotApplicable { .. }),
+            "{name}: {error}"
+        );
+        assert!(error.to_string().contains("approval"), "{error}");
+    }
+    let ordinal = text.replace("vote_type;approval", "vote_type;ordinal");
+    let election = pabulib::parse(&ordinal).unwrap().election;
+    let error = outcome::tally(&election, &"esnet_add1".parse().unwrap(), None).unwrap_err();
+    assert!(error.to_string().contains("esnet_add1"), "{error}");
+    // No META rule, and a threshold rule without its threshold.
+    assert_eq!(
+        outcome::tally(&election, &OutcomeRule::Meta, None).unwrap_err(),
+        OutcomeError::NoMetaRule
+    );
+    let error = outcome::tally(&election, &"greedy-threshold".parse().unwrap(), None).unwrap_err();
+    assert!(
+        matches!(error, OutcomeError::MissingMetaKey { .. }),
+        "{error}"
+    );
+}
+
+#[test]
+fn meta_rules_without_a_definition_are_refused() {
+    let text = "META\nkey;value\nbudget;10\nvote_type;approval\nrule;greedy-custom\nPROJECTS\n\
+                project_id;cost\na;5\nVOTES\nvoter_id;vote\n1;a\n";
+    let election = pabulib::parse(text).unwrap().election;
+    let error = outcome::tally(&election, &OutcomeRule::Meta, None).unwrap_err();
+    assert_eq!(
+        error,
+        OutcomeError::MetaRuleNotComputable("greedy-custom".to_string())
+    );
+}
+
+#[test]
+fn aliases_resolve_by_vote_type() {
+    let approval = "META\nkey;value\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;cost\na;5\n\
+                    VOTES\nvoter_id;vote\n1;a\n";
+    let cumulative = "META\nkey;value\nbudget;10\nvote_type;cumulative\nPROJECTS\nproject_id;cost\na;5\n\
+                      VOTES\nvoter_id;vote;points\n1;a;3\n";
+    let ordinal = approval.replace("vote_type;approval", "vote_type;ordinal");
+    let cases = [
+        (approval, "mes", "mes_cost_sat"),
+        (cumulative, "mes", "mes_points"),
+        (ordinal.as_str(), "mes", "mes_score"),
+        (approval, "mes-add1", "mes_cost_sat_add1"),
+        (
+            cumulative,
+            "equal-shares",
+            "mes_points_budget_increase_no_exhaustive_stop_then_greedy",
+        ),
+        (
+            approval,
+            "equalshares/add1",
+            "esnet_add1_no_exhaustive_stop",
+        ),
+    ];
+    for (text, alias, canonical) in cases {
+        let election = pabulib::parse(text).unwrap().election;
+        let tally = outcome::tally(&election, &alias.parse().unwrap(), None).unwrap();
+        assert_eq!(tally.rule, canonical);
+        assert_eq!(tally.selected, ["a"]);
+    }
+}
+
+#[test]
+fn a_tally_serializes_to_json_with_the_documented_fields() {
+    let text = "META\nkey;value\nbudget;100.50\nvote_type;approval\nrule;equalshares/add1\nPROJECTS\n\
+                project_id;cost;name\na;60;Park\nb;40.25;Bench\nc;30;Trees\nVOTES\nvoter_id;vote\n1;a,b\n2;a\n3;b,c\n4;c\n";
+    let election = pabulib::parse(text).unwrap().election;
+    let tally = outcome::tally(&election, &OutcomeRule::Meta, None).unwrap();
+    let json: serde_json::Value = serde_json::to_value(&tally).unwrap();
+    assert_eq!(json["rule"], "esnet_add1_no_exhaustive_stop");
+    assert_eq!(json["tie_breaking"], "cost-then-votes");
+    assert_eq!(json["budget"], "100.50");
+    assert!(json["selected"].is_array() && json["selection_order"].is_array());
+    assert!(json["total_cost"].is_string());
+    assert_eq!(json["projects"][0]["name"], "Park");
+    assert!(json["mes"]["final_endowment"]["exact"].is_string());
+}
