@@ -8,7 +8,7 @@
 use num_bigint::BigInt;
 use std::cmp::Ordering;
 
-use super::profile::{Instance, Profile};
+use super::profile::{Instance, Totals};
 use super::rule::CityRule;
 use super::tie::TieOrder;
 use crate::pabulib::{Decimal, Election};
@@ -49,12 +49,12 @@ fn compare_density(a: Density, b: Density) -> Ordering {
     }
 }
 
-fn density(instance: &Instance, profile: &Profile, project: usize) -> Density {
+fn density(instance: &Instance, totals: &Totals, project: usize) -> Density {
     let cost = instance.costs[project];
-    let total = profile.signed_support[project];
+    let total = totals.signed_support[project];
     // The true total satisfaction is λ·total, with λ = cost for cost-based measures.
-    let positive = total > 0 && !(profile.lambda_is_cost && cost == 0);
-    match (positive, cost == 0, profile.lambda_is_cost) {
+    let positive = total > 0 && !(totals.lambda_is_cost && cost == 0);
+    match (positive, cost == 0, totals.lambda_is_cost) {
         (false, _, _) => Density::Zero,
         (true, true, _) => Density::Infinite,
         (true, false, true) => Density::Ratio {
@@ -73,7 +73,7 @@ fn density(instance: &Instance, profile: &Profile, project: usize) -> Density {
 /// Projects nobody supports come last and are added too if money remains, as in pabutools.
 pub(crate) fn utilitarian(
     instance: &Instance,
-    profile: &Profile,
+    totals: &Totals,
     tie: &TieOrder,
     already: &[usize],
 ) -> Vec<usize> {
@@ -83,7 +83,7 @@ pub(crate) fn utilitarian(
     }
     let mut candidates: Vec<usize> = (0..instance.costs.len()).filter(|&p| !funded[p]).collect();
     candidates.sort_by(|&a, &b| {
-        compare_density(density(instance, profile, b), density(instance, profile, a))
+        compare_density(density(instance, totals, b), density(instance, totals, a))
             .then(tie.cmp(a, b))
     });
     fill(instance, already, candidates)

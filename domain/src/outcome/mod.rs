@@ -76,7 +76,7 @@ use num_rational::BigRational;
 use serde::Serialize;
 
 use crate::pabulib::{Decimal, Election, VoteType};
-use profile::{Instance, Profile};
+use profile::{Instance, Profile, Totals};
 use tie::TieOrder;
 
 /// The outcome of one rule on one election, ready to print or to serialize as JSON.
@@ -184,8 +184,8 @@ pub fn tally(
     let mut comparison = None;
     let order = match rule {
         OutcomeRule::Greedy { satisfaction } => {
-            let profile = Profile::new(election, satisfaction).map_err(too_large)?;
-            greedy::utilitarian(&instance, &profile, &tie, &[])
+            let totals = Totals::new(election, satisfaction).map_err(too_large)?;
+            greedy::utilitarian(&instance, &totals, &tie, &[])
         }
         OutcomeRule::City(city) => {
             let threshold = city_threshold(election, city, &name)?;
@@ -207,8 +207,8 @@ pub fn tally(
                         Satisfaction::Score => Satisfaction::ScoreTimesCost,
                         other => other,
                     };
-                    let fill_profile = Profile::new(election, by).map_err(too_large)?;
-                    greedy::utilitarian(&instance, &fill_profile, &tie, &outcome.order)
+                    let totals = Totals::new(election, by).map_err(too_large)?;
+                    greedy::utilitarian(&instance, &totals, &tie, &outcome.order)
                 }
             }
         }

@@ -9,6 +9,7 @@
 //! comparing projects by the true utility.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::rule::Satisfaction;
 use crate::pabulib::{Ballot, Decimal, Election};
@@ -55,20 +56,37 @@ impl Instance {
         if budget >= limit || costs.iter().any(|&c| c >= limit) {
             return Err(TooLarge);
         }
+        let points_scale = election
+            .voters
+            .iter()
+            .filter_map(|v| match &v.ballot {
+                Ballot::Points(list) => list.iter().map(|(_, d)| d.scale()).max(),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
         let mut votes = vec![0u64; election.projects.len()];
-        let mut scores = vec![Decimal::ZERO; election.projects.len()];
+        // Scores in units of 10^-points_scale.
+        let mut score_units = vec![0i128; election.projects.len()];
         for voter in &election.voters {
             let length = voter.ballot.len();
             for (position, project) in voter.ballot.projects().enumerate() {
                 votes[project] += 1;
                 let score = match &voter.ballot {
-                    Ballot::Approval(_) => Decimal::from_integer(1),
-                    Ballot::Ranking(_) => Decimal::from_integer((length - position) as i64),
-                    Ballot::Points(list) => list[position].1,
+                    Ballot::Approval(_) => 1,
+                    Ballot::Ranking(_) => (length - position) as i128,
+                    Ballot::Points(list) => list[position]
+                        .1
+                        .units_at_scale(points_scale)
+                        .ok_or(TooLarge)?,
                 };
-                scores[project] = scores[project].checked_add(&score).ok_or(TooLarge)?;
+                score_units[project] = score_units[project].checked_add(score).ok_or(TooLarge)?;
             }
         }
+        let scores = score_units
+            .into_iter()
+            .map(|units| Decimal::from_units(units, points_scale).ok_or(TooLarge))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Instance {
             money_scale,
             unit: 10i128.pow(money_scale),
@@ -90,15 +108,93 @@ impl Instance {
     }
 }
 
-/// A distinct ballot while groups are numbered: the popularity ranks of its projects (the sort
-/// key), its `(project, weight)` entries and its multiplicity.
-type SortedGroup = (Vec<u32>, Vec<(u32, i64)>, u64);
-
 /// One supporter (a group of identical ballots) of a project in a [`Profile`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Supporter {
     pub group: u32,
     pub weight: i64,
+}
+
+/// How a satisfaction measure weighs the projects listed on ballots.
+#[derive(Debug, Clone, Copy)]
+struct Weighing {
+    by_score: bool,
+    /// Decimal places of points (weights are points × 10^points_scale).
+    points_scale: u32,
+}
+
+impl Weighing {
+    fn new(election: &Election, satisfaction: Satisfaction) -> Weighing {
+        let points_scale = election
+            .voters
+            .iter()
+            .filter_map(|v| match &v.ballot {
+                Ballot::Points(list) => list.iter().map(|(_, d)| d.scale()).max(),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        Weighing {
+            by_score: matches!(
+                satisfaction,
+                Satisfaction::Score | Satisfaction::ScoreTimesCost
+            ),
+            points_scale,
+        }
+    }
+
+    /// Calls `each(project, weight)` for every project on `ballot`, zero and negative weights
+    /// included.
+    fn weigh(&self, ballot: &Ballot, mut each: impl FnMut(usize, i64)) -> Result<(), TooLarge> {
+        let length = ballot.len();
+        for (position, project) in ballot.projects().enumerate() {
+            let weight: i64 = match ballot {
+                _ if !self.by_score => 1,
+                Ballot::Points(list) => {
+                    let units = list[position]
+                        .1
+                        .units_at_scale(self.points_scale)
+                        .ok_or(TooLarge)?;
+                    i64::try_from(units).map_err(|_| TooLarge)?
+                }
+                Ballot::Ranking(_) => (length - position) as i64,
+                // Refused earlier by `OutcomeRule::resolve`; count a plain approval.
+                Ballot::Approval(_) => 1,
+            };
+            each(project, weight);
+        }
+        Ok(())
+    }
+}
+
+fn lambda_is_cost(satisfaction: Satisfaction) -> bool {
+    matches!(
+        satisfaction,
+        Satisfaction::Cost | Satisfaction::ScoreTimesCost
+    )
+}
+
+/// The total satisfaction of each project: all greedy needs.
+#[derive(Debug, Clone)]
+pub(crate) struct Totals {
+    /// `λ(p)` is the project's cost (true) or 1 (false).
+    pub lambda_is_cost: bool,
+    /// Σ weight over every voter listing the project, negative weights included.
+    pub signed_support: Vec<i128>,
+}
+
+impl Totals {
+    pub(crate) fn new(election: &Election, satisfaction: Satisfaction) -> Result<Totals, TooLarge> {
+        let weighing = Weighing::new(election, satisfaction);
+        let mut signed_support = vec![0i128; election.projects.len()];
+        for voter in &election.voters {
+            weighing.weigh(&voter.ballot, |p, w| signed_support[p] += i128::from(w))?;
+        }
+        Ok(Totals {
+            lambda_is_cost: lambda_is_cost(satisfaction),
+            signed_support,
+        })
+    }
 }
 
 /// A satisfaction measure applied to grouped ballots.
@@ -121,114 +217,72 @@ pub(crate) struct Profile {
     pub unit_weights: bool,
     /// Σ multiplicity × weight over the supporters of each project.
     pub support: Vec<i128>,
-    /// Σ multiplicity × weight over every voter listing the project, negative weights included
-    /// (what greedy's total satisfaction adds up).
-    pub signed_support: Vec<i128>,
 }
 
 impl Profile {
-    /// Builds the profile of `satisfaction` (already resolved, never `ByVoteType`).
+    /// Groups the ballots under `satisfaction` (already resolved, never `ByVoteType`).
+    ///
+    /// Groups are numbered so that the supporters of popular projects sit next to each other in
+    /// memory: a ballot's key lists its projects by popularity rank, and groups are sorted by
+    /// key. MES reads the budgets of a project's supporters many times per run; nearby reads
+    /// are cheap reads.
     pub(crate) fn new(
         election: &Election,
         satisfaction: Satisfaction,
     ) -> Result<Profile, TooLarge> {
-        let lambda_is_cost = matches!(
-            satisfaction,
-            Satisfaction::Cost | Satisfaction::ScoreTimesCost
-        );
-        let by_score = matches!(
-            satisfaction,
-            Satisfaction::Score | Satisfaction::ScoreTimesCost
-        );
-        let points_scale = election
-            .voters
-            .iter()
-            .filter_map(|v| match &v.ballot {
-                Ballot::Points(list) => list.iter().map(|(_, d)| d.scale()).max(),
-                _ => None,
-            })
-            .max()
-            .unwrap_or(0);
+        let weighing = Weighing::new(election, satisfaction);
         let n_projects = election.projects.len();
-        let mut group_of: HashMap<Vec<(u32, i64)>, u32> = HashMap::new();
-        let mut multiplicity: Vec<u64> = Vec::new();
-        let mut signed_support = vec![0i128; n_projects];
+        let mut popularity = vec![0u64; n_projects];
+        for voter in &election.voters {
+            for project in voter.ballot.projects() {
+                popularity[project] += 1;
+            }
+        }
+        let mut project_of_rank: Vec<usize> = (0..n_projects).collect();
+        project_of_rank.sort_by_key(|&p| (std::cmp::Reverse(popularity[p]), p));
+        let mut rank = vec![0u32; n_projects];
+        for (position, &p) in project_of_rank.iter().enumerate() {
+            rank[p] = u32::try_from(position).map_err(|_| TooLarge)?;
+        }
+
+        let mut group_of: FastMap<Vec<(u32, i64)>, u64> = FastMap::default();
         let mut key: Vec<(u32, i64)> = Vec::new();
         for voter in &election.voters {
             key.clear();
-            let length = voter.ballot.len();
-            for (position, project) in voter.ballot.projects().enumerate() {
-                let weight: i64 = if !by_score {
-                    1
-                } else {
-                    match &voter.ballot {
-                        Ballot::Points(list) => {
-                            let units = list[position]
-                                .1
-                                .units_at_scale(points_scale)
-                                .ok_or(TooLarge)?;
-                            i64::try_from(units).map_err(|_| TooLarge)?
-                        }
-                        Ballot::Ranking(_) => (length - position) as i64,
-                        // Refused earlier by `OutcomeRule::resolve`; count a plain approval.
-                        Ballot::Approval(_) => 1,
-                    }
-                };
-                signed_support[project] += i128::from(weight);
-                let project = u32::try_from(project).map_err(|_| TooLarge)?;
-                if weight > 0 {
-                    key.push((project, weight));
+            weighing.weigh(&voter.ballot, |p, w| {
+                if w > 0 {
+                    key.push((rank[p], w));
+                }
+            })?;
+            key.sort_unstable();
+            match group_of.get_mut(&key) {
+                Some(count) => *count += 1,
+                None => {
+                    group_of.insert(key.clone(), 1);
                 }
             }
-            key.sort_unstable();
-            let next = multiplicity.len() as u32;
-            let group = *group_of.entry(key.clone()).or_insert(next);
-            if group == next {
-                multiplicity.push(0);
-            }
-            multiplicity[group as usize] += 1;
         }
-        // Number groups so that the supporters of popular projects sit next to each other in
-        // memory: groups ordered by their projects, most supported projects first. MES reads the
-        // budgets of a project's supporters many times per run; nearby reads are cheap reads.
-        let mut popularity = vec![0u64; n_projects];
-        for (list, &g) in &group_of {
-            for &(p, _) in list {
-                popularity[p as usize] += multiplicity[g as usize];
-            }
-        }
-        let mut by_popularity: Vec<usize> = (0..n_projects).collect();
-        by_popularity.sort_by_key(|&p| (std::cmp::Reverse(popularity[p]), p));
-        let mut rank = vec![0u32; n_projects];
-        for (position, &p) in by_popularity.iter().enumerate() {
-            rank[p] = position as u32;
-        }
-        let mut groups: Vec<SortedGroup> = group_of
-            .into_iter()
-            .map(|(list, g)| {
-                let mut ranks: Vec<u32> = list.iter().map(|&(p, _)| rank[p as usize]).collect();
-                ranks.sort_unstable();
-                (ranks, list, multiplicity[g as usize])
-            })
-            .collect();
+        let mut groups: Vec<(Vec<(u32, i64)>, u64)> = group_of.into_iter().collect();
         groups.sort_unstable();
-        let multiplicity: Vec<u64> = groups.iter().map(|(_, _, m)| *m).collect();
 
+        let mut multiplicity = Vec::with_capacity(groups.len());
         let mut entry_start = Vec::with_capacity(groups.len() + 1);
         let mut entries = Vec::new();
-        let mut counts = vec![0usize; n_projects];
-        for (_, list, _) in &groups {
+        let mut supporters_per_project = vec![0usize; n_projects];
+        for (key, count) in &groups {
+            multiplicity.push(*count);
             entry_start.push(entries.len());
-            for &(p, w) in list {
-                counts[p as usize] += 1;
-                entries.push((p, w));
+            for &(r, w) in key {
+                let p = project_of_rank[r as usize];
+                supporters_per_project[p] += 1;
+                entries.push((p as u32, w));
             }
         }
         entry_start.push(entries.len());
 
         let mut supporter_start = Vec::with_capacity(n_projects + 1);
         let mut total = 0;
-        for count in &counts {
+        for count in &supporters_per_project {
             supporter_start.push(total);
             total += count;
         }
@@ -237,8 +291,8 @@ impl Profile {
         let mut supporter_groups = vec![0u32; total];
         let mut supporter_weights = vec![0i64; total];
         let mut support = vec![0i128; n_projects];
-        for (group, (_, list, _)) in groups.iter().enumerate() {
-            for &(p, w) in list {
+        for group in 0..multiplicity.len() {
+            for &(p, w) in &entries[entry_start[group]..entry_start[group + 1]] {
                 let p = p as usize;
                 supporter_groups[fill[p]] = group as u32;
                 supporter_weights[fill[p]] = w;
@@ -247,7 +301,7 @@ impl Profile {
             }
         }
         Ok(Profile {
-            lambda_is_cost,
+            lambda_is_cost: lambda_is_cost(satisfaction),
             multiplicity,
             entry_start,
             entries,
@@ -256,7 +310,6 @@ impl Profile {
             supporter_groups,
             supporter_weights,
             support,
-            signed_support,
         })
     }
 
@@ -281,5 +334,50 @@ impl Profile {
 
     pub(crate) fn entries_of(&self, group: usize) -> &[(u32, i64)] {
         &self.entries[self.entry_start[group]..self.entry_start[group + 1]]
+    }
+}
+
+/// A hash map with a fast, non-cryptographic hasher (multiply-rotate, as in rustc's FxHash) for
+/// grouping ballots: SipHash made grouping 60,000 ballots the slowest part of a greedy tally.
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+
+#[derive(Debug, Default, Clone, Copy)]
+struct FastHasher {
+    hash: u64,
+}
+
+impl FastHasher {
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u32(&mut self, value: u32) {
+        self.add(u64::from(value));
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.add(value);
+    }
+
+    fn write_i64(&mut self, value: i64) {
+        self.add(value as u64);
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.add(value as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.hash
     }
 }
