@@ -15,6 +15,7 @@ pub mod http;
 pub mod jobs;
 pub mod mail;
 pub mod metrics;
+pub mod pb;
 pub mod store;
 pub mod telemetry;
 

@@ -42,11 +42,38 @@ enum Command {
     /// Manage the census.
     #[command(subcommand)]
     Census(CensusCommand),
+    /// Participatory-budget tools that work on Pabulib files.
+    #[command(subcommand)]
+    Pb(PbCommand),
     /// Print the OpenAPI specification.
     Openapi {
         /// `yaml` (as committed in openapi/openapi.yaml) or `json`.
         #[arg(long, default_value = "yaml")]
         format: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum PbCommand {
+    /// Compute the outcome of a Pabulib .pb file under an outcome rule.
+    ///
+    /// RULE is a rule name (greedy, greedy-threshold, greedy-no-skip, greedy_cost_sat,
+    /// mes_cost_sat_add1, esnet_add1_no_exhaustive_stop_comparison, ...), an alias (mes,
+    /// mes-add1, equal-shares) or `meta` for the file's own META rule. The full list is in
+    /// plaza_domain::outcome's documentation (domain/src/outcome/mod.rs) and the README.
+    Tally {
+        /// The .pb file.
+        file: PathBuf,
+        /// The outcome rule.
+        #[arg(long, default_value = "meta")]
+        rule: String,
+        /// Override the rule's tie-breaking: project-id (pabutools), file-order (cities),
+        /// cost-then-votes (equalshares.net).
+        #[arg(long)]
+        tie_breaking: Option<String>,
+        /// Print one JSON object (selected, selection_order, total_cost, rule, projects, ...).
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -105,6 +132,30 @@ enum CensusCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Pb(PbCommand::Tally {
+        file,
+        rule,
+        tie_breaking,
+        json,
+    }) = &cli.command
+    {
+        let mut warnings = Vec::new();
+        let result =
+            plaza_api::pb::tally_file(file, rule, tie_breaking.as_deref(), *json, &mut warnings);
+        for warning in warnings {
+            eprintln!("warning: {warning}");
+        }
+        return match result {
+            Ok(text) => {
+                println!("{}", text.trim_end());
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("plaza: {error}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if let Command::Openapi { format } = &cli.command {
         return match format.as_str() {
             "yaml" => {
@@ -288,7 +339,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             );
             Ok(())
         }
-        Command::Openapi { .. } => Ok(()),
+        Command::Openapi { .. } | Command::Pb(_) => Ok(()),
     }
 }
 
