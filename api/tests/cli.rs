@@ -197,3 +197,62 @@ fn serve_answers_and_stops_cleanly_on_sigterm() {
     assert!(logs.contains("plaza stopped"), "{logs}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn pb_tally_meta_reproduces_the_projects_wieliczka_funded() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../domain/tests/data/pabulib");
+    let file = data.join("Poland_Wieliczka_2023_Green_Budget.pb");
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(data.join("Poland_Wieliczka_2023_Green_Budget.expected.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_plaza"))
+        .args(["pb", "tally"])
+        .arg(&file)
+        .args(["--rule", "meta", "--json"])
+        .output()
+        .unwrap();
+    let tally: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let mut funded: Vec<String> = expected["selected_in_file"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    funded.sort();
+    let mut selected: Vec<String> = tally["selected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    selected.sort();
+    assert_eq!(selected, funded);
+    assert_eq!(tally["rule"], "esnet_add1_no_exhaustive_stop_comparison");
+
+    let table = stdout(
+        &Command::new(env!("CARGO_BIN_EXE_plaza"))
+            .args(["pb", "tally"])
+            .arg(&file)
+            .args(["--rule", "greedy"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        table.contains("rule: greedy") && table.contains("selected 23 projects"),
+        "{table}"
+    );
+
+    let wrong = Command::new(env!("CARGO_BIN_EXE_plaza"))
+        .args(["pb", "tally"])
+        .arg(&file)
+        .args(["--rule", "mes_points"])
+        .output()
+        .unwrap();
+    assert!(!wrong.status.success());
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr).contains("mes_points"),
+        "{wrong:?}"
+    );
+}
