@@ -4,7 +4,7 @@
 //! the exact reference engine exposes every voter's remaining budget: `outcome::mes::tests`.)
 
 use plaza_domain::outcome::{self, OutcomeError, OutcomeRule, TieBreaking};
-use plaza_domain::pabulib::{self, Ballot, Decimal, Election, Meta, Project, VoteType, Voter};
+use plaza_domain::pabulib::{self, Ballot, Decimal, Election, Project, VoteType, Voter};
 use proptest::prelude::*;
 use std::cmp::Ordering;
 
@@ -81,38 +81,18 @@ fn elections() -> impl Strategy<Value = Election> {
             let voters = ballots
                 .into_iter()
                 .enumerate()
-                .map(|(v, entries)| {
-                    let mut listed: Vec<(usize, Decimal)> = Vec::new();
-                    for (p, points) in entries {
-                        if !listed.iter().any(|(q, _)| *q == p) {
-                            listed.push((p, Decimal::from_integer(points)));
-                        }
-                    }
-                    let ballot = match vote_type {
-                        VoteType::Cumulative => Ballot::Points(listed),
-                        VoteType::Ordinal => {
-                            Ballot::Ranking(listed.into_iter().map(|(p, _)| p).collect())
-                        }
-                        _ => Ballot::Approval(listed.into_iter().map(|(p, _)| p).collect()),
-                    };
-                    Voter {
-                        id: format!("v{v}"),
-                        ballot,
-                        cells: Vec::new(),
-                    }
+                .map(|(v, entries)| Voter {
+                    id: format!("v{v}"),
+                    ballot: Ballot::new(
+                        vote_type,
+                        entries
+                            .into_iter()
+                            .map(|(p, points)| (p, Decimal::from_integer(points))),
+                    ),
+                    cells: Vec::new(),
                 })
                 .collect();
-            let mut election = Election {
-                meta: Meta::default(),
-                vote_type,
-                budget: decimal(budget, budget_scale),
-                project_columns: Vec::new(),
-                projects,
-                voter_columns: Vec::new(),
-                voters,
-            };
-            election.sync_meta();
-            election
+            Election::new(vote_type, decimal(budget, budget_scale), projects, voters)
         })
 }
 
@@ -240,4 +220,17 @@ fn a_tally_serializes_to_json_with_the_documented_fields() {
     assert!(json["total_cost"].is_string());
     assert_eq!(json["projects"][0]["name"], "Park");
     assert!(json["mes"]["final_endowment"]["exact"].is_string());
+}
+
+#[test]
+fn an_election_built_in_code_with_a_missing_project_is_refused() {
+    let text = "META\nkey;value\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;cost\na;5\n\
+                VOTES\nvoter_id;vote\n1;a\n";
+    let mut election = pabulib::parse(text).unwrap().election;
+    election.voters[0].ballot = Ballot::Approval(vec![0, 7]);
+    let error = outcome::tally(&election, &"mes".parse().unwrap(), None).unwrap_err();
+    assert!(
+        matches!(error, OutcomeError::BallotOutOfRange { project: 7, .. }),
+        "{error}"
+    );
 }

@@ -29,4 +29,12 @@ pub enum OutcomeError {
     },
     #[error("rule `{rule}`: the numbers of this file are too large to compute with exactly")]
     NumberTooLarge { rule: String },
+    #[error(
+        "voter `{voter}` lists project number {project}, but the election has {projects} projects"
+    )]
+    BallotOutOfRange {
+        voter: String,
+        project: usize,
+        projects: usize,
+    },
 }

@@ -175,6 +175,7 @@ pub fn tally(
     tie_breaking: Option<TieBreaking>,
 ) -> Result<Tally, OutcomeError> {
     let rule = rule.resolve(election)?;
+    check_ballots(election)?;
     let name = rule.name(election.vote_type);
     let too_large = |_| OutcomeError::NumberTooLarge { rule: name.clone() };
     let instance = Instance::new(election).map_err(too_large)?;
@@ -198,7 +199,7 @@ pub fn tally(
         } => {
             let profile = Profile::new(election, satisfaction).map_err(too_large)?;
             let problem = mes::MesProblem::new(&instance, &profile, &tie);
-            let outcome = mes::pabutools_mes(&instance, &problem, increase);
+            let outcome = mes::equal_shares(&instance, &problem, mes::Flavour::Pabutools, increase);
             mes_report = Some(report(&instance, &outcome));
             match fill {
                 Fill::None => outcome.order,
@@ -219,7 +220,8 @@ pub fn tally(
         } => {
             let profile = Profile::new(election, Satisfaction::Cost).map_err(too_large)?;
             let problem = mes::MesProblem::new(&instance, &profile, &tie);
-            let outcome = mes::tool_mes(&instance, &problem, increase);
+            let outcome =
+                mes::equal_shares(&instance, &problem, mes::Flavour::EqualSharesTool, increase);
             mes_report = Some(report(&instance, &outcome));
             let keys = TieOrder::javascript_keys(election);
             let mut order = match fill {
@@ -248,6 +250,22 @@ pub fn tally(
     Ok(build_tally(
         election, &instance, &rule, name, mode, order, mes_report, comparison,
     ))
+}
+
+/// [`parse`](crate::pabulib::parse) never produces it, but an election built in code could list
+/// a project that does not exist.
+fn check_ballots(election: &Election) -> Result<(), OutcomeError> {
+    let projects = election.projects.len();
+    for voter in &election.voters {
+        if let Some(project) = voter.ballot.projects().find(|&p| p >= projects) {
+            return Err(OutcomeError::BallotOutOfRange {
+                voter: voter.id.clone(),
+                project,
+                projects,
+            });
+        }
+    }
+    Ok(())
 }
 
 fn city_threshold(

@@ -31,6 +31,19 @@ pub(crate) struct Instance {
     pub voters: u64,
 }
 
+/// The largest number of decimal places of the points on any ballot.
+fn points_scale(election: &Election) -> u32 {
+    election
+        .voters
+        .iter()
+        .filter_map(|v| match &v.ballot {
+            Ballot::Points(list) => list.iter().map(|(_, d)| d.scale()).max(),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
 /// The numbers of the file are beyond what the exact arithmetic here is sized for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct TooLarge;
@@ -56,15 +69,7 @@ impl Instance {
         if budget >= limit || costs.iter().any(|&c| c >= limit) {
             return Err(TooLarge);
         }
-        let points_scale = election
-            .voters
-            .iter()
-            .filter_map(|v| match &v.ballot {
-                Ballot::Points(list) => list.iter().map(|(_, d)| d.scale()).max(),
-                _ => None,
-            })
-            .max()
-            .unwrap_or(0);
+        let points_scale = points_scale(election);
         let mut votes = vec![0u64; election.projects.len()];
         // Scores in units of 10^-points_scale.
         let mut score_units = vec![0i128; election.projects.len()];
@@ -125,15 +130,7 @@ struct Weighing {
 
 impl Weighing {
     fn new(election: &Election, satisfaction: Satisfaction) -> Weighing {
-        let points_scale = election
-            .voters
-            .iter()
-            .filter_map(|v| match &v.ballot {
-                Ballot::Points(list) => list.iter().map(|(_, d)| d.scale()).max(),
-                _ => None,
-            })
-            .max()
-            .unwrap_or(0);
+        let points_scale = points_scale(election);
         Weighing {
             by_score: matches!(
                 satisfaction,

@@ -160,6 +160,27 @@ pub enum Ballot {
 }
 
 impl Ballot {
+    /// The ballot of a voter who listed `entries` (project number, points) in this order: an
+    /// approval set, a ranking or points according to `vote_type` (points are ignored for
+    /// approval, choose-1 and ordinal votes). A project listed again is kept once, as [`parse`]
+    /// reads such votes: at its first position, with the points given last.
+    pub fn new(vote_type: VoteType, entries: impl IntoIterator<Item = (usize, Decimal)>) -> Ballot {
+        let mut listed: Vec<(usize, Decimal)> = Vec::new();
+        for (project, points) in entries {
+            match listed.iter_mut().find(|(p, _)| *p == project) {
+                Some(entry) => entry.1 = points,
+                None => listed.push((project, points)),
+            }
+        }
+        match vote_type {
+            VoteType::Cumulative | VoteType::Scoring => Ballot::Points(listed),
+            VoteType::Ordinal => Ballot::Ranking(listed.into_iter().map(|(p, _)| p).collect()),
+            VoteType::Approval | VoteType::Choose1 => {
+                Ballot::Approval(listed.into_iter().map(|(p, _)| p).collect())
+            }
+        }
+    }
+
     /// The projects listed on the ballot, in ballot order.
     pub fn projects(&self) -> impl Iterator<Item = usize> + '_ {
         (0..self.len()).map(move |at| match self {
@@ -212,6 +233,26 @@ pub struct Election {
 }
 
 impl Election {
+    /// An election without extra META keys or extra columns; META holds the typed keys.
+    pub fn new(
+        vote_type: VoteType,
+        budget: Decimal,
+        projects: Vec<Project>,
+        voters: Vec<Voter>,
+    ) -> Election {
+        let mut election = Election {
+            meta: Meta::default(),
+            vote_type,
+            budget,
+            project_columns: Vec::new(),
+            projects,
+            voter_columns: Vec::new(),
+            voters,
+        };
+        election.sync_meta();
+        election
+    }
+
     /// The META `rule` value (`greedy`, `equalshares/add1`…), if any.
     pub fn meta_rule(&self) -> Option<&str> {
         self.meta.get("rule")

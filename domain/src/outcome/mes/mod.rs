@@ -131,33 +131,52 @@ fn outcome(
     }
 }
 
+/// Whose semantics an MES computation follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Flavour {
+    /// pabutools' `method_of_equal_shares` and its completions.
+    Pabutools,
+    /// The equalshares.net compute tool.
+    EqualSharesTool,
+}
+
+/// MES with `increase`, as `flavour` defines it. Without ballots MES funds nothing (pabutools
+/// returns the empty allocation).
+pub(crate) fn equal_shares(
+    instance: &Instance,
+    problem: &MesProblem<'_>,
+    flavour: Flavour,
+    increase: Increase,
+) -> MesOutcome {
+    let mut engine = FastMes::new(problem);
+    if instance.voters == 0 {
+        let zero = BigRational::default();
+        return outcome(&engine, Vec::new(), &zero, zero.clone(), 0);
+    }
+    match flavour {
+        Flavour::Pabutools => pabutools_mes(&mut engine, instance, problem, increase),
+        Flavour::EqualSharesTool => tool_mes(&mut engine, instance, problem, increase),
+    }
+}
+
 /// pabutools' `method_of_equal_shares` from the endowment budget/n, with its completions:
 /// `voter_budget_increment=1` ([`Increase::UntilExhaustive`]) or
 /// `exhaustion_by_budget_increase(exhaustive_stop=False, budget_step=n)`
 /// ([`Increase::WhileNextFits`]).
-pub(crate) fn pabutools_mes(
+fn pabutools_mes(
+    engine: &mut FastMes<'_>,
     instance: &Instance,
     problem: &MesProblem<'_>,
     increase: Increase,
 ) -> MesOutcome {
-    let mut engine = FastMes::new(problem);
     let voters = instance.voters;
-    if voters == 0 {
-        return outcome(
-            &engine,
-            Vec::new(),
-            &BigRational::default(),
-            BigRational::default(),
-            0,
-        );
-    }
     let start = BigRational::new(BigInt::from(instance.budget), BigInt::from(voters));
     let unit = money(instance.unit);
     let at = |k: u64| &start + &unit * BigRational::from_integer(BigInt::from(k));
     match increase {
         Increase::None => {
             let order = engine.run(&start);
-            outcome(&engine, order, &start, start.clone(), 0)
+            outcome(engine, order, &start, start.clone(), 0)
         }
         Increase::UntilExhaustive => {
             // pabutools' previous outcome starts as the initial allocation (the free projects).
@@ -167,11 +186,11 @@ pub(crate) fn pabutools_mes(
                 let order = engine.run(&at(k));
                 if !is_feasible(instance, &order) {
                     let back = k.saturating_sub(1);
-                    return outcome(&engine, previous, &start, at(back), back);
+                    return outcome(engine, previous, &start, at(back), back);
                 }
                 let pool = problem.candidates.iter().map(|&p| p as usize);
                 if is_exhaustive(instance, &order, pool) {
-                    return outcome(&engine, order, &start, at(k), k);
+                    return outcome(engine, order, &start, at(k), k);
                 }
                 previous = order;
                 k += 1;
@@ -190,7 +209,7 @@ pub(crate) fn pabutools_mes(
             if all_fit {
                 // No run can overspend, so pabutools stops at its budget bound: the run at `last_k`.
                 let order = engine.run(&at(last_k));
-                return outcome(&engine, order, &start, at(last_k), last_k);
+                return outcome(engine, order, &start, at(last_k), last_k);
             }
             let mut previous: Option<(Vec<usize>, u64)> = None;
             for k in 0..=last_k {
@@ -201,7 +220,7 @@ pub(crate) fn pabutools_mes(
                 previous = Some((order, k));
             }
             let (order, k) = previous.unwrap_or((Vec::new(), 0));
-            outcome(&engine, order, &start, at(k), k)
+            outcome(engine, order, &start, at(k), k)
         }
     }
 }
@@ -211,27 +230,18 @@ pub(crate) fn pabutools_mes(
 /// the whole-unit endowment ⌊budget/n⌋, stopping when the outcome is exhaustive over all projects
 /// ([`Increase::UntilExhaustive`], the tool's default "exhaustive" option) or when the next run
 /// would overspend, or once every supported project is funded (where the tool would never stop).
-pub(crate) fn tool_mes(
+fn tool_mes(
+    engine: &mut FastMes<'_>,
     instance: &Instance,
     problem: &MesProblem<'_>,
     increase: Increase,
 ) -> MesOutcome {
-    let mut engine = FastMes::new(problem);
     let voters = instance.voters;
-    if voters == 0 {
-        return outcome(
-            &engine,
-            Vec::new(),
-            &BigRational::default(),
-            BigRational::default(),
-            0,
-        );
-    }
     let everything_fits = instance.costs.iter().sum::<i128>() <= instance.budget;
     if increase == Increase::None || everything_fits {
         let start = BigRational::new(BigInt::from(instance.budget), BigInt::from(voters));
         let order = engine.run(&start);
-        return outcome(&engine, order, &start, start.clone(), 0);
+        return outcome(engine, order, &start, start.clone(), 0);
     }
     let per_voter_units = instance.budget / (instance.unit * i128::from(voters));
     let start = money(per_voter_units * instance.unit);
@@ -260,7 +270,7 @@ pub(crate) fn tool_mes(
         order = next;
         k += 1;
     }
-    outcome(&engine, order, &start, endowment, k)
+    outcome(engine, order, &start, endowment, k)
 }
 
 /// An endowment in money units as a float, for reports.
@@ -349,10 +359,10 @@ mod tests {
             let tie = TieOrder::new(TieBreaking::ProjectId, &election, &instance.votes);
             let problem = MesProblem::new(&instance, &profile, &tie);
             for increase in [Increase::None, Increase::UntilExhaustive, Increase::WhileNextFits] {
-                let outcome = pabutools_mes(&instance, &problem, increase);
+                let outcome = equal_shares(&instance, &problem, Flavour::Pabutools, increase);
                 prop_assert!(is_feasible(&instance, &outcome.order), "{:?}", increase);
                 if vote_type == VoteType::Approval {
-                    let outcome = tool_mes(&instance, &problem, increase);
+                    let outcome = equal_shares(&instance, &problem, Flavour::EqualSharesTool, increase);
                     prop_assert!(is_feasible(&instance, &outcome.order), "tool {:?}", increase);
                 }
             }
