@@ -60,7 +60,7 @@
 
 mod error;
 mod greedy;
-pub(crate) mod mes;
+pub mod mes;
 mod profile;
 mod rule;
 #[cfg(test)]
@@ -86,14 +86,19 @@ pub struct Tally {
     pub rule: String,
     /// What the rule does, in one sentence.
     pub description: String,
+    /// The tie-breaking used (the rule's default unless overridden).
     pub tie_breaking: TieBreaking,
+    /// The file's META `vote_type`.
     pub vote_type: VoteType,
+    /// Number of voters (rows of VOTES).
     pub voters: u64,
+    /// The budget, exact as written in the file.
     pub budget: Decimal,
     /// Funded project ids in the order the rule funded them.
     pub selection_order: Vec<String>,
     /// Funded project ids sorted by id (code points), as in the reference files.
     pub selected: Vec<String>,
+    /// Cost of the funded projects, exact.
     pub total_cost: Decimal,
     /// `total_cost / budget` in percent (for display; `total_cost` is the exact figure).
     pub budget_used_percent: f64,
@@ -108,14 +113,18 @@ pub struct Tally {
 /// One project's line in a tally.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProjectTally {
+    /// The `project_id`.
     pub id: String,
+    /// The PROJECTS `name` cell, if any.
     pub name: Option<String>,
+    /// The cost, exact as written in the file.
     pub cost: Decimal,
     /// Voters listing the project.
     pub votes: u64,
     /// Its Pabulib score: votes (approval), total points (cumulative, scoring), total
     /// `L − position` (ordinal).
     pub score: Decimal,
+    /// Whether the rule funds it.
     pub selected: bool,
     /// 1 for the first project funded, 2 for the second…
     pub position: Option<usize>,
@@ -140,7 +149,9 @@ pub struct MesReport {
 /// An amount of money per voter: exact (`"42703/21"` or `"2033"`, currency units) and approximate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Endowment {
+    /// The exact amount as a reduced fraction or an integer.
     pub exact: String,
+    /// The nearest float, for display.
     pub approx: f64,
 }
 

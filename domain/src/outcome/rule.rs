@@ -57,6 +57,7 @@ pub enum Increase {
 /// What fills the money MES leaves unspent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Fill {
+    /// Nothing: the leftover stays unspent.
     None,
     /// A greedy pass over the projects not yet selected, adding each that still fits: by the
     /// rule's own greedy order for pabutools MES, by votes for the equalshares.net tool (its
@@ -67,6 +68,7 @@ pub enum Fill {
 /// The equalshares.net comparison step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Comparison {
+    /// No comparison: the MES outcome stands.
     None,
     /// Compare with the plain greedy-by-votes outcome: if more voters approve more winners of the
     /// greedy outcome than of the MES outcome, the greedy outcome is chosen (Wieliczka 2023).
@@ -94,21 +96,30 @@ pub enum OutcomeRule {
     Meta,
     /// pabutools `greedy_utilitarian_welfare`: projects by total satisfaction per unit of cost,
     /// each added if it still fits; projects nobody supports are added last if money remains.
-    Greedy { satisfaction: Satisfaction },
+    Greedy {
+        /// What each supporter gains.
+        satisfaction: Satisfaction,
+    },
     /// The cities' greedy rules.
     City(CityRule),
     /// pabutools `method_of_equal_shares`, endowment budget/n (+ k with an increase).
     Mes {
+        /// The utilities MES equalizes.
         satisfaction: Satisfaction,
+        /// The add1 loop, if any.
         increase: Increase,
+        /// The greedy fill after MES, if any.
         fill: Fill,
     },
     /// The equalshares.net compute tool's Method of Equal Shares on approval ballots (cost
     /// utilities): add1 starts from the whole-unit endowment ⌊budget/n⌋ and tests exhaustiveness
     /// over all projects; when all projects together fit the budget it runs once with budget/n.
     EqualShares {
+        /// The tool's add1 loop, if any.
         increase: Increase,
+        /// The tool's utilitarian completion, if any.
         fill: Fill,
+        /// The tool's comparison step, if any.
         comparison: Comparison,
     },
 }

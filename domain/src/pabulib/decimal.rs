@@ -40,6 +40,7 @@ impl Decimal {
     /// a common scale and multiply them by a voter count inside an `i128`.
     pub const MAX_DIGITS: u32 = 24;
 
+    /// Zero, with no decimal places.
     pub const ZERO: Decimal = Decimal { units: 0, scale: 0 };
 
     /// A whole number.
@@ -104,14 +105,17 @@ impl Decimal {
         self.scale
     }
 
+    /// Whether the value is 0.
     pub fn is_zero(&self) -> bool {
         self.units == 0
     }
 
+    /// Whether the value is below 0.
     pub fn is_negative(&self) -> bool {
         self.units < 0
     }
 
+    /// Whether the value is above 0.
     pub fn is_positive(&self) -> bool {
         self.units > 0
     }

@@ -13,12 +13,16 @@ use super::decimal::DecimalError;
 /// The three sections of a Pabulib file, in their mandatory order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Section {
+    /// `META`: key/value pairs.
     Meta,
+    /// `PROJECTS`: one row per project.
     Projects,
+    /// `VOTES`: one row per voter.
     Votes,
 }
 
 impl Section {
+    /// The marker as written in files: `META`, `PROJECTS`, `VOTES`.
     pub fn as_str(self) -> &'static str {
         match self {
             Section::Meta => "META",
@@ -39,7 +43,9 @@ impl fmt::Display for Section {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("line {line}: {kind}")]
 pub struct ParseError {
+    /// 1-based line number.
     pub line: usize,
+    /// What is wrong.
     pub kind: ParseErrorKind,
 }
 
@@ -136,7 +142,9 @@ pub enum ParseErrorKind {
 /// Something tolerated, the way pabutools tolerates it, but worth telling.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseWarning {
+    /// 1-based line number.
     pub line: usize,
+    /// What was tolerated.
     pub kind: ParseWarningKind,
 }
 

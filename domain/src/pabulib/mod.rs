@@ -9,7 +9,7 @@
 //!   `;` CSV with quotes and stray quotes, `None` cells, `10000.0` or `10000,0` costs kept exact as
 //!   [`Decimal`], opaque string ids, duplicate ids inside a vote) and refusing broken ones with a
 //!   [`ParseError`] that names the line. Tolerated oddities come back as [`ParseWarning`]s.
-//! - [`write`] produces the canonical text of an election; `parse(write(e)) == e`.
+//! - [`write()`] produces the canonical text of an election; `parse(write(e)) == e`.
 //!
 //! Duplicate project ids inside one vote are tolerated the way pabutools reads them, each with a
 //! warning: an approval (or choose-1) vote is a set, so the repeat is dropped; a ranking keeps the
@@ -121,10 +121,12 @@ impl Meta {
         &self.entries
     }
 
+    /// The number of pairs.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
+    /// Whether META has no pair.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -143,6 +145,7 @@ impl FromIterator<(String, String)> for Meta {
 pub struct Project {
     /// The opaque `project_id` (`24`, `BO.OM.97/24`, `M/01/X`…); never a number.
     pub id: String,
+    /// The cost, exact as written.
     pub cost: Decimal,
     /// The other cells, aligned with [`Election::project_columns`]; `None` for an empty or `None` cell.
     pub cells: Vec<Option<String>>,
@@ -197,6 +200,7 @@ impl Ballot {
         }
     }
 
+    /// Whether the ballot lists no project.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -207,6 +211,7 @@ impl Ballot {
 pub struct Voter {
     /// The opaque `voter_id`.
     pub id: String,
+    /// What the voter chose.
     pub ballot: Ballot,
     /// The other cells (age, sex, voting_method…), aligned with [`Election::voter_columns`].
     pub cells: Vec<Option<String>>,
@@ -216,11 +221,14 @@ pub struct Voter {
 ///
 /// `meta` holds every META pair; the four keys that have typed fields here (`budget`,
 /// `vote_type`, `num_projects`, `num_votes`) are kept equal to those fields by [`parse`] and by
-/// [`Election::sync_meta`], and [`write`] always writes the typed values.
+/// [`Election::sync_meta`], and [`write()`] always writes the typed values.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Election {
+    /// Every META pair, in file order.
     pub meta: Meta,
+    /// META `vote_type`.
     pub vote_type: VoteType,
+    /// META `budget`, exact.
     pub budget: Decimal,
     /// PROJECTS columns other than `project_id` and `cost`, in file order.
     pub project_columns: Vec<String>,

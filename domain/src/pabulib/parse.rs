@@ -17,7 +17,9 @@ use super::{Ballot, Election, Meta, Project, VoteType, Voter};
 /// A parsed file: the election and what was tolerated on the way.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Parsed {
+    /// Everything the file says.
     pub election: Election,
+    /// Oddities that were tolerated, in line order.
     pub warnings: Vec<ParseWarning>,
 }
 

@@ -4,8 +4,9 @@
 //! Every voter starts with the same endowment `b`. In each round, every remaining project `p` with
 //! enough money among its supporters gets the smallest `ρ(p)` such that
 //! `Σ_i min(b_i, ρ · u_i(p)) = cost(p)`; the project with the smallest `ρ` is funded (ties: the
-//! [`TieOrder`]) and each supporter pays `min(b_i, ρ · u_i(p))`. Projects nobody supports are never
-//! funded; supported projects of cost 0 are funded before the first round.
+//! chosen [`TieBreaking`](super::TieBreaking)) and each supporter pays `min(b_i, ρ · u_i(p))`.
+//! Projects nobody supports are never funded; supported projects of cost 0 are funded before the
+//! first round.
 //!
 //! # Arithmetic: a certified float path with an exact fallback
 //! pabutools uses exact rationals (`gmpy2.mpq`); the published outcomes depend on exact ties
@@ -15,7 +16,7 @@
 //! error of every budget, of every project's `ρ` and of every poor/rich split; a decision is taken
 //! in floats only when the bound proves it is the exact decision. When it cannot (an exact or near
 //! tie, a voter whose budget is within the bound of the price, money exactly equal to a cost), the
-//! [`fast`] engine recomputes the quantities involved exactly with big rationals (`num-rational`),
+//! `fast` engine recomputes the quantities involved exactly with big rationals (`num-rational`),
 //! from the run's history: a voter's exact budget is the endowment minus, for each funded project
 //! they paid for in full share, that round's exact price per unit of utility, and those prices are
 //! themselves computed exactly (once, on demand) from who paid everything in each round. A float
