@@ -78,7 +78,9 @@ pub enum Comparison {
 /// The cities' greedy rules, as the Pabulib checker reconstructs them from the `selected` column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CityRule {
-    /// `greedy`: by score (votes, or points for cumulative, or ordinal score), skip what does not fit.
+    /// `greedy`: by score (votes, or points for cumulative, or ordinal score), skip what does not
+    /// fit. As in the checker's reconstruction, a project nobody voted for is funded too when it
+    /// still fits at the end.
     Greedy,
     /// `greedy-threshold`: the same, only projects whose score is at least META
     /// `min_project_score_threshold`.
