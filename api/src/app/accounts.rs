@@ -220,10 +220,10 @@ pub async fn register(
         .map_err(AppError::internal)?;
     let now = state.now();
     let tx = db::begin_write(&state.db).await?;
-    if let Some(nickname) = &nickname {
-        if store::users::nickname_taken(&tx, organization.id, nickname.as_str()).await? {
-            return Err(AppError::AlreadyTaken { field: "nickname" });
-        }
+    if let Some(nickname) = &nickname
+        && store::users::nickname_taken(&tx, organization.id, nickname.as_str()).await?
+    {
+        return Err(AppError::AlreadyTaken { field: "nickname" });
     }
     match store::users::by_email(&tx, organization.id, email.as_str()).await? {
         Some(existing) if existing.confirmed_at.is_some() => {

@@ -106,17 +106,16 @@ pub async fn create_scope(
     );
     let parent_id = form.parent_id.flatten();
     let tx = db::begin_write(&state.db).await?;
-    if let Some(parent) = parent_id {
-        if store::orgs::scope(&tx, organization.id, parent)
+    if let Some(parent) = parent_id
+        && store::orgs::scope(&tx, organization.id, parent)
             .await?
             .is_none()
-        {
-            errors.push(FieldError::new(
-                "parent_id",
-                "not_found",
-                "No scope has this id.",
-            ));
-        }
+    {
+        errors.push(FieldError::new(
+            "parent_id",
+            "not_found",
+            "No scope has this id.",
+        ));
     }
     errors.finish()?;
     let (Some(code), Some(name)) = (code, name) else {
@@ -173,24 +172,24 @@ pub async fn update_scope(
         .ok_or(AppError::NotFound)?;
     let mut scope = before.clone();
     let mut errors = FieldErrors::new();
-    if let Some(raw) = &form.code {
-        if let Some(code) = errors.take(ScopeCode::parse("code", raw)) {
-            scope.code = code.as_str().to_string();
-        }
+    if let Some(raw) = &form.code
+        && let Some(code) = errors.take(ScopeCode::parse("code", raw))
+    {
+        scope.code = code.as_str().to_string();
     }
     if let Some(kind) = form.kind {
         scope.kind = kind.as_str().to_string();
     }
-    if form.name.is_some() {
-        if let Some(name) = check_translation(
+    if form.name.is_some()
+        && let Some(name) = check_translation(
             "name",
             form.name.as_ref(),
             organization,
             MAX_TITLE,
             &mut errors,
-        ) {
-            scope.name = serde_json::to_value(name.as_map()).map_err(AppError::internal)?;
-        }
+        )
+    {
+        scope.name = serde_json::to_value(name.as_map()).map_err(AppError::internal)?;
     }
     if let Some(position) = form.position {
         scope.position = position;
@@ -477,30 +476,29 @@ async fn check_scope(
     scope_id: Option<Uuid>,
     errors: &mut FieldErrors,
 ) -> AppResult<()> {
-    if let Some(scope_id) = scope_id {
-        if store::orgs::scope(db, organization.id, scope_id)
+    if let Some(scope_id) = scope_id
+        && store::orgs::scope(db, organization.id, scope_id)
             .await?
             .is_none()
-        {
-            errors.push(FieldError::new(
-                "scope_id",
-                "not_found",
-                "No scope has this id.",
-            ));
-        }
+    {
+        errors.push(FieldError::new(
+            "scope_id",
+            "not_found",
+            "No scope has this id.",
+        ));
     }
     Ok(())
 }
 
 fn check_pin(pinned: Option<u32>, phase_count: usize, errors: &mut FieldErrors) {
-    if let Some(position) = pinned {
-        if position as usize >= phase_count {
-            errors.push(FieldError::new(
-                "pinned_phase",
-                "out_of_range",
-                "Pin one of the process's phases by its position (from 0).",
-            ));
-        }
+    if let Some(position) = pinned
+        && position as usize >= phase_count
+    {
+        errors.push(FieldError::new(
+            "pinned_phase",
+            "out_of_range",
+            "Pin one of the process's phases by its position (from 0).",
+        ));
     }
 }
 
@@ -599,33 +597,33 @@ pub async fn update_process(
     let before = view(before_process, before_phases, now);
     let mut process = before.process.clone();
     let mut errors = FieldErrors::new();
-    if let Some(raw) = &form.slug {
-        if let Some(slug) = errors.take(Slug::parse("slug", raw)) {
-            process.slug = slug.as_str().to_string();
-        }
+    if let Some(raw) = &form.slug
+        && let Some(slug) = errors.take(Slug::parse("slug", raw))
+    {
+        process.slug = slug.as_str().to_string();
     }
-    if form.title.is_some() {
-        if let Some(title) = check_translation(
+    if form.title.is_some()
+        && let Some(title) = check_translation(
             "title",
             form.title.as_ref(),
             organization,
             MAX_TITLE,
             &mut errors,
-        ) {
-            process.title = serde_json::to_value(title.as_map()).map_err(AppError::internal)?;
-        }
+        )
+    {
+        process.title = serde_json::to_value(title.as_map()).map_err(AppError::internal)?;
     }
-    if form.description.is_some() {
-        if let Some(description) = check_translation(
+    if form.description.is_some()
+        && let Some(description) = check_translation(
             "description",
             form.description.as_ref(),
             organization,
             MAX_DESCRIPTION,
             &mut errors,
-        ) {
-            process.description =
-                serde_json::to_value(description.as_map()).map_err(AppError::internal)?;
-        }
+        )
+    {
+        process.description =
+            serde_json::to_value(description.as_map()).map_err(AppError::internal)?;
     }
     if let Some(scope_id) = form.scope_id {
         check_scope(&tx, organization, scope_id, &mut errors).await?;

@@ -122,19 +122,6 @@ pub async fn make_resident(
     row.into_active_model().insert(db).await.map(|_| ())
 }
 
-/// Locks `query` for the rest of the transaction on PostgreSQL (SQLite's write transaction
-/// already excludes other writers).
-fn for_update<E: EntityTrait>(
-    db: &impl ConnectionTrait,
-    query: sea_orm::Select<E>,
-) -> sea_orm::Select<E> {
-    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        query.lock_exclusive()
-    } else {
-        query
-    }
-}
-
 /// An account's verification attempts, created empty if missing and locked for the rest of the
 /// transaction, so that parallel attempts are counted one after the other.
 pub async fn lock_account_attempts(
@@ -148,16 +135,12 @@ pub async fn lock_account_attempts(
         last_failure_at: now,
         locked_until: None,
     };
-    verification_attempts::Entity::insert(empty.clone().into_active_model())
-        .on_conflict_do_nothing()
-        .exec_without_returning(db)
-        .await?;
-    Ok(
-        for_update(db, verification_attempts::Entity::find_by_id(user_id))
-            .one(db)
-            .await?
-            .unwrap_or(empty),
+    super::lock_or_create(
+        db,
+        empty,
+        verification_attempts::Entity::find_by_id(user_id),
     )
+    .await
 }
 
 /// A document's failed attempts (by any account), created empty if missing and locked.
@@ -173,12 +156,12 @@ pub async fn lock_document_attempts(
         last_failure_at: None,
         locked_until: None,
     };
-    document_attempts::Entity::insert(empty.clone().into_active_model())
-        .on_conflict_do_nothing()
-        .exec_without_returning(db)
-        .await?;
-    let query = document_attempts::Entity::find_by_id((organization_id, document_hash.to_string()));
-    Ok(for_update(db, query).one(db).await?.unwrap_or(empty))
+    super::lock_or_create(
+        db,
+        empty,
+        document_attempts::Entity::find_by_id((organization_id, document_hash.to_string())),
+    )
+    .await
 }
 
 /// Writes an account's attempts (locked with [`lock_account_attempts`]).
@@ -186,11 +169,7 @@ pub async fn save_account_attempts(
     db: &impl ConnectionTrait,
     row: verification_attempts::Model,
 ) -> Result<(), DbErr> {
-    row.into_active_model()
-        .reset_all()
-        .update(db)
-        .await
-        .map(|_| ())
+    super::save_locked::<verification_attempts::Entity, _>(db, row).await
 }
 
 /// Writes a document's attempts (locked with [`lock_document_attempts`]).
@@ -198,11 +177,7 @@ pub async fn save_document_attempts(
     db: &impl ConnectionTrait,
     row: document_attempts::Model,
 ) -> Result<(), DbErr> {
-    row.into_active_model()
-        .reset_all()
-        .update(db)
-        .await
-        .map(|_| ())
+    super::save_locked::<document_attempts::Entity, _>(db, row).await
 }
 
 pub async fn clear_attempts(db: &impl ConnectionTrait, user_id: Uuid) -> Result<(), DbErr> {

@@ -11,7 +11,54 @@ pub mod orgs;
 pub mod outbox;
 pub mod users;
 
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait,
+    IntoActiveModel, QuerySelect, Select, SqlErr,
+};
+
+/// Locks the rows `query` reads for the rest of the transaction on PostgreSQL (`FOR UPDATE`).
+/// SQLite needs nothing: Plaza's write transactions take its write lock at `BEGIN`.
+pub fn for_update<E: EntityTrait>(db: &impl ConnectionTrait, query: Select<E>) -> Select<E> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        query.lock_exclusive()
+    } else {
+        query
+    }
+}
+
+/// Creates the counter row `empty` unless its key exists, then reads it with `find` (the same
+/// key), locked: a read-count-write under this lock counts concurrent requests one after the
+/// other, and two first requests cannot both insert.
+pub async fn lock_or_create<E, A>(
+    db: &impl ConnectionTrait,
+    empty: E::Model,
+    find: Select<E>,
+) -> Result<E::Model, DbErr>
+where
+    E: EntityTrait,
+    E::Model: IntoActiveModel<A> + Clone,
+    A: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+{
+    E::insert(empty.clone().into_active_model())
+        .on_conflict_do_nothing()
+        .exec_without_returning(db)
+        .await?;
+    Ok(for_update(db, find).one(db).await?.unwrap_or(empty))
+}
+
+/// Writes every column of a row read with [`lock_or_create`].
+pub async fn save_locked<E, A>(db: &impl ConnectionTrait, row: E::Model) -> Result<(), DbErr>
+where
+    E: EntityTrait,
+    E::Model: IntoActiveModel<A>,
+    A: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+{
+    row.into_active_model()
+        .reset_all()
+        .update(db)
+        .await
+        .map(|_| ())
+}
 
 /// A unique index the product relies on, named as in the migrations, with the columns SQLite
 /// reports instead of the name (`UNIQUE constraint failed: users.organization_id, users.email`).

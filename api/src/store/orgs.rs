@@ -92,12 +92,8 @@ pub async fn scopes_of_for_update(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
 ) -> Result<Vec<scopes::Model>, DbErr> {
-    let mut query =
-        scopes::Entity::find().filter(scopes::Column::OrganizationId.eq(organization_id));
-    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        query = query.lock_exclusive();
-    }
-    query.all(db).await
+    let query = scopes::Entity::find().filter(scopes::Column::OrganizationId.eq(organization_id));
+    super::for_update(db, query).all(db).await
 }
 
 pub async fn scope(
@@ -180,13 +176,10 @@ pub async fn process_by_slug_for_update(
     organization_id: Uuid,
     slug: &str,
 ) -> Result<Option<processes::Model>, DbErr> {
-    let mut query = processes::Entity::find()
+    let query = processes::Entity::find()
         .filter(processes::Column::OrganizationId.eq(organization_id))
         .filter(processes::Column::Slug.eq(slug));
-    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        query = query.lock_exclusive();
-    }
-    query.one(db).await
+    super::for_update(db, query).one(db).await
 }
 
 pub async fn phases_of(

@@ -7,7 +7,7 @@ use super::entities::{
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
-    QueryFilter, QuerySelect, Set,
+    QueryFilter, Set,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -69,12 +69,9 @@ pub async fn by_id_for_update(
     organization_id: Uuid,
     id: Uuid,
 ) -> Result<Option<users::Model>, DbErr> {
-    let mut query =
+    let query =
         users::Entity::find_by_id(id).filter(users::Column::OrganizationId.eq(organization_id));
-    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        query = query.lock_exclusive();
-    }
-    query.one(db).await
+    super::for_update(db, query).one(db).await
 }
 
 /// Whether an account of the organization uses this nickname.
@@ -251,12 +248,9 @@ pub async fn refresh_token_for_update(
     db: &impl ConnectionTrait,
     token_hash: &str,
 ) -> Result<Option<refresh_tokens::Model>, DbErr> {
-    let mut query =
+    let query =
         refresh_tokens::Entity::find().filter(refresh_tokens::Column::TokenHash.eq(token_hash));
-    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        query = query.lock_exclusive();
-    }
-    query.one(db).await
+    super::for_update(db, query).one(db).await
 }
 
 /// Marks a refresh token spent; `false` if it was already spent (a concurrent refresh won).
@@ -352,8 +346,7 @@ pub async fn void_email_tokens(
 }
 
 /// The sign-in throttle row of an address, created empty if missing and locked for the rest of
-/// the transaction (PostgreSQL row lock; SQLite's write transaction), so that concurrent
-/// attempts are counted one after the other.
+/// the transaction, so that concurrent attempts are counted one after the other.
 pub async fn lock_login_throttle(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
@@ -367,15 +360,12 @@ pub async fn lock_login_throttle(
         failures_in_a_row: 0,
         locked_until: None,
     };
-    login_throttles::Entity::insert(empty.clone().into_active_model())
-        .on_conflict_do_nothing()
-        .exec_without_returning(db)
-        .await?;
-    let mut query = login_throttles::Entity::find_by_id((organization_id, email_key.to_string()));
-    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        query = query.lock_exclusive();
-    }
-    Ok(query.one(db).await?.unwrap_or(empty))
+    super::lock_or_create(
+        db,
+        empty,
+        login_throttles::Entity::find_by_id((organization_id, email_key.to_string())),
+    )
+    .await
 }
 
 /// Writes an address's throttle state (its row was locked with [`lock_login_throttle`]).
@@ -383,11 +373,7 @@ pub async fn save_login_throttle(
     db: &impl ConnectionTrait,
     row: login_throttles::Model,
 ) -> Result<(), DbErr> {
-    row.into_active_model()
-        .reset_all()
-        .update(db)
-        .await
-        .map(|_| ())
+    super::save_locked::<login_throttles::Entity, _>(db, row).await
 }
 
 /// Forgets an address's failures (after a successful sign-in).
@@ -415,15 +401,12 @@ pub async fn lock_mail_quota(
         window_started_at: None,
         sent_in_window: 0,
     };
-    mail_quotas::Entity::insert(empty.clone().into_active_model())
-        .on_conflict_do_nothing()
-        .exec_without_returning(db)
-        .await?;
-    let mut query = mail_quotas::Entity::find_by_id((organization_id, email_key.to_string()));
-    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        query = query.lock_exclusive();
-    }
-    Ok(query.one(db).await?.unwrap_or(empty))
+    super::lock_or_create(
+        db,
+        empty,
+        mail_quotas::Entity::find_by_id((organization_id, email_key.to_string())),
+    )
+    .await
 }
 
 /// Writes an address's quota (locked with [`lock_mail_quota`]).
@@ -431,9 +414,5 @@ pub async fn save_mail_quota(
     db: &impl ConnectionTrait,
     row: mail_quotas::Model,
 ) -> Result<(), DbErr> {
-    row.into_active_model()
-        .reset_all()
-        .update(db)
-        .await
-        .map(|_| ())
+    super::save_locked::<mail_quotas::Entity, _>(db, row).await
 }
