@@ -5,8 +5,14 @@
 //! enough money among its supporters gets the smallest `ρ(p)` such that
 //! `Σ_i min(b_i, ρ · u_i(p)) = cost(p)`; the project with the smallest `ρ` is funded (ties: the
 //! chosen [`TieBreaking`](super::TieBreaking)) and each supporter pays `min(b_i, ρ · u_i(p))`.
-//! Projects nobody supports are never funded; supported projects of cost 0 are funded before the
-//! first round.
+//!
+//! A project's supporters are the voters whose utility `u_i(p)` for it is positive, as in
+//! pabutools. Projects nobody supports are never funded. A project of cost 0 with supporters is
+//! funded before the first round; under cost utilities (`u_i(p) = cost(p)` for an approved
+//! project, pabutools' `Cost_Sat`) a project of cost 0 has utility 0 for everyone, so it has no
+//! supporters and MES never funds it: neither pabutools nor the equalshares.net tool (which only
+//! considers projects with `cost > 0`) does. With cardinality or points utilities it is funded
+//! first. A completion (`…_then_greedy`, the tool's utilitarian completion) may still add it.
 //!
 //! # Arithmetic: a certified float path with an exact fallback
 //! pabutools uses exact rationals (`gmpy2.mpq`); the published outcomes depend on exact ties
@@ -45,9 +51,10 @@ pub(crate) struct MesProblem<'a> {
     pub profile: &'a Profile,
     pub costs: &'a [i128],
     pub tie: &'a TieOrder,
-    /// Projects with supporters and a positive cost.
+    /// Projects with supporters (voters whose utility for them is positive) and a positive cost.
     pub candidates: Vec<u32>,
-    /// Supported projects of cost 0, funded first (in tie order).
+    /// Projects of cost 0 with supporters, funded before the first round (in tie order). Always
+    /// empty under cost utilities, where a project of cost 0 has utility 0 for everyone.
     pub free: Vec<usize>,
 }
 
@@ -60,12 +67,17 @@ impl<'a> MesProblem<'a> {
         let mut candidates = Vec::new();
         let mut free = Vec::new();
         for p in 0..instance.costs.len() {
-            if profile.support[p] > 0 {
-                if instance.costs[p] > 0 {
-                    candidates.push(p as u32);
-                } else {
-                    free.push(p);
-                }
+            // A voter's utility is λ(p)·w with w > 0; λ(p) is the cost under cost utilities, so
+            // a project of cost 0 then has utility 0 for everyone: no supporter (pabutools keeps
+            // as supporters only the voters with a positive `sat_project`).
+            let utility_is_zero = profile.lambda_is_cost && instance.costs[p] == 0;
+            if profile.support[p] == 0 || utility_is_zero {
+                continue;
+            }
+            if instance.costs[p] > 0 {
+                candidates.push(p as u32);
+            } else {
+                free.push(p);
             }
         }
         free.sort_by(|&a, &b| tie.cmp(a, b));
@@ -365,6 +377,57 @@ mod tests {
                 if vote_type == VoteType::Approval {
                     let outcome = equal_shares(&instance, &problem, Flavour::EqualSharesTool, increase);
                     prop_assert!(is_feasible(&instance, &outcome.order), "tool {:?}", increase);
+                }
+            }
+        }
+    }
+
+    /// pabutools' MES supports a project with the voters whose *utility* for it is positive. With
+    /// cost utilities (`Cost_Sat`: cost × approval) a project of cost 0 has utility 0 for
+    /// everyone, so it has no supporters and MES never funds it (neither at the start nor in a
+    /// round); the equalshares.net tool likewise only considers projects with `cost > 0`. With
+    /// cardinality or points utilities it keeps its supporters and is funded before the first
+    /// round.
+    #[test]
+    fn a_project_of_cost_zero_is_funded_only_where_its_utility_is_positive() {
+        // Budget 10; project 0 costs 0, project 1 costs 10; one voter lists both (2 points each).
+        let listed_both = vec![vec![(0, 2), (1, 2)]];
+        let cases = [
+            (VoteType::Approval, Satisfaction::Cost, vec![1]),
+            (VoteType::Approval, Satisfaction::Cardinality, vec![0, 1]),
+            (VoteType::Cumulative, Satisfaction::Cost, vec![1]),
+            (VoteType::Cumulative, Satisfaction::Score, vec![0, 1]),
+            (VoteType::Cumulative, Satisfaction::ScoreTimesCost, vec![1]),
+            (VoteType::Ordinal, Satisfaction::Score, vec![0, 1]),
+        ];
+        for (vote_type, satisfaction, expected) in cases {
+            let election = small_election(vote_type, 10, &[0, 10], &listed_both);
+            let instance = Instance::new(&election).unwrap();
+            let profile = Profile::new(&election, satisfaction).unwrap();
+            let tie = TieOrder::new(TieBreaking::ProjectId, &election, &instance.votes);
+            let problem = MesProblem::new(&instance, &profile, &tie);
+            for increase in [
+                Increase::None,
+                Increase::UntilExhaustive,
+                Increase::WhileNextFits,
+            ] {
+                let outcome = equal_shares(&instance, &problem, Flavour::Pabutools, increase);
+                let funded = outcome.order;
+                assert_eq!(
+                    funded,
+                    expected.clone(),
+                    "{vote_type:?} {satisfaction:?} {increase:?}"
+                );
+            }
+            if vote_type == VoteType::Approval && satisfaction == Satisfaction::Cost {
+                for increase in [
+                    Increase::None,
+                    Increase::UntilExhaustive,
+                    Increase::WhileNextFits,
+                ] {
+                    let tool =
+                        equal_shares(&instance, &problem, Flavour::EqualSharesTool, increase);
+                    assert_eq!(tool.order, vec![1], "tool {increase:?}");
                 }
             }
         }
