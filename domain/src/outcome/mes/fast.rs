@@ -78,7 +78,39 @@ pub(crate) enum Evaluation {
     },
 }
 
+/// The price per unit of weight of a project being funded: what [`FastMes::pay`] charges.
+/// Unlike an [`Evaluation`] it cannot be "unaffordable", so nothing is ever funded for free.
+#[derive(Debug, Clone)]
+enum Price {
+    /// A certified float price `t` (within `err_t`); the poor/rich split is certified.
+    Float { t: f64, err_t: f64 },
+    /// The exact price and its nearest float; `float_split` as in [`Evaluation::Exact`].
+    Exact {
+        t: BigRational,
+        t_f: f64,
+        float_split: bool,
+    },
+}
+
 impl Evaluation {
+    /// What funding the project charges, or `None` if it is unaffordable.
+    fn into_price(self) -> Option<Price> {
+        match self {
+            Evaluation::Unaffordable => None,
+            Evaluation::Float { t, err_t, .. } => Some(Price::Float { t, err_t }),
+            Evaluation::Exact {
+                t,
+                t_f,
+                float_split,
+                ..
+            } => Some(Price::Exact {
+                t,
+                t_f,
+                float_split,
+            }),
+        }
+    }
+
     /// An interval that contains the exact `ρ`.
     fn rho_bounds(&self) -> (f64, f64) {
         match self {
@@ -229,48 +261,71 @@ impl<'a> FastMes<'a> {
     /// Funds the project with the smallest `ρ`, or returns `None` when none is affordable.
     fn round(&mut self) -> Option<usize> {
         self.stats.rounds += 1;
-        let mut active = std::mem::take(&mut self.active);
-        let rho_lo = &self.rho_lo;
-        active.sort_unstable_by(|&a, &b| rho_lo[a as usize].total_cmp(&rho_lo[b as usize]));
-        let mut evaluated: Vec<(usize, Evaluation)> = Vec::new();
-        let mut best_hi = f64::INFINITY;
-        for slot in active.iter_mut() {
-            let p = *slot as usize;
-            if self.rho_lo[p] > best_hi {
-                break;
+        loop {
+            let mut active = std::mem::take(&mut self.active);
+            let rho_lo = &self.rho_lo;
+            active.sort_unstable_by(|&a, &b| rho_lo[a as usize].total_cmp(&rho_lo[b as usize]));
+            let mut evaluated: Vec<(usize, Evaluation)> = Vec::new();
+            let mut best_hi = f64::INFINITY;
+            for slot in active.iter_mut() {
+                let p = *slot as usize;
+                if self.rho_lo[p] > best_hi {
+                    break;
+                }
+                let evaluation = self.evaluate(p);
+                if let Evaluation::Unaffordable = evaluation {
+                    *slot = NOT_YET;
+                    continue;
+                }
+                let (lo, hi) = evaluation.rho_bounds();
+                best_hi = best_hi.min(hi);
+                self.rho_lo[p] = self.rho_lo[p].max(lo);
+                evaluated.push((p, evaluation));
             }
-            let evaluation = self.evaluate(p);
-            if let Evaluation::Unaffordable = evaluation {
-                *slot = NOT_YET;
+            active.retain(|&p| p != NOT_YET);
+            if evaluated.is_empty() {
+                self.active = active;
+                return None;
+            }
+            let contenders: Vec<usize> = (0..evaluated.len())
+                .filter(|&i| evaluated[i].1.rho_bounds().0 <= best_hi)
+                .collect();
+            let chosen = if contenders.len() == 1 {
+                Some(contenders[0])
+            } else {
+                self.break_tie(&mut evaluated, &contenders)
+            };
+            let Some(chosen) = chosen else {
+                // Every contender turned out unaffordable when evaluated exactly (a float
+                // certificate never says so wrongly, but nothing is funded on faith): they leave
+                // for good, budgets only shrink, and the round starts again without them.
+                for &i in &contenders {
+                    if let (project, Evaluation::Unaffordable) = &evaluated[i] {
+                        active.retain(|&p| p as usize != *project);
+                    }
+                }
+                self.active = active;
                 continue;
-            }
-            let (lo, hi) = evaluation.rho_bounds();
-            best_hi = best_hi.min(hi);
-            self.rho_lo[p] = self.rho_lo[p].max(lo);
-            evaluated.push((p, evaluation));
-        }
-        active.retain(|&p| p != NOT_YET);
-        if evaluated.is_empty() {
+            };
+            let (project, evaluation) = evaluated.swap_remove(chosen);
+            let price = evaluation
+                .into_price()
+                .expect("only affordable projects are evaluated or chosen");
+            self.pay(project, price);
+            active.retain(|&p| p as usize != project);
             self.active = active;
-            return None;
+            return Some(project);
         }
-        let contenders: Vec<usize> = (0..evaluated.len())
-            .filter(|&i| evaluated[i].1.rho_bounds().0 <= best_hi)
-            .collect();
-        let chosen = if contenders.len() == 1 {
-            contenders[0]
-        } else {
-            self.break_tie(&mut evaluated, &contenders)
-        };
-        let (project, evaluation) = evaluated.swap_remove(chosen);
-        self.pay(project, evaluation);
-        active.retain(|&p| p as usize != project);
-        self.active = active;
-        Some(project)
     }
 
     /// Decides among projects whose `ρ` intervals overlap: exact `ρ`s, then the tie order.
-    fn break_tie(&mut self, evaluated: &mut [(usize, Evaluation)], contenders: &[usize]) -> usize {
+    /// `None` when every contender turns out unaffordable once evaluated exactly (they are then
+    /// left as [`Evaluation::Unaffordable`] in `evaluated`).
+    fn break_tie(
+        &mut self,
+        evaluated: &mut [(usize, Evaluation)],
+        contenders: &[usize],
+    ) -> Option<usize> {
         for &i in contenders {
             let project = evaluated[i].0;
             match evaluated[i].1 {
@@ -309,8 +364,7 @@ impl<'a> FastMes<'a> {
                 best = Some((i, rho));
             }
         }
-        // A certified-affordable project cannot turn out unaffordable; fall back to the first.
-        best.map_or(contenders[0], |(i, _)| i)
+        best.map(|(i, _)| i)
     }
 
     /// The exact evaluation of `project` at price `t` per unit of weight.
@@ -452,20 +506,18 @@ impl<'a> FastMes<'a> {
         }
     }
 
-    /// Charges the supporters of the funded `project`.
-    fn pay(&mut self, project: usize, evaluation: Evaluation) {
+    /// Charges the supporters of the funded `project` its `price`.
+    fn pay(&mut self, project: usize, price: Price) {
         let profile = self.problem.profile;
         let round = self.rounds.len() as u32;
         let emptied_start = self.newly_poor.len();
-        let (t_f, err_t, exact, float_split) = match evaluation {
-            Evaluation::Float { t, err_t, .. } => (t, err_t, None, true),
-            Evaluation::Exact {
+        let (t_f, err_t, exact, float_split) = match price {
+            Price::Float { t, err_t } => (t, err_t, None, true),
+            Price::Exact {
                 t,
                 t_f,
                 float_split,
-                ..
             } => (t_f, 2.0 * U * t_f, Some(t), float_split),
-            Evaluation::Unaffordable => return,
         };
         let err_budget = self.err_budget;
         // Σ m·w of those paying a full share: integers below 2^53, exact in the float.
@@ -796,4 +848,45 @@ fn water_fill(entries: &mut [Entry], cost: f64, live_weight: f64) -> Split {
         split.becomes_poor(&entry);
     }
     split
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::profile::{Instance, Profile};
+    use crate::outcome::rule::Satisfaction;
+    use crate::outcome::testing::small_election;
+    use crate::outcome::tie::{TieBreaking, TieOrder};
+    use crate::pabulib::VoteType;
+
+    fn int(value: i64) -> BigRational {
+        BigRational::from_integer(BigInt::from(value))
+    }
+
+    /// Ties are broken on exact prices; a contender whose exact evaluation finds it unaffordable
+    /// is no winner, even when it is the only contender (it must never be funded for free).
+    #[test]
+    fn a_tie_break_never_chooses_a_project_its_supporters_cannot_pay_for() {
+        // Project 0 costs 10 and only voter 0 (endowment 1) supports it; project 1 costs 1.
+        let ballots = vec![vec![(0, 1)], vec![(1, 1)], vec![]];
+        let election = small_election(VoteType::Approval, 3, &[10, 1], &ballots);
+        let instance = Instance::new(&election).unwrap();
+        let profile = Profile::new(&election, Satisfaction::Cost).unwrap();
+        let tie = TieOrder::new(TieBreaking::ProjectId, &election, &instance.votes);
+        let problem = MesProblem::new(&instance, &profile, &tie);
+        let mut engine = FastMes::new(&problem);
+        assert_eq!(engine.run(&int(1)), vec![1]);
+        // A float evaluation claiming project 0 affordable (as a wrong certificate would).
+        let claimed = Evaluation::Float {
+            t: 1.0,
+            err_t: 0.0,
+            rho: 0.1,
+            err_rho: 0.0,
+            rich_weight: 1,
+            any_poor: true,
+        };
+        let mut evaluated = vec![(0, claimed)];
+        assert_eq!(engine.break_tie(&mut evaluated, &[0]), None);
+        assert!(matches!(evaluated[0].1, Evaluation::Unaffordable));
+    }
 }
