@@ -47,6 +47,7 @@ pub async fn build_state(
 ) -> Result<Arc<AppState>, StartError> {
     let db = db::connect(&settings.database_url).await?;
     let mailer = mail::Mailer::from_settings(&settings)?;
+    auth::passwords::warm_up().await;
     Ok(Arc::new(AppState {
         db,
         keys: auth::Keys::derive(&settings.secret),

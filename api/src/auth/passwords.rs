@@ -41,6 +41,12 @@ pub async fn verify(password: String, stored: Option<String>) -> bool {
     .unwrap_or(false)
 }
 
+/// Computes the dummy hash now, so that the first sign-in with an unknown address does not take
+/// longer than the others (called once at start).
+pub async fn warm_up() {
+    let _ = tokio::task::spawn_blocking(dummy_hash).await;
+}
+
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| hash_blocking("plaza dummy password for timing").unwrap_or_default())
