@@ -5,7 +5,11 @@
 //! - Every voter group's budget `b̃` differs from the exact budget `b` by at most `err_budget`
 //!   (one bound for all groups). It starts at `2U·b₀` (rounding of the endowment) and after a
 //!   round grows by `err_t·w_max + 3U·b₀` (the error of the price paid, plus two roundings).
-//!   Budgets set to zero are exactly zero: `0.0` always means an exact zero.
+//!   Budgets set to zero are exactly zero: `0.0` always means an exact zero, and a budget that
+//!   is exactly positive is always stored positive. When a supporter's budget is so close to its
+//!   share that only exact arithmetic tells that it keeps something, the exact remainder is
+//!   stored, rounded (and at least the smallest normal `f64`), instead of `b̃ − t̃·w`, which could
+//!   round to zero or below.
 //! - A sum of `n` non-negative products `m·b̃` is within `M·err_budget + (n + 2)·U·sum` of the
 //!   exact sum, `M` being the number of voters summed.
 //! - For a poor/rich split, the price per unit of weight is `t = (c − paid) / W_rich`; its float
@@ -173,6 +177,9 @@ pub(crate) struct FastMes<'a> {
     b0: f64,
     b0_exact: BigRational,
     scratch: Vec<Entry>,
+    /// `false` only in tests: every price is then computed exactly, which sends every payment
+    /// near the price through the exact comparisons of [`FastMes::pay`].
+    certify_in_floats: bool,
     pub stats: Stats,
 }
 
@@ -225,6 +232,7 @@ impl<'a> FastMes<'a> {
             b0: 0.0,
             b0_exact: BigRational::zero(),
             scratch: Vec::new(),
+            certify_in_floats: true,
             stats: Stats::default(),
         }
     }
@@ -386,7 +394,7 @@ impl<'a> FastMes<'a> {
     /// The price of `project` this round, certified in floats or computed exactly.
     fn evaluate(&mut self, project: usize) -> Evaluation {
         self.stats.evaluations += 1;
-        if !self.floats_hold_weights {
+        if !self.floats_hold_weights || !self.certify_in_floats {
             return self.exact_evaluation(project, f64::NAN);
         }
         // Prices only grow during a run, so supporters whose key is well above the project's last
@@ -536,24 +544,28 @@ impl<'a> FastMes<'a> {
             }
             let w = supporter.weight as f64;
             let key = b / w;
-            let comparison = match &exact {
+            // How the budget compares with the share `t·w`, and, when that took exact
+            // arithmetic, the exact budget left after paying the share.
+            let (comparison, exact_left) = match &exact {
                 Some(t) if !float_split => {
                     let margin = err_budget / w + 2.0 * U * key + 4.0 * U * t_f;
                     if key + margin < t_f {
-                        Ordering::Less
+                        (Ordering::Less, None)
                     } else if key - margin > t_f {
-                        Ordering::Greater
+                        (Ordering::Greater, None)
                     } else {
-                        let price = t * BigRational::from_integer(BigInt::from(supporter.weight));
-                        self.exact_budget(group).cmp(&price)
+                        let share = t * BigRational::from_integer(BigInt::from(supporter.weight));
+                        let budget = self.exact_budget(group);
+                        let comparison = budget.cmp(&share);
+                        (comparison, Some(budget - share))
                     }
                 }
                 // The split was certified: no key lies near the price.
                 _ => {
                     if key < t_f {
-                        Ordering::Less
+                        (Ordering::Less, None)
                     } else {
-                        Ordering::Greater
+                        (Ordering::Greater, None)
                     }
                 }
             };
@@ -568,7 +580,20 @@ impl<'a> FastMes<'a> {
                     rich_weight += wallet.voters * w;
                 }
                 Ordering::Greater => {
-                    self.wallets[group].budget = b - t_f * w;
+                    let left = match exact_left {
+                        // The budget is within rounding of the share: `b̃ − t̃·w` could round to
+                        // 0 or below (money lost, or negative money outside the error
+                        // analysis). Keep the exact remainder, rounded, and never let a
+                        // positive amount become 0.0, which means an exact zero.
+                        Some(left) => left.to_f64().unwrap_or(f64::MAX).max(f64::MIN_POSITIVE),
+                        // Certified well above the share: the difference is positive in floats.
+                        None => b - t_f * w,
+                    };
+                    debug_assert!(
+                        left > 0.0,
+                        "a supporter paying a share keeps a positive budget"
+                    );
+                    self.wallets[group].budget = left;
                     rich_weight += wallet.voters * w;
                     if w > max_weight {
                         max_weight = w;
@@ -851,6 +876,55 @@ fn water_fill(entries: &mut [Entry], cost: f64, live_weight: f64) -> Split {
 }
 
 #[cfg(test)]
+impl FastMes<'_> {
+    /// An engine that computes every price exactly (the float certificates are never used).
+    pub(crate) fn always_exact(mut self) -> Self {
+        self.certify_in_floats = false;
+        self
+    }
+
+    /// Checks the invariants of the float budgets after a run against the exact history: each
+    /// group's float budget is within `err_budget` of its exact budget, and it is positive
+    /// exactly when the exact budget is (`0.0` means an exact zero). Returns what is violated.
+    pub(crate) fn budget_violations(&mut self) -> Vec<String> {
+        self.ensure_exact_prices();
+        let mut violations = Vec::new();
+        for group in 0..self.wallets.len() {
+            let exact = if self.emptied_at[group] == NOT_YET {
+                let mut b = self.b0_exact.clone();
+                for &(project, weight) in self.problem.profile.entries_of(group) {
+                    let r = self.selected_at[project as usize];
+                    if let Some(Some(t)) = self.exact_t.get(r as usize) {
+                        b -= t * BigRational::from_integer(BigInt::from(weight));
+                    }
+                }
+                b
+            } else {
+                BigRational::zero()
+            };
+            let float = self.wallets[group].budget;
+            if (float > 0.0) != (exact > BigRational::zero()) {
+                violations.push(format!(
+                    "group {group}: float budget {float}, exact {exact}"
+                ));
+            }
+            let error = num_traits::Signed::abs(
+                &(BigRational::from_float(float).unwrap_or_default() - &exact),
+            );
+            let bound = BigRational::from_float(self.err_budget).unwrap_or_default();
+            if error > bound {
+                violations.push(format!(
+                    "group {group}: float budget {float} is {} from exact {exact}, bound {}",
+                    error.to_f64().unwrap_or(f64::NAN),
+                    self.err_budget
+                ));
+            }
+        }
+        violations
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::outcome::profile::{Instance, Profile};
@@ -888,5 +962,31 @@ mod tests {
         let mut evaluated = vec![(0, claimed)];
         assert_eq!(engine.break_tie(&mut evaluated, &[0]), None);
         assert!(matches!(evaluated[0].1, Evaluation::Unaffordable));
+    }
+
+    /// Endowment 1/3 + 10⁻³⁰ and a project of cost 1 split by three voters: each pays exactly
+    /// 1/3 and keeps 10⁻³⁰. In floats both the endowment and the price round to the same
+    /// `0.333…`, so `b − t·w` is `0.0`; only the exact comparison sees that they keep money, and
+    /// the float budget must then stay positive (`0.0` means an exact zero) and within the
+    /// error bound of the exact one.
+    #[test]
+    fn a_voter_who_keeps_a_sliver_of_money_keeps_a_positive_float_budget() {
+        let three_alike = vec![vec![(0, 1)], vec![(0, 1)], vec![(0, 1)]];
+        let election = small_election(VoteType::Approval, 1, &[1], &three_alike);
+        let instance = Instance::new(&election).unwrap();
+        for satisfaction in [Satisfaction::Cost, Satisfaction::Cardinality] {
+            let profile = Profile::new(&election, satisfaction).unwrap();
+            let tie = TieOrder::new(TieBreaking::ProjectId, &election, &instance.votes);
+            let problem = MesProblem::new(&instance, &profile, &tie);
+            let sliver = BigRational::new(BigInt::from(1), BigInt::from(10).pow(30));
+            let endowment = BigRational::new(BigInt::from(1), BigInt::from(3)) + sliver;
+            for mut engine in [
+                FastMes::new(&problem),
+                FastMes::new(&problem).always_exact(),
+            ] {
+                assert_eq!(engine.run(&endowment), vec![0]);
+                assert_eq!(engine.budget_violations(), Vec::<String>::new());
+            }
+        }
     }
 }
