@@ -3,7 +3,9 @@
 //! Nothing in this crate performs I/O, reads a clock, talks to a database or knows an HTTP request:
 //! the API crate loads the state, calls a rule from here, and persists what the rule decided.
 //! CI proves the purity with `cargo tree -p plaza-domain -e normal` (no sea-orm, poem, tokio,
-//! lettre or meilisearch-sdk may appear). Every refusal is a [`DomainError`] with a stable code.
+//! lettre or meilisearch-sdk may appear). Every refusal of a product rule is a [`DomainError`]
+//! with a stable code; reading a Pabulib file and computing an outcome from one have their own
+//! error types ([`pabulib::ParseError`], [`outcome::OutcomeError`]), which name lines and rules.
 
 pub mod accounts;
 pub mod budgets;

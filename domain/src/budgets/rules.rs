@@ -222,9 +222,58 @@ pub enum OutcomeRule {
     EqualShares,
 }
 
+impl OutcomeRule {
+    /// The rule of [`crate::outcome`] that computes this setting, and its tie-breaking.
+    ///
+    /// - `greedy` is the cities' greedy rule (by votes, or points for cumulative ballots, each
+    ///   project taken if it still fits), ties by lower cost, then more votes, then project id
+    ///   (DESIGN §2.5: "ties by lower cost then id"; among equal scores of approval ballots the
+    ///   votes are equal too).
+    /// - `equal_shares` is the Method of Equal Shares (cost utilities for approval and knapsack
+    ///   ballots, score utilities for cumulative ones) raised by one currency unit per voter while
+    ///   the outcome still fits the budget, then a greedy fill, with the pabutools tie-breaking
+    ///   by project id; the `equal-shares` alias of [`crate::outcome`].
+    pub fn computation(self) -> (crate::outcome::OutcomeRule, crate::outcome::TieBreaking) {
+        use crate::outcome::{
+            CityRule, Fill, Increase, OutcomeRule as Rule, Satisfaction, TieBreaking,
+        };
+        match self {
+            OutcomeRule::Greedy => (Rule::City(CityRule::Greedy), TieBreaking::CostThenVotes),
+            OutcomeRule::EqualShares => (
+                Rule::Mes {
+                    satisfaction: Satisfaction::ByVoteType,
+                    increase: Increase::WhileNextFits,
+                    fill: Fill::Greedy,
+                },
+                TieBreaking::ProjectId,
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_outcome_setting_names_the_rule_that_computes_it() {
+        let (greedy, ties) = OutcomeRule::Greedy.computation();
+        assert_eq!(
+            (greedy, ties),
+            (
+                "greedy".parse().unwrap(),
+                crate::outcome::TieBreaking::CostThenVotes
+            )
+        );
+        let (equal_shares, ties) = OutcomeRule::EqualShares.computation();
+        assert_eq!(
+            (equal_shares, ties),
+            (
+                "equal-shares".parse().unwrap(),
+                crate::outcome::TieBreaking::ProjectId
+            )
+        );
+    }
 
     fn field_codes(result: Result<VotingRule, DomainError>) -> Vec<(String, &'static str)> {
         match result {
