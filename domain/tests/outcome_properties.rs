@@ -234,3 +234,41 @@ fn an_election_built_in_code_with_a_missing_project_is_refused() {
         "{error}"
     );
 }
+
+/// One voter alone supports a project costing 90% of the budget: the add1 loops would raise every
+/// endowment one unit at a time until that voter alone can pay for it, about four million runs.
+/// A tally stops at the documented cap instead, with an error naming the rule and the cap.
+#[test]
+fn add1_loops_stop_at_the_run_cap_on_a_hostile_file() {
+    use plaza_domain::outcome::mes::MAX_RUNS;
+    // Project `a` (9,000,000) is supported by voter 1 only; `b` (2,000,000) by voter 2 in the
+    // second file, so that not everything fits and the no-exhaustive-stop loop must run too.
+    let alone = "META\nkey;value\nbudget;10000000\nvote_type;approval\nPROJECTS\nproject_id;cost\n\
+                 a;9000000\nb;2000000\nVOTES\nvoter_id;vote\n1;a\n2;\n";
+    let both = alone.replace("2;\n", "2;b\n");
+    let cases = [
+        (alone, "mes_cost_sat_add1"),
+        (alone, "esnet_add1"),
+        (alone, "esnet_add1_no_exhaustive_stop"),
+        (
+            both.as_str(),
+            "mes_cost_sat_budget_increase_no_exhaustive_stop",
+        ),
+    ];
+    for (text, name) in cases {
+        let election = pabulib::parse(text).unwrap().election;
+        let error = outcome::tally(&election, &name.parse().unwrap(), None).unwrap_err();
+        assert_eq!(
+            error,
+            OutcomeError::TooManyRuns {
+                rule: name.to_string(),
+                cap: MAX_RUNS
+            }
+        );
+        let message = error.to_string();
+        assert!(
+            message.contains(name) && message.contains(&MAX_RUNS.to_string()),
+            "{message}"
+        );
+    }
+}

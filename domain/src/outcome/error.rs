@@ -30,6 +30,10 @@ pub enum OutcomeError {
     #[error("rule `{rule}`: the numbers of this file are too large to compute with exactly")]
     NumberTooLarge { rule: String },
     #[error(
+        "rule `{rule}` needs more than {cap} runs of the Method of Equal Shares on this file (its add1 loop raises every voter's endowment one currency unit per run; a project far more expensive than its supporters' shares can make that loop run for ages), so the tally was stopped"
+    )]
+    TooManyRuns { rule: String, cap: u64 },
+    #[error(
         "voter `{voter}` lists project number {project}, but the election has {projects} projects"
     )]
     BallotOutOfRange {

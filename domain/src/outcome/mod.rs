@@ -38,6 +38,10 @@
 //! scoring ballots; a rule reading points or positions refuses approval ballots, and the `esnet`
 //! rules refuse anything but approval and choose-1 ([`OutcomeError::NotApplicable`]).
 //!
+//! The add1 loops run MES once per currency unit added to each voter's endowment; a tally stops
+//! with [`OutcomeError::TooManyRuns`] after [`mes::MAX_RUNS`] runs (100,000; the shared
+//! reference files need at most about a thousand).
+//!
 //! # Aliases
 //!
 //! | alias | stands for |
@@ -210,7 +214,8 @@ pub fn tally(
         } => {
             let profile = Profile::new(election, satisfaction).map_err(too_large)?;
             let problem = mes::MesProblem::new(&instance, &profile, &tie);
-            let outcome = mes::equal_shares(&instance, &problem, mes::Flavour::Pabutools, increase);
+            let outcome = mes::equal_shares(&instance, &problem, mes::Flavour::Pabutools, increase)
+                .map_err(|_| too_many_runs(&name))?;
             mes_report = Some(report(&instance, &outcome));
             match fill {
                 Fill::None => outcome.order,
@@ -232,7 +237,8 @@ pub fn tally(
             let profile = Profile::new(election, Satisfaction::Cost).map_err(too_large)?;
             let problem = mes::MesProblem::new(&instance, &profile, &tie);
             let outcome =
-                mes::equal_shares(&instance, &problem, mes::Flavour::EqualSharesTool, increase);
+                mes::equal_shares(&instance, &problem, mes::Flavour::EqualSharesTool, increase)
+                    .map_err(|_| too_many_runs(&name))?;
             mes_report = Some(report(&instance, &outcome));
             let keys = TieOrder::javascript_keys(election);
             let mut order = match fill {
@@ -261,6 +267,13 @@ pub fn tally(
     Ok(build_tally(
         election, &instance, &rule, name, mode, order, mes_report, comparison,
     ))
+}
+
+fn too_many_runs(rule: &str) -> OutcomeError {
+    OutcomeError::TooManyRuns {
+        rule: rule.to_string(),
+        cap: mes::MAX_RUNS,
+    }
 }
 
 /// [`parse`](crate::pabulib::parse) never produces it, but an election built in code could list
