@@ -36,8 +36,12 @@ pub enum DecimalError {
 impl Decimal {
     /// At most this many digits after the decimal separator.
     pub const MAX_SCALE: u32 = 12;
-    /// At most this many significant digits: leaves room to bring any two values of this type to
-    /// a common scale and multiply them by a voter count inside an `i128`.
+    /// At most this many significant digits. Brought to a common scale (at most
+    /// [`Decimal::MAX_SCALE`] places), a value has at most 24 + 12 = 36 digits, below the 38 of
+    /// `i128::MAX` (about 1.7 × 10³⁸): any two values compare exactly, and sums of up to about a
+    /// hundred such values fit. There is no room for more (such as multiplying by a voter count),
+    /// so code that needs it uses checked arithmetic ([`Decimal::checked_add`],
+    /// [`Decimal::checked_mul_int`]) or big integers.
     pub const MAX_DIGITS: u32 = 24;
 
     /// Zero, with no decimal places.

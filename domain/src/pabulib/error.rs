@@ -137,6 +137,14 @@ pub enum ParseErrorKind {
     },
     #[error("voter `{voter}` has unreadable points: {error}")]
     BadPoints { voter: String, error: DecimalError },
+    #[error(
+        "voter `{voter}` gives {points} points to `{project}`; cumulative points cannot be negative"
+    )]
+    NegativePoints {
+        voter: String,
+        project: String,
+        points: String,
+    },
 }
 
 /// Something tolerated, the way pabutools tolerates it, but worth telling.

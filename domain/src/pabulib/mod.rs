@@ -8,7 +8,9 @@
 //! - [`parse`] reads a file's text, accepting every quirk of the real files (CRLF/LF mixes, a BOM,
 //!   `;` CSV with quotes and stray quotes, `None` cells, `10000.0` or `10000,0` costs kept exact as
 //!   [`Decimal`], opaque string ids, duplicate ids inside a vote) and refusing broken ones with a
-//!   [`ParseError`] that names the line. Tolerated oddities come back as [`ParseWarning`]s.
+//!   [`ParseError`] that names the line (an unknown project in a vote, negative cumulative
+//!   points, a META `default_score` of a scoring file that is not a number…). Tolerated oddities
+//!   come back as [`ParseWarning`]s.
 //! - [`write()`] produces the canonical text of an election; `parse(write(e)) == e`.
 //!
 //! Duplicate project ids inside one vote are tolerated the way pabutools reads them, each with a
@@ -43,11 +45,12 @@ pub enum VoteType {
     /// A single approved project (read as an approval ballot, as pabutools does).
     #[serde(rename = "choose-1")]
     Choose1,
-    /// Points spread over projects (`vote` + `points`), unlisted projects get 0.
+    /// Points spread over projects (`vote` + `points`, never negative), unlisted projects get 0.
     Cumulative,
     /// A ranking, most preferred first.
     Ordinal,
-    /// Scores given to projects (`vote` + `points`), unlisted projects get 0.
+    /// Scores given to projects (`vote` + `points`, possibly negative), unlisted projects get
+    /// META `default_score` (0 when absent; see [`Election::default_score`]).
     Scoring,
 }
 
@@ -264,6 +267,21 @@ impl Election {
     /// The META `rule` value (`greedy`, `equalshares/add1`…), if any.
     pub fn meta_rule(&self) -> Option<&str> {
         self.meta.get("rule")
+    }
+
+    /// META `default_score` of a scoring election: the score a ballot gives to every project it
+    /// does not list (the format's default is 0). `None` for other vote types, or when the key
+    /// is absent, empty or `None`; an error when it is not a number ([`parse`] refuses such a
+    /// file, naming the line).
+    pub fn default_score(&self) -> Result<Option<Decimal>, DecimalError> {
+        if self.vote_type != VoteType::Scoring {
+            return Ok(None);
+        }
+        self.meta
+            .get("default_score")
+            .filter(|v| !v.trim().is_empty() && !v.trim().eq_ignore_ascii_case("none"))
+            .map(Decimal::parse)
+            .transpose()
     }
 
     /// The index of the project with this id.

@@ -322,6 +322,21 @@ impl Reader {
         if budget.is_negative() {
             return Err(bad_budget("a budget cannot be negative".to_string()));
         }
+        if vote_type == VoteType::Scoring
+            && let Some((text, at)) = self.meta_value("default_score")
+            && !text.is_empty()
+            && !text.eq_ignore_ascii_case("none")
+            && let Err(error) = Decimal::parse(text)
+        {
+            return fail(
+                at,
+                Kind::BadMetaValue {
+                    key: "default_score",
+                    value: text.to_string(),
+                    reason: error.to_string(),
+                },
+            );
+        }
         self.vote_type = Some(vote_type);
         self.budget = Some(budget);
         Ok(())
@@ -544,6 +559,18 @@ impl Reader {
                     error,
                 },
             })?;
+            // Cumulative ballots spread points (the format's `min_points` defaults to 0);
+            // scoring ballots may give negative scores.
+            if value.is_negative() && self.vote_type == Some(VoteType::Cumulative) {
+                return fail(
+                    line,
+                    Kind::NegativePoints {
+                        voter: voter.to_string(),
+                        project: id.to_string(),
+                        points: value.to_string(),
+                    },
+                );
+            }
             if self.seen[project] == stamp {
                 self.duplicate_warning(line, voter, project, "the points written last are kept");
                 if let Some(entry) = list.iter_mut().find(|(p, _)| *p == project) {
@@ -870,6 +897,67 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    /// Cumulative ballots spread points: a negative number of points is refused, naming the line,
+    /// the voter and the project. Scoring ballots may give negative scores (the format's
+    /// `min_points` for scoring defaults to −∞).
+    #[test]
+    fn cumulative_points_cannot_be_negative_but_scores_can() {
+        let votes = "VOTES\nvoter_id;vote;points\n1;a,b;2,1\n2;b,c;3,-1\n";
+        let cumulative = HEAD.replace("vote_type;approval", "vote_type;cumulative");
+        let error = error_of(&format!("{cumulative}{PROJECTS}{votes}"));
+        assert_eq!(error.line, 16);
+        assert_eq!(
+            error.kind,
+            ParseErrorKind::NegativePoints {
+                voter: "2".to_string(),
+                project: "c".to_string(),
+                points: "-1".to_string()
+            }
+        );
+        assert!(
+            error.to_string().starts_with("line 16: voter `2`"),
+            "{error}"
+        );
+        let scoring = HEAD.replace("vote_type;approval", "vote_type;scoring");
+        let parsed = parse(&format!("{scoring}{PROJECTS}{votes}")).unwrap();
+        assert_eq!(
+            parsed.election.voters[1].ballot,
+            Ballot::Points(vec![
+                (1, Decimal::from_integer(3)),
+                (2, Decimal::from_integer(-1))
+            ])
+        );
+    }
+
+    /// META `default_score` (what a scoring ballot gives to the projects it does not list) must
+    /// be a number in a scoring file; other vote types do not read it.
+    #[test]
+    fn a_scoring_file_needs_a_numeric_default_score() {
+        let votes = "VOTES\nvoter_id;vote;points\n1;a;2\n2;b;1\n";
+        let scoring = HEAD.replace(
+            "vote_type;approval",
+            "vote_type;scoring\ndefault_score;-0.5",
+        );
+        let parsed = parse(&format!("{scoring}{PROJECTS}{votes}")).unwrap();
+        assert_eq!(
+            parsed.election.default_score(),
+            Ok(Some(Decimal::parse("-0.5").unwrap()))
+        );
+        let broken = scoring.replace("default_score;-0.5", "default_score;low");
+        let error = error_of(&format!("{broken}{PROJECTS}{votes}"));
+        assert_eq!(error.line, 7);
+        assert!(matches!(
+            error.kind,
+            ParseErrorKind::BadMetaValue {
+                key: "default_score",
+                ..
+            }
+        ));
+        let cumulative = broken.replace("vote_type;scoring", "vote_type;cumulative");
+        let parsed = parse(&format!("{cumulative}{PROJECTS}{votes}")).unwrap();
+        assert_eq!(parsed.election.default_score(), Ok(None));
     }
 
     #[test]
