@@ -272,3 +272,85 @@ fn add1_loops_stop_at_the_run_cap_on_a_hostile_file() {
         );
     }
 }
+
+/// Greedy rules compare and add exact integers, so they work with amounts beyond 2⁵², where the
+/// float-certified MES engine cannot represent money exactly and refuses.
+#[test]
+fn greedy_rules_work_beyond_the_range_mes_computes_in() {
+    let text = "META\nkey;value\nbudget;100000000000000000\nvote_type;approval\nPROJECTS\n\
+                project_id;cost\na;60000000000000000\nb;50000000000000000\nc;40000000000000000\n\
+                VOTES\nvoter_id;vote\n1;a,b\n2;a\n3;b,c\n";
+    let election = pabulib::parse(text).unwrap().election;
+    // By votes (a: 2, b: 2, c: 1; ties by id or file order): a, then b does not fit, then c.
+    // By votes per cost: b (2/50), a (2/60) does not fit, c (1/40).
+    let cases = [
+        ("greedy", ["a", "c"], "100000000000000000"),
+        ("greedy_cost_sat", ["a", "c"], "100000000000000000"),
+        ("greedy_cardinality_sat", ["b", "c"], "90000000000000000"),
+    ];
+    for (name, order, total) in cases {
+        let tally = outcome::tally(&election, &name.parse().unwrap(), None)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(tally.selection_order, order, "{name}");
+        assert_eq!(tally.total_cost.to_string(), total, "{name}");
+    }
+    let error = outcome::tally(&election, &"mes_cost_sat".parse().unwrap(), None).unwrap_err();
+    assert_eq!(
+        error,
+        OutcomeError::NumberTooLarge {
+            rule: "mes_cost_sat".to_string()
+        }
+    );
+}
+
+/// A total cost that no [`Decimal`] can hold (more than 24 significant digits) is an error, never
+/// a silent 0.
+#[test]
+fn a_total_cost_no_decimal_can_hold_is_an_error() {
+    let text = "META\nkey;value\nbudget;999999999999999999999999\nvote_type;approval\nPROJECTS\n\
+                project_id;cost\na;999999999999999999999998\nb;0.000000000001\n\
+                VOTES\nvoter_id;vote\n1;a,b\n";
+    let election = pabulib::parse(text).unwrap().election;
+    let error = outcome::tally(&election, &"greedy".parse().unwrap(), None).unwrap_err();
+    assert_eq!(
+        error,
+        OutcomeError::NumberTooLarge {
+            rule: "greedy".to_string()
+        }
+    );
+}
+
+/// Scoring ballots give META `default_score` to every project they do not list (the Pabulib
+/// format; pabutools ignores the key, which is the same as the default of 0). Voter 1 scores `a`
+/// 4, voters 2 and 3 score `b` 3: without a default `b` leads (6 to 4); with `default_score;3`
+/// the unlisted projects get 3 each, so `a` totals 4 + 3 + 3 = 10 and `b` 3 + 3 + 3 = 9.
+#[test]
+fn scoring_ballots_give_the_default_score_to_unlisted_projects() {
+    let without = "META\nkey;value\nbudget;10\nvote_type;scoring\nPROJECTS\nproject_id;cost\n\
+                   a;10\nb;10\nVOTES\nvoter_id;vote;points\n1;a;4\n2;b;3\n3;b;3\n";
+    let with = without.replace(
+        "vote_type;scoring\n",
+        "vote_type;scoring\ndefault_score;3\n",
+    );
+    let score = |tally: &outcome::Tally, id: &str| {
+        let project = tally.projects.iter().find(|p| p.id == id).unwrap();
+        (project.score.to_string(), project.votes)
+    };
+    let tally_of = |text: &str, rule: &str| {
+        let election = pabulib::parse(text).unwrap().election;
+        outcome::tally(&election, &rule.parse().unwrap(), None).unwrap()
+    };
+    let plain = tally_of(without, "greedy");
+    assert_eq!(plain.selected, ["b"]);
+    assert_eq!(score(&plain, "a"), ("4".to_string(), 1));
+    let defaulted = tally_of(&with, "greedy");
+    assert_eq!(defaulted.selected, ["a"]);
+    // The score counts the default; the votes still count the voters who listed the project.
+    assert_eq!(score(&defaulted, "a"), ("10".to_string(), 1));
+    assert_eq!(score(&defaulted, "b"), ("9".to_string(), 2));
+    assert_eq!(tally_of(&with, "greedy_score").selected, ["a"]);
+    // MES with points: without the default neither project's supporters can pay 10; with it,
+    // every voter supports both and `a` wins the exact tie of ρ = 10/9 by its id.
+    assert!(tally_of(without, "mes_points").selected.is_empty());
+    assert_eq!(tally_of(&with, "mes_points").selected, ["a"]);
+}

@@ -80,7 +80,7 @@ use num_rational::BigRational;
 use serde::Serialize;
 
 use crate::pabulib::{Decimal, Election, VoteType};
-use profile::{Instance, Profile, Totals};
+use profile::{Instance, InstanceError, Profile, Totals};
 use tie::TieOrder;
 
 /// The outcome of one rule on one election, ready to print or to serialize as JSON.
@@ -193,14 +193,28 @@ pub fn tally(
     check_ballots(election)?;
     let name = rule.name(election.vote_type);
     let too_large = |_| OutcomeError::NumberTooLarge { rule: name.clone() };
-    let instance = Instance::new(election).map_err(too_large)?;
+    let instance = Instance::new(election).map_err(|error| match error {
+        InstanceError::TooLarge => OutcomeError::NumberTooLarge { rule: name.clone() },
+        InstanceError::BadDefaultScore(_) => OutcomeError::BadMetaValue {
+            rule: name.clone(),
+            key: "default_score",
+            value: election.meta.get("default_score").unwrap_or("").to_string(),
+        },
+    })?;
     let mode = tie_breaking.unwrap_or(rule.default_tie_breaking());
     let tie = TieOrder::new(mode, election, &instance.votes);
+    let mes_ready = || {
+        if instance.money_fits_floats() {
+            Ok(())
+        } else {
+            Err(OutcomeError::NumberTooLarge { rule: name.clone() })
+        }
+    };
     let mut mes_report = None;
     let mut comparison = None;
     let order = match rule {
         OutcomeRule::Greedy { satisfaction } => {
-            let totals = Totals::new(election, satisfaction).map_err(too_large)?;
+            let totals = Totals::new(election, &instance, satisfaction).map_err(too_large)?;
             greedy::utilitarian(&instance, &totals, &tie, &[])
         }
         OutcomeRule::City(city) => {
@@ -212,7 +226,8 @@ pub fn tally(
             increase,
             fill,
         } => {
-            let profile = Profile::new(election, satisfaction).map_err(too_large)?;
+            mes_ready()?;
+            let profile = Profile::new(election, &instance, satisfaction).map_err(too_large)?;
             let problem = mes::MesProblem::new(&instance, &profile, &tie);
             let outcome = mes::equal_shares(&instance, &problem, mes::Flavour::Pabutools, increase)
                 .map_err(|_| too_many_runs(&name))?;
@@ -224,7 +239,7 @@ pub fn tally(
                         Satisfaction::Score => Satisfaction::ScoreTimesCost,
                         other => other,
                     };
-                    let totals = Totals::new(election, by).map_err(too_large)?;
+                    let totals = Totals::new(election, &instance, by).map_err(too_large)?;
                     greedy::utilitarian(&instance, &totals, &tie, &outcome.order)
                 }
             }
@@ -234,7 +249,9 @@ pub fn tally(
             fill,
             comparison: step,
         } => {
-            let profile = Profile::new(election, Satisfaction::Cost).map_err(too_large)?;
+            mes_ready()?;
+            let profile =
+                Profile::new(election, &instance, Satisfaction::Cost).map_err(too_large)?;
             let problem = mes::MesProblem::new(&instance, &profile, &tie);
             let outcome =
                 mes::equal_shares(&instance, &problem, mes::Flavour::EqualSharesTool, increase)
@@ -264,9 +281,12 @@ pub fn tally(
         // `resolve` never returns `Meta`; refuse rather than loop.
         OutcomeRule::Meta => return Err(OutcomeError::NoMetaRule),
     };
-    Ok(build_tally(
-        election, &instance, &rule, name, mode, order, mes_report, comparison,
-    ))
+    let computed = Computed {
+        order,
+        mes: mes_report,
+        comparison,
+    };
+    build_tally(election, &instance, &rule, name, mode, computed)
 }
 
 fn too_many_runs(rule: &str) -> OutcomeError {
@@ -349,17 +369,28 @@ fn report(instance: &Instance, outcome: &mes::MesOutcome) -> MesReport {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What a rule computed, before it is reported.
+#[derive(Debug)]
+struct Computed {
+    /// Funded projects in selection order.
+    order: Vec<usize>,
+    mes: Option<MesReport>,
+    comparison: Option<ComparisonReport>,
+}
+
 fn build_tally(
     election: &Election,
     instance: &Instance,
     rule: &OutcomeRule,
     name: String,
     tie_breaking: TieBreaking,
-    order: Vec<usize>,
-    mes: Option<MesReport>,
-    comparison: Option<ComparisonReport>,
-) -> Tally {
+    computed: Computed,
+) -> Result<Tally, OutcomeError> {
+    let Computed {
+        order,
+        mes,
+        comparison,
+    } = computed;
     let mut position = vec![None; election.projects.len()];
     for (rank, &p) in order.iter().enumerate() {
         position[p] = Some(rank + 1);
@@ -382,12 +413,15 @@ fn build_tally(
             position: position[p],
         })
         .collect();
+    let total_cost = instance
+        .money(total)
+        .map_err(|_| OutcomeError::NumberTooLarge { rule: name.clone() })?;
     let budget_used_percent = if instance.budget > 0 {
         100.0 * total as f64 / instance.budget as f64
     } else {
         0.0
     };
-    Tally {
+    Ok(Tally {
         rule: name,
         description: rule.describe().to_string(),
         tie_breaking,
@@ -396,10 +430,10 @@ fn build_tally(
         budget: election.budget,
         selection_order,
         selected,
-        total_cost: instance.money(total),
+        total_cost,
         budget_used_percent,
         projects,
         mes,
         comparison,
-    }
+    })
 }

@@ -1,7 +1,10 @@
 //! The numbers the rules compute with, derived once from an [`Election`].
 //!
 //! Money (budget and costs) is brought to one decimal scale and kept as `i128` counts of its
-//! smallest unit, so sums and comparisons of money are exact. A satisfaction measure becomes a
+//! smallest unit, so sums and comparisons of money are exact; the greedy rules need nothing more,
+//! while MES also needs every amount below 2^52 units ([`Instance::money_fits_floats`]). Points
+//! are brought to one decimal scale too; a scoring ballot gives META `default_score` to every
+//! project it does not list. A satisfaction measure becomes a
 //! [`Profile`]: identical ballots are grouped with a multiplicity (Warszawa 2026 has 61,668 voters
 //! but about 51,000 distinct ballots), and each listed project gets an integer weight `w` so that
 //! the voter's utility is `λ(p) · w`, with `λ(p)` the project's cost for cost-based measures and 1
@@ -12,7 +15,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::rule::Satisfaction;
-use crate::pabulib::{Ballot, Decimal, Election};
+use crate::pabulib::{Ballot, Decimal, DecimalError, Election};
 
 /// Money and support of an election, exact.
 #[derive(Debug, Clone)]
@@ -22,34 +25,108 @@ pub(crate) struct Instance {
     /// One currency unit (`10^money_scale`).
     pub unit: i128,
     pub budget: i128,
+    /// The cost of each project; the sum of all of them (and the budget) fits an `i128`, so any
+    /// subset sums without overflow.
     pub costs: Vec<i128>,
     /// Voters listing each project.
     pub votes: Vec<u64>,
-    /// Pabulib score of each project: votes (approval), total points (cumulative, scoring), or
-    /// total `L − position` (ordinal).
+    /// Pabulib score of each project: votes (approval), total points (cumulative, scoring, with
+    /// META `default_score` for the projects a scoring ballot does not list), or total
+    /// `L − position` (ordinal).
     pub scores: Vec<Decimal>,
     pub voters: u64,
+    /// How ballots' points are read.
+    points: Points,
 }
 
-/// The largest number of decimal places of the points on any ballot.
-fn points_scale(election: &Election) -> u32 {
-    election
-        .voters
-        .iter()
-        .filter_map(|v| match &v.ballot {
-            Ballot::Points(list) => list.iter().map(|(_, d)| d.scale()).max(),
+/// How the points of cumulative and scoring ballots become integers.
+#[derive(Debug, Clone, Copy)]
+struct Points {
+    /// Decimal places: points are counted in units of `10^-scale`.
+    scale: u32,
+    /// For scoring ballots, META `default_score` in those units: what a ballot gives to each
+    /// project it does not list (`None` when it is 0 or absent).
+    default: Option<i128>,
+}
+
+impl Points {
+    fn new(election: &Election) -> Result<Points, InstanceError> {
+        let default = election
+            .default_score()
+            .map_err(InstanceError::BadDefaultScore)?;
+        let scale = election
+            .voters
+            .iter()
+            .filter_map(|v| match &v.ballot {
+                Ballot::Points(list) => list.iter().map(|(_, d)| d.scale()).max(),
+                _ => None,
+            })
+            .chain(default.map(|d| d.scale()))
+            .max()
+            .unwrap_or(0);
+        let default = match default {
+            Some(d) if !d.is_zero() => Some(d.units_at_scale(scale).ok_or(TooLarge)?),
             _ => None,
-        })
-        .max()
-        .unwrap_or(0)
+        };
+        Ok(Points { scale, default })
+    }
+
+    /// `points` in units of `10^-scale`.
+    fn units(&self, points: &Decimal) -> Result<i128, TooLarge> {
+        points.units_at_scale(self.scale).ok_or(TooLarge)
+    }
+
+    /// Calls `each(project, points)` for every project `ballot` gives points to (in units): the
+    /// listed ones in ballot order, then, with a default score, every unlisted one of the
+    /// `projects`.
+    fn each(
+        &self,
+        ballot: &[(usize, Decimal)],
+        projects: usize,
+        mut each: impl FnMut(usize, i128) -> Result<(), TooLarge>,
+    ) -> Result<(), TooLarge> {
+        for (project, points) in ballot {
+            each(*project, self.units(points)?)?;
+        }
+        if let Some(default) = self.default {
+            let mut listed = vec![false; projects];
+            for &(project, _) in ballot {
+                if let Some(seen) = listed.get_mut(project) {
+                    *seen = true;
+                }
+            }
+            for project in (0..projects).filter(|&p| !listed[p]) {
+                each(project, default)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The numbers of the file are beyond what the exact arithmetic here is sized for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct TooLarge;
 
+/// Why an [`Instance`] cannot be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum InstanceError {
+    TooLarge,
+    /// META `default_score` of a scoring election is not a number (an election built in code:
+    /// the parser refuses such a file).
+    BadDefaultScore(DecimalError),
+}
+
+impl From<TooLarge> for InstanceError {
+    fn from(_: TooLarge) -> InstanceError {
+        InstanceError::TooLarge
+    }
+}
+
+/// Money below this many units is exact in an `f64`, as the float-certified MES engine needs.
+const FLOAT_MONEY_LIMIT: i128 = 1 << 52;
+
 impl Instance {
-    pub(crate) fn new(election: &Election) -> Result<Instance, TooLarge> {
+    pub(crate) fn new(election: &Election) -> Result<Instance, InstanceError> {
         let money_scale = election
             .projects
             .iter()
@@ -63,34 +140,39 @@ impl Instance {
             .iter()
             .map(|p| to_money(&p.cost))
             .collect::<Result<Vec<_>, _>>()?;
-        // Money goes through f64 in the fast MES path; keep every amount exactly representable.
-        let limit = 1i128 << 52;
         let budget = to_money(&election.budget)?;
-        if budget >= limit || costs.iter().any(|&c| c >= limit) {
-            return Err(TooLarge);
-        }
-        let points_scale = points_scale(election);
-        let mut votes = vec![0u64; election.projects.len()];
-        // Scores in units of 10^-points_scale.
-        let mut score_units = vec![0i128; election.projects.len()];
+        // Every sum of costs (and the budget plus any of them) then fits.
+        costs
+            .iter()
+            .try_fold(budget, |sum, &c| sum.checked_add(c))
+            .ok_or(TooLarge)?;
+        let points = Points::new(election)?;
+        let projects = election.projects.len();
+        let mut votes = vec![0u64; projects];
+        // Scores in units of 10^-points.scale.
+        let mut score_units = vec![0i128; projects];
+        let mut add = |project: usize, score: i128| -> Result<(), TooLarge> {
+            let total = score_units.get_mut(project).ok_or(TooLarge)?;
+            *total = total.checked_add(score).ok_or(TooLarge)?;
+            Ok(())
+        };
         for voter in &election.voters {
-            let length = voter.ballot.len();
-            for (position, project) in voter.ballot.projects().enumerate() {
+            for project in voter.ballot.projects() {
                 votes[project] += 1;
-                let score = match &voter.ballot {
-                    Ballot::Approval(_) => 1,
-                    Ballot::Ranking(_) => (length - position) as i128,
-                    Ballot::Points(list) => list[position]
-                        .1
-                        .units_at_scale(points_scale)
-                        .ok_or(TooLarge)?,
-                };
-                score_units[project] = score_units[project].checked_add(score).ok_or(TooLarge)?;
+            }
+            match &voter.ballot {
+                Ballot::Approval(list) => list.iter().try_for_each(|&p| add(p, 1))?,
+                Ballot::Ranking(list) => {
+                    for (position, &p) in list.iter().enumerate() {
+                        add(p, (list.len() - position) as i128)?;
+                    }
+                }
+                Ballot::Points(list) => points.each(list, projects, &mut add)?,
             }
         }
         let scores = score_units
             .into_iter()
-            .map(|units| Decimal::from_units(units, points_scale).ok_or(TooLarge))
+            .map(|units| Decimal::from_units(units, points.scale).ok_or(TooLarge))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Instance {
             money_scale,
@@ -100,16 +182,36 @@ impl Instance {
             votes,
             scores,
             voters: election.voters.len() as u64,
+            points,
         })
+    }
+
+    /// The budget and every cost are below 2^52 units, exact in an `f64`: what MES needs (its
+    /// fast engine computes in floats). The greedy rules add and compare integers only and have
+    /// no such limit.
+    pub(crate) fn money_fits_floats(&self) -> bool {
+        self.budget < FLOAT_MONEY_LIMIT && self.costs.iter().all(|&c| c < FLOAT_MONEY_LIMIT)
     }
 
     pub(crate) fn total_cost(&self, projects: &[usize]) -> i128 {
         projects.iter().map(|&p| self.costs[p]).sum()
     }
 
-    /// Money as a decimal with the election's scale.
-    pub(crate) fn money(&self, amount: i128) -> Decimal {
-        Decimal::from_units(amount, self.money_scale).unwrap_or(Decimal::ZERO)
+    /// Money as a decimal with the election's scale (or fewer decimal places, when the trailing
+    /// ones are zeros and the amount has too many digits otherwise); an error if no [`Decimal`]
+    /// can hold it.
+    pub(crate) fn money(&self, amount: i128) -> Result<Decimal, TooLarge> {
+        let (mut units, mut scale) = (amount, self.money_scale);
+        loop {
+            if let Some(decimal) = Decimal::from_units(units, scale) {
+                return Ok(decimal);
+            }
+            if scale == 0 || units % 10 != 0 {
+                return Err(TooLarge);
+            }
+            units /= 10;
+            scale -= 1;
+        }
     }
 }
 
@@ -120,45 +222,45 @@ pub(crate) struct Supporter {
     pub weight: i64,
 }
 
-/// How a satisfaction measure weighs the projects listed on ballots.
+/// How a satisfaction measure weighs the projects on ballots.
 #[derive(Debug, Clone, Copy)]
 struct Weighing {
     by_score: bool,
-    /// Decimal places of points (weights are points × 10^points_scale).
-    points_scale: u32,
+    points: Points,
+    projects: usize,
 }
 
 impl Weighing {
-    fn new(election: &Election, satisfaction: Satisfaction) -> Weighing {
-        let points_scale = points_scale(election);
+    fn new(instance: &Instance, satisfaction: Satisfaction) -> Weighing {
         Weighing {
             by_score: matches!(
                 satisfaction,
                 Satisfaction::Score | Satisfaction::ScoreTimesCost
             ),
-            points_scale,
+            points: instance.points,
+            projects: instance.costs.len(),
         }
     }
 
     /// Calls `each(project, weight)` for every project on `ballot`, zero and negative weights
-    /// included.
+    /// included: weight 1 for a listed project under cost and cardinality measures; under score
+    /// measures the points (in units of the election's points scale; with a META
+    /// `default_score`, unlisted projects of a scoring ballot get it) or `L − position`.
     fn weigh(&self, ballot: &Ballot, mut each: impl FnMut(usize, i64)) -> Result<(), TooLarge> {
-        let length = ballot.len();
-        for (position, project) in ballot.projects().enumerate() {
-            let weight: i64 = match ballot {
-                _ if !self.by_score => 1,
-                Ballot::Points(list) => {
-                    let units = list[position]
-                        .1
-                        .units_at_scale(self.points_scale)
-                        .ok_or(TooLarge)?;
-                    i64::try_from(units).map_err(|_| TooLarge)?
+        match ballot {
+            _ if !self.by_score => ballot.projects().for_each(|p| each(p, 1)),
+            Ballot::Points(list) => self.points.each(list, self.projects, |p, units| {
+                each(p, i64::try_from(units).map_err(|_| TooLarge)?);
+                Ok(())
+            })?,
+            Ballot::Ranking(list) => {
+                let length = list.len();
+                for (position, &project) in list.iter().enumerate() {
+                    each(project, (length - position) as i64);
                 }
-                Ballot::Ranking(_) => (length - position) as i64,
-                // Refused earlier by `OutcomeRule::resolve`; count a plain approval.
-                Ballot::Approval(_) => 1,
-            };
-            each(project, weight);
+            }
+            // Refused earlier by `OutcomeRule::resolve`; count a plain approval.
+            Ballot::Approval(list) => list.iter().for_each(|&p| each(p, 1)),
         }
         Ok(())
     }
@@ -181,8 +283,12 @@ pub(crate) struct Totals {
 }
 
 impl Totals {
-    pub(crate) fn new(election: &Election, satisfaction: Satisfaction) -> Result<Totals, TooLarge> {
-        let weighing = Weighing::new(election, satisfaction);
+    pub(crate) fn new(
+        election: &Election,
+        instance: &Instance,
+        satisfaction: Satisfaction,
+    ) -> Result<Totals, TooLarge> {
+        let weighing = Weighing::new(instance, satisfaction);
         let mut signed_support = vec![0i128; election.projects.len()];
         for voter in &election.voters {
             weighing.weigh(&voter.ballot, |p, w| signed_support[p] += i128::from(w))?;
@@ -225,18 +331,14 @@ impl Profile {
     /// are cheap reads.
     pub(crate) fn new(
         election: &Election,
+        instance: &Instance,
         satisfaction: Satisfaction,
     ) -> Result<Profile, TooLarge> {
-        let weighing = Weighing::new(election, satisfaction);
+        let weighing = Weighing::new(instance, satisfaction);
         let n_projects = election.projects.len();
-        let mut popularity = vec![0u64; n_projects];
-        for voter in &election.voters {
-            for project in voter.ballot.projects() {
-                popularity[project] += 1;
-            }
-        }
+        // Popularity: the number of voters listing the project.
         let mut project_of_rank: Vec<usize> = (0..n_projects).collect();
-        project_of_rank.sort_by_key(|&p| (std::cmp::Reverse(popularity[p]), p));
+        project_of_rank.sort_by_key(|&p| (std::cmp::Reverse(instance.votes[p]), p));
         let mut rank = vec![0u32; n_projects];
         for (position, &p) in project_of_rank.iter().enumerate() {
             rank[p] = u32::try_from(position).map_err(|_| TooLarge)?;

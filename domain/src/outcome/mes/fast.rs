@@ -945,7 +945,7 @@ mod tests {
         let ballots = vec![vec![(0, 1)], vec![(1, 1)], vec![]];
         let election = small_election(VoteType::Approval, 3, &[10, 1], &ballots);
         let instance = Instance::new(&election).unwrap();
-        let profile = Profile::new(&election, Satisfaction::Cost).unwrap();
+        let profile = Profile::new(&election, &instance, Satisfaction::Cost).unwrap();
         let tie = TieOrder::new(TieBreaking::ProjectId, &election, &instance.votes);
         let problem = MesProblem::new(&instance, &profile, &tie);
         let mut engine = FastMes::new(&problem);
@@ -975,7 +975,7 @@ mod tests {
         let election = small_election(VoteType::Approval, 1, &[1], &three_alike);
         let instance = Instance::new(&election).unwrap();
         for satisfaction in [Satisfaction::Cost, Satisfaction::Cardinality] {
-            let profile = Profile::new(&election, satisfaction).unwrap();
+            let profile = Profile::new(&election, &instance, satisfaction).unwrap();
             let tie = TieOrder::new(TieBreaking::ProjectId, &election, &instance.votes);
             let problem = MesProblem::new(&instance, &profile, &tie);
             let sliver = BigRational::new(BigInt::from(1), BigInt::from(10).pow(30));

@@ -381,7 +381,7 @@ mod tests {
                 endowment += tiny;
             }
             for &satisfaction in satisfactions {
-                let profile = Profile::new(&election, satisfaction).unwrap();
+                let profile = Profile::new(&election, &instance, satisfaction).unwrap();
                 for mode in [TieBreaking::ProjectId, TieBreaking::CostThenVotes] {
                     let tie = TieOrder::new(mode, &election, &instance.votes);
                     let problem = MesProblem::new(&instance, &profile, &tie);
@@ -407,7 +407,7 @@ mod tests {
         fn completed_outcomes_fit_the_budget((vote_type, budget, costs, ballots) in elections()) {
             let election = small_election(vote_type, budget, &costs, &ballots);
             let instance = Instance::new(&election).unwrap();
-            let profile = Profile::new(&election, Satisfaction::Cost).unwrap();
+            let profile = Profile::new(&election, &instance, Satisfaction::Cost).unwrap();
             let tie = TieOrder::new(TieBreaking::ProjectId, &election, &instance.votes);
             let problem = MesProblem::new(&instance, &profile, &tie);
             for increase in [Increase::None, Increase::UntilExhaustive, Increase::WhileNextFits] {
@@ -442,7 +442,7 @@ mod tests {
         for (vote_type, satisfaction, expected) in cases {
             let election = small_election(vote_type, 10, &[0, 10], &listed_both);
             let instance = Instance::new(&election).unwrap();
-            let profile = Profile::new(&election, satisfaction).unwrap();
+            let profile = Profile::new(&election, &instance, satisfaction).unwrap();
             let tie = TieOrder::new(TieBreaking::ProjectId, &election, &instance.votes);
             let problem = MesProblem::new(&instance, &profile, &tie);
             for increase in [
@@ -481,7 +481,7 @@ mod tests {
         ];
         let election = small_election(VoteType::Approval, 3, &[1, 1], &ballots);
         let instance = Instance::new(&election).unwrap();
-        let profile = Profile::new(&election, Satisfaction::Cost).unwrap();
+        let profile = Profile::new(&election, &instance, Satisfaction::Cost).unwrap();
         let by_id = TieOrder::new(TieBreaking::ProjectId, &election, &instance.votes);
         let problem = MesProblem::new(&instance, &profile, &by_id);
         let endowment = BigRational::new(BigInt::from(1), BigInt::from(3));
