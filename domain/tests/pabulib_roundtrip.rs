@@ -1,6 +1,10 @@
-//! write → parse gives back the same election: on every real file and on generated ones.
+//! write → parse gives back the same election: on every real file and on generated ones; and
+//! `write` refuses what the format cannot carry (ids or keys read as section markers, project ids
+//! with `,`…) rather than produce a file the reader would refuse or misread.
 
-use plaza_domain::pabulib::{self, Ballot, Decimal, Election, Meta, Project, VoteType, Voter};
+use plaza_domain::pabulib::{
+    self, Ballot, Decimal, Election, Meta, ParseWarningKind, Project, VoteType, Voter, WriteProblem,
+};
 use proptest::prelude::*;
 use std::path::Path;
 
@@ -15,7 +19,8 @@ fn every_shared_file_survives_write_then_parse() {
         }
         let text = std::fs::read_to_string(&path).expect("readable");
         let parsed = pabulib::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let written = pabulib::write(&parsed.election);
+        let written =
+            pabulib::write(&parsed.election).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let again =
             pabulib::parse(&written).unwrap_or_else(|e| panic!("{} written: {e}", path.display()));
         assert_eq!(again.election, parsed.election, "{}", path.display());
@@ -27,7 +32,7 @@ fn every_shared_file_survives_write_then_parse() {
         );
         // Canonical means stable: writing the re-read election gives the same text.
         assert_eq!(
-            pabulib::write(&again.election),
+            pabulib::write(&again.election).unwrap(),
             written,
             "{}",
             path.display()
@@ -165,9 +170,203 @@ proptest! {
 
     #[test]
     fn generated_elections_survive_write_then_parse(election in elections()) {
-        let text = pabulib::write(&election);
+        let text = pabulib::write(&election).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let parsed = pabulib::parse(&text).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
         prop_assert_eq!(&parsed.election, &election, "{}", text);
         prop_assert!(parsed.warnings.is_empty() || election.vote_type == VoteType::Choose1);
     }
+}
+
+/// Ids, keys and cells drawn from text that includes everything the reader treats specially:
+/// section markers in any case, `,`, `;`, quotes, `None`, outer spaces, line breaks, empty text.
+fn hostile_text() -> impl Strategy<Value = String> {
+    let special = prop::sample::select(vec![
+        "meta", "PROJECTS", "Votes", " votes", "None", "none", "a\nb", "x\r", "", " a", "a,b",
+    ]);
+    prop_oneof![
+        8 => "[a-c;\"]{1,3}",
+        1 => "[a-c,; \"]{0,4}",
+        1 => special.prop_map(str::to_string),
+    ]
+}
+
+/// Small approval or cumulative elections whose ids, META keys and cells are hostile text.
+fn hostile_elections() -> impl Strategy<Value = Election> {
+    let vote_type = prop_oneof![Just(VoteType::Approval), Just(VoteType::Cumulative)];
+    (
+        vote_type,
+        prop::collection::vec((hostile_text(), prop::option::of(hostile_text())), 1..4),
+        prop::collection::vec((hostile_text(), hostile_text()), 0..3),
+        prop::collection::vec(hostile_text(), 0..3),
+    )
+        .prop_map(|(vote_type, projects, meta, voters)| {
+            let n = projects.len();
+            let projects = projects
+                .into_iter()
+                .enumerate()
+                .map(|(p, (id, name))| Project {
+                    id,
+                    cost: Decimal::from_integer(10 * p as i64),
+                    cells: vec![name],
+                })
+                .collect();
+            let voters = voters
+                .into_iter()
+                .enumerate()
+                .map(|(v, id)| Voter {
+                    id,
+                    ballot: Ballot::new(
+                        vote_type,
+                        (0..n)
+                            .filter(|p| (p + v) % 2 == 0)
+                            .map(|p| (p, Decimal::from_integer(1))),
+                    ),
+                    cells: Vec::new(),
+                })
+                .collect();
+            let mut election = Election {
+                meta: meta.into_iter().collect(),
+                vote_type,
+                budget: Decimal::from_integer(100),
+                project_columns: vec!["name".to_string()],
+                projects,
+                voter_columns: Vec::new(),
+                voters,
+            };
+            election.sync_meta();
+            election
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// Whatever `write` accepts reads back as the same election, with no warning but a repeated
+    /// voter id.
+    #[test]
+    fn whatever_write_accepts_reads_back_the_same(election in hostile_elections()) {
+        if let Ok(text) = pabulib::write(&election) {
+            let parsed = pabulib::parse(&text)
+                .map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+            prop_assert_eq!(&parsed.election, &election, "{}", text);
+            // Repeated voter ids are tolerated (each row is a voter), with a warning.
+            let unexpected: Vec<_> = parsed
+                .warnings
+                .iter()
+                .filter(|w| !matches!(w.kind, ParseWarningKind::DuplicateVoterId(_)))
+                .collect();
+            prop_assert!(unexpected.is_empty(), "{:?}", unexpected);
+        }
+    }
+}
+
+fn small(vote_type: VoteType) -> Election {
+    let text = format!(
+        "META\nkey;value\nbudget;100\nvote_type;{vote_type}\nPROJECTS\nproject_id;cost;name\n\
+         a;60;Park\nb;50;Bench\nVOTES\nvoter_id;vote;points\n1;a,b;1,2\n"
+    );
+    let text = if vote_type.has_points() {
+        text
+    } else {
+        text.replace("vote;points", "vote").replace(";1,2", "")
+    };
+    pabulib::parse(&text).unwrap().election
+}
+
+/// Each kind of value the reader would misread is refused, naming the value.
+#[test]
+fn write_refuses_what_the_reader_would_misread() {
+    type Edit = fn(&mut Election);
+    let cases: Vec<(&str, Edit, WriteProblem)> = vec![
+        (
+            "meta",
+            |e| e.projects[0].id = "meta".into(),
+            WriteProblem::SectionMarker,
+        ),
+        (
+            "Projects",
+            |e| e.voters[0].id = "Projects".into(),
+            WriteProblem::SectionMarker,
+        ),
+        (
+            "VOTES",
+            |e| e.meta.set("VOTES", "x"),
+            WriteProblem::SectionMarker,
+        ),
+        (
+            "a,c",
+            |e| e.projects[0].id = "a,c".into(),
+            WriteProblem::Comma,
+        ),
+        (
+            "None",
+            |e| e.projects[1].id = "None".into(),
+            WriteProblem::NoneMarker,
+        ),
+        (
+            "name",
+            |e| e.projects[0].cells[0] = Some("none".into()),
+            WriteProblem::NoneMarker,
+        ),
+        (
+            "name",
+            |e| e.projects[0].cells[0] = Some(String::new()),
+            WriteProblem::Empty,
+        ),
+        (
+            " a",
+            |e| e.projects[0].id = " a".into(),
+            WriteProblem::OuterWhitespace,
+        ),
+        (
+            "comment",
+            |e| e.meta.set("comment", "two\nlines"),
+            WriteProblem::LineBreak,
+        ),
+        (
+            "`b`",
+            |e| e.projects[0].id = "b".into(),
+            WriteProblem::Duplicate,
+        ),
+        (
+            "`name`",
+            |e| e.project_columns.push("name".into()),
+            WriteProblem::Duplicate,
+        ),
+        (
+            "voter `1`",
+            |e| e.voters[0].ballot = Ballot::Approval(vec![0, 0]),
+            WriteProblem::ProjectListedTwice,
+        ),
+        (
+            "voter `1`",
+            |e| e.voters[0].ballot = Ballot::Approval(vec![2]),
+            WriteProblem::UnknownProject {
+                project: 2,
+                projects: 2,
+            },
+        ),
+    ];
+    for (named, edit, problem) in cases {
+        let mut election = small(VoteType::Approval);
+        edit(&mut election);
+        let error = pabulib::write(&election).expect_err(named);
+        assert_eq!(error.problem, problem, "{error}");
+        assert!(error.to_string().contains(named), "{error}");
+    }
+    // A cumulative ballot with negative points, and a ballot of the wrong kind.
+    let mut election = small(VoteType::Cumulative);
+    election.voters[0].ballot = Ballot::Points(vec![
+        (0, Decimal::from_integer(-1)),
+        (1, Decimal::from_integer(2)),
+    ]);
+    assert_eq!(
+        pabulib::write(&election).unwrap_err().problem,
+        WriteProblem::Negative
+    );
+    election.voters[0].ballot = Ballot::Approval(vec![0]);
+    assert_eq!(
+        pabulib::write(&election).unwrap_err().problem,
+        WriteProblem::WrongBallot(VoteType::Cumulative)
+    );
 }

@@ -11,7 +11,8 @@
 //!   [`ParseError`] that names the line (an unknown project in a vote, negative cumulative
 //!   points, a META `default_score` of a scoring file that is not a number…). Tolerated oddities
 //!   come back as [`ParseWarning`]s.
-//! - [`write()`] produces the canonical text of an election; `parse(write(e)) == e`.
+//! - [`write()`] produces the canonical text of an election, or a [`WriteError`] when the format
+//!   cannot carry it exactly; whenever it succeeds, `parse(&write(e)?)` gives back `e`.
 //!
 //! Duplicate project ids inside one vote are tolerated the way pabutools reads them, each with a
 //! warning: an approval (or choose-1) vote is a set, so the repeat is dropped; a ranking keeps the
@@ -31,7 +32,7 @@ mod write;
 pub use decimal::{Decimal, DecimalError};
 pub use error::{ParseError, ParseErrorKind, ParseWarning, ParseWarningKind, Section};
 pub use parse::{Parsed, parse};
-pub use write::write;
+pub use write::{WriteError, WriteProblem, write};
 
 use serde::Serialize;
 use std::fmt;
