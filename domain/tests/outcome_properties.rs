@@ -1,20 +1,27 @@
 //! Properties every outcome rule must have, on generated elections (through the public API).
 //!
-//! (That MES never charges a voter more than their endowment is checked inside the crate, where
-//! the exact reference engine exposes every voter's remaining budget: `outcome::mes::tests`.)
+//! The elections are small but varied: every vote type, costs and budgets with up to three
+//! decimals (so endowments have large denominators and near-ties), projects of cost 0, zero
+//! points, negative scores, META `default_score`, and ids that are numbers in no particular order
+//! (string, numeric and file order all differ). That MES charges voters as it must is checked on
+//! the engine production uses, through `outcome::inspect`.
 
-use plaza_domain::outcome::{self, OutcomeError, OutcomeRule, TieBreaking};
+use num_rational::BigRational;
+use plaza_domain::outcome::inspect::{self, MesRun};
+use plaza_domain::outcome::{self, OutcomeError, OutcomeRule, Tally, TieBreaking};
 use plaza_domain::pabulib::{self, Ballot, Decimal, Election, Project, VoteType, Voter};
 use proptest::prelude::*;
 use std::cmp::Ordering;
 
 const APPROVAL_RULES: &[&str] = &[
     "greedy",
+    "greedy-no-skip",
     "greedy_cost_sat",
     "greedy_cardinality_sat",
     "mes_cost_sat",
     "mes_cardinality_sat",
     "mes_cost_sat_add1",
+    "mes_cardinality_sat_add1",
     "mes_cost_sat_add1_then_greedy",
     "mes_cost_sat_budget_increase_no_exhaustive_stop",
     "esnet",
@@ -28,14 +35,18 @@ const APPROVAL_RULES: &[&str] = &[
 
 const POINTS_RULES: &[&str] = &[
     "greedy",
+    "greedy-no-skip",
     "greedy_score",
     "greedy_points_per_cost",
     "greedy_votes_cost_sat",
+    "greedy_cardinality_sat",
     "mes_points",
     "mes_cost_sat",
+    "mes_cardinality_sat",
     "mes_points_add1",
     "mes_points_add1_then_greedy",
     "mes_points_budget_increase_no_exhaustive_stop",
+    "mes_score_times_cost",
     "equal-shares",
 ];
 
@@ -47,34 +58,88 @@ fn rules_for(vote_type: VoteType) -> &'static [&'static str] {
     }
 }
 
-/// Small elections: projects `p0…` with costs of 0 to 2 decimals, a budget, ballots.
+/// An exact decimal of up to `max_whole` whole units and up to three decimals.
+fn amount(max_whole: i64) -> impl Strategy<Value = Decimal> {
+    (0..max_whole, 0u32..4, 0i64..1000).prop_map(|(whole, scale, digits)| {
+        let fraction = digits % 10i64.pow(scale);
+        let units = whole * 10i64.pow(scale) + fraction;
+        Decimal::from_units(i128::from(units), scale).expect("small")
+    })
+}
+
+/// Points for one listed project: whole or with one decimal; zero included, negative only for
+/// scoring ballots.
+fn points(vote_type: VoteType) -> impl Strategy<Value = Decimal> {
+    let low = if vote_type == VoteType::Scoring {
+        -30
+    } else {
+        0
+    };
+    (low..50i64, any::<bool>()).prop_map(|(tenths, whole)| {
+        if whole {
+            Decimal::from_integer(tenths / 10)
+        } else {
+            Decimal::from_units(i128::from(tenths), 1).expect("small")
+        }
+    })
+}
+
+fn ballot(vote_type: VoteType, projects: usize) -> BoxedStrategy<Vec<(usize, Decimal)>> {
+    let listed = Just((0..projects).collect::<Vec<_>>())
+        .prop_shuffle()
+        .prop_flat_map(move |order| (0..=order.len()).prop_map(move |n| order[..n].to_vec()));
+    match vote_type {
+        VoteType::Choose1 => (0..projects)
+            .prop_map(|p| vec![(p, Decimal::from_integer(1))])
+            .boxed(),
+        VoteType::Cumulative | VoteType::Scoring => listed
+            .prop_flat_map(move |list| {
+                let n = list.len();
+                (Just(list), prop::collection::vec(points(vote_type), n))
+            })
+            .prop_map(|(list, points)| list.into_iter().zip(points).collect())
+            .boxed(),
+        _ => listed
+            .prop_map(|list| list.into_iter().map(|p| (p, Decimal::ZERO)).collect())
+            .boxed(),
+    }
+}
+
+/// Small elections of every vote type. Costs: 0 one time in five, otherwise up to 3,000 with
+/// up to three decimals; a budget up to 6,000 likewise; up to 30 voters. Project ids are
+/// distinct numbers below 1,000 in random file order. Scoring elections may have a META
+/// `default_score`.
 fn elections() -> impl Strategy<Value = Election> {
     let vote_type = prop_oneof![
         Just(VoteType::Approval),
+        Just(VoteType::Choose1),
         Just(VoteType::Cumulative),
-        Just(VoteType::Ordinal)
+        Just(VoteType::Ordinal),
+        Just(VoteType::Scoring),
     ];
     (vote_type, 1usize..7)
         .prop_flat_map(|(vote_type, projects)| {
-            let costs = prop::collection::vec((0i64..3000, 0u32..3), projects);
-            let ballot = prop::collection::vec((0..projects, 1i64..5), 0..=projects);
+            let cost = prop_oneof![1 => Just(Decimal::ZERO), 4 => amount(3000)];
+            let ids = prop::collection::btree_set(0u32..1000, projects)
+                .prop_map(|ids| ids.into_iter().collect::<Vec<_>>())
+                .prop_shuffle();
+            let default_score = prop::option::of(-1i64..3);
             (
                 Just(vote_type),
-                (1i64..6000, 0u32..2),
-                costs,
-                prop::collection::vec(ballot, 0..14),
+                amount(6000),
+                prop::collection::vec(cost, projects),
+                ids,
+                prop::collection::vec(ballot(vote_type, projects), 0..30),
+                default_score,
             )
         })
-        .prop_map(|(vote_type, (budget, budget_scale), costs, ballots)| {
-            let decimal = |units: i64, scale: u32| {
-                Decimal::from_units(i128::from(units), scale).expect("small")
-            };
+        .prop_map(|(vote_type, budget, costs, ids, ballots, default_score)| {
             let projects = costs
                 .into_iter()
-                .enumerate()
-                .map(|(p, (units, scale))| Project {
-                    id: format!("p{p}"),
-                    cost: decimal(units, scale),
+                .zip(ids)
+                .map(|(cost, id)| Project {
+                    id: id.to_string(),
+                    cost,
                     cells: Vec::new(),
                 })
                 .collect();
@@ -83,17 +148,134 @@ fn elections() -> impl Strategy<Value = Election> {
                 .enumerate()
                 .map(|(v, entries)| Voter {
                     id: format!("v{v}"),
-                    ballot: Ballot::new(
-                        vote_type,
-                        entries
-                            .into_iter()
-                            .map(|(p, points)| (p, Decimal::from_integer(points))),
-                    ),
+                    ballot: Ballot::new(vote_type, entries),
                     cells: Vec::new(),
                 })
                 .collect();
-            Election::new(vote_type, decimal(budget, budget_scale), projects, voters)
+            let mut election = Election::new(vote_type, budget, projects, voters);
+            if let (VoteType::Scoring, Some(score)) = (vote_type, default_score) {
+                election.meta.set("default_score", score.to_string());
+            }
+            election
         })
+}
+
+/// The same election with its voters and its projects listed in other orders (ballots
+/// follow their projects; rankings keep their order).
+fn reordered(election: &Election, voters: &[usize], projects: &[usize]) -> Election {
+    let mut position = vec![0; projects.len()];
+    for (at, &p) in projects.iter().enumerate() {
+        position[p] = at;
+    }
+    let mut shuffled = election.clone();
+    shuffled.projects = projects
+        .iter()
+        .map(|&p| election.projects[p].clone())
+        .collect();
+    shuffled.voters = voters
+        .iter()
+        .map(|&v| {
+            let mut voter = election.voters[v].clone();
+            voter.ballot = match &voter.ballot {
+                Ballot::Approval(list) => {
+                    Ballot::Approval(list.iter().map(|&p| position[p]).collect())
+                }
+                Ballot::Ranking(list) => {
+                    Ballot::Ranking(list.iter().map(|&p| position[p]).collect())
+                }
+                Ballot::Points(list) => {
+                    Ballot::Points(list.iter().map(|&(p, d)| (position[p], d)).collect())
+                }
+            };
+            voter
+        })
+        .collect();
+    shuffled
+}
+
+/// Whether two projects have the same score (the only ties the city rules break by file order).
+fn scores_tie(tally: &Tally) -> bool {
+    let mut scores: Vec<&Decimal> = tally.projects.iter().map(|p| &p.score).collect();
+    scores.sort_by(|a, b| a.cmp_value(b));
+    scores
+        .windows(2)
+        .any(|w| w[0].cmp_value(w[1]) == Ordering::Equal)
+}
+
+/// Replays an MES run from its payments, with exact rationals: what a funded project's
+/// supporters pay adds up to its cost; nobody pays a negative amount or more than they have
+/// left; a supporter who keeps money pays exactly `ρ · u` (no more), one who pays everything has
+/// less than `ρ · u`; in the end no voter has paid more than the endowment.
+fn check_payments(run: &MesRun, rule: &str) -> Result<(), TestCaseError> {
+    let zero = BigRational::default();
+    let mut left = vec![run.endowment.clone(); run.group_sizes.len()];
+    for (r, round) in run.rounds.iter().enumerate() {
+        let mut total = zero.clone();
+        for payment in &round.payments {
+            let g = payment.group;
+            let full_share = &round.rho * &payment.utility;
+            prop_assert!(
+                payment.amount >= zero,
+                "{} round {}: negative payment",
+                rule,
+                r
+            );
+            prop_assert!(
+                payment.amount <= left[g],
+                "{} round {}: group {} pays {} with {} left",
+                rule,
+                r,
+                g,
+                payment.amount,
+                left[g]
+            );
+            prop_assert!(
+                payment.amount <= full_share,
+                "{} round {}: group {} pays {} > ρ·u = {}",
+                rule,
+                r,
+                g,
+                payment.amount,
+                full_share
+            );
+            if payment.paid_everything {
+                prop_assert_eq!(
+                    &payment.amount,
+                    &left[g],
+                    "{} round {}: all it had",
+                    rule,
+                    r
+                );
+                prop_assert!(
+                    payment.amount < full_share,
+                    "{} round {}: could pay ρ·u",
+                    rule,
+                    r
+                );
+            } else {
+                prop_assert_eq!(&payment.amount, &full_share, "{} round {}: ρ·u", rule, r);
+            }
+            left[g] -= &payment.amount;
+            let voters = BigRational::from_integer(run.group_sizes[g].into());
+            total += &payment.amount * voters;
+        }
+        prop_assert_eq!(
+            &total,
+            &round.cost,
+            "{} round {}: payments add up to the cost",
+            rule,
+            r
+        );
+    }
+    for (g, money) in left.iter().enumerate() {
+        prop_assert!(
+            *money >= zero,
+            "{}: group {} paid more than its endowment",
+            rule,
+            g
+        );
+    }
+    Ok(())
 }
 
 proptest! {
@@ -115,21 +297,65 @@ proptest! {
         }
     }
 
+    /// The engine production uses charges voters as MES must, in every round of the run a tally
+    /// reports (see `check_payments`), and funds what the tally reports.
     #[test]
-    fn outcomes_do_not_depend_on_the_order_of_voters(
-        (election, order) in elections().prop_flat_map(|e| {
+    fn mes_charges_every_voter_at_most_their_share(election in elections()) {
+        for name in rules_for(election.vote_type) {
+            let rule: OutcomeRule = name.parse().unwrap();
+            let Some(run) = inspect::mes_run(&election, &rule, None)
+                .map_err(|e| TestCaseError::fail(format!("{name}: {e}")))? else {
+                continue;
+            };
+            check_payments(&run, name)?;
+            let tally = outcome::tally(&election, &rule, None).unwrap();
+            let funded: Vec<String> = run
+                .free
+                .iter()
+                .chain(run.rounds.iter().map(|r| &r.project))
+                .map(|&p| election.projects[p].id.clone())
+                .collect();
+            let completed = name.contains("greedy") || name.contains("add1u") || *name == "equal-shares";
+            let greedy_won = tally.comparison.as_ref().is_some_and(|c| c.greedy_chosen);
+            if greedy_won {
+                continue;
+            }
+            if completed {
+                prop_assert_eq!(&tally.selection_order[..funded.len()], &funded[..], "{}", name);
+            } else {
+                prop_assert_eq!(&tally.selection_order, &funded, "{}", name);
+            }
+        }
+    }
+
+    /// Reordering the voters and the projects of the file changes nothing, except where a rule
+    /// breaks ties by file order (the city rules): those are compared only when no two projects
+    /// have the same score, and always with ties broken by project id instead.
+    #[test]
+    fn outcomes_do_not_depend_on_the_order_of_the_file(
+        (election, voters, projects) in elections().prop_flat_map(|e| {
             let n = e.voters.len();
-            (Just(e), Just((0..n).collect::<Vec<_>>()).prop_shuffle())
+            let m = e.projects.len();
+            (
+                Just(e),
+                Just((0..n).collect::<Vec<_>>()).prop_shuffle(),
+                Just((0..m).collect::<Vec<_>>()).prop_shuffle(),
+            )
         })
     ) {
-        let mut shuffled = election.clone();
-        shuffled.voters = order.iter().map(|&v| election.voters[v].clone()).collect();
+        let shuffled = reordered(&election, &voters, &projects);
         for name in rules_for(election.vote_type) {
             let rule: OutcomeRule = name.parse().unwrap();
             let a = outcome::tally(&election, &rule, None).unwrap();
             let b = outcome::tally(&shuffled, &rule, None).unwrap();
-            prop_assert_eq!(&a.selection_order, &b.selection_order, "{}", name);
-            prop_assert_eq!(a.mes.map(|m| m.final_endowment), b.mes.map(|m| m.final_endowment), "{}", name);
+            if a.tie_breaking != TieBreaking::FileOrder || !scores_tie(&a) {
+                prop_assert_eq!(&a.selection_order, &b.selection_order, "{}", name);
+                prop_assert_eq!(a.mes.map(|m| m.final_endowment), b.mes.map(|m| m.final_endowment), "{}", name);
+            }
+            let by_id = Some(TieBreaking::ProjectId);
+            let a = outcome::tally(&election, &rule, by_id).unwrap();
+            let b = outcome::tally(&shuffled, &rule, by_id).unwrap();
+            prop_assert_eq!(&a.selection_order, &b.selection_order, "{} by id", name);
         }
     }
 }

@@ -64,6 +64,8 @@
 
 mod error;
 mod greedy;
+#[doc(hidden)]
+pub mod inspect;
 pub mod mes;
 mod profile;
 mod rule;
@@ -189,49 +191,37 @@ pub fn tally(
     rule: &OutcomeRule,
     tie_breaking: Option<TieBreaking>,
 ) -> Result<Tally, OutcomeError> {
-    let rule = rule.resolve(election)?;
-    check_ballots(election)?;
-    let name = rule.name(election.vote_type);
-    let too_large = |_| OutcomeError::NumberTooLarge { rule: name.clone() };
-    let instance = Instance::new(election).map_err(|error| match error {
-        InstanceError::TooLarge => OutcomeError::NumberTooLarge { rule: name.clone() },
-        InstanceError::BadDefaultScore(_) => OutcomeError::BadMetaValue {
-            rule: name.clone(),
-            key: "default_score",
-            value: election.meta.get("default_score").unwrap_or("").to_string(),
-        },
-    })?;
-    let mode = tie_breaking.unwrap_or(rule.default_tie_breaking());
-    let tie = TieOrder::new(mode, election, &instance.votes);
-    let mes_ready = || {
-        if instance.money_fits_floats() {
-            Ok(())
-        } else {
-            Err(OutcomeError::NumberTooLarge { rule: name.clone() })
-        }
-    };
+    let prepared = prepare(election, rule, tie_breaking)?;
+    let Prepared {
+        rule,
+        name,
+        instance,
+        mode,
+        tie,
+    } = &prepared;
+    let (rule, mode) = (*rule, *mode);
+    let too_large = |_| prepared.too_large();
     let mut mes_report = None;
     let mut comparison = None;
     let order = match rule {
         OutcomeRule::Greedy { satisfaction } => {
-            let totals = Totals::new(election, &instance, satisfaction).map_err(too_large)?;
-            greedy::utilitarian(&instance, &totals, &tie, &[])
+            let totals = Totals::new(election, instance, satisfaction).map_err(too_large)?;
+            greedy::utilitarian(instance, &totals, tie, &[])
         }
         OutcomeRule::City(city) => {
-            let threshold = city_threshold(election, city, &name)?;
-            greedy::city(&instance, city, threshold, &tie)
+            let threshold = city_threshold(election, city, name)?;
+            greedy::city(instance, city, threshold, tie)
         }
         OutcomeRule::Mes {
             satisfaction,
             increase,
             fill,
         } => {
-            mes_ready()?;
-            let profile = Profile::new(election, &instance, satisfaction).map_err(too_large)?;
-            let problem = mes::MesProblem::new(&instance, &profile, &tie);
-            let outcome = mes::equal_shares(&instance, &problem, mes::Flavour::Pabutools, increase)
-                .map_err(|_| too_many_runs(&name))?;
-            mes_report = Some(report(&instance, &outcome));
+            let profile = prepared.mes_profile(election, satisfaction)?;
+            let problem = mes::MesProblem::new(instance, &profile, tie);
+            let outcome = mes::equal_shares(instance, &problem, mes::Flavour::Pabutools, increase)
+                .map_err(|_| too_many_runs(name))?;
+            mes_report = Some(report(instance, &outcome));
             match fill {
                 Fill::None => outcome.order,
                 Fill::Greedy => {
@@ -239,8 +229,8 @@ pub fn tally(
                         Satisfaction::Score => Satisfaction::ScoreTimesCost,
                         other => other,
                     };
-                    let totals = Totals::new(election, &instance, by).map_err(too_large)?;
-                    greedy::utilitarian(&instance, &totals, &tie, &outcome.order)
+                    let totals = Totals::new(election, instance, by).map_err(too_large)?;
+                    greedy::utilitarian(instance, &totals, tie, &outcome.order)
                 }
             }
         }
@@ -249,21 +239,19 @@ pub fn tally(
             fill,
             comparison: step,
         } => {
-            mes_ready()?;
-            let profile =
-                Profile::new(election, &instance, Satisfaction::Cost).map_err(too_large)?;
-            let problem = mes::MesProblem::new(&instance, &profile, &tie);
+            let profile = prepared.mes_profile(election, Satisfaction::Cost)?;
+            let problem = mes::MesProblem::new(instance, &profile, tie);
             let outcome =
-                mes::equal_shares(&instance, &problem, mes::Flavour::EqualSharesTool, increase)
-                    .map_err(|_| too_many_runs(&name))?;
-            mes_report = Some(report(&instance, &outcome));
+                mes::equal_shares(instance, &problem, mes::Flavour::EqualSharesTool, increase)
+                    .map_err(|_| too_many_runs(name))?;
+            mes_report = Some(report(instance, &outcome));
             let keys = TieOrder::javascript_keys(election);
             let mut order = match fill {
                 Fill::None => outcome.order,
-                Fill::Greedy => greedy::by_votes(&instance, &keys, &outcome.order),
+                Fill::Greedy => greedy::by_votes(instance, &keys, &outcome.order),
             };
             if step == Comparison::Satisfaction {
-                let greedy_order = greedy::by_votes(&instance, &keys, &[]);
+                let greedy_order = greedy::by_votes(instance, &keys, &[]);
                 let preferences = greedy::compare(election, &order, &greedy_order);
                 let greedy_chosen = preferences.prefer_second > preferences.prefer_first;
                 comparison = Some(ComparisonReport {
@@ -286,7 +274,67 @@ pub fn tally(
         mes: mes_report,
         comparison,
     };
-    build_tally(election, &instance, &rule, name, mode, computed)
+    build_tally(election, instance, &rule, name.clone(), mode, computed)
+}
+
+/// A rule resolved against an election, with what every rule starts from.
+struct Prepared {
+    /// The rule, `meta` and aliases resolved.
+    rule: OutcomeRule,
+    /// Its canonical name for this election's vote type.
+    name: String,
+    instance: Instance,
+    /// The tie-breaking in force (the rule's default unless overridden).
+    mode: TieBreaking,
+    tie: TieOrder,
+}
+
+fn prepare(
+    election: &Election,
+    rule: &OutcomeRule,
+    tie_breaking: Option<TieBreaking>,
+) -> Result<Prepared, OutcomeError> {
+    let rule = rule.resolve(election)?;
+    check_ballots(election)?;
+    let name = rule.name(election.vote_type);
+    let instance = Instance::new(election).map_err(|error| match error {
+        InstanceError::TooLarge => OutcomeError::NumberTooLarge { rule: name.clone() },
+        InstanceError::BadDefaultScore(_) => OutcomeError::BadMetaValue {
+            rule: name.clone(),
+            key: "default_score",
+            value: election.meta.get("default_score").unwrap_or("").to_string(),
+        },
+    })?;
+    let mode = tie_breaking.unwrap_or(rule.default_tie_breaking());
+    let tie = TieOrder::new(mode, election, &instance.votes);
+    Ok(Prepared {
+        rule,
+        name,
+        instance,
+        mode,
+        tie,
+    })
+}
+
+impl Prepared {
+    fn too_large(&self) -> OutcomeError {
+        OutcomeError::NumberTooLarge {
+            rule: self.name.clone(),
+        }
+    }
+
+    /// The grouped ballots MES runs on; MES computes money in floats, so amounts of 2^52 units
+    /// or more are refused.
+    fn mes_profile(
+        &self,
+        election: &Election,
+        satisfaction: Satisfaction,
+    ) -> Result<Profile, OutcomeError> {
+        if !self.instance.money_fits_floats() {
+            return Err(self.too_large());
+        }
+        Profile::new(election, &self.instance, satisfaction).map_err(|_| self.too_large())
+    }
 }
 
 fn too_many_runs(rule: &str) -> OutcomeError {

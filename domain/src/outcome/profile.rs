@@ -242,6 +242,15 @@ impl Weighing {
         }
     }
 
+    /// How many units of weight make one point (or one `L − position`, or one approval).
+    fn weight_unit(&self) -> i128 {
+        if self.by_score {
+            10i128.pow(self.points.scale)
+        } else {
+            1
+        }
+    }
+
     /// Calls `each(project, weight)` for every project on `ballot`, zero and negative weights
     /// included: weight 1 for a listed project under cost and cardinality measures; under score
     /// measures the points (in units of the election's points scale; with a META
@@ -318,6 +327,9 @@ pub(crate) struct Profile {
     pub supporter_weights: Vec<i64>,
     /// Every weight is 1 (cost and cardinality measures).
     pub unit_weights: bool,
+    /// The weight of one point: `10^points_scale` under a points measure, 1 otherwise (a
+    /// voter's utility is `λ(p) · w / weight_unit`, `λ(p)` in currency units).
+    pub weight_unit: i128,
     /// Σ multiplicity × weight over the supporters of each project.
     pub support: Vec<i128>,
 }
@@ -406,6 +418,7 @@ impl Profile {
             entries,
             supporter_start,
             unit_weights: supporter_weights.iter().all(|&w| w == 1),
+            weight_unit: weighing.weight_unit(),
             supporter_groups,
             supporter_weights,
             support,

@@ -144,6 +144,17 @@ struct Round {
     emptied: Range<usize>,
 }
 
+/// One round of a run, as [`FastMes::history`] reports it.
+#[derive(Debug, Clone)]
+pub(crate) struct RoundRecord {
+    /// The funded project.
+    pub project: usize,
+    /// Its exact price per unit of weight.
+    pub t: BigRational,
+    /// The groups that paid everything they had (possibly nothing).
+    pub emptied: Vec<usize>,
+}
+
 /// Counters, summed over the runs of one engine.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Stats {
@@ -264,6 +275,25 @@ impl<'a> FastMes<'a> {
             order.push(project);
         }
         order
+    }
+
+    /// The rounds of the last run as the engine decided them, with exact prices: for each funded
+    /// project (in order), its price per unit of weight and the groups that paid everything they
+    /// had in that round (the other supporters with money paid `t·w`).
+    pub(crate) fn history(&mut self) -> Vec<RoundRecord> {
+        self.ensure_exact_prices();
+        self.rounds
+            .iter()
+            .zip(&self.exact_t)
+            .map(|(round, t)| RoundRecord {
+                project: round.project,
+                t: t.clone().unwrap_or_default(),
+                emptied: self.newly_poor[round.emptied.clone()]
+                    .iter()
+                    .map(|&g| g as usize)
+                    .collect(),
+            })
+            .collect()
     }
 
     /// Funds the project with the smallest `ρ`, or returns `None` when none is affordable.

@@ -329,17 +329,29 @@ mod tests {
     /// Vote type, budget, costs and ballots of `(project, points)`.
     type Small = (VoteType, i64, Vec<i64>, Vec<Vec<(usize, i64)>>);
 
-    /// Small elections with small integer costs and few voters: exact ties, voters whose budget
-    /// equals the price exactly and projects whose supporters have exactly their cost are common.
+    /// Small elections with small integer costs (0 one time in five) and few voters: exact ties,
+    /// voters whose budget equals the price exactly and projects whose supporters have exactly
+    /// their cost are common.
     fn elections() -> impl Strategy<Value = Small> {
         (
             1usize..6,
-            prop_oneof![Just(VoteType::Approval), Just(VoteType::Cumulative)],
+            prop_oneof![
+                Just(VoteType::Approval),
+                Just(VoteType::Cumulative),
+                Just(VoteType::Scoring),
+                Just(VoteType::Ordinal),
+            ],
         )
             .prop_flat_map(|(projects, vote_type)| {
                 let costs =
-                    prop::collection::vec(prop_oneof![9 => 1i64..12, 1 => Just(0i64)], projects);
-                let ballot = prop::collection::vec((0..projects, 1i64..4), 0..=projects);
+                    prop::collection::vec(prop_oneof![4 => 1i64..12, 1 => Just(0i64)], projects);
+                // Zero points always, negative scores on scoring ballots.
+                let low = if vote_type == VoteType::Scoring {
+                    -2
+                } else {
+                    0
+                };
+                let ballot = prop::collection::vec((0..projects, low..4i64), 0..=projects);
                 (
                     Just(vote_type),
                     1i64..40,
@@ -370,7 +382,7 @@ mod tests {
             let satisfactions: &[Satisfaction] = if vote_type == VoteType::Approval {
                 &[Satisfaction::Cost, Satisfaction::Cardinality]
             } else {
-                &[Satisfaction::Cost, Satisfaction::Score]
+                &[Satisfaction::Cost, Satisfaction::Score, Satisfaction::ScoreTimesCost]
             };
             let mut endowment = BigRational::new(
                 BigInt::from(budget * denominator + extra * instance.voters as i64),
@@ -385,7 +397,7 @@ mod tests {
                 for mode in [TieBreaking::ProjectId, TieBreaking::CostThenVotes] {
                     let tie = TieOrder::new(mode, &election, &instance.votes);
                     let problem = MesProblem::new(&instance, &profile, &tie);
-                    let (exact, _) = reference::run(&problem, &endowment);
+                    let exact = reference::run(&problem, &endowment);
                     for (mut engine, name) in [
                         (FastMes::new(&problem), "certified"),
                         (FastMes::new(&problem).always_exact(), "always exact"),
@@ -401,6 +413,36 @@ mod tests {
                     }
                 }
             }
+        }
+
+        /// pabutools' `exhaustion_by_budget_increase` without the exhaustive stop runs MES at
+        /// budget/n + k for k = 0, 1, … up to its budget bound (k = ⌊budget⌋) and returns the
+        /// last outcome that fits. Plaza runs it literally, except that when every project MES
+        /// could fund fits the budget together it runs only the last k: both give the same
+        /// outcome and endowment (the literal loop here uses the exact reference engine).
+        #[test]
+        fn the_budget_increase_loop_matches_its_literal_definition(
+            (vote_type, budget, costs, ballots) in elections(),
+        ) {
+            let election = small_election(vote_type, budget, &costs, &ballots);
+            let instance = Instance::new(&election).unwrap();
+            let satisfaction = if vote_type == VoteType::Approval { Satisfaction::Cost } else { Satisfaction::Score };
+            let profile = Profile::new(&election, &instance, satisfaction).unwrap();
+            let tie = TieOrder::new(TieBreaking::ProjectId, &election, &instance.votes);
+            let problem = MesProblem::new(&instance, &profile, &tie);
+            let start = BigRational::new(BigInt::from(instance.budget), BigInt::from(instance.voters));
+            let at = |k: u64| &start + money(instance.unit) * BigRational::from_integer(BigInt::from(k));
+            let mut literal = (Vec::new(), BigRational::default());
+            for k in 0..=(instance.budget / instance.unit) as u64 {
+                let order = reference::run(&problem, &at(k));
+                if !is_feasible(&instance, &order) {
+                    break;
+                }
+                literal = (order, at(k));
+            }
+            let outcome = equal_shares(&instance, &problem, Flavour::Pabutools, Increase::WhileNextFits).unwrap();
+            prop_assert_eq!(outcome.order, literal.0, "all fit: {}", all_fit(&instance, &problem));
+            prop_assert_eq!(outcome.final_endowment, literal.1);
         }
 
         #[test]

@@ -1,0 +1,159 @@
+//! A window into the Method of Equal Shares engine that [`tally`](super::tally) uses, for tests:
+//! who paid what in each round of the run whose outcome a tally reports.
+//!
+//! Not part of the supported API (hidden from the documentation). The property tests in
+//! `tests/outcome_properties.rs` use it to check, with exact rationals, that the production
+//! engine (floats certified by error bounds, exact fallbacks) charges voters as MES must: the
+//! payments for a funded project add up to its cost, nobody pays more than they have, and a voter
+//! who keeps money pays exactly `ρ · u`, one who pays everything less than that.
+//!
+//! The payments are derived from the engine's own decisions (its exact price per round and the
+//! groups it found unable to pay a full share), applied in exact arithmetic; nothing is
+//! recomputed independently here, so an engine that decided wrongly shows up as a broken
+//! property.
+
+use num_bigint::BigInt;
+use num_rational::BigRational;
+
+use super::mes::{self, MesProblem, fast::FastMes};
+use super::rule::{OutcomeRule, Satisfaction};
+use super::tie::TieBreaking;
+use super::{OutcomeError, prepare};
+use crate::pabulib::Election;
+
+/// The run of MES whose outcome [`tally`](super::tally) reports (the last endowment of an add1
+/// loop), round by round. Money is in currency units.
+#[derive(Debug, Clone)]
+pub struct MesRun {
+    /// Each voter's endowment in this run.
+    pub endowment: BigRational,
+    /// Voters per group of identical ballots; payments name groups by their index here.
+    pub group_sizes: Vec<u64>,
+    /// Projects of cost 0 funded before the first round, in order.
+    pub free: Vec<usize>,
+    /// The rounds, in order: one project funded in each.
+    pub rounds: Vec<MesRound>,
+}
+
+/// One round: the project funded and what each of its supporters paid.
+#[derive(Debug, Clone)]
+pub struct MesRound {
+    /// The project funded (an index into the election's projects).
+    pub project: usize,
+    /// Its cost.
+    pub cost: BigRational,
+    /// The project's `ρ`: a supporter who can afford it pays `ρ · u`, `u` their utility.
+    pub rho: BigRational,
+    /// One entry per supporting group (voters whose utility for the project is positive).
+    pub payments: Vec<Payment>,
+}
+
+/// What each voter of one group paid in one round.
+#[derive(Debug, Clone)]
+pub struct Payment {
+    /// The group (an index into [`MesRun::group_sizes`]).
+    pub group: usize,
+    /// Each voter's utility for the project: its cost (cost utilities), 1 (cardinality), the
+    /// points or the Pabulib ordinal score, times the cost for score-times-cost utilities.
+    pub utility: BigRational,
+    /// What each voter of the group paid.
+    pub amount: BigRational,
+    /// Whether the engine found the group unable to pay `ρ · u` in full, so that it paid
+    /// everything it had left.
+    pub paid_everything: bool,
+}
+
+/// The final MES run of `rule` on `election`, as [`tally`](super::tally) computes it; `None` for
+/// a rule that is not a Method of Equal Shares.
+pub fn mes_run(
+    election: &Election,
+    rule: &OutcomeRule,
+    tie_breaking: Option<TieBreaking>,
+) -> Result<Option<MesRun>, OutcomeError> {
+    let prepared = prepare(election, rule, tie_breaking)?;
+    let (satisfaction, flavour, increase) = match prepared.rule {
+        OutcomeRule::Mes {
+            satisfaction,
+            increase,
+            ..
+        } => (satisfaction, mes::Flavour::Pabutools, increase),
+        OutcomeRule::EqualShares { increase, .. } => {
+            (Satisfaction::Cost, mes::Flavour::EqualSharesTool, increase)
+        }
+        _ => return Ok(None),
+    };
+    let instance = &prepared.instance;
+    let profile = prepared.mes_profile(election, satisfaction)?;
+    let problem = MesProblem::new(instance, &profile, &prepared.tie);
+    let outcome = mes::equal_shares(instance, &problem, flavour, increase).map_err(|_| {
+        OutcomeError::TooManyRuns {
+            rule: prepared.name.clone(),
+            cap: mes::MAX_RUNS,
+        }
+    })?;
+    let mut engine = FastMes::new(&problem);
+    engine.run(&outcome.final_endowment);
+    let history = engine.history();
+
+    let int = |value: i128| BigRational::from_integer(BigInt::from(value));
+    let unit = int(instance.unit);
+    // A voter's utility is λ(p) · w / weight_unit, λ(p) the cost in currency units or 1; so
+    // ρ = payment / utility = (t · w / unit) / (λ(p) · w / weight_unit).
+    let lambda = |project: usize| {
+        if profile.lambda_is_cost {
+            int(instance.costs[project]) / &unit
+        } else {
+            int(1)
+        }
+    };
+    let weight_unit = int(profile.weight_unit);
+    let groups = profile.groups();
+    let mut left = vec![outcome.final_endowment.clone(); groups];
+    let mut emptied = vec![false; groups];
+    let mut rounds = Vec::with_capacity(history.len());
+    let mut emptied_now = vec![false; groups];
+    for record in history {
+        let project = record.project;
+        for &group in &record.emptied {
+            emptied_now[group] = true;
+        }
+        let share_per_weight = &record.t / &unit;
+        let rho = &share_per_weight * &weight_unit / lambda(project);
+        let mut payments = Vec::new();
+        for supporter in profile.supporters_of(project) {
+            let group = supporter.group as usize;
+            let weight = int(i128::from(supporter.weight));
+            let utility = lambda(project) * &weight / &weight_unit;
+            let pays_everything = emptied[group] || emptied_now[group];
+            let amount = if pays_everything {
+                std::mem::take(&mut left[group])
+            } else {
+                let share = &record.t * &weight;
+                left[group] -= &share;
+                share
+            };
+            payments.push(Payment {
+                group,
+                utility,
+                amount: amount / &unit,
+                paid_everything: pays_everything,
+            });
+        }
+        for &group in &record.emptied {
+            emptied_now[group] = false;
+            emptied[group] = true;
+        }
+        rounds.push(MesRound {
+            project,
+            cost: int(instance.costs[project]) / &unit,
+            rho,
+            payments,
+        });
+    }
+    Ok(Some(MesRun {
+        endowment: outcome.final_endowment / &unit,
+        group_sizes: profile.multiplicity.clone(),
+        free: problem.free.clone(),
+        rounds,
+    }))
+}
