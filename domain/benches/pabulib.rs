@@ -1,9 +1,11 @@
 //! Parse and tally benchmarks on the two largest shared elections (`cargo bench -p plaza-domain`).
 //!
 //! Warszawa 2026 (approval, 61,668 voters, 83 projects) and Katowice 2023 (cumulative, 39,828
-//! voters, 25 projects). Each rule is timed as `outcome::tally` does it, building its grouped
-//! profile included, which is also what pabutools' timings in the `.expected.json` files include.
-//! docs/performance.md reports the medians next to pabutools' times.
+//! voters, 25 projects): parsing, and every rule recorded in their `.expected.json` files plus
+//! the file's own META rule (`greedy-threshold`) and the city `greedy`. Each rule is timed as
+//! `outcome::tally` does it, building its grouped profile included, which is also what
+//! pabutools' timings in the `.expected.json` files include. docs/performance.md reports the
+//! medians next to pabutools' times.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use plaza_domain::outcome::{self, OutcomeRule};
@@ -51,7 +53,15 @@ fn warszawa_2026(c: &mut Criterion) {
         c,
         "warszawa_2026",
         &election,
-        &["greedy", "greedy_cost_sat", "mes_cost_sat"],
+        &[
+            "greedy",
+            // The file's META rule (threshold 3000 votes).
+            "greedy-threshold",
+            "greedy_cost_sat",
+            "greedy_cardinality_sat",
+            "mes_cost_sat",
+            "mes_cardinality_sat",
+        ],
         false,
     );
     bench_rules(
@@ -60,8 +70,13 @@ fn warszawa_2026(c: &mut Criterion) {
         &election,
         &[
             "mes_cost_sat_add1",
+            "mes_cost_sat_add1_then_greedy",
             "mes_cost_sat_budget_increase_no_exhaustive_stop",
             "esnet_add1",
+            "esnet_add1u",
+            "esnet_add1_comparison",
+            "esnet_add1u_comparison",
+            "esnet_add1_no_exhaustive_stop",
             "esnet_add1_no_exhaustive_stop_comparison",
         ],
         true,
@@ -81,8 +96,11 @@ fn katowice_2023(c: &mut Criterion) {
         "katowice_2023",
         &election,
         &[
+            // The file's META rule.
             "greedy-threshold",
             "greedy_score",
+            "greedy_points_per_cost",
+            "greedy_votes_cost_sat",
             "mes_points",
             "mes_cost_sat",
         ],
@@ -94,6 +112,7 @@ fn katowice_2023(c: &mut Criterion) {
         &election,
         &[
             "mes_points_add1",
+            "mes_points_add1_then_greedy",
             "mes_points_budget_increase_no_exhaustive_stop",
         ],
         true,
