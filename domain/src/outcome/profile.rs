@@ -149,30 +149,48 @@ impl Instance {
         let points = Points::new(election)?;
         let projects = election.projects.len();
         let mut votes = vec![0u64; projects];
-        // Scores in units of 10^-points.scale.
+        // Scores from rankings and points, in units of 10^-points.scale, and the votes they
+        // account for; every other vote is an approval, worth one point.
         let mut score_units = vec![0i128; projects];
-        let mut add = |project: usize, score: i128| -> Result<(), TooLarge> {
-            let total = score_units.get_mut(project).ok_or(TooLarge)?;
-            *total = total.checked_add(score).ok_or(TooLarge)?;
-            Ok(())
-        };
+        let mut scored_votes = vec![0u64; projects];
         for voter in &election.voters {
-            for project in voter.ballot.projects() {
-                votes[project] += 1;
-            }
             match &voter.ballot {
-                Ballot::Approval(list) => list.iter().try_for_each(|&p| add(p, 1))?,
-                Ballot::Ranking(list) => {
-                    for (position, &p) in list.iter().enumerate() {
-                        add(p, (list.len() - position) as i128)?;
+                Ballot::Approval(list) => {
+                    for &p in list {
+                        votes[p] += 1;
                     }
                 }
-                Ballot::Points(list) => points.each(list, projects, &mut add)?,
+                Ballot::Ranking(list) => {
+                    for (position, &p) in list.iter().enumerate() {
+                        votes[p] += 1;
+                        scored_votes[p] += 1;
+                        // At most the ballot's length per voter: no overflow.
+                        score_units[p] += (list.len() - position) as i128;
+                    }
+                }
+                Ballot::Points(list) => {
+                    for &(p, _) in list {
+                        votes[p] += 1;
+                        scored_votes[p] += 1;
+                    }
+                    points.each(list, projects, |p, units| {
+                        let total = &mut score_units[p];
+                        *total = total.checked_add(units).ok_or(TooLarge)?;
+                        Ok(())
+                    })?;
+                }
             }
         }
-        let scores = score_units
-            .into_iter()
-            .map(|units| Decimal::from_units(units, points.scale).ok_or(TooLarge))
+        let one_point = 10i128.pow(points.scale);
+        let scores = (0..projects)
+            .map(|p| {
+                let approvals = i128::from(votes[p] - scored_votes[p]);
+                let units = approvals
+                    .checked_mul(one_point)
+                    .and_then(|a| a.checked_add(score_units[p]))
+                    .ok_or(TooLarge)?;
+                Decimal::from_units(units, points.scale).ok_or(TooLarge)
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Instance {
             money_scale,

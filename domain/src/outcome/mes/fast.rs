@@ -574,28 +574,34 @@ impl<'a> FastMes<'a> {
             }
             let w = supporter.weight as f64;
             let key = b / w;
-            // How the budget compares with the share `t·w`, and, when that took exact
-            // arithmetic, the exact budget left after paying the share.
-            let (comparison, exact_left) = match &exact {
+            // How the budget compares with the share `t·w`; when that took exact arithmetic and
+            // the supporter keeps money, `exact_left` is what they keep, rounded.
+            let mut exact_left: Option<f64> = None;
+            let comparison = match &exact {
                 Some(t) if !float_split => {
                     let margin = err_budget / w + 2.0 * U * key + 4.0 * U * t_f;
                     if key + margin < t_f {
-                        (Ordering::Less, None)
+                        Ordering::Less
                     } else if key - margin > t_f {
-                        (Ordering::Greater, None)
+                        Ordering::Greater
                     } else {
                         let share = t * BigRational::from_integer(BigInt::from(supporter.weight));
                         let budget = self.exact_budget(group);
                         let comparison = budget.cmp(&share);
-                        (comparison, Some(budget - share))
+                        if comparison == Ordering::Greater {
+                            // Never 0.0 (an exact zero) for a positive amount.
+                            let left = (budget - share).to_f64().unwrap_or(f64::MAX);
+                            exact_left = Some(left.max(f64::MIN_POSITIVE));
+                        }
+                        comparison
                     }
                 }
                 // The split was certified: no key lies near the price.
                 _ => {
                     if key < t_f {
-                        (Ordering::Less, None)
+                        Ordering::Less
                     } else {
-                        (Ordering::Greater, None)
+                        Ordering::Greater
                     }
                 }
             };
@@ -610,15 +616,11 @@ impl<'a> FastMes<'a> {
                     rich_weight += wallet.voters * w;
                 }
                 Ordering::Greater => {
-                    let left = match exact_left {
-                        // The budget is within rounding of the share: `b̃ − t̃·w` could round to
-                        // 0 or below (money lost, or negative money outside the error
-                        // analysis). Keep the exact remainder, rounded, and never let a
-                        // positive amount become 0.0, which means an exact zero.
-                        Some(left) => left.to_f64().unwrap_or(f64::MAX).max(f64::MIN_POSITIVE),
-                        // Certified well above the share: the difference is positive in floats.
-                        None => b - t_f * w,
-                    };
+                    // Within rounding of the share, `b̃ − t̃·w` could round to 0 or below (money
+                    // lost, or negative money outside the error analysis): the exact remainder
+                    // is kept instead. Certified well above the share, the float difference is
+                    // positive.
+                    let left = exact_left.unwrap_or(b - t_f * w);
                     debug_assert!(
                         left > 0.0,
                         "a supporter paying a share keeps a positive budget"
