@@ -5,7 +5,7 @@
 //! [pabulib.org](https://pabulib.org) collection. This module turns such a file into an
 //! [`Election`] and back:
 //!
-//! - [`parse`] reads a file's text, accepting every quirk of the real files (CRLF/LF mixes, a BOM,
+//! - [`parse()`] reads a file's text, accepting every quirk of the real files (CRLF/LF mixes, a BOM,
 //!   `;` CSV with quotes and stray quotes, `None` cells, `10000.0` or `10000,0` costs kept exact as
 //!   [`Decimal`], opaque string ids, duplicate ids inside a vote) and refusing broken ones with a
 //!   [`ParseError`] that names the line (an unknown project in a vote, negative cumulative
@@ -169,7 +169,7 @@ pub enum Ballot {
 impl Ballot {
     /// The ballot of a voter who listed `entries` (project number, points) in this order: an
     /// approval set, a ranking or points according to `vote_type` (points are ignored for
-    /// approval, choose-1 and ordinal votes). A project listed again is kept once, as [`parse`]
+    /// approval, choose-1 and ordinal votes). A project listed again is kept once, as [`parse()`]
     /// reads such votes: at its first position, with the points given last.
     pub fn new(vote_type: VoteType, entries: impl IntoIterator<Item = (usize, Decimal)>) -> Ballot {
         let mut listed: Vec<(usize, Decimal)> = Vec::new();
@@ -224,7 +224,7 @@ pub struct Voter {
 /// A whole Pabulib file.
 ///
 /// `meta` holds every META pair; the four keys that have typed fields here (`budget`,
-/// `vote_type`, `num_projects`, `num_votes`) are kept equal to those fields by [`parse`] and by
+/// `vote_type`, `num_projects`, `num_votes`) are kept equal to those fields by [`parse()`] and by
 /// [`Election::sync_meta`], and [`write()`] always writes the typed values.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Election {
@@ -272,7 +272,7 @@ impl Election {
 
     /// META `default_score` of a scoring election: the score a ballot gives to every project it
     /// does not list (the format's default is 0). `None` for other vote types, or when the key
-    /// is absent, empty or `None`; an error when it is not a number ([`parse`] refuses such a
+    /// is absent, empty or `None`; an error when it is not a number ([`parse()`] refuses such a
     /// file, naming the line).
     pub fn default_score(&self) -> Result<Option<Decimal>, DecimalError> {
         if self.vote_type != VoteType::Scoring {

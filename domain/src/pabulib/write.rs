@@ -7,7 +7,7 @@
 //! typed fields.
 //!
 //! [`write()`] refuses, with a [`WriteError`], an election that the format cannot carry exactly,
-//! instead of producing a file that [`super::parse`] would refuse or read differently: an id or a
+//! instead of producing a file that [`super::parse()`] would refuse or read differently: an id or a
 //! META key that reads as a section marker (`meta`, `projects`, `votes`, any case), a project id
 //! containing `,` (it separates the projects of a vote) or reading `None`, text with a line break
 //! or with outer whitespace (the reader trims), an empty or `None` cell (the reader takes it for
