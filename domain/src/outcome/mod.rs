@@ -127,8 +127,8 @@ pub struct ProjectTally {
     pub cost: Decimal,
     /// Voters listing the project.
     pub votes: u64,
-    /// Its Pabulib score: votes (approval), total points (cumulative, scoring), total
-    /// `L − position` (ordinal).
+    /// Its Pabulib score: votes (approval), total points (cumulative; scoring, where a ballot
+    /// not listing the project gives it META `default_score`), total `L − position` (ordinal).
     pub score: Decimal,
     /// Whether the rule funds it.
     pub selected: bool,
