@@ -4,6 +4,7 @@ use super::UniqueIndex;
 use super::entities::{
     email_tokens, login_throttles, mail_quotas, refresh_tokens, sessions, user_roles, users,
 };
+use sea_orm::Condition;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
@@ -171,37 +172,53 @@ pub async fn touch_session(
         .map(|_| ())
 }
 
-pub async fn revoke_session(
+/// Revokes the live sessions that `which` selects.
+async fn revoke(
     db: &impl ConnectionTrait,
-    id: Uuid,
+    which: Condition,
     reason: &str,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
     sessions::Entity::update_many()
         .col_expr(sessions::Column::RevokedAt, Expr::value(now))
         .col_expr(sessions::Column::RevokedReason, Expr::value(reason))
-        .filter(sessions::Column::Id.eq(id))
+        .filter(which)
         .filter(sessions::Column::RevokedAt.is_null())
         .exec(db)
         .await
         .map(|_| ())
 }
 
-/// Revokes every live session of a user (password change, reset, account deletion).
+/// Revokes one session (sign-out, refresh-token reuse).
+pub async fn revoke_session(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    revoke(
+        db,
+        Condition::all().add(sessions::Column::Id.eq(id)),
+        reason,
+        now,
+    )
+    .await
+}
+
+/// Revokes every live session of a user (password reset, account deletion).
 pub async fn revoke_all_sessions(
     db: &impl ConnectionTrait,
     user_id: Uuid,
     reason: &str,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
-    sessions::Entity::update_many()
-        .col_expr(sessions::Column::RevokedAt, Expr::value(now))
-        .col_expr(sessions::Column::RevokedReason, Expr::value(reason))
-        .filter(sessions::Column::UserId.eq(user_id))
-        .filter(sessions::Column::RevokedAt.is_null())
-        .exec(db)
-        .await
-        .map(|_| ())
+    revoke(
+        db,
+        Condition::all().add(sessions::Column::UserId.eq(user_id)),
+        reason,
+        now,
+    )
+    .await
 }
 
 /// Revokes every live session of a user but `keep` (a password change keeps the session that made it).
@@ -212,15 +229,10 @@ pub async fn revoke_sessions_except(
     reason: &str,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
-    sessions::Entity::update_many()
-        .col_expr(sessions::Column::RevokedAt, Expr::value(now))
-        .col_expr(sessions::Column::RevokedReason, Expr::value(reason))
-        .filter(sessions::Column::UserId.eq(user_id))
-        .filter(sessions::Column::Id.ne(keep))
-        .filter(sessions::Column::RevokedAt.is_null())
-        .exec(db)
-        .await
-        .map(|_| ())
+    let which = Condition::all()
+        .add(sessions::Column::UserId.eq(user_id))
+        .add(sessions::Column::Id.ne(keep));
+    revoke(db, which, reason, now).await
 }
 
 pub async fn insert_refresh_token(
