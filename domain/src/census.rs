@@ -279,12 +279,9 @@ pub enum DocumentHolder<AccountId> {
     OtherLiveAccount,
 }
 
-/// What a successful verification does.
+/// What a successful verification does (the scope and birth date come from the census record).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified<AccountId> {
-    /// The scope code the census places the resident in.
-    pub scope_code: String,
-    pub birth_date: Date,
     /// The deleted account whose residency (and participation) this account takes over.
     pub takes_over: Option<AccountId>,
 }
@@ -298,18 +295,18 @@ pub struct Refusal {
     pub counts_as_failure: bool,
 }
 
-/// Decides a verification attempt of a participant who claimed `birth_date`, given the census
-/// entry found for their document (if any), who already holds that document, the organization's
-/// minimum age and today's date.
+/// Decides a verification attempt of a participant who claimed `claimed_birth_date`, given the
+/// birth date the census records for their document (`None`: the document is not in the census),
+/// who already holds that document, the organization's minimum age and today's date.
 pub fn decide_verification<AccountId: Copy>(
     claimed_birth_date: Date,
-    census: Option<&CensusEntry>,
+    census_birth_date: Option<Date>,
     holder: DocumentHolder<AccountId>,
     minimum_age: u8,
     today: Date,
 ) -> Result<Verified<AccountId>, Refusal> {
-    let entry = match census {
-        Some(entry) if entry.birth_date == claimed_birth_date => entry,
+    let birth_date = match census_birth_date {
+        Some(recorded) if recorded == claimed_birth_date => recorded,
         _ => {
             return Err(Refusal {
                 error: DomainError::CensusNoMatch,
@@ -317,7 +314,7 @@ pub fn decide_verification<AccountId: Copy>(
             });
         }
     };
-    if entry.birth_date.age_on(today) < i32::from(minimum_age) {
+    if birth_date.age_on(today) < i32::from(minimum_age) {
         return Err(Refusal {
             error: DomainError::UnderMinimumAge { minimum_age },
             counts_as_failure: false,
@@ -333,11 +330,7 @@ pub fn decide_verification<AccountId: Copy>(
             });
         }
     };
-    Ok(Verified {
-        scope_code: entry.scope_code.clone(),
-        birth_date: entry.birth_date,
-        takes_over,
-    })
+    Ok(Verified { takes_over })
 }
 
 #[cfg(test)]
@@ -408,26 +401,19 @@ mod tests {
         let census = entry(2, "12345678Z", "1990-04-01", "GRACIA");
         let verified = decide_verification::<u32>(
             date("1990-04-01"),
-            Some(&census),
+            Some(census.birth_date),
             DocumentHolder::Nobody,
             16,
             date("2026-11-26"),
         )
         .unwrap();
-        assert_eq!(
-            verified,
-            Verified {
-                scope_code: "GRACIA".into(),
-                birth_date: date("1990-04-01"),
-                takes_over: None
-            }
-        );
+        assert_eq!(verified, Verified { takes_over: None });
     }
 
     #[test]
     fn a_wrong_birth_date_or_unknown_document_is_a_failed_attempt() {
         let census = entry(2, "12345678Z", "1990-04-01", "GRACIA");
-        for found in [Some(&census), None] {
+        for found in [Some(census.birth_date), None] {
             let refusal = decide_verification::<u32>(
                 date("1990-04-02"),
                 found,
@@ -451,7 +437,7 @@ mod tests {
         let census = entry(2, "12345678Z", "2010-11-27", "GRACIA");
         let refusal = decide_verification::<u32>(
             date("2010-11-27"),
-            Some(&census),
+            Some(census.birth_date),
             DocumentHolder::Nobody,
             16,
             date("2026-11-26"),
@@ -467,7 +453,7 @@ mod tests {
         assert!(
             decide_verification::<u32>(
                 date("2010-11-27"),
-                Some(&census),
+                Some(census.birth_date),
                 DocumentHolder::Nobody,
                 16,
                 date("2026-11-27")
@@ -481,7 +467,7 @@ mod tests {
         let census = entry(2, "12345678Z", "1990-04-01", "GRACIA");
         let refusal = decide_verification::<u32>(
             date("1990-04-01"),
-            Some(&census),
+            Some(census.birth_date),
             DocumentHolder::OtherLiveAccount,
             16,
             date("2026-11-26"),
@@ -490,7 +476,7 @@ mod tests {
         assert_eq!(refusal.error, DomainError::DocumentAlreadyUsed);
         let again = decide_verification::<u32>(
             date("1990-04-01"),
-            Some(&census),
+            Some(census.birth_date),
             DocumentHolder::ThisAccount,
             16,
             date("2026-11-26"),
@@ -504,7 +490,7 @@ mod tests {
         let census = entry(2, "12345678Z", "1990-04-01", "GRACIA");
         let verified = decide_verification(
             date("1990-04-01"),
-            Some(&census),
+            Some(census.birth_date),
             DocumentHolder::DeletedAccount(7_u32),
             16,
             date("2026-11-26"),

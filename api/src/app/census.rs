@@ -176,13 +176,6 @@ pub async fn verify(
     document_lock.check(to_timestamp(now))?;
 
     let record = store::census::record_by_hash(&tx, organization.id, &document_hash).await?;
-    // The domain sees the census scope as an opaque code; the scope's id serves as that code here.
-    let entry = record.as_ref().map(|row| census::CensusEntry {
-        line: 0,
-        document: document.clone(),
-        birth_date: from_time_date(row.birth_date),
-        scope_code: row.scope_id.to_string(),
-    });
     let holder =
         match store::census::resident_by_document(&tx, organization.id, &document_hash).await? {
             None => DocumentHolder::Nobody,
@@ -196,7 +189,7 @@ pub async fn verify(
 
     let verified = match census::decide_verification(
         claimed,
-        entry.as_ref(),
+        record.as_ref().map(|row| from_time_date(row.birth_date)),
         holder,
         organization.minimum_age,
         today,
@@ -235,7 +228,7 @@ pub async fn verify(
     let Some(record) = record else {
         return Err(AppError::internal("verified without a census record"));
     };
-    let scope_id = Uuid::parse_str(&verified.scope_code).map_err(AppError::internal)?;
+    let scope_id = record.scope_id;
     let resident = residents::Model {
         user_id: actor.id(),
         organization_id: organization.id,
