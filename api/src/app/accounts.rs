@@ -658,15 +658,14 @@ pub struct Profile {
     pub residency: Option<(residents::Model, scopes::Model)>,
 }
 
-/// Reads the actor's profile.
+/// Reads the actor's profile. The account itself is the one authentication just loaded (or the
+/// one a change just saved); only the residency is read here.
 pub async fn profile(
     state: &AppState,
     organization: &Organization,
     actor: &Actor,
 ) -> AppResult<Profile> {
-    let user = store::users::by_id(&state.db, organization.id, actor.id())
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let user = actor.user.clone();
     let residency = match store::census::resident_of(&state.db, user.id).await? {
         Some(resident) => store::orgs::scope(&state.db, organization.id, resident.scope_id)
             .await?
