@@ -428,6 +428,26 @@ impl TestApp {
         self.login(email, GOOD_PASSWORD).await
     }
 
+    /// Tries to sign in, whatever the answer.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Reply {
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            json!({ "email": email, "password": password }),
+        )
+        .await
+    }
+
+    /// Exchanges a refresh token, whatever the answer.
+    pub async fn refresh(&self, refresh_token: &str) -> Reply {
+        self.post(
+            "/api/v1/auth/refresh",
+            None,
+            json!({ "refresh_token": refresh_token }),
+        )
+        .await
+    }
+
     /// Signs in; panics unless it works.
     pub async fn login(&self, email: &str, password: &str) -> Session {
         let reply = self

@@ -26,13 +26,7 @@ async fn a_resident_registers_confirms_and_signs_in() {
         "{mail:#?}"
     );
 
-    let before = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            json!({ "email": "ana@example.org", "password": GOOD_PASSWORD }),
-        )
-        .await;
+    let before = app.sign_in("ana@example.org", GOOD_PASSWORD).await;
     before.assert_problem(403, "email_not_confirmed");
 
     let confirmed = app
@@ -44,13 +38,7 @@ async fn a_resident_registers_confirms_and_signs_in() {
         .await;
     assert_eq!(confirmed.status, 204, "{confirmed:#?}");
 
-    let login = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            json!({ "email": "ANA@example.org", "password": GOOD_PASSWORD }),
-        )
-        .await;
+    let login = app.sign_in("ANA@example.org", GOOD_PASSWORD).await;
     assert_eq!(login.status, 200, "{login:#?}");
     assert_eq!(login.body["token_type"], "Bearer");
     assert_eq!(login.body["expires_in"], 900);
@@ -184,11 +172,7 @@ async fn a_duplicate_email_gets_the_same_answer_and_its_owner_is_told_by_mail() 
     );
 
     let impostor = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            json!({ "email": "ana@example.org", "password": "another violet kettle 7" }),
-        )
+        .sign_in("ana@example.org", "another violet kettle 7")
         .await;
     impostor.assert_problem(401, "invalid_credentials");
     let me = app.get("/api/v1/me", Some(&first.access_token)).await;
@@ -202,27 +186,11 @@ async fn a_duplicate_email_gets_the_same_answer_and_its_owner_is_told_by_mail() 
 async fn a_wrong_password_and_an_unknown_email_get_the_same_answer() {
     let app = TestApp::spawn().await;
     app.participant("ana@example.org").await;
-    let wrong = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            json!({ "email": "ana@example.org", "password": "not her password 123" }),
-        )
-        .await;
+    let wrong = app.sign_in("ana@example.org", "not her password 123").await;
     let unknown = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            json!({ "email": "nobody@example.org", "password": "not her password 123" }),
-        )
+        .sign_in("nobody@example.org", "not her password 123")
         .await;
-    let malformed = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            json!({ "email": "nobody", "password": "x" }),
-        )
-        .await;
+    let malformed = app.sign_in("nobody", "x").await;
     for reply in [&wrong, &unknown, &malformed] {
         reply.assert_problem(401, "invalid_credentials");
     }
@@ -248,13 +216,9 @@ async fn signing_out_ends_the_session_at_once() {
     app.get("/api/v1/me", Some(&ana.access_token))
         .await
         .assert_problem(401, "unauthenticated");
-    app.post(
-        "/api/v1/auth/refresh",
-        None,
-        json!({ "refresh_token": ana.refresh_token }),
-    )
-    .await
-    .assert_problem(401, "session_ended");
+    app.refresh(&ana.refresh_token)
+        .await
+        .assert_problem(401, "session_ended");
 }
 
 #[tokio::test]
@@ -319,13 +283,9 @@ async fn a_password_reset_sets_a_new_password_and_signs_out_everywhere() {
     app.get("/api/v1/me", Some(&ana.access_token))
         .await
         .assert_problem(401, "unauthenticated");
-    app.post(
-        "/api/v1/auth/login",
-        None,
-        json!({ "email": "ana@example.org", "password": GOOD_PASSWORD }),
-    )
-    .await
-    .assert_problem(401, "invalid_credentials");
+    app.sign_in("ana@example.org", GOOD_PASSWORD)
+        .await
+        .assert_problem(401, "invalid_credentials");
     app.login("ana@example.org", "a brand new kettle 9").await;
     let changed = app.only_mail_to("ana@example.org").await;
     assert!(
@@ -361,41 +321,22 @@ async fn repeated_failed_sign_ins_are_throttled_for_known_and_unknown_addresses_
     app.participant("ana@example.org").await;
     for email in ["ana@example.org", "nobody@example.org"] {
         for _ in 0..5 {
-            app.post(
-                "/api/v1/auth/login",
-                None,
-                json!({ "email": email, "password": "guess guess guess" }),
-            )
-            .await
-            .assert_problem(401, "invalid_credentials");
+            app.sign_in(email, "guess guess guess")
+                .await
+                .assert_problem(401, "invalid_credentials");
         }
-        let throttled = app
-            .post(
-                "/api/v1/auth/login",
-                None,
-                json!({ "email": email, "password": GOOD_PASSWORD }),
-            )
-            .await;
+        let throttled = app.sign_in(email, GOOD_PASSWORD).await;
         throttled.assert_problem(429, "too_many_attempts");
         assert_eq!(throttled.header("retry-after"), Some("60"), "{email}");
     }
     app.clock.advance(time::Duration::seconds(60));
     app.login("ana@example.org", GOOD_PASSWORD).await;
     for _ in 0..5 {
-        app.post(
-            "/api/v1/auth/login",
-            None,
-            json!({ "email": "ana@example.org", "password": "guess guess guess" }),
-        )
-        .await;
+        app.sign_in("ana@example.org", "guess guess guess").await;
     }
-    app.post(
-        "/api/v1/auth/login",
-        None,
-        json!({ "email": "ana@example.org", "password": GOOD_PASSWORD }),
-    )
-    .await
-    .assert_problem(429, "too_many_attempts");
+    app.sign_in("ana@example.org", GOOD_PASSWORD)
+        .await
+        .assert_problem(429, "too_many_attempts");
 }
 
 #[tokio::test]
@@ -428,13 +369,9 @@ async fn someone_who_registers_an_address_first_cannot_keep_a_password_on_it() {
             .status,
         204
     );
-    app.post(
-        "/api/v1/auth/login",
-        None,
-        json!({ "email": "ana@example.org", "password": "squatter kettle 123" }),
-    )
-    .await
-    .assert_problem(401, "invalid_credentials");
+    app.sign_in("ana@example.org", "squatter kettle 123")
+        .await
+        .assert_problem(401, "invalid_credentials");
     app.login("ana@example.org", GOOD_PASSWORD).await;
 }
 

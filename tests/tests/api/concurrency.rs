@@ -7,11 +7,8 @@ use serde_json::json;
 async fn one_refresh_token_sent_twice_at_once_is_spent_once() {
     let app = TestApp::spawn().await;
     let ana = app.participant("ana@example.org").await;
-    let body = json!({ "refresh_token": ana.refresh_token });
-    let (a, b) = tokio::join!(
-        app.post("/api/v1/auth/refresh", None, body.clone()),
-        app.post("/api/v1/auth/refresh", None, body.clone())
-    );
+    let token = &ana.refresh_token;
+    let (a, b) = tokio::join!(app.refresh(token), app.refresh(token));
     let mut statuses = [a.status, b.status];
     statuses.sort_unstable();
     assert_eq!(statuses, [200, 401], "{a:#?}\n{b:#?}");
@@ -64,24 +61,14 @@ async fn one_document_cannot_verify_two_accounts_at_once() {
 async fn parallel_failed_sign_ins_are_all_counted() {
     let app = TestApp::spawn().await;
     app.participant("ana@example.org").await;
-    let wrong = json!({ "email": "ana@example.org", "password": "guess guess guess" });
-    let replies = tokio::join!(
-        app.post("/api/v1/auth/login", None, wrong.clone()),
-        app.post("/api/v1/auth/login", None, wrong.clone()),
-        app.post("/api/v1/auth/login", None, wrong.clone()),
-        app.post("/api/v1/auth/login", None, wrong.clone()),
-        app.post("/api/v1/auth/login", None, wrong.clone()),
-    );
+    let guess = || app.sign_in("ana@example.org", "guess guess guess");
+    let replies = tokio::join!(guess(), guess(), guess(), guess(), guess());
     for reply in [replies.0, replies.1, replies.2, replies.3, replies.4] {
         reply.assert_problem(401, "invalid_credentials");
     }
-    app.post(
-        "/api/v1/auth/login",
-        None,
-        json!({ "email": "ana@example.org", "password": GOOD_PASSWORD }),
-    )
-    .await
-    .assert_problem(429, "too_many_attempts");
+    app.sign_in("ana@example.org", GOOD_PASSWORD)
+        .await
+        .assert_problem(429, "too_many_attempts");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

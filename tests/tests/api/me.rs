@@ -135,13 +135,9 @@ async fn deleting_an_account_erases_the_person_and_frees_the_address() {
     app.get("/api/v1/me", Some(&ana.access_token))
         .await
         .assert_problem(401, "unauthenticated");
-    app.post(
-        "/api/v1/auth/login",
-        None,
-        json!({ "email": "ana@example.org", "password": GOOD_PASSWORD }),
-    )
-    .await
-    .assert_problem(401, "invalid_credentials");
+    app.sign_in("ana@example.org", GOOD_PASSWORD)
+        .await
+        .assert_problem(401, "invalid_credentials");
 
     use plaza_api::store::users;
     let row = users::by_id(&app.state.db, app.organization.id, ana.user_id)

@@ -3,7 +3,6 @@
 use base64::Engine;
 use plaza_api::app::seed::{NewOrganization, create_organization};
 use plaza_tests::{SECRET, TestApp};
-use serde_json::json;
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
@@ -143,13 +142,9 @@ async fn a_refresh_token_is_not_an_access_token() {
     app.get("/api/v1/me", Some(&ana.refresh_token))
         .await
         .assert_problem(401, "unauthenticated");
-    app.post(
-        "/api/v1/auth/refresh",
-        None,
-        json!({ "refresh_token": ana.access_token }),
-    )
-    .await
-    .assert_problem(401, "session_ended");
+    app.refresh(&ana.access_token)
+        .await
+        .assert_problem(401, "session_ended");
 }
 
 #[tokio::test]
@@ -157,13 +152,7 @@ async fn a_refresh_rotates_both_tokens() {
     let app = TestApp::spawn().await;
     let ana = app.participant("ana@example.org").await;
     app.clock.advance(time::Duration::minutes(10));
-    let reply = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            json!({ "refresh_token": ana.refresh_token }),
-        )
-        .await;
+    let reply = app.refresh(&ana.refresh_token).await;
     assert_eq!(reply.status, 200, "{reply:#?}");
     let access = reply.body["access_token"].as_str().unwrap();
     assert_ne!(
@@ -182,32 +171,16 @@ async fn a_refresh_rotates_both_tokens() {
 async fn reusing_a_spent_refresh_token_revokes_its_whole_family() {
     let app = TestApp::spawn().await;
     let ana = app.participant("ana@example.org").await;
-    let first = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            json!({ "refresh_token": ana.refresh_token }),
-        )
-        .await;
+    let first = app.refresh(&ana.refresh_token).await;
     let second_refresh = first.body["refresh_token"].as_str().unwrap().to_string();
     let second_access = first.body["access_token"].as_str().unwrap().to_string();
 
-    let replay = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            json!({ "refresh_token": ana.refresh_token }),
-        )
-        .await;
+    let replay = app.refresh(&ana.refresh_token).await;
     replay.assert_problem(401, "refresh_token_reused");
 
-    app.post(
-        "/api/v1/auth/refresh",
-        None,
-        json!({ "refresh_token": second_refresh }),
-    )
-    .await
-    .assert_problem(401, "session_ended");
+    app.refresh(&second_refresh)
+        .await
+        .assert_problem(401, "session_ended");
     app.get("/api/v1/me", Some(&second_access))
         .await
         .assert_problem(401, "unauthenticated");
@@ -228,13 +201,9 @@ async fn an_idle_session_ends() {
     let app = TestApp::spawn().await;
     let ana = app.participant("ana@example.org").await;
     app.clock.advance(time::Duration::minutes(31));
-    app.post(
-        "/api/v1/auth/refresh",
-        None,
-        json!({ "refresh_token": ana.refresh_token }),
-    )
-    .await
-    .assert_problem(401, "session_ended");
+    app.refresh(&ana.refresh_token)
+        .await
+        .assert_problem(401, "session_ended");
 }
 
 #[tokio::test]
@@ -244,22 +213,12 @@ async fn a_session_ends_twelve_hours_after_sign_in_however_active() {
     let mut refresh_token = ana.refresh_token;
     for _ in 0..35 {
         app.clock.advance(time::Duration::minutes(20));
-        let reply = app
-            .post(
-                "/api/v1/auth/refresh",
-                None,
-                json!({ "refresh_token": refresh_token }),
-            )
-            .await;
+        let reply = app.refresh(&refresh_token).await;
         assert_eq!(reply.status, 200, "{reply:#?}");
         refresh_token = reply.body["refresh_token"].as_str().unwrap().to_string();
     }
     app.clock.advance(time::Duration::minutes(20));
-    app.post(
-        "/api/v1/auth/refresh",
-        None,
-        json!({ "refresh_token": refresh_token }),
-    )
-    .await
-    .assert_problem(401, "session_ended");
+    app.refresh(&refresh_token)
+        .await
+        .assert_problem(401, "session_ended");
 }
