@@ -113,17 +113,14 @@ async fn a_body_of_another_content_type_is_unsupported() {
 #[tokio::test]
 async fn a_body_over_one_mebibyte_is_refused() {
     let app = TestApp::spawn().await;
-    let big = format!(
-        "{{\"email\": \"{}\", \"password\": \"x\"}}",
-        "a".repeat(1024 * 1024)
-    );
+    let big = oversized_login_body();
     let reply = app
         .call_raw(
             Method::POST,
             "/api/v1/auth/login",
             None,
             "application/json",
-            big.into_bytes(),
+            big,
         )
         .await;
     reply.assert_problem(413, "payload_too_large");
@@ -186,17 +183,18 @@ async fn internal_errors_leak_nothing() {
 #[tokio::test]
 async fn a_streamed_body_over_one_mebibyte_is_refused_too() {
     let app = TestApp::spawn().await;
-    let big = format!(
-        "{{\"email\": \"{}\", \"password\": \"x\"}}",
-        "a".repeat(1024 * 1024)
-    );
+    let big = oversized_login_body();
     let reply = app
-        .call_streamed(
-            Method::POST,
-            "/api/v1/auth/login",
-            "application/json",
-            big.into_bytes(),
-        )
+        .call_streamed(Method::POST, "/api/v1/auth/login", "application/json", big)
         .await;
     reply.assert_problem(413, "payload_too_large");
+}
+
+/// A sign-in body just over the 1 MiB limit.
+fn oversized_login_body() -> Vec<u8> {
+    format!(
+        "{{\"email\": \"{}\", \"password\": \"x\"}}",
+        "a".repeat(1024 * 1024)
+    )
+    .into_bytes()
 }
