@@ -119,6 +119,22 @@ pub fn validate_phases(phases: &[PhaseWindow]) -> Result<(), Vec<FieldError>> {
     }
 }
 
+/// A pinned phase must be one of the process's phases (`pinned` is a position, from 0).
+pub fn check_pinned_phase(
+    field: &str,
+    pinned: Option<u32>,
+    phase_count: usize,
+) -> Result<(), FieldError> {
+    match pinned {
+        Some(position) if position as usize >= phase_count => Err(FieldError::new(
+            field,
+            "out_of_range",
+            "Pin one of the process's phases by its position (from 0).",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The index of the active phase: the pinned one if an admin pinned one, otherwise the one whose
 /// window contains `now` (none between or outside phases).
 pub fn active_phase(
@@ -177,6 +193,18 @@ mod tests {
         assert_eq!(active_phase(&phases, None, Timestamp(20)), None);
         assert!(phases[1].opens(Feature::BudgetVoting));
         assert!(!phases[1].opens(Feature::Supports));
+    }
+
+    #[test]
+    fn only_an_existing_phase_can_be_pinned() {
+        assert_eq!(check_pinned_phase("pinned_phase", Some(1), 2), Ok(()));
+        assert_eq!(check_pinned_phase("pinned_phase", None, 0), Ok(()));
+        assert_eq!(
+            check_pinned_phase("pinned_phase", Some(2), 2)
+                .unwrap_err()
+                .code,
+            "out_of_range"
+        );
     }
 
     #[test]

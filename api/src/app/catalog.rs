@@ -450,24 +450,44 @@ fn phase_rows(
                 MAX_TITLE,
                 errors,
             )?;
-            let has = |feature: Feature| form.features.contains(&feature);
-            Some(phases::Model {
-                id: Uuid::now_v7(),
+            let title = serde_json::to_value(title.as_map()).unwrap_or_default();
+            Some(phase_row(
                 process_id,
-                position: i32::try_from(index).unwrap_or(i32::MAX),
-                title: serde_json::to_value(title.as_map()).unwrap_or_default(),
-                // Stored in UTC: SQLite compares timestamps as text.
-                starts_at: crate::clock::storable(form.starts_at),
-                ends_at: crate::clock::storable(form.ends_at),
-                proposals_creation: has(Feature::ProposalsCreation),
-                supports: has(Feature::Supports),
-                debates: has(Feature::Debates),
-                comments: has(Feature::Comments),
-                budget_voting: has(Feature::BudgetVoting),
-                results_published: has(Feature::ResultsPublished),
-            })
+                index,
+                title,
+                form.starts_at,
+                form.ends_at,
+                &form.features,
+            ))
         })
         .collect()
+}
+
+/// The stored row of a process's phase at `position` (the inverse of [`window`]); times are
+/// stored in UTC to the second (SQLite compares them as text).
+pub(crate) fn phase_row(
+    process_id: Uuid,
+    position: usize,
+    title: serde_json::Value,
+    starts_at: OffsetDateTime,
+    ends_at: OffsetDateTime,
+    features: &[Feature],
+) -> phases::Model {
+    let has = |feature: Feature| features.contains(&feature);
+    phases::Model {
+        id: Uuid::now_v7(),
+        process_id,
+        position: i32::try_from(position).unwrap_or(i32::MAX),
+        title,
+        starts_at: crate::clock::storable(starts_at),
+        ends_at: crate::clock::storable(ends_at),
+        proposals_creation: has(Feature::ProposalsCreation),
+        supports: has(Feature::Supports),
+        debates: has(Feature::Debates),
+        comments: has(Feature::Comments),
+        budget_voting: has(Feature::BudgetVoting),
+        results_published: has(Feature::ResultsPublished),
+    }
 }
 
 async fn check_scope(
@@ -491,15 +511,11 @@ async fn check_scope(
 }
 
 fn check_pin(pinned: Option<u32>, phase_count: usize, errors: &mut FieldErrors) {
-    if let Some(position) = pinned
-        && position as usize >= phase_count
-    {
-        errors.push(FieldError::new(
-            "pinned_phase",
-            "out_of_range",
-            "Pin one of the process's phases by its position (from 0).",
-        ));
-    }
+    errors.take(rules::check_pinned_phase(
+        "pinned_phase",
+        pinned,
+        phase_count,
+    ));
 }
 
 /// Creates a process with its phases (admins only).

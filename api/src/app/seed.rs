@@ -9,7 +9,7 @@ use super::tenancy::{Organization, normalize_host};
 use crate::db;
 use crate::store::{
     self,
-    entities::{organizations, phases, processes, scopes},
+    entities::{organizations, processes, scopes},
 };
 use plaza_domain::FieldError;
 use plaza_domain::processes::Slug;
@@ -324,23 +324,15 @@ pub async fn seed_demo(state: &AppState) -> AppResult<SeedReport> {
             },
         )
         .await?;
-        let phase = |position: i32,
+        use plaza_domain::processes::Feature::{
+            BudgetVoting, Comments, Debates, ProposalsCreation, ResultsPublished, Supports,
+        };
+        let phase = |position: usize,
                      title: serde_json::Value,
                      starts_at: OffsetDateTime,
                      ends_at: OffsetDateTime,
-                     features: [bool; 6]| phases::Model {
-            id: Uuid::now_v7(),
-            process_id,
-            position,
-            title,
-            starts_at: crate::clock::storable(starts_at),
-            ends_at: crate::clock::storable(ends_at),
-            proposals_creation: features[0],
-            supports: features[1],
-            debates: features[2],
-            comments: features[3],
-            budget_voting: features[4],
-            results_published: features[5],
+                     features: &[plaza_domain::processes::Feature]| {
+            super::catalog::phase_row(process_id, position, title, starts_at, ends_at, features)
         };
         let phases = vec![
             phase(
@@ -352,14 +344,14 @@ pub async fn seed_demo(state: &AppState) -> AppResult<SeedReport> {
                 ]),
                 datetime!(2026-10-01 00:00 +01:00),
                 datetime!(2026-12-15 00:00 +01:00),
-                [true, false, true, true, false, false],
+                &[ProposalsCreation, Debates, Comments],
             ),
             phase(
                 1,
                 names(&[("ca", "Suports"), ("es", "Apoyos"), ("en", "Supports")]),
                 datetime!(2026-12-15 00:00 +01:00),
                 datetime!(2027-01-31 00:00 +01:00),
-                [false, true, true, true, false, false],
+                &[Supports, Debates, Comments],
             ),
             phase(
                 2,
@@ -370,7 +362,7 @@ pub async fn seed_demo(state: &AppState) -> AppResult<SeedReport> {
                 ]),
                 datetime!(2027-01-31 00:00 +01:00),
                 datetime!(2027-04-01 00:00 +02:00),
-                [false, false, false, true, false, false],
+                &[Comments],
             ),
             phase(
                 3,
@@ -381,14 +373,14 @@ pub async fn seed_demo(state: &AppState) -> AppResult<SeedReport> {
                 ]),
                 datetime!(2027-04-01 00:00 +02:00),
                 datetime!(2027-04-16 00:00 +02:00),
-                [false, false, false, true, true, false],
+                &[Comments, BudgetVoting],
             ),
             phase(
                 4,
                 names(&[("ca", "Resultats"), ("es", "Resultados"), ("en", "Results")]),
                 datetime!(2027-04-16 00:00 +02:00),
                 datetime!(2027-12-31 00:00 +01:00),
-                [false, false, false, true, false, true],
+                &[Comments, ResultsPublished],
             ),
         ];
         store::orgs::replace_phases(&tx, process_id, phases).await?;
