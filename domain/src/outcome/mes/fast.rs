@@ -505,7 +505,9 @@ impl<'a> FastMes<'a> {
         if !affordable_for_sure || split.rich_weight == 0.0 {
             return Some(self.exact_evaluation(project, split.t));
         }
-        let t = split.t;
+        // The error analysis bounds the price of this split, `(c − paid) / W_rich`: compute it
+        // from the split itself rather than trust that the search returned it.
+        let t = (cost - split.paid) / split.rich_weight;
         let err_paid = err_budget * split.poor_voters + (split.poor as f64 + 2.0) * U * split.paid;
         let err_t = (err_paid + 2.0 * U * (cost + split.paid)) / split.rich_weight + 2.0 * U * t;
         let key_error = |key: f64| err_budget / min_weight + 2.0 * U * key;
@@ -904,6 +906,13 @@ fn water_fill(entries: &mut [Entry], cost: f64, live_weight: f64) -> Split {
         }
         split.becomes_poor(&entry);
     }
+    // Every gathered supporter pays everything they have: the price falls on those summed up
+    // (`live_weight` beyond the entries), and it must be computed after the last of them moved.
+    // (Returning the price computed before that move undercharged the project: see the module
+    // documentation of `outcome::mes`.)
+    if split.rich_weight > 0.0 {
+        split.t = (cost - split.paid) / split.rich_weight;
+    }
     split
 }
 
@@ -967,6 +976,58 @@ mod tests {
 
     fn int(value: i64) -> BigRational {
         BigRational::from_integer(BigInt::from(value))
+    }
+
+    /// Supporters with money left as water filling sees them: a key `b/w`, `m` voters of
+    /// weight `w`; their money is `m·w·key`.
+    fn entries() -> impl proptest::strategy::Strategy<Value = Vec<Entry>> {
+        use proptest::prelude::*;
+        prop::collection::vec((1u32..1000, 1u32..4, 1u32..4), 0..40).prop_map(|raw| {
+            raw.into_iter()
+                .map(|(key, voters, weight)| {
+                    let (key, voters, weight) =
+                        (f64::from(key), f64::from(voters), f64::from(weight));
+                    Entry {
+                        key,
+                        money: voters * weight * key,
+                        voters,
+                        weight,
+                    }
+                })
+                .collect()
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// The split water filling returns is a fixed point: those marked poor have keys below
+        /// the price, the others keys at or above it, and the price is what the rich must pay
+        /// once the poor paid everything, `(cost − paid) / rich_weight`, for that very split.
+        /// Supporters summed up rather than gathered (`extra` weight) always pay in full share.
+        #[test]
+        fn water_filling_prices_the_split_it_returns(
+            mut entries in entries(),
+            extra in 0u32..5,
+            cost in 1u32..200_000,
+        ) {
+            let gathered: f64 = entries.iter().map(|e| e.voters * e.weight).sum();
+            let live_weight = gathered + f64::from(extra);
+            let cost = f64::from(cost);
+            let split = water_fill(&mut entries, cost, live_weight);
+            let paid: f64 = entries[..split.poor].iter().map(|e| e.money).sum();
+            let rich: f64 = live_weight - entries[..split.poor].iter().map(|e| e.voters * e.weight).sum::<f64>();
+            proptest::prop_assert_eq!(split.rich_weight, rich);
+            proptest::prop_assume!(rich > 0.0);
+            let t = (cost - paid) / rich;
+            proptest::prop_assert!((split.t - t).abs() <= 1e-9 * t.abs(), "price {} for the split, returned {}", t, split.t);
+            for entry in &entries[..split.poor] {
+                proptest::prop_assert!(entry.key < split.t, "poor key {} ≥ price {}", entry.key, split.t);
+            }
+            for entry in &entries[split.poor..] {
+                proptest::prop_assert!(entry.key >= split.t, "rich key {} < price {}", entry.key, split.t);
+            }
+        }
     }
 
     /// Ties are broken on exact prices; a contender whose exact evaluation finds it unaffordable

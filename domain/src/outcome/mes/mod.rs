@@ -29,6 +29,22 @@
 //! may therefore never decide a comparison it could get wrong, and the exact work stays
 //! proportional to the few decisions that need it.
 //!
+//! A certificate proves a decision only for the price it is given: it checks that every
+//! supporter lies clearly on one side of `t` (pays everything, or pays `t·w`), and its error
+//! bound on `t` assumes `t = (c − paid) / W_rich` for that split. Until November 2026 the water
+//! filling that searches the split could return a stale `t`: when the walk over sorted keys moved
+//! its last gathered supporter to "pays everything", it returned the price computed *before* that
+//! move, too low, while the split it returned was the new one. Every supporter was then still
+//! clearly on its side of that lower `t`, so the certificate passed and the project looked cheaper
+//! than it was: its `ρ` was underestimated and it could be funded ahead of the project exact
+//! arithmetic funds (Zurich S5R at the endowment 72,960: `1` with exact `ρ` 129.68 funded before
+//! `11` at 123.32), or paid for too cheaply so that voters kept money for one project more
+//! (Warszawa 2024 Wesoła). It needed more than four water-filling passes with every gathered
+//! supporter ending poor, which the small generated elections of the property tests never
+//! produced; real elections with many voters of very different budgets do. The price is now
+//! computed from the split it is certified with, the search returns the price of its own split
+//! (a property test of `water_fill`), and the four runs are tests (`tests/mes_regressions.rs`).
+//!
 //! The lazy re-evaluation trick keeps rounds cheap: `ρ(p)` only grows during a run, so projects
 //! are examined in increasing order of their last known `ρ` and a round stops as soon as that
 //! lower bound exceeds the best `ρ` found.
