@@ -7,6 +7,11 @@
 //! payments for a funded project add up to its cost, nobody pays more than they have, and a voter
 //! who keeps money pays exactly `ρ · u`, one who pays everything less than that.
 //!
+//! [`endowment_sweep`] lists every endowment the add1 loops of a rule pass through, with what
+//! the production engine funds at each, and computes at any of them what the literal exact
+//! transcription of pabutools' MES funds: the differential check of `tests/mes_differential.rs`
+//! and of the sweep script `scripts/mes-sweep`.
+//!
 //! The payments are derived from the engine's own decisions (its exact price per round and the
 //! groups it found unable to pay a full share), applied in exact arithmetic; nothing is
 //! recomputed independently here, so an engine that decided wrongly shows up as a broken
@@ -15,10 +20,13 @@
 use num_bigint::BigInt;
 use num_rational::BigRational;
 
+use std::collections::BTreeMap;
+
 use super::mes::{self, MesProblem, fast::FastMes};
-use super::rule::{OutcomeRule, Satisfaction};
+use super::profile::Profile;
+use super::rule::{Increase, OutcomeRule, Satisfaction};
 use super::tie::TieBreaking;
-use super::{OutcomeError, prepare};
+use super::{OutcomeError, Prepared, prepare};
 use crate::pabulib::Election;
 
 /// The run of MES whose outcome [`tally`](super::tally) reports (the last endowment of an add1
@@ -156,4 +164,87 @@ pub fn mes_run(
         free: problem.free.clone(),
         rounds,
     }))
+}
+
+/// The endowments the add1 loops of one MES rule pass through, with what the production engine
+/// funds at each; [`EndowmentSweep::exact`] computes what the exact transcription funds.
+pub struct EndowmentSweep {
+    prepared: Prepared,
+    profile: Profile,
+    /// `(endowment in money units, funded projects)`, by increasing endowment, each once.
+    runs: Vec<(BigRational, Vec<usize>)>,
+}
+
+/// Every endowment per voter that the add1 loops of `rule` pass through, computed with the
+/// production engine: for a pabutools MES rule (`mes_<u>…`), both of its loops from budget/n
+/// (add1 until exhaustive, and the budget increase while the next outcome fits, which goes on
+/// to the first outcome that overspends); for an equalshares.net rule (`esnet…`), the tool's
+/// loop from ⌊budget/n⌋ with and without its exhaustiveness stop. Whatever completion or
+/// comparison the rule names is left out: they do not change the endowments. `None` for a rule
+/// that is not a Method of Equal Shares.
+pub fn endowment_sweep(
+    election: &Election,
+    rule: &OutcomeRule,
+    tie_breaking: Option<TieBreaking>,
+) -> Result<Option<EndowmentSweep>, OutcomeError> {
+    let prepared = prepare(election, rule, tie_breaking)?;
+    let (satisfaction, flavour) = match prepared.rule {
+        OutcomeRule::Mes { satisfaction, .. } => (satisfaction, mes::Flavour::Pabutools),
+        OutcomeRule::EqualShares { .. } => (Satisfaction::Cost, mes::Flavour::EqualSharesTool),
+        _ => return Ok(None),
+    };
+    let profile = prepared.mes_profile(election, satisfaction)?;
+    let mut runs = BTreeMap::new();
+    {
+        let problem = MesProblem::new(&prepared.instance, &profile, &prepared.tie);
+        for increase in [Increase::UntilExhaustive, Increase::WhileNextFits] {
+            let logged = mes::logged_runs(&prepared.instance, &problem, flavour, increase)
+                .map_err(|_| OutcomeError::TooManyRuns {
+                    rule: prepared.name.clone(),
+                    cap: mes::MAX_RUNS,
+                })?;
+            runs.extend(logged);
+        }
+    }
+    Ok(Some(EndowmentSweep {
+        prepared,
+        profile,
+        runs: runs.into_iter().collect(),
+    }))
+}
+
+impl EndowmentSweep {
+    /// The rule's canonical name.
+    pub fn rule(&self) -> &str {
+        &self.prepared.name
+    }
+
+    /// Number of distinct endowments.
+    pub fn len(&self) -> usize {
+        self.runs.len()
+    }
+
+    /// Whether the loops ran no MES at all (an election without voters).
+    pub fn is_empty(&self) -> bool {
+        self.runs.is_empty()
+    }
+
+    /// The `i`-th endowment per voter, in currency units.
+    pub fn endowment(&self, i: usize) -> BigRational {
+        let unit = BigRational::from_integer(BigInt::from(self.prepared.instance.unit));
+        &self.runs[i].0 / unit
+    }
+
+    /// What the production engine funds at the `i`-th endowment (project indices, in order).
+    pub fn fast(&self, i: usize) -> &[usize] {
+        &self.runs[i].1
+    }
+
+    /// What the literal exact transcription of pabutools' MES funds at the `i`-th endowment
+    /// (project indices, in order). Slow on large elections: every budget is a big rational and
+    /// every round sorts every supporter of every project.
+    pub fn exact(&self, i: usize) -> Vec<usize> {
+        let problem = MesProblem::new(&self.prepared.instance, &self.profile, &self.prepared.tie);
+        mes::reference::run(&problem, &self.runs[i].0)
+    }
 }

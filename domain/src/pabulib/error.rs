@@ -62,7 +62,9 @@ pub enum ParseErrorKind {
     RepeatedSection(Section),
     #[error("the {0} section has no column-header line")]
     MissingHeader(Section),
-    #[error("the META header must be `key;value`, found `{found}`")]
+    #[error(
+        "the line after META must be the header `key;value` or, in the older layout, a first `key;value` row; found `{found}`"
+    )]
     BadMetaHeader { found: String },
     #[error("the first column of the {section} header must be `{expected}`, found `{found}`")]
     BadFirstColumn {

@@ -7,7 +7,8 @@
 //!
 //! - [`parse()`] reads a file's text, accepting every quirk of the real files (CRLF/LF mixes, a BOM,
 //!   `;` CSV with quotes and stray quotes, `None` cells, `10000.0` or `10000,0` costs kept exact as
-//!   [`Decimal`], opaque string ids, duplicate ids inside a vote) and refusing broken ones with a
+//!   [`Decimal`], opaque string ids, duplicate ids inside a vote, the older layout whose META
+//!   section has no `key;value` header line) and refusing broken ones with a
 //!   [`ParseError`] that names the line (an unknown project in a vote, negative cumulative
 //!   points, a META `default_score` of a scoring file that is not a number…). Tolerated oddities
 //!   come back as [`ParseWarning`]s.

@@ -225,17 +225,25 @@ impl Reader {
         };
         match section {
             Section::Meta => {
-                let ok = names.len() == 2
+                let is_header = names.len() == 2
                     && names[0].eq_ignore_ascii_case("key")
                     && names[1].eq_ignore_ascii_case("value");
-                if !ok {
-                    return fail(
-                        line,
-                        Kind::BadMetaHeader {
-                            found: names.join(";"),
-                        },
-                    );
+                if is_header {
+                    return Ok(());
                 }
+                // The older layout (29 files of Pabulib's 2023 release) has no header: its META
+                // rows start on the line after the marker. pabutools skips that line whatever it
+                // holds, losing the first row (`description` in those files); it is read here as
+                // the row it is.
+                if names.len() == 2 && !names[0].is_empty() {
+                    return self.meta_row(line, fields);
+                }
+                return fail(
+                    line,
+                    Kind::BadMetaHeader {
+                        found: names.join(";"),
+                    },
+                );
             }
             Section::Projects => {
                 first_must_be("project_id")?;
@@ -858,7 +866,10 @@ mod tests {
             (HEAD.replace("rule;greedy", "budget;7") + PROJECTS, 7, |k| {
                 matches!(k, ParseErrorKind::DuplicateMetaKey(_))
             }),
-            ("META\nkey;val\n".to_string(), 2, |k| {
+            ("META\nkey;value;comment\n".to_string(), 2, |k| {
+                matches!(k, ParseErrorKind::BadMetaHeader { .. })
+            }),
+            ("META\ndescription\n".to_string(), 2, |k| {
                 matches!(k, ParseErrorKind::BadMetaHeader { .. })
             }),
         ];
@@ -868,6 +879,18 @@ mod tests {
             assert!(is_expected(&error.kind), "{error} for\n{text}");
             assert!(error.to_string().starts_with(&format!("line {line}: ")));
         }
+    }
+
+    /// Files of Pabulib's 2023 release have no `key;value` line under META; every row is kept.
+    #[test]
+    fn the_older_layout_without_a_meta_header_is_read() {
+        let older = HEAD.replace("META\nkey;value\n", "META\ndescription;Grochów\n")
+            + "PROJECTS\nproject_id;cost\n1;60\n2;50\n3;40\nVOTES\nvoter_id;vote\n1;1,2\n2;3\n";
+        let parsed = parse(&older).expect("the older layout parses");
+        assert_eq!(parsed.election.meta.get("description"), Some("Grochów"));
+        assert_eq!(parsed.election.budget.to_string(), "100");
+        assert_eq!(parsed.election.projects.len(), 3);
+        assert_eq!(parsed.election.voters.len(), 2);
     }
 
     #[test]

@@ -192,6 +192,8 @@ pub(crate) struct FastMes<'a> {
     /// near the price through the exact comparisons of [`FastMes::pay`].
     certify_in_floats: bool,
     pub stats: Stats,
+    /// When set, every run of the loops in `mes` is recorded here (endowment, funded projects).
+    pub log: Option<Vec<(BigRational, Vec<usize>)>>,
 }
 
 impl<'a> FastMes<'a> {
@@ -245,6 +247,7 @@ impl<'a> FastMes<'a> {
             scratch: Vec::new(),
             certify_in_floats: true,
             stats: Stats::default(),
+            log: None,
         }
     }
 

@@ -50,7 +50,6 @@
 //! lower bound exceeds the best `ρ` found.
 
 pub(crate) mod fast;
-#[cfg(test)]
 pub(crate) mod reference;
 
 use num_bigint::BigInt;
@@ -81,7 +80,11 @@ fn run(engine: &mut FastMes<'_>, endowment: &BigRational) -> Result<Vec<usize>, 
     if engine.stats.runs >= MAX_RUNS {
         return Err(TooManyRuns);
     }
-    Ok(engine.run(endowment))
+    let order = engine.run(endowment);
+    if let Some(log) = &mut engine.log {
+        log.push((endowment.clone(), order.clone()));
+    }
+    Ok(order)
 }
 
 /// What an MES run needs that does not change between runs.
@@ -200,13 +203,37 @@ pub(crate) fn equal_shares(
     increase: Increase,
 ) -> Result<MesOutcome, TooManyRuns> {
     let mut engine = FastMes::new(problem);
+    equal_shares_with(&mut engine, instance, problem, flavour, increase)
+}
+
+/// Every run [`equal_shares`] makes, in order: the endowment (money units per voter) and the
+/// projects funded. For the differential checks of [`inspect`](super::inspect).
+pub(crate) fn logged_runs(
+    instance: &Instance,
+    problem: &MesProblem<'_>,
+    flavour: Flavour,
+    increase: Increase,
+) -> Result<Vec<(BigRational, Vec<usize>)>, TooManyRuns> {
+    let mut engine = FastMes::new(problem);
+    engine.log = Some(Vec::new());
+    equal_shares_with(&mut engine, instance, problem, flavour, increase)?;
+    Ok(engine.log.take().unwrap_or_default())
+}
+
+fn equal_shares_with(
+    engine: &mut FastMes<'_>,
+    instance: &Instance,
+    problem: &MesProblem<'_>,
+    flavour: Flavour,
+    increase: Increase,
+) -> Result<MesOutcome, TooManyRuns> {
     if instance.voters == 0 {
         let zero = BigRational::default();
-        return Ok(outcome(&engine, Vec::new(), &zero, zero.clone(), 0));
+        return Ok(outcome(engine, Vec::new(), &zero, zero.clone(), 0));
     }
     match flavour {
-        Flavour::Pabutools => pabutools_mes(&mut engine, instance, problem, increase),
-        Flavour::EqualSharesTool => tool_mes(&mut engine, instance, problem, increase),
+        Flavour::Pabutools => pabutools_mes(engine, instance, problem, increase),
+        Flavour::EqualSharesTool => tool_mes(engine, instance, problem, increase),
     }
 }
 

@@ -1,0 +1,151 @@
+//! The differential sweep of the Method of Equal Shares: for each Pabulib file given, every MES
+//! rule that applies to its vote type, every endowment the add1 loops pass through, the
+//! production engine against the literal exact transcription of pabutools' MES.
+//!
+//! ```text
+//! cargo run --release -p plaza-domain --example mes_sweep -- [--every N] [--out DIR] FILE.pb...
+//! ```
+//!
+//! `--every N` computes the exact run at every N-th endowment only (and always at the first and
+//! the last); the default, 1, compares all of them. With `--out DIR`, each (file, rule) writes its
+//! result to `DIR/<file>.<rule>.txt` and is skipped when that file exists, so a sweep that takes
+//! hours can be stopped and resumed (`scripts/mes-sweep` does so over every shared election).
+//! Exits with 1 if any run differs.
+
+use plaza_domain::outcome::OutcomeRule;
+use plaza_domain::outcome::inspect::endowment_sweep;
+use plaza_domain::pabulib::{self, Election, VoteType};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+fn rules(vote_type: VoteType) -> &'static [&'static str] {
+    match vote_type {
+        VoteType::Approval | VoteType::Choose1 => &["mes_cost_sat", "mes_cardinality_sat", "esnet"],
+        VoteType::Ordinal => &["mes_score", "mes_cost_sat"],
+        VoteType::Cumulative | VoteType::Scoring => &["mes_points", "mes_cost_sat"],
+    }
+}
+
+fn ids(election: &Election, order: &[usize]) -> String {
+    let ids: Vec<&str> = order
+        .iter()
+        .map(|&p| election.projects[p].id.as_str())
+        .collect();
+    ids.join(",")
+}
+
+/// Sweeps one rule on one election; returns the report and whether every compared run agreed.
+fn sweep(election: &Election, rule: &str, every: usize) -> Result<(String, bool), String> {
+    let parsed: OutcomeRule = rule.parse().map_err(|e| format!("{rule}: {e}"))?;
+    let started = Instant::now();
+    let sweep = endowment_sweep(election, &parsed, None)
+        .map_err(|e| format!("{rule}: {e}"))?
+        .ok_or_else(|| format!("{rule} is not an MES rule"))?;
+    let fast_seconds = started.elapsed().as_secs_f64();
+    let mut compared = 0;
+    let mut differences = Vec::new();
+    let mut slowest: f64 = 0.0;
+    for i in 0..sweep.len() {
+        if i % every != 0 && i + 1 != sweep.len() {
+            continue;
+        }
+        let run_started = Instant::now();
+        let exact = sweep.exact(i);
+        slowest = slowest.max(run_started.elapsed().as_secs_f64());
+        compared += 1;
+        if exact != sweep.fast(i) {
+            differences.push(format!(
+                "  endowment {} ({:.6}): fast [{}] exact [{}]",
+                sweep.endowment(i),
+                num_traits::ToPrimitive::to_f64(&sweep.endowment(i)).unwrap_or(f64::NAN),
+                ids(election, sweep.fast(i)),
+                ids(election, &exact)
+            ));
+        }
+    }
+    let mut report = format!(
+        "{} endowments={} compared={} differences={} fast={:.2}s exact_total={:.1}s slowest_exact={:.2}s\n",
+        sweep.rule(),
+        sweep.len(),
+        compared,
+        differences.len(),
+        fast_seconds,
+        started.elapsed().as_secs_f64() - fast_seconds,
+        slowest,
+    );
+    for line in &differences {
+        report.push_str(line);
+        report.push('\n');
+    }
+    Ok((report, differences.is_empty()))
+}
+
+fn main() {
+    let mut every = 1usize;
+    let mut out: Option<PathBuf> = None;
+    let mut files = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--every" => {
+                every = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|&n| n > 0)
+                    .expect("--every N (N ≥ 1)")
+            }
+            "--out" => out = Some(PathBuf::from(args.next().expect("--out DIR"))),
+            _ => files.push(PathBuf::from(arg)),
+        }
+    }
+    if let Some(dir) = &out {
+        std::fs::create_dir_all(dir).expect("the --out directory can be created");
+    }
+    let mut all_agree = true;
+    for file in &files {
+        let name = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("?")
+            .to_string();
+        let text = match std::fs::read_to_string(file) {
+            Ok(text) => text,
+            Err(e) => {
+                println!("{name}: cannot read: {e}");
+                all_agree = false;
+                continue;
+            }
+        };
+        let election = match pabulib::parse(&text) {
+            Ok(parsed) => parsed.election,
+            Err(e) => {
+                println!("{name}: does not parse: {e}");
+                all_agree = false;
+                continue;
+            }
+        };
+        for rule in rules(election.vote_type) {
+            let target = out.as_deref().map(|dir| result_path(dir, &name, rule));
+            if let Some(done) = target.as_deref().filter(|p| p.exists()) {
+                let report = std::fs::read_to_string(done).unwrap_or_default();
+                all_agree &= report.contains(" differences=0 ");
+                print!("{name} (done) {report}");
+                continue;
+            }
+            let (report, agree) = match sweep(&election, rule, every) {
+                Ok(result) => result,
+                Err(e) => (format!("{rule}: not swept: {e}\n"), true),
+            };
+            all_agree &= agree;
+            print!("{name} {report}");
+            if let Some(target) = target {
+                std::fs::write(target, &report).expect("the result can be written");
+            }
+        }
+    }
+    std::process::exit(if all_agree { 0 } else { 1 });
+}
+
+fn result_path(dir: &Path, file: &str, rule: &str) -> PathBuf {
+    dir.join(format!("{file}.{rule}.txt"))
+}
