@@ -38,9 +38,14 @@ fn ids(election: &Election, order: &[usize]) -> String {
 fn sweep(election: &Election, rule: &str, every: usize) -> Result<(String, bool), String> {
     let parsed: OutcomeRule = rule.parse().map_err(|e| format!("{rule}: {e}"))?;
     let started = Instant::now();
-    let sweep = endowment_sweep(election, &parsed, None)
-        .map_err(|e| format!("{rule}: {e}"))?
-        .ok_or_else(|| format!("{rule} is not an MES rule"))?;
+    let sweep = endowment_sweep(
+        election,
+        &parsed,
+        None,
+        plaza_domain::outcome::mes::MAX_RUNS,
+    )
+    .map_err(|e| format!("{rule}: {e}"))?
+    .ok_or_else(|| format!("{rule} is not an MES rule"))?;
     let fast_seconds = started.elapsed().as_secs_f64();
     let mut compared = 0;
     let mut differences = Vec::new();
@@ -64,9 +69,14 @@ fn sweep(election: &Election, rule: &str, every: usize) -> Result<(String, bool)
         }
     }
     let mut report = format!(
-        "{} endowments={} compared={} differences={} fast={:.2}s exact_total={:.1}s slowest_exact={:.2}s\n",
+        "{} endowments={}{} compared={} differences={} fast={:.2}s exact_total={:.1}s slowest_exact={:.2}s\n",
         sweep.rule(),
         sweep.len(),
+        if sweep.capped() {
+            " (the first runs of a loop that needs more than the cap)"
+        } else {
+            ""
+        },
         compared,
         differences.len(),
         fast_seconds,

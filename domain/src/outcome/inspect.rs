@@ -173,6 +173,7 @@ pub struct EndowmentSweep {
     profile: Profile,
     /// `(endowment in money units, funded projects)`, by increasing endowment, each once.
     runs: Vec<(BigRational, Vec<usize>)>,
+    capped: bool,
 }
 
 /// Every endowment per voter that the add1 loops of `rule` pass through, computed with the
@@ -180,12 +181,14 @@ pub struct EndowmentSweep {
 /// (add1 until exhaustive, and the budget increase while the next outcome fits, which goes on
 /// to the first outcome that overspends); for an equalshares.net rule (`esnet…`), the tool's
 /// loop from ⌊budget/n⌋ with and without its exhaustiveness stop. Whatever completion or
-/// comparison the rule names is left out: they do not change the endowments. `None` for a rule
-/// that is not a Method of Equal Shares.
+/// comparison the rule names is left out: they do not change the endowments. A loop that needs
+/// more than `max_runs` runs (at most [`MAX_RUNS`](mes::MAX_RUNS)) contributes its first ones
+/// ([`EndowmentSweep::capped`]). `None` for a rule that is not a Method of Equal Shares.
 pub fn endowment_sweep(
     election: &Election,
     rule: &OutcomeRule,
     tie_breaking: Option<TieBreaking>,
+    max_runs: u64,
 ) -> Result<Option<EndowmentSweep>, OutcomeError> {
     let prepared = prepare(election, rule, tie_breaking)?;
     let (satisfaction, flavour) = match prepared.rule {
@@ -195,21 +198,21 @@ pub fn endowment_sweep(
     };
     let profile = prepared.mes_profile(election, satisfaction)?;
     let mut runs = BTreeMap::new();
+    let mut capped = false;
     {
         let problem = MesProblem::new(&prepared.instance, &profile, &prepared.tie);
         for increase in [Increase::UntilExhaustive, Increase::WhileNextFits] {
-            let logged = mes::logged_runs(&prepared.instance, &problem, flavour, increase)
-                .map_err(|_| OutcomeError::TooManyRuns {
-                    rule: prepared.name.clone(),
-                    cap: mes::MAX_RUNS,
-                })?;
+            let (logged, stopped) =
+                mes::logged_runs(&prepared.instance, &problem, flavour, increase, max_runs);
             runs.extend(logged);
+            capped |= stopped;
         }
     }
     Ok(Some(EndowmentSweep {
         prepared,
         profile,
         runs: runs.into_iter().collect(),
+        capped,
     }))
 }
 
@@ -217,6 +220,12 @@ impl EndowmentSweep {
     /// The rule's canonical name.
     pub fn rule(&self) -> &str {
         &self.prepared.name
+    }
+
+    /// Whether a loop needed more runs than the sweep's `max_runs`: it then holds the first ones
+    /// only.
+    pub fn capped(&self) -> bool {
+        self.capped
     }
 
     /// Number of distinct endowments.

@@ -194,6 +194,8 @@ pub(crate) struct FastMes<'a> {
     pub stats: Stats,
     /// When set, every run of the loops in `mes` is recorded here (endowment, funded projects).
     pub log: Option<Vec<(BigRational, Vec<usize>)>>,
+    /// The loops in `mes` stop after this many runs (`mes::MAX_RUNS` unless lowered).
+    pub run_cap: u64,
 }
 
 impl<'a> FastMes<'a> {
@@ -248,6 +250,7 @@ impl<'a> FastMes<'a> {
             certify_in_floats: true,
             stats: Stats::default(),
             log: None,
+            run_cap: super::MAX_RUNS,
         }
     }
 

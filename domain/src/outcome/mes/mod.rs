@@ -77,7 +77,7 @@ pub(crate) struct TooManyRuns;
 
 /// One more MES run with `endowment`, unless the tally already made [`MAX_RUNS`] of them.
 fn run(engine: &mut FastMes<'_>, endowment: &BigRational) -> Result<Vec<usize>, TooManyRuns> {
-    if engine.stats.runs >= MAX_RUNS {
+    if engine.stats.runs >= engine.run_cap {
         return Err(TooManyRuns);
     }
     let order = engine.run(endowment);
@@ -206,18 +206,21 @@ pub(crate) fn equal_shares(
     equal_shares_with(&mut engine, instance, problem, flavour, increase)
 }
 
-/// Every run [`equal_shares`] makes, in order: the endowment (money units per voter) and the
-/// projects funded. For the differential checks of [`inspect`](super::inspect).
+/// The first `cap` runs (at most [`MAX_RUNS`]) that [`equal_shares`] makes, in order: the
+/// endowment (money units per voter) and the projects funded; and whether the loop was stopped
+/// by the cap rather than at its own end. For the differential checks of [`inspect`](super::inspect).
 pub(crate) fn logged_runs(
     instance: &Instance,
     problem: &MesProblem<'_>,
     flavour: Flavour,
     increase: Increase,
-) -> Result<Vec<(BigRational, Vec<usize>)>, TooManyRuns> {
+    cap: u64,
+) -> (Vec<(BigRational, Vec<usize>)>, bool) {
     let mut engine = FastMes::new(problem);
+    engine.run_cap = cap.min(MAX_RUNS);
     engine.log = Some(Vec::new());
-    equal_shares_with(&mut engine, instance, problem, flavour, increase)?;
-    Ok(engine.log.take().unwrap_or_default())
+    let capped = equal_shares_with(&mut engine, instance, problem, flavour, increase).is_err();
+    (engine.log.take().unwrap_or_default(), capped)
 }
 
 fn equal_shares_with(
