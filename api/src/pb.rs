@@ -34,6 +34,12 @@ pub fn tally_file(
     })?;
     let parsed = pabulib::parse(&text).map_err(|e| TallyError(format!("{shown}: {e}")))?;
     warnings.extend(parsed.warnings.iter().map(|w| format!("{shown}: {w}")));
+    if parsed.more_warnings > 0 {
+        warnings.push(format!(
+            "{shown}: {} more warnings not shown",
+            parsed.more_warnings
+        ));
+    }
     let rule: OutcomeRule = rule.parse().map_err(|e| TallyError(format!("{e}")))?;
     let tie: Option<TieBreaking> = tie_breaking
         .map(str::parse)

@@ -81,6 +81,18 @@ pub enum ParseErrorKind {
     DuplicateColumn { section: Section, column: String },
     #[error("a quoted field is not closed on this line (Pabulib fields never span lines)")]
     UnterminatedQuote,
+    #[error(
+        "the {section} header has {found} columns; at most {limit} are read (pabulib::Limits::max_columns)"
+    )]
+    TooManyColumns {
+        section: Section,
+        found: usize,
+        limit: usize,
+    },
+    #[error(
+        "voter `{voter}` has no vote (the `vote` cell is missing or `None`; an empty vote is written as an empty cell)"
+    )]
+    MissingVote { voter: String },
     #[error("this row has {found} fields but the {section} header has {expected}")]
     TooManyFields {
         section: Section,
@@ -161,12 +173,15 @@ pub struct ParseWarning {
 /// The tolerated oddities.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ParseWarningKind {
+    /// One warning per vote, however many entries repeat a project (`repeats` of them; `project`
+    /// is the first repeated). A voter id longer than 64 characters is quoted cut, with `…`.
     #[error(
-        "voter `{voter}` lists project `{project}` more than once; counted once ({resolution})"
+        "voter `{voter}` lists project `{project}` more than once ({repeats} repeated entries in this vote); each project counted once ({resolution})"
     )]
     DuplicateProjectInVote {
         voter: String,
         project: String,
+        repeats: usize,
         resolution: &'static str,
     },
     #[error("voter `{voter}` has an empty entry in their vote; skipped")]

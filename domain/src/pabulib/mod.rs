@@ -32,7 +32,7 @@ mod write;
 
 pub use decimal::{Decimal, DecimalError};
 pub use error::{ParseError, ParseErrorKind, ParseWarning, ParseWarningKind, Section};
-pub use parse::{Parsed, parse};
+pub use parse::{Limits, Parsed, parse, parse_with};
 pub use write::{WriteError, WriteProblem, write};
 
 use serde::Serialize;

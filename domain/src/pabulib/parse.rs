@@ -19,8 +19,42 @@ use super::{Ballot, Election, Meta, Project, VoteType, Voter};
 pub struct Parsed {
     /// Everything the file says.
     pub election: Election,
-    /// Oddities that were tolerated, in line order.
+    /// Oddities that were tolerated, in line order: at most one of each kind per row, and at
+    /// most [`Limits::max_warnings`] in all.
     pub warnings: Vec<ParseWarning>,
+    /// Warnings beyond [`Limits::max_warnings`], counted but not kept.
+    pub more_warnings: usize,
+}
+
+/// What the reader accepts before it refuses a file as too large, so that a small hostile file
+/// cannot make it allocate without bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Columns of a PROJECTS or VOTES header. Every row keeps one cell per column (a row shorter
+    /// than its header is padded), so this bounds the memory per row; real files have at most
+    /// about a dozen. Default 64.
+    pub max_columns: usize,
+    /// Warnings kept (the rest are only counted). Default 1,000.
+    pub max_warnings: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_columns: 64,
+            max_warnings: 1_000,
+        }
+    }
+}
+
+/// Characters of a voter id quoted in a warning; a longer id is cut with `…`.
+const QUOTED_ID_CHARS: usize = 64;
+
+fn quoted(id: &str) -> String {
+    match id.char_indices().nth(QUOTED_ID_CHARS) {
+        Some((end, _)) => format!("{}…", &id[..end]),
+        None => id.to_string(),
+    }
 }
 
 /// Parses the text of a `.pb` file (a leading BOM is allowed).
@@ -36,7 +70,15 @@ pub struct Parsed {
 /// assert!(plaza_domain::pabulib::parse("META\nkey;value\n").unwrap_err().to_string().starts_with("line 3:"));
 /// ```
 pub fn parse(text: &str) -> Result<Parsed, ParseError> {
-    let mut reader = Reader::default();
+    parse_with(text, Limits::default())
+}
+
+/// [`parse()`] with other [`Limits`].
+pub fn parse_with(text: &str, limits: Limits) -> Result<Parsed, ParseError> {
+    let mut reader = Reader {
+        limits,
+        ..Reader::default()
+    };
     let mut fields: Vec<Cow<'_, str>> = Vec::with_capacity(16);
     let mut last_line = 0;
     for (number, line) in numbered_lines(text) {
@@ -99,7 +141,13 @@ struct Reader {
     voter_lines: Vec<usize>,
     /// `seen[p] == stamp` when project `p` was already listed by the current voter.
     seen: Vec<usize>,
+    /// Where the current voter's points ballot holds project `p` (valid when `seen[p] == stamp`).
+    slot: Vec<usize>,
+    /// Entries of the current vote that repeat a project, and the first project repeated.
+    repeats: (usize, usize),
     warnings: Vec<ParseWarning>,
+    more_warnings: usize,
+    limits: Limits,
 }
 
 impl Default for Reader {
@@ -120,7 +168,11 @@ impl Default for Reader {
             voters: Vec::new(),
             voter_lines: Vec::new(),
             seen: Vec::new(),
+            slot: Vec::new(),
+            repeats: (0, 0),
             warnings: Vec::new(),
+            more_warnings: 0,
+            limits: Limits::default(),
         }
     }
 }
@@ -190,6 +242,16 @@ impl Reader {
         section: Section,
         fields: &[Cow<'_, str>],
     ) -> Result<(), ParseError> {
+        if section != Section::Meta && fields.len() > self.limits.max_columns {
+            return fail(
+                line,
+                Kind::TooManyColumns {
+                    section,
+                    found: fields.len(),
+                    limit: self.limits.max_columns,
+                },
+            );
+        }
         let names: Vec<String> = fields.iter().map(|f| f.trim().to_string()).collect();
         let mut unique = HashSet::new();
         for name in &names {
@@ -277,6 +339,7 @@ impl Reader {
                     others,
                 };
                 self.seen = vec![usize::MAX; self.projects.len()];
+                self.slot = vec![0; self.projects.len()];
             }
         }
         Ok(())
@@ -429,22 +492,35 @@ impl Reader {
             })
     }
 
-    fn duplicate_warning(
-        &mut self,
-        line: usize,
-        voter: &str,
-        project: usize,
-        resolution: &'static str,
-    ) {
-        let project = self.projects[project].id.clone();
-        self.warnings.push(ParseWarning {
-            line,
-            kind: ParseWarningKind::DuplicateProjectInVote {
-                voter: voter.to_string(),
-                project,
+    /// Keeps `kind` unless [`Limits::max_warnings`] are kept already.
+    fn warn(&mut self, line: usize, kind: ParseWarningKind) {
+        if self.warnings.len() < self.limits.max_warnings {
+            self.warnings.push(ParseWarning { line, kind });
+        } else {
+            self.more_warnings += 1;
+        }
+    }
+
+    /// Notes that the current vote lists `project` again.
+    fn repeated(&mut self, project: usize) {
+        if self.repeats.0 == 0 {
+            self.repeats.1 = project;
+        }
+        self.repeats.0 += 1;
+    }
+
+    /// One warning for all the repeats of the current vote, if any.
+    fn repeats_warning(&mut self, line: usize, voter: &str, resolution: &'static str) {
+        let (repeats, first) = std::mem::take(&mut self.repeats);
+        if repeats > 0 {
+            let kind = ParseWarningKind::DuplicateProjectInVote {
+                voter: quoted(voter),
+                project: self.projects[first].id.clone(),
+                repeats,
                 resolution,
-            },
-        });
+            };
+            self.warn(line, kind);
+        }
     }
 
     fn vote_row(&mut self, line: usize, fields: &[Cow<'_, str>]) -> Result<(), ParseError> {
@@ -457,7 +533,26 @@ impl Reader {
         }
         let stamp = self.voters.len();
         let vote_type = self.vote_type.unwrap_or(VoteType::Approval);
-        let vote = cell(fields, self.vote_columns.vote).unwrap_or("");
+        // pabutools refuses a row without a vote (a KeyError); an empty vote is an empty ballot.
+        let vote = match fields.get(self.vote_columns.vote).map(|f| f.trim()) {
+            None => {
+                return fail(
+                    line,
+                    Kind::MissingVote {
+                        voter: quoted(voter),
+                    },
+                );
+            }
+            Some(text) if text.eq_ignore_ascii_case("none") => {
+                return fail(
+                    line,
+                    Kind::MissingVote {
+                        voter: quoted(voter),
+                    },
+                );
+            }
+            Some(text) => text,
+        };
         let ballot = match self.vote_columns.points {
             Some(points_at) => {
                 self.points_ballot(line, voter, vote, cell(fields, points_at), stamp)?
@@ -472,33 +567,30 @@ impl Reader {
                     }
                     let project = self.project_of(line, voter, entry)?;
                     if self.seen[project] == stamp {
-                        let resolution = if vote_type == VoteType::Ordinal {
-                            "kept at its first rank"
-                        } else {
-                            "a vote is a set"
-                        };
-                        self.duplicate_warning(line, voter, project, resolution);
+                        self.repeated(project);
                     } else {
                         self.seen[project] = stamp;
                         list.push(project);
                     }
                 }
+                let resolution = if vote_type == VoteType::Ordinal {
+                    "kept at its first rank"
+                } else {
+                    "a vote is a set"
+                };
+                self.repeats_warning(line, voter, resolution);
                 if empty_entry {
-                    self.warnings.push(ParseWarning {
-                        line,
-                        kind: ParseWarningKind::EmptyVoteEntry {
-                            voter: voter.to_string(),
-                        },
-                    });
+                    let kind = ParseWarningKind::EmptyVoteEntry {
+                        voter: quoted(voter),
+                    };
+                    self.warn(line, kind);
                 }
                 if vote_type == VoteType::Choose1 && list.len() != 1 {
-                    self.warnings.push(ParseWarning {
-                        line,
-                        kind: ParseWarningKind::Choose1Length {
-                            voter: voter.to_string(),
-                            count: list.len(),
-                        },
-                    });
+                    let kind = ParseWarningKind::Choose1Length {
+                        voter: quoted(voter),
+                        count: list.len(),
+                    };
+                    self.warn(line, kind);
                 }
                 if vote_type == VoteType::Ordinal {
                     Ballot::Ranking(list)
@@ -580,15 +672,15 @@ impl Reader {
                 );
             }
             if self.seen[project] == stamp {
-                self.duplicate_warning(line, voter, project, "the points written last are kept");
-                if let Some(entry) = list.iter_mut().find(|(p, _)| *p == project) {
-                    entry.1 = value;
-                }
+                self.repeated(project);
+                list[self.slot[project]].1 = value;
             } else {
                 self.seen[project] = stamp;
+                self.slot[project] = list.len();
                 list.push((project, value));
             }
         }
+        self.repeats_warning(line, voter, "the points written last are kept");
         Ok(Ballot::Points(list))
     }
 
@@ -637,13 +729,14 @@ impl Reader {
             }
         }
         let mut ids = HashSet::with_capacity(self.voters.len());
+        let mut repeated_ids = Vec::new();
         for (voter, &line) in self.voters.iter().zip(&self.voter_lines) {
             if !ids.insert(voter.id.as_str()) {
-                self.warnings.push(ParseWarning {
-                    line,
-                    kind: ParseWarningKind::DuplicateVoterId(voter.id.clone()),
-                });
+                repeated_ids.push((line, quoted(&voter.id)));
             }
+        }
+        for (line, id) in repeated_ids {
+            self.warn(line, ParseWarningKind::DuplicateVoterId(id));
         }
         // Both are set when the PROJECTS marker was read, which `position` proves happened.
         let (Some(vote_type), Some(budget)) = (self.vote_type, self.budget) else {
@@ -663,6 +756,7 @@ impl Reader {
         Ok(Parsed {
             election,
             warnings: self.warnings,
+            more_warnings: self.more_warnings,
         })
     }
 }
@@ -879,6 +973,77 @@ mod tests {
             assert!(is_expected(&error.kind), "{error} for\n{text}");
             assert!(error.to_string().starts_with(&format!("line {line}: ")));
         }
+    }
+
+    /// A row without a vote cell, or with `None` there, is refused as pabutools refuses it (it
+    /// would otherwise count as a voter with an empty ballot and change MES endowments); an
+    /// empty vote cell is an empty ballot.
+    #[test]
+    fn a_vote_row_needs_a_vote() {
+        for row in ["3", "3;None", "3; none "] {
+            let text = format!("{HEAD}{PROJECTS}VOTES\nvoter_id;vote\n1;a\n2;b\n{row}\n");
+            let text = text.replace("num_votes;2", "num_votes;3");
+            let error = error_of(&text);
+            assert_eq!(error.line, 17, "{row}");
+            assert!(
+                matches!(error.kind, ParseErrorKind::MissingVote { .. }),
+                "{row}: {error}"
+            );
+        }
+        let text = format!("{HEAD}{PROJECTS}VOTES\nvoter_id;vote\n1;a\n2;\n");
+        let parsed = parse(&text).unwrap();
+        assert_eq!(parsed.election.voters[1].ballot, Ballot::Approval(vec![]));
+    }
+
+    /// A vote repeating projects thousands of times gives one warning, and warnings stop being
+    /// kept at the limit; voter ids are quoted cut. Headers wider than the limit are refused.
+    #[test]
+    fn warnings_and_columns_are_bounded() {
+        let long_id = "v".repeat(100_000);
+        let repeated = vec!["a"; 20_000].join(",");
+        let text = format!("{HEAD}{PROJECTS}VOTES\nvoter_id;vote\n{long_id};{repeated}\n2;b,b\n");
+        let parsed = parse(&text).unwrap();
+        assert_eq!(parsed.warnings.len(), 2);
+        match &parsed.warnings[0].kind {
+            ParseWarningKind::DuplicateProjectInVote { voter, repeats, .. } => {
+                assert_eq!(*repeats, 19_999);
+                assert_eq!(voter.chars().count(), 65);
+            }
+            other => panic!("{other:?}"),
+        }
+        let limits = Limits {
+            max_warnings: 1,
+            ..Limits::default()
+        };
+        let parsed = parse_with(&text, limits).unwrap();
+        assert_eq!((parsed.warnings.len(), parsed.more_warnings), (1, 1));
+
+        let wide = (0..100)
+            .map(|i| format!("c{i}"))
+            .collect::<Vec<_>>()
+            .join(";");
+        let text = format!("{HEAD}PROJECTS\nproject_id;cost;{wide}\na;1\n");
+        let error = error_of(&text);
+        assert_eq!(error.line, 9);
+        assert!(
+            matches!(
+                error.kind,
+                ParseErrorKind::TooManyColumns {
+                    found: 102,
+                    limit: 64,
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        let limits = Limits {
+            max_columns: 200,
+            ..Limits::default()
+        };
+        assert!(matches!(
+            parse_with(&text, limits).unwrap_err().kind,
+            ParseErrorKind::MissingSection(Section::Votes)
+        ));
     }
 
     /// Files of Pabulib's 2023 release have no `key;value` line under META; every row is kept.
