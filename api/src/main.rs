@@ -74,6 +74,18 @@ enum PbCommand {
         /// Print one JSON object (selected, selection_order, total_cost, rule, projects, ...).
         #[arg(long)]
         json: bool,
+        /// What each run of an add1 completion adds to every voter's endowment, in the file's
+        /// currency (pabutools and equalshares.net add 1). For a file whose amounts are cents,
+        /// 100 adds one euro per voter.
+        #[arg(long, default_value = "1")]
+        increment: String,
+        /// Stop a Method of Equal Shares tally after this many runs (at most 100000).
+        #[arg(long, default_value_t = plaza_domain::outcome::mes::MAX_RUNS)]
+        max_runs: u64,
+        /// Stop a Method of Equal Shares tally after this much work (supporters read while
+        /// pricing projects, projects scanned in rounds): a few seconds at most by default.
+        #[arg(long, default_value_t = plaza_domain::outcome::mes::MAX_WORK)]
+        max_work: u64,
     },
 }
 
@@ -137,11 +149,29 @@ fn main() -> ExitCode {
         rule,
         tie_breaking,
         json,
+        increment,
+        max_runs,
+        max_work,
     }) = &cli.command
     {
+        let Ok(increment) = plaza_domain::pabulib::Decimal::parse(increment) else {
+            eprintln!("plaza: --increment must be a number, found `{increment}`");
+            return ExitCode::FAILURE;
+        };
+        let options = plaza_domain::outcome::TallyOptions {
+            increment,
+            max_runs: *max_runs,
+            max_work: *max_work,
+        };
         let mut warnings = Vec::new();
-        let result =
-            plaza_api::pb::tally_file(file, rule, tie_breaking.as_deref(), *json, &mut warnings);
+        let result = plaza_api::pb::tally_file_with(
+            file,
+            rule,
+            tie_breaking.as_deref(),
+            *json,
+            &options,
+            &mut warnings,
+        );
         for warning in warnings {
             eprintln!("warning: {warning}");
         }

@@ -4,7 +4,7 @@
 //! (their module docs list every rule name and alias); this module only reads the file, calls
 //! the domain and renders the [`Tally`] for a terminal, or as JSON.
 
-use plaza_domain::outcome::{self, OutcomeRule, Tally, TieBreaking};
+use plaza_domain::outcome::{self, OutcomeRule, Tally, TallyOptions, TieBreaking};
 use plaza_domain::pabulib;
 use std::fmt::Write;
 use std::path::Path;
@@ -22,6 +22,19 @@ pub fn tally_file(
     rule: &str,
     tie_breaking: Option<&str>,
     json: bool,
+    warnings: &mut Vec<String>,
+) -> Result<String, TallyError> {
+    let options = TallyOptions::default();
+    tally_file_with(path, rule, tie_breaking, json, &options, warnings)
+}
+
+/// [`tally_file`] with other [`TallyOptions`] (the add1 increment, the cap on MES runs).
+pub fn tally_file_with(
+    path: &Path,
+    rule: &str,
+    tie_breaking: Option<&str>,
+    json: bool,
+    options: &TallyOptions,
     warnings: &mut Vec<String>,
 ) -> Result<String, TallyError> {
     let shown = path.display();
@@ -45,7 +58,7 @@ pub fn tally_file(
         .map(str::parse)
         .transpose()
         .map_err(|e| TallyError(format!("{e}")))?;
-    let tally = outcome::tally(&parsed.election, &rule, tie)
+    let tally = outcome::tally_with(&parsed.election, &rule, tie, options)
         .map_err(|e| TallyError(format!("{shown}: {e}")))?;
     if json {
         serde_json::to_string_pretty(&tally).map_err(|e| TallyError(e.to_string()))

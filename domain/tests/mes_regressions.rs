@@ -57,3 +57,53 @@ fn zurich_s5r_with_add1_funds_what_pabutools_funds() {
         .to_vec();
     assert_eq!(funded(&election, "mes_score_add1"), expected);
 }
+
+/// MES does not depend on the unit money is counted in: an election written in cents, whose
+/// add1 loop adds 100 cents per run, funds what the same election in złoty funds adding one
+/// złoty, after as many runs, at a hundred times the endowment.
+#[test]
+fn an_election_in_cents_with_an_increment_of_100_funds_what_it_funds_in_whole_units() {
+    use plaza_domain::outcome::{TallyOptions, tally_with};
+    use plaza_domain::pabulib::Decimal;
+    let whole = election("Poland_Wieliczka_2023_Green_Budget.pb");
+    let times_100 = |d: &Decimal| {
+        let units = d.units_at_scale(d.scale()).expect("fits");
+        Decimal::from_units(units * 100, d.scale()).expect("fits")
+    };
+    let mut cents = whole.clone();
+    cents.budget = times_100(&whole.budget);
+    for project in &mut cents.projects {
+        project.cost = times_100(&project.cost);
+    }
+    for rule in ["mes_cost_sat_add1", "esnet_add1", "equal-shares"] {
+        let parsed: OutcomeRule = rule.parse().expect("a rule");
+        let in_units = outcome::tally(&whole, &parsed, None).expect("tallies");
+        let options = TallyOptions {
+            increment: Decimal::from_integer(100),
+            ..TallyOptions::default()
+        };
+        let in_cents = tally_with(&cents, &parsed, None, &options).expect("tallies");
+        assert_eq!(in_cents.selection_order, in_units.selection_order, "{rule}");
+        let (units_mes, cents_mes) = (in_units.mes.expect("MES"), in_cents.mes.expect("MES"));
+        assert_eq!(cents_mes.runs, units_mes.runs, "{rule}");
+        assert!(units_mes.runs > 1, "{rule}: the add1 loop ran");
+        let hundredfold = units_mes.final_endowment.approx * 100.0;
+        assert!(
+            (cents_mes.final_endowment.approx - hundredfold).abs() < 1e-6 * hundredfold,
+            "{rule}"
+        );
+    }
+    // An increment finer than the money of the file is refused.
+    let options = TallyOptions {
+        increment: Decimal::parse("0.5").expect("a number"),
+        ..TallyOptions::default()
+    };
+    let error = tally_with(
+        &whole,
+        &"mes_cost_sat_add1".parse().expect("a rule"),
+        None,
+        &options,
+    )
+    .expect_err("refused");
+    assert!(error.to_string().contains("increment `0.5`"), "{error}");
+}

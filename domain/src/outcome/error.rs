@@ -30,9 +30,17 @@ pub enum OutcomeError {
     #[error("rule `{rule}`: the numbers of this file are too large to compute with exactly")]
     NumberTooLarge { rule: String },
     #[error(
-        "rule `{rule}` needs more than {cap} runs of the Method of Equal Shares on this file (its add1 loop raises every voter's endowment one currency unit per run; a project far more expensive than its supporters' shares can make that loop run for ages), so the tally was stopped"
+        "rule `{rule}` needs more than {cap} runs of the Method of Equal Shares, or more work than allowed, on this file (its add1 loop raises every voter's endowment by the increment, one currency unit unless set, per run; a project far more expensive than its supporters' shares can make that loop run for ages), so the tally was stopped; a larger increment, or higher limits (plaza pb tally --increment, --max-runs, --max-work), let it go on"
     )]
     TooManyRuns { rule: String, cap: u64 },
+    #[error(
+        "rule `{rule}`: the add1 increment `{increment}` must be a positive multiple of this election's smallest amount of money, {unit}"
+    )]
+    BadIncrement {
+        rule: String,
+        increment: String,
+        unit: String,
+    },
     #[error(
         "voter `{voter}` lists project number {project}, but the election has {projects} projects"
     )]

@@ -93,11 +93,17 @@ pub fn mes_run(
     let instance = &prepared.instance;
     let profile = prepared.mes_profile(election, satisfaction)?;
     let problem = MesProblem::new(instance, &profile, &prepared.tie);
-    let outcome = mes::equal_shares(instance, &problem, flavour, increase).map_err(|_| {
-        OutcomeError::TooManyRuns {
-            rule: prepared.name.clone(),
-            cap: mes::MAX_RUNS,
-        }
+    let outcome = mes::equal_shares(
+        instance,
+        &problem,
+        flavour,
+        increase,
+        mes::MAX_RUNS,
+        u64::MAX,
+    )
+    .map_err(|_| OutcomeError::TooManyRuns {
+        rule: prepared.name.clone(),
+        cap: mes::MAX_RUNS,
     })?;
     let mut engine = FastMes::new(&problem);
     engine.run(&outcome.final_endowment);

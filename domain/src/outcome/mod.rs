@@ -38,9 +38,17 @@
 //! scoring ballots; a rule reading points or positions refuses approval ballots, and the `esnet`
 //! rules refuse anything but approval and choose-1 ([`OutcomeError::NotApplicable`]).
 //!
-//! The add1 loops run MES once per currency unit added to each voter's endowment; a tally stops
-//! with [`OutcomeError::TooManyRuns`] after [`mes::MAX_RUNS`] runs (100,000; the shared
-//! reference files need at most about a thousand).
+//! The add1 loops run MES once per currency unit added to each voter's endowment (another
+//! increment with [`tally_with`] and [`TallyOptions::increment`]: a budget in cents adds one euro,
+//! 100 cents, per run); a tally stops with [`OutcomeError::TooManyRuns`] after
+//! [`TallyOptions::max_runs`] runs (at most [`mes::MAX_RUNS`], 100,000). Most shared elections
+//! need a few hundred runs, Seattle 2019 District 5 1,015; Budapest's, in forints, 23,177 to
+//! 27,765 (2024), and more than 100,000 for Budapest 2022 VIII.
+//!
+//! Many projects tied exactly (one voter approving thousands of projects of one cost) are not
+//! priced every round: a project whose all-rich `ρ` (its least possible, exact) already loses to
+//! the `ρ` of an evaluated project, or ties with it and comes later in the tie order, is passed
+//! over at the cost of one integer comparison.
 //!
 //! # Aliases
 //!
@@ -150,6 +158,10 @@ pub struct MesReport {
     /// Project prices computed exactly with big rationals: to break an exact or near tie, or
     /// where floating point could not certify a decision.
     pub exact_prices: u64,
+    /// The work of all runs, in steps of a few nanoseconds each: a supporter read while pricing
+    /// a project, or a project sorted and scanned in a round (what [`TallyOptions::max_work`]
+    /// bounds).
+    pub work: u64,
 }
 
 /// An amount of money per voter: exact (`"42703/21"` or `"2033"`, currency units) and approximate.
@@ -174,6 +186,35 @@ pub struct ComparisonReport {
     pub greedy_outcome: Vec<String>,
 }
 
+/// What a tally may change beyond the rule and its tie-breaking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TallyOptions {
+    /// What each run of an add1 completion adds to every voter's endowment, in the election's
+    /// currency (default 1: one currency unit, as pabutools and the equalshares.net tool add).
+    /// An election whose amounts are written in cents (as Plaza stores money) passes 100 to add
+    /// one euro per voter, which needs a hundredth of the runs; the equalshares.net tool's start
+    /// ⌊budget/n⌋ is then rounded down to a multiple of it. It must be a whole number of the
+    /// election's smallest unit of money.
+    pub increment: Decimal,
+    /// At most this many MES runs in one tally (default [`mes::MAX_RUNS`]; a higher value is
+    /// capped to it): past it the tally stops with [`OutcomeError::TooManyRuns`].
+    pub max_runs: u64,
+    /// At most this much work in one tally's MES runs ([`MesReport::work`]; default
+    /// [`mes::MAX_WORK`]), past which it stops with [`OutcomeError::TooManyRuns`] too: the
+    /// bound on time that holds whatever the size of each run.
+    pub max_work: u64,
+}
+
+impl Default for TallyOptions {
+    fn default() -> TallyOptions {
+        TallyOptions {
+            increment: Decimal::from_integer(1),
+            max_runs: mes::MAX_RUNS,
+            max_work: mes::MAX_WORK,
+        }
+    }
+}
+
 /// Computes `rule` on `election`; `tie_breaking` overrides the rule's default order.
 ///
 /// ```
@@ -191,7 +232,23 @@ pub fn tally(
     rule: &OutcomeRule,
     tie_breaking: Option<TieBreaking>,
 ) -> Result<Tally, OutcomeError> {
+    tally_with(election, rule, tie_breaking, &TallyOptions::default())
+}
+
+/// [`tally`] with other [`TallyOptions`].
+pub fn tally_with(
+    election: &Election,
+    rule: &OutcomeRule,
+    tie_breaking: Option<TieBreaking>,
+    options: &TallyOptions,
+) -> Result<Tally, OutcomeError> {
     let prepared = prepare(election, rule, tie_breaking)?;
+    let increment = prepared.increment(&options.increment)?;
+    let max_runs = options.max_runs.min(mes::MAX_RUNS);
+    let too_many_runs = |name: &str| OutcomeError::TooManyRuns {
+        rule: name.to_string(),
+        cap: max_runs,
+    };
     let Prepared {
         rule,
         name,
@@ -218,9 +275,17 @@ pub fn tally(
             fill,
         } => {
             let profile = prepared.mes_profile(election, satisfaction)?;
-            let problem = mes::MesProblem::new(instance, &profile, tie);
-            let outcome = mes::equal_shares(instance, &problem, mes::Flavour::Pabutools, increase)
-                .map_err(|_| too_many_runs(name))?;
+            let mut problem = mes::MesProblem::new(instance, &profile, tie);
+            problem.increment = increment;
+            let outcome = mes::equal_shares(
+                instance,
+                &problem,
+                mes::Flavour::Pabutools,
+                increase,
+                max_runs,
+                options.max_work,
+            )
+            .map_err(|_| too_many_runs(name))?;
             mes_report = Some(report(instance, &outcome));
             match fill {
                 Fill::None => outcome.order,
@@ -240,10 +305,17 @@ pub fn tally(
             comparison: step,
         } => {
             let profile = prepared.mes_profile(election, Satisfaction::Cost)?;
-            let problem = mes::MesProblem::new(instance, &profile, tie);
-            let outcome =
-                mes::equal_shares(instance, &problem, mes::Flavour::EqualSharesTool, increase)
-                    .map_err(|_| too_many_runs(name))?;
+            let mut problem = mes::MesProblem::new(instance, &profile, tie);
+            problem.increment = increment;
+            let outcome = mes::equal_shares(
+                instance,
+                &problem,
+                mes::Flavour::EqualSharesTool,
+                increase,
+                max_runs,
+                options.max_work,
+            )
+            .map_err(|_| too_many_runs(name))?;
             mes_report = Some(report(instance, &outcome));
             let keys = TieOrder::javascript_keys(election);
             let mut order = match fill {
@@ -317,6 +389,22 @@ fn prepare(
 }
 
 impl Prepared {
+    /// `increment` (currency units) in money units: a positive whole number of them.
+    fn increment(&self, increment: &Decimal) -> Result<i128, OutcomeError> {
+        let units = increment.units_at_scale(self.instance.money_scale);
+        match units {
+            Some(units) if units > 0 => Ok(units),
+            _ => Err(OutcomeError::BadIncrement {
+                rule: self.name.clone(),
+                increment: increment.to_string(),
+                unit: self
+                    .instance
+                    .money(1)
+                    .map_or_else(|_| "?".to_string(), |d| d.to_string()),
+            }),
+        }
+    }
+
     fn too_large(&self) -> OutcomeError {
         OutcomeError::NumberTooLarge {
             rule: self.name.clone(),
@@ -334,13 +422,6 @@ impl Prepared {
             return Err(self.too_large());
         }
         Profile::new(election, &self.instance, satisfaction).map_err(|_| self.too_large())
-    }
-}
-
-fn too_many_runs(rule: &str) -> OutcomeError {
-    OutcomeError::TooManyRuns {
-        rule: rule.to_string(),
-        cap: mes::MAX_RUNS,
     }
 }
 
@@ -414,6 +495,7 @@ fn report(instance: &Instance, outcome: &mes::MesOutcome) -> MesReport {
         increments: outcome.increments,
         runs: outcome.runs,
         exact_prices: outcome.exact_prices,
+        work: outcome.work,
     }
 }
 

@@ -163,6 +163,22 @@ pub(crate) struct Stats {
     pub evaluations: u64,
     /// Project prices computed exactly (to break a tie or where floats could not certify).
     pub exact_prices: u64,
+    /// Projects passed over without a price because an exact tie or a better `ρ` already beat
+    /// them (one integer comparison each).
+    pub passed_over: u64,
+    /// Supporting groups read by the evaluations (an evaluation reads every supporter of its
+    /// project).
+    pub supporters_read: u64,
+    /// Projects still in the running, summed over rounds (each round sorts and scans them).
+    pub scanned: u64,
+}
+
+impl Stats {
+    /// The work of the runs so far, in steps that each take a few nanoseconds: a supporter read
+    /// while pricing a project, or a project sorted and scanned in a round.
+    pub(crate) fn work(&self) -> u64 {
+        self.supporters_read + self.scanned
+    }
 }
 
 /// The MES engine; its buffers are reused across runs (add1 loops run it hundreds of times).
@@ -173,6 +189,10 @@ pub(crate) struct FastMes<'a> {
     lambda_f: Vec<f64>,
     /// `ρ` of each project when all its supporters can pay: a lower bound for the whole run.
     first_rho_lo: Vec<f64>,
+    /// The same lower bound, exact: `ρ ≥ num / den` (meaningful when `floats_hold_weights`).
+    least_rho: Vec<(i128, i128)>,
+    /// Each project's place in the tie order.
+    rank: Vec<u32>,
     wallets: Vec<Wallet>,
     emptied_at: Vec<u32>,
     selected_at: Vec<u32>,
@@ -196,6 +216,8 @@ pub(crate) struct FastMes<'a> {
     pub log: Option<Vec<(BigRational, Vec<usize>)>>,
     /// The loops in `mes` stop after this many runs (`mes::MAX_RUNS` unless lowered).
     pub run_cap: u64,
+    /// … or once their [`Stats::work`] reaches this (unbounded unless set).
+    pub work_cap: u64,
 }
 
 impl<'a> FastMes<'a> {
@@ -222,11 +244,25 @@ impl<'a> FastMes<'a> {
                 }
             })
             .collect();
+        // ρ = t / λ ≥ (cost / support) / λ: 1 / support under cost utilities, cost / support
+        // otherwise.
+        let least_rho = (0..n_projects)
+            .map(|p| {
+                let numerator = if profile.lambda_is_cost {
+                    1
+                } else {
+                    problem.costs[p]
+                };
+                (numerator, profile.support[p].max(1))
+            })
+            .collect();
         FastMes {
             problem,
             floats_hold_weights: profile.support.iter().all(|&w| w < 1i128 << 53),
             lambda_f,
             first_rho_lo,
+            least_rho,
+            rank: (0..n_projects).map(|p| problem.tie.rank(p)).collect(),
             wallets: profile
                 .multiplicity
                 .iter()
@@ -251,7 +287,18 @@ impl<'a> FastMes<'a> {
             stats: Stats::default(),
             log: None,
             run_cap: super::MAX_RUNS,
+            work_cap: u64::MAX,
         }
+    }
+
+    /// Whether every project's total support is below 2^53, so that floats hold weights and
+    /// their sums exactly and can certify decisions.
+    pub(crate) fn floats_hold_weights(&self) -> bool {
+        self.floats_hold_weights
+    }
+
+    pub(crate) fn problem(&self) -> &'a MesProblem<'a> {
+        self.problem
     }
 
     /// One MES run with `endowment` per voter (in money units); returns the funded projects in
@@ -307,14 +354,26 @@ impl<'a> FastMes<'a> {
         self.stats.rounds += 1;
         loop {
             let mut active = std::mem::take(&mut self.active);
-            let rho_lo = &self.rho_lo;
-            active.sort_unstable_by(|&a, &b| rho_lo[a as usize].total_cmp(&rho_lo[b as usize]));
+            self.stats.scanned += active.len() as u64;
+            let (rho_lo, rank) = (&self.rho_lo, &self.rank);
+            active.sort_unstable_by(|&a, &b| {
+                let (a, b) = (a as usize, b as usize);
+                rho_lo[a].total_cmp(&rho_lo[b]).then(rank[a].cmp(&rank[b]))
+            });
             let mut evaluated: Vec<(usize, Evaluation)> = Vec::new();
             let mut best_hi = f64::INFINITY;
+            // The evaluated project with the best exact `ρ` known as a ratio of integers, if any.
+            let mut leader: Option<(usize, (i128, i128))> = None;
             for slot in active.iter_mut() {
                 let p = *slot as usize;
                 if self.rho_lo[p] > best_hi {
                     break;
+                }
+                if let Some((q, rho)) = leader
+                    && self.loses_to(p, q, rho)
+                {
+                    self.stats.passed_over += 1;
+                    continue;
                 }
                 let evaluation = self.evaluate(p);
                 if let Evaluation::Unaffordable = evaluation {
@@ -324,6 +383,19 @@ impl<'a> FastMes<'a> {
                 let (lo, hi) = evaluation.rho_bounds();
                 best_hi = best_hi.min(hi);
                 self.rho_lo[p] = self.rho_lo[p].max(lo);
+                if let Some(rho) = self.exact_ratio(p, &evaluation) {
+                    let leads = match leader {
+                        None => true,
+                        Some((q, best)) => match ratio_cmp(rho, best) {
+                            Ordering::Less => true,
+                            Ordering::Equal => self.rank[p] < self.rank[q],
+                            Ordering::Greater => false,
+                        },
+                    };
+                    if leads {
+                        leader = Some((p, rho));
+                    }
+                }
                 evaluated.push((p, evaluation));
             }
             active.retain(|&p| p != NOT_YET);
@@ -359,6 +431,42 @@ impl<'a> FastMes<'a> {
             active.retain(|&p| p as usize != project);
             self.active = active;
             return Some(project);
+        }
+    }
+
+    /// The exact `ρ` of an evaluation as a ratio of integers, when it is that simple: nobody
+    /// pays everything, so `t = cost / rich_weight` and `ρ = t / λ`.
+    fn exact_ratio(&self, project: usize, evaluation: &Evaluation) -> Option<(i128, i128)> {
+        match evaluation {
+            Evaluation::Float {
+                rich_weight,
+                any_poor: false,
+                ..
+            } if self.floats_hold_weights && *rich_weight > 0 => {
+                let numerator = if self.problem.profile.lambda_is_cost {
+                    1
+                } else {
+                    self.problem.costs[project]
+                };
+                Some((numerator, *rich_weight))
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether `project` cannot be funded this round because the evaluated project `leader`,
+    /// of exact `ρ = rho`, beats it whatever its price: its `ρ` is at least its all-rich `ρ`,
+    /// which is already above `rho`, or equal to it with `project` later in the tie order. Many
+    /// projects tied exactly (a voter approving thousands of projects of one cost) are then
+    /// passed over at the cost of one comparison each, instead of being priced every round.
+    fn loses_to(&self, project: usize, leader: usize, rho: (i128, i128)) -> bool {
+        if !self.floats_hold_weights {
+            return false;
+        }
+        match ratio_cmp(self.least_rho[project], rho) {
+            Ordering::Greater => true,
+            Ordering::Equal => self.rank[project] > self.rank[leader],
+            Ordering::Less => false,
         }
     }
 
@@ -430,6 +538,7 @@ impl<'a> FastMes<'a> {
     /// The price of `project` this round, certified in floats or computed exactly.
     fn evaluate(&mut self, project: usize) -> Evaluation {
         self.stats.evaluations += 1;
+        self.stats.supporters_read += self.problem.profile.groups_of(project).len() as u64;
         if !self.floats_hold_weights || !self.certify_in_floats {
             return self.exact_evaluation(project, f64::NAN);
         }
@@ -812,6 +921,12 @@ impl<'a> FastMes<'a> {
         }
         sum
     }
+}
+
+/// Compares `a.0 / a.1` with `b.0 / b.1` (non-negative numerators below 2^63, positive
+/// denominators below 2^53 — the supports, when floats hold them — so the products fit).
+fn ratio_cmp(a: (i128, i128), b: (i128, i128)) -> Ordering {
+    (a.0 * b.1).cmp(&(b.0 * a.1))
 }
 
 /// The supporters of an evaluation that were summed up rather than gathered.

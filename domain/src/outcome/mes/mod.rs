@@ -71,16 +71,35 @@ use fast::FastMes;
 /// hang, a tally stops after this many runs with [`OutcomeError::TooManyRuns`](super::OutcomeError::TooManyRuns).
 pub const MAX_RUNS: u64 = 100_000;
 
+/// By default a tally stops once its MES runs have done this much work (a supporter read while
+/// pricing a project, or a project sorted and scanned in a round: a few nanoseconds each), a few
+/// seconds at most. Warszawa 2026's add1 loops (61,668 voters, 186 runs) do 71 million steps;
+/// Budapest 2024's (in forints, 23,177 runs) more than this and need a higher
+/// [`TallyOptions::max_work`](super::TallyOptions::max_work) or a larger increment. A hostile
+/// file (a voter alone supporting a project far beyond their share, beside thousands of tied
+/// projects) stops with a clear error within seconds instead of running for hours towards
+/// [`MAX_RUNS`].
+pub const MAX_WORK: u64 = 300_000_000;
+
 /// The tally needed more than [`MAX_RUNS`] MES runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct TooManyRuns;
 
 /// One more MES run with `endowment`, unless the tally already made [`MAX_RUNS`] of them.
 fn run(engine: &mut FastMes<'_>, endowment: &BigRational) -> Result<Vec<usize>, TooManyRuns> {
-    if engine.stats.runs >= engine.run_cap {
+    if engine.stats.runs >= engine.run_cap || engine.stats.work() >= engine.work_cap {
         return Err(TooManyRuns);
     }
-    let order = engine.run(endowment);
+    let order = if engine.floats_hold_weights() {
+        engine.run(endowment)
+    } else {
+        // Supports of 2^53 or more (points that large): floats certify nothing, and the fast
+        // engine's exact path re-derives every budget from the run's history for every price.
+        // The exact reference, its budgets integers over one denominator, is far quicker then
+        // (and equal to it: both are checked against each other).
+        engine.stats.runs += 1;
+        reference::run(engine.problem(), endowment)
+    };
     if let Some(log) = &mut engine.log {
         log.push((endowment.clone(), order.clone()));
     }
@@ -97,6 +116,9 @@ pub(crate) struct MesProblem<'a> {
     /// Projects of cost 0 with supporters, funded before the first round (in tie order). Always
     /// empty under cost utilities, where a project of cost 0 has utility 0 for everyone.
     pub free: Vec<usize>,
+    /// Money units the add1 completions add to every endowment per run (one currency unit
+    /// unless the tally says otherwise: [`TallyOptions::increment`](super::TallyOptions)).
+    pub increment: i128,
 }
 
 impl<'a> MesProblem<'a> {
@@ -128,6 +150,7 @@ impl<'a> MesProblem<'a> {
             tie,
             candidates,
             free,
+            increment: instance.unit,
         }
     }
 }
@@ -147,6 +170,8 @@ pub(crate) struct MesOutcome {
     pub runs: u64,
     /// Prices computed exactly because floating point could not certify a decision.
     pub exact_prices: u64,
+    /// Work over all runs: supporters read while pricing, projects sorted and scanned.
+    pub work: u64,
 }
 
 fn money(amount: i128) -> BigRational {
@@ -182,6 +207,7 @@ fn outcome(
         increments,
         runs: engine.stats.runs,
         exact_prices: engine.stats.exact_prices,
+        work: engine.stats.work(),
     }
 }
 
@@ -201,8 +227,12 @@ pub(crate) fn equal_shares(
     problem: &MesProblem<'_>,
     flavour: Flavour,
     increase: Increase,
+    max_runs: u64,
+    max_work: u64,
 ) -> Result<MesOutcome, TooManyRuns> {
     let mut engine = FastMes::new(problem);
+    engine.run_cap = max_runs.min(MAX_RUNS);
+    engine.work_cap = max_work;
     equal_shares_with(&mut engine, instance, problem, flavour, increase)
 }
 
@@ -252,8 +282,8 @@ fn pabutools_mes(
 ) -> Result<MesOutcome, TooManyRuns> {
     let voters = instance.voters;
     let start = BigRational::new(BigInt::from(instance.budget), BigInt::from(voters));
-    let unit = money(instance.unit);
-    let at = |k: u64| &start + &unit * BigRational::from_integer(BigInt::from(k));
+    let step = money(problem.increment);
+    let at = |k: u64| &start + &step * BigRational::from_integer(BigInt::from(k));
     match increase {
         Increase::None => {
             let order = run(engine, &start)?;
@@ -278,8 +308,9 @@ fn pabutools_mes(
             }
         }
         Increase::WhileNextFits => {
-            // The loop runs while budget + k·n ≤ budget·(n + 1), i.e. k ≤ ⌊budget⌋ in currency units.
-            let last_k = u64::try_from(instance.budget / instance.unit).unwrap_or(u64::MAX);
+            // The loop runs while budget + k·n·step ≤ budget·(n + 1), i.e. k ≤ ⌊budget / step⌋
+            // (⌊budget⌋ in currency units when the step is one unit, as in pabutools).
+            let last_k = u64::try_from(instance.budget / problem.increment).unwrap_or(u64::MAX);
             if all_fit(instance, problem) {
                 // No run can overspend, so pabutools stops at its budget bound: the run at `last_k`.
                 let order = run(engine, &at(last_k))?;
@@ -328,9 +359,9 @@ fn tool_mes(
         let order = run(engine, &start)?;
         return Ok(outcome(engine, order, &start, start.clone(), 0));
     }
-    let per_voter_units = instance.budget / (instance.unit * i128::from(voters));
-    let start = money(per_voter_units * instance.unit);
-    let unit = money(instance.unit);
+    let per_voter_steps = instance.budget / (problem.increment * i128::from(voters));
+    let start = money(per_voter_steps * problem.increment);
+    let unit = money(problem.increment);
     let mut endowment = start.clone();
     let mut order = run(engine, &endowment)?;
     let mut k: u64 = 0;
@@ -486,7 +517,7 @@ mod tests {
                 }
                 literal = (order, at(k));
             }
-            let outcome = equal_shares(&instance, &problem, Flavour::Pabutools, Increase::WhileNextFits).unwrap();
+            let outcome = equal_shares(&instance, &problem, Flavour::Pabutools, Increase::WhileNextFits, MAX_RUNS, u64::MAX).unwrap();
             prop_assert_eq!(outcome.order, literal.0, "all fit: {}", all_fit(&instance, &problem));
             prop_assert_eq!(outcome.final_endowment, literal.1);
         }
@@ -499,10 +530,10 @@ mod tests {
             let tie = TieOrder::new(TieBreaking::ProjectId, &election, &instance.votes);
             let problem = MesProblem::new(&instance, &profile, &tie);
             for increase in [Increase::None, Increase::UntilExhaustive, Increase::WhileNextFits] {
-                let outcome = equal_shares(&instance, &problem, Flavour::Pabutools, increase).unwrap();
+                let outcome = equal_shares(&instance, &problem, Flavour::Pabutools, increase, MAX_RUNS, u64::MAX).unwrap();
                 prop_assert!(is_feasible(&instance, &outcome.order), "{:?}", increase);
                 if vote_type == VoteType::Approval {
-                    let outcome = equal_shares(&instance, &problem, Flavour::EqualSharesTool, increase).unwrap();
+                    let outcome = equal_shares(&instance, &problem, Flavour::EqualSharesTool, increase, MAX_RUNS, u64::MAX).unwrap();
                     prop_assert!(is_feasible(&instance, &outcome.order), "tool {:?}", increase);
                 }
             }
@@ -538,7 +569,14 @@ mod tests {
                 Increase::UntilExhaustive,
                 Increase::WhileNextFits,
             ] {
-                let outcome = equal_shares(&instance, &problem, Flavour::Pabutools, increase);
+                let outcome = equal_shares(
+                    &instance,
+                    &problem,
+                    Flavour::Pabutools,
+                    increase,
+                    MAX_RUNS,
+                    u64::MAX,
+                );
                 assert_eq!(
                     outcome.map(|o| o.order),
                     Ok(expected.clone()),
@@ -551,11 +589,49 @@ mod tests {
                     Increase::UntilExhaustive,
                     Increase::WhileNextFits,
                 ] {
-                    let tool =
-                        equal_shares(&instance, &problem, Flavour::EqualSharesTool, increase);
+                    let tool = equal_shares(
+                        &instance,
+                        &problem,
+                        Flavour::EqualSharesTool,
+                        increase,
+                        MAX_RUNS,
+                        u64::MAX,
+                    );
                     assert_eq!(tool.map(|o| o.order), Ok(vec![1]), "tool {increase:?}");
                 }
             }
+        }
+    }
+
+    /// Points of 2^53 and more: the loops run the exact reference, which funds what the fast
+    /// engine's own exact path funds, run for run.
+    #[test]
+    fn points_beyond_what_floats_hold_are_computed_exactly_and_alike() {
+        let big = 1i64 << 53;
+        let ballots = vec![
+            vec![(0, big + 5), (1, big), (2, 3)],
+            vec![(1, big + 1), (3, big * 2)],
+            vec![(0, big), (2, big + 7), (3, 1)],
+            vec![(2, big), (4, big + 3)],
+            vec![(4, big), (0, 2)],
+        ];
+        let election = small_election(VoteType::Cumulative, 40, &[12, 9, 15, 7, 11], &ballots);
+        let instance = Instance::new(&election).unwrap();
+        let profile = Profile::new(&election, &instance, Satisfaction::Score).unwrap();
+        let tie = TieOrder::new(TieBreaking::ProjectId, &election, &instance.votes);
+        let problem = MesProblem::new(&instance, &profile, &tie);
+        assert!(!FastMes::new(&problem).floats_hold_weights());
+        let (logged, capped) = logged_runs(
+            &instance,
+            &problem,
+            Flavour::Pabutools,
+            Increase::WhileNextFits,
+            MAX_RUNS,
+        );
+        assert!(!capped && logged.len() > 1);
+        let mut by_history = FastMes::new(&problem).always_exact();
+        for (endowment, order) in logged {
+            assert_eq!(by_history.run(&endowment), order, "at {endowment}");
         }
     }
 
