@@ -258,6 +258,21 @@ pub fn tally_with(
     } = &prepared;
     let (rule, mode) = (*rule, *mode);
     let too_large = |_| prepared.too_large();
+    // MES with the tally's increment and limits, as `flavour` defines it.
+    let run_mes = |satisfaction, flavour, increase| {
+        let profile = prepared.mes_profile(election, satisfaction)?;
+        let mut problem = mes::MesProblem::new(instance, &profile, tie);
+        problem.increment = increment;
+        mes::equal_shares(
+            instance,
+            &problem,
+            flavour,
+            increase,
+            max_runs,
+            options.max_work,
+        )
+        .map_err(|_| too_many_runs(name))
+    };
     let mut mes_report = None;
     let mut comparison = None;
     let order = match rule {
@@ -274,18 +289,7 @@ pub fn tally_with(
             increase,
             fill,
         } => {
-            let profile = prepared.mes_profile(election, satisfaction)?;
-            let mut problem = mes::MesProblem::new(instance, &profile, tie);
-            problem.increment = increment;
-            let outcome = mes::equal_shares(
-                instance,
-                &problem,
-                mes::Flavour::Pabutools,
-                increase,
-                max_runs,
-                options.max_work,
-            )
-            .map_err(|_| too_many_runs(name))?;
+            let outcome = run_mes(satisfaction, mes::Flavour::Pabutools, increase)?;
             mes_report = Some(report(instance, &outcome));
             match fill {
                 Fill::None => outcome.order,
@@ -304,18 +308,7 @@ pub fn tally_with(
             fill,
             comparison: step,
         } => {
-            let profile = prepared.mes_profile(election, Satisfaction::Cost)?;
-            let mut problem = mes::MesProblem::new(instance, &profile, tie);
-            problem.increment = increment;
-            let outcome = mes::equal_shares(
-                instance,
-                &problem,
-                mes::Flavour::EqualSharesTool,
-                increase,
-                max_runs,
-                options.max_work,
-            )
-            .map_err(|_| too_many_runs(name))?;
+            let outcome = run_mes(Satisfaction::Cost, mes::Flavour::EqualSharesTool, increase)?;
             mes_report = Some(report(instance, &outcome));
             let keys = TieOrder::javascript_keys(election);
             let mut order = match fill {
