@@ -13,18 +13,10 @@
 //! Exits with 1 if any run differs.
 
 use plaza_domain::outcome::OutcomeRule;
-use plaza_domain::outcome::inspect::endowment_sweep;
-use plaza_domain::pabulib::{self, Election, VoteType};
+use plaza_domain::outcome::inspect::{endowment_sweep, swept_rules};
+use plaza_domain::pabulib::{self, Election};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-
-fn rules(vote_type: VoteType) -> &'static [&'static str] {
-    match vote_type {
-        VoteType::Approval | VoteType::Choose1 => &["mes_cost_sat", "mes_cardinality_sat", "esnet"],
-        VoteType::Ordinal => &["mes_score", "mes_cost_sat"],
-        VoteType::Cumulative | VoteType::Scoring => &["mes_points", "mes_cost_sat"],
-    }
-}
 
 fn ids(election: &Election, order: &[usize]) -> String {
     let ids: Vec<&str> = order
@@ -134,7 +126,7 @@ fn main() {
                 continue;
             }
         };
-        for rule in rules(election.vote_type) {
+        for rule in swept_rules(election.vote_type) {
             let target = out.as_deref().map(|dir| result_path(dir, &name, rule));
             if let Some(done) = target.as_deref().filter(|p| p.exists()) {
                 let report = std::fs::read_to_string(done).unwrap_or_default();

@@ -15,18 +15,10 @@ mod common;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use plaza_domain::outcome::OutcomeRule;
-use plaza_domain::outcome::inspect::endowment_sweep;
-use plaza_domain::pabulib::{self, Election, VoteType};
+use plaza_domain::outcome::inspect::{endowment_sweep, swept_rules};
+use plaza_domain::pabulib::{self, Election};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
-
-fn rules(vote_type: VoteType) -> &'static [&'static str] {
-    match vote_type {
-        VoteType::Approval | VoteType::Choose1 => &["mes_cost_sat", "mes_cardinality_sat", "esnet"],
-        VoteType::Ordinal => &["mes_score", "mes_cost_sat"],
-        VoteType::Cumulative | VoteType::Scoring => &["mes_points", "mes_cost_sat"],
-    }
-}
 
 /// Every shared election: the reference instances, `more/` and `regressions/`.
 fn files() -> Vec<PathBuf> {
@@ -125,7 +117,7 @@ fn main() {
             .election
             .vote_type;
         let election: Arc<OnceLock<Election>> = Arc::new(OnceLock::new());
-        for &rule in rules(vote_type) {
+        for &rule in swept_rules(vote_type) {
             let (election, path) = (election.clone(), path.clone());
             trials.push(Trial::test(format!("{relative}::{rule}"), move || {
                 let election = election.get_or_init(|| {

@@ -27,7 +27,7 @@ use super::profile::Profile;
 use super::rule::{Increase, OutcomeRule, Satisfaction};
 use super::tie::TieBreaking;
 use super::{OutcomeError, Prepared, prepare};
-use crate::pabulib::Election;
+use crate::pabulib::{Election, VoteType};
 
 /// The run of MES whose outcome [`tally`](super::tally) reports (the last endowment of an add1
 /// loop), round by round. Money is in currency units.
@@ -170,6 +170,17 @@ pub fn mes_run(
         free: problem.free.clone(),
         rounds,
     }))
+}
+
+/// The MES rules a differential sweep checks on an election of `vote_type`: pabutools' cost and
+/// cardinality utilities and the equalshares.net tool for approval ballots; the ballots' own
+/// points (or ordinal scores) and cost utilities otherwise.
+pub fn swept_rules(vote_type: VoteType) -> &'static [&'static str] {
+    match vote_type {
+        VoteType::Approval | VoteType::Choose1 => &["mes_cost_sat", "mes_cardinality_sat", "esnet"],
+        VoteType::Ordinal => &["mes_score", "mes_cost_sat"],
+        VoteType::Cumulative | VoteType::Scoring => &["mes_points", "mes_cost_sat"],
+    }
 }
 
 /// The endowments the add1 loops of one MES rule pass through, with what the production engine

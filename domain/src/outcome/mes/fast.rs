@@ -163,9 +163,6 @@ pub(crate) struct Stats {
     pub evaluations: u64,
     /// Project prices computed exactly (to break a tie or where floats could not certify).
     pub exact_prices: u64,
-    /// Projects passed over without a price because an exact tie or a better `ρ` already beat
-    /// them (one integer comparison each).
-    pub passed_over: u64,
     /// Supporting groups read by the evaluations (an evaluation reads every supporter of its
     /// project).
     pub supporters_read: u64,
@@ -372,7 +369,6 @@ impl<'a> FastMes<'a> {
                 if let Some((q, rho)) = leader
                     && self.loses_to(p, q, rho)
                 {
-                    self.stats.passed_over += 1;
                     continue;
                 }
                 let evaluation = self.evaluate(p);
