@@ -4,6 +4,8 @@
 //! with no configuration at all. A bad value stops the process with a message naming the variable
 //! and what was expected. Secrets are never logged: [`Settings`] implements `Debug` by hand.
 
+use crate::http::client::{IpNet, parse_trusted_proxies};
+use crate::limits::{LimitClass, LimitSettings, Rate};
 use lettre::message::Mailbox;
 use std::fmt;
 use std::net::SocketAddr;
@@ -50,6 +52,16 @@ pub struct Settings {
     pub log_filter: String,
     /// `PLAZA_LOG_FORMAT`: `text` or `json`.
     pub log_format: LogFormat,
+    /// `PLAZA_MAX_HASHES`: how many password hashes may run at once (19 MiB each).
+    pub max_hashes: usize,
+    /// `PLAZA_HASH_WAIT_MS`: how long a request waits for a hashing slot before 503 `busy`.
+    pub hash_wait: std::time::Duration,
+    /// `PLAZA_RATE_LIMITS` and `PLAZA_LIMIT_*`: per-client and per-account rate limits.
+    pub limits: LimitSettings,
+    /// `PLAZA_TRUSTED_PROXIES`: the proxies whose `X-Forwarded-For` and `X-Forwarded-Host` count.
+    pub trusted_proxies: Vec<IpNet>,
+    /// `PLAZA_METRICS_TOKEN`: when set, `/metrics` answers only `Authorization: Bearer <token>`.
+    pub metrics_token: Option<String>,
 }
 
 impl fmt::Debug for Settings {
@@ -65,6 +77,14 @@ impl fmt::Debug for Settings {
             .field("public_url", &self.public_url)
             .field("log_filter", &self.log_filter)
             .field("log_format", &self.log_format)
+            .field("max_hashes", &self.max_hashes)
+            .field("hash_wait", &self.hash_wait)
+            .field("limits", &self.limits)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -86,6 +106,35 @@ fn bad(variable: &'static str, problem: impl Into<String>) -> SettingsError {
 
 /// The minimum length of `PLAZA_SECRET`, in bytes.
 pub const MIN_SECRET_LENGTH: usize = 32;
+
+/// The minimum length of `PLAZA_METRICS_TOKEN`, in bytes.
+pub const MIN_METRICS_TOKEN_LENGTH: usize = 16;
+
+/// `PLAZA_RATE_LIMITS` (`on`, the default, or `off`) and each class's `PLAZA_LIMIT_*` (a rate
+/// such as `30/minute`, or `off`).
+fn read_limits(lookup: &impl Fn(&str) -> Option<String>) -> Result<LimitSettings, SettingsError> {
+    match lookup("PLAZA_RATE_LIMITS").as_deref().map(str::trim) {
+        None | Some("on") => {}
+        Some("off") => return Ok(LimitSettings::off()),
+        Some(other) => {
+            return Err(bad(
+                "PLAZA_RATE_LIMITS",
+                format!("{other:?} is neither on nor off"),
+            ));
+        }
+    }
+    let mut rates = [None; 4];
+    for (slot, class) in rates.iter_mut().zip(LimitClass::ALL) {
+        *slot = match lookup(class.variable()).as_deref().map(str::trim) {
+            None => Some(class.default_rate()),
+            Some("off") => None,
+            Some(text) => {
+                Some(Rate::parse(text).map_err(|problem| bad(class.variable(), problem))?)
+            }
+        };
+    }
+    Ok(LimitSettings { rates: Some(rates) })
+}
 
 impl Settings {
     /// Reads the settings from the process environment.
@@ -203,6 +252,56 @@ impl Settings {
             }
         };
 
+        let max_hashes = match lookup("PLAZA_MAX_HASHES") {
+            Some(text) => text
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=1_024).contains(n))
+                .ok_or_else(|| {
+                    bad(
+                        "PLAZA_MAX_HASHES",
+                        format!("{text:?} is not a number from 1 to 1024"),
+                    )
+                })?,
+            None => crate::auth::passwords::Hasher::default_max_concurrent(),
+        };
+
+        let hash_wait = match lookup("PLAZA_HASH_WAIT_MS") {
+            Some(text) => text
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|ms| (1..=60_000).contains(ms))
+                .map(std::time::Duration::from_millis)
+                .ok_or_else(|| {
+                    bad(
+                        "PLAZA_HASH_WAIT_MS",
+                        format!("{text:?} is not a number of milliseconds from 1 to 60000"),
+                    )
+                })?,
+            None => crate::auth::passwords::SLOT_WAIT,
+        };
+
+        let limits = read_limits(&lookup)?;
+
+        let trusted_proxies = match lookup("PLAZA_TRUSTED_PROXIES") {
+            Some(text) => parse_trusted_proxies(&text)
+                .map_err(|problem| bad("PLAZA_TRUSTED_PROXIES", problem))?,
+            None => Vec::new(),
+        };
+
+        let metrics_token = match lookup("PLAZA_METRICS_TOKEN") {
+            Some(token) if token.trim().len() < MIN_METRICS_TOKEN_LENGTH => {
+                return Err(bad(
+                    "PLAZA_METRICS_TOKEN",
+                    format!("must be at least {MIN_METRICS_TOKEN_LENGTH} characters long"),
+                ));
+            }
+            Some(token) => Some(token.trim().to_string()),
+            None => None,
+        };
+
         Ok(Settings {
             addr,
             data_dir,
@@ -214,6 +313,11 @@ impl Settings {
             public_url,
             log_filter,
             log_format,
+            max_hashes,
+            hash_wait,
+            limits,
+            trusted_proxies,
+            metrics_token,
         })
     }
 
@@ -358,11 +462,39 @@ mod tests {
             ("PLAZA_PUBLIC_URL", "ftp://example.org"),
             ("RUST_LOG", "plaza=loud"),
             ("PLAZA_LOG_FORMAT", "xml"),
+            ("PLAZA_MAX_HASHES", "0"),
+            ("PLAZA_HASH_WAIT_MS", "forever"),
+            ("PLAZA_RATE_LIMITS", "sometimes"),
+            ("PLAZA_LIMIT_SIGN_IN", "30/fortnight"),
+            ("PLAZA_LIMIT_MAIL", "0/hour"),
+            ("PLAZA_TRUSTED_PROXIES", "10.0.0.0/8, proxy.internal"),
+            ("PLAZA_METRICS_TOKEN", "short"),
         ] {
             let error = settings(&[(variable, value)]).unwrap_err();
             assert_eq!(error.variable, variable, "{error}");
             assert!(error.to_string().starts_with(variable));
         }
+    }
+
+    #[test]
+    fn limits_are_on_by_default_and_each_can_be_set_or_turned_off() {
+        let defaults = settings(&[]).unwrap();
+        assert_eq!(defaults.limits, LimitSettings::defaults());
+        assert!(defaults.max_hashes >= 1);
+        assert!(defaults.trusted_proxies.is_empty() && defaults.metrics_token.is_none());
+        let off = settings(&[("PLAZA_RATE_LIMITS", "off")]).unwrap();
+        assert_eq!(off.limits, LimitSettings::off());
+        let tuned = settings(&[
+            ("PLAZA_LIMIT_SIGN_UP", "1000/hour"),
+            ("PLAZA_LIMIT_MAIL", "off"),
+            ("PLAZA_MAX_HASHES", "4"),
+        ])
+        .unwrap();
+        let rates = tuned.limits.rates.unwrap();
+        assert_eq!(rates[1], Some(Rate::parse("1000/hour").unwrap()));
+        assert_eq!(rates[2], None);
+        assert_eq!(rates[0], Some(LimitClass::SignIn.default_rate()));
+        assert_eq!(tuned.max_hashes, 4);
     }
 
     #[test]
@@ -373,9 +505,11 @@ mod tests {
                 "a-very-long-secret-that-nobody-should-see-1234",
             ),
             ("DATABASE_URL", "postgres://plaza:hunter2@db/plaza"),
+            ("PLAZA_METRICS_TOKEN", "metrics-token-nobody-sees"),
         ])
         .unwrap();
         let printed = format!("{settings:?}");
+        assert!(!printed.contains("metrics-token-nobody-sees"));
         assert!(!printed.contains("a-very-long-secret"));
         assert!(!printed.contains("hunter2"));
         assert!(printed.contains("postgres://plaza:***@db/plaza"));

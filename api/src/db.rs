@@ -3,15 +3,22 @@
 //! The same code serves SQLite (the embedded default) and PostgreSQL. SQLite gets WAL journaling
 //! (readers never wait for the writer) and write transactions that take the write lock at
 //! `BEGIN` (`BEGIN IMMEDIATE`), so that two concurrent use cases queue on the busy timeout
-//! instead of failing when both try to upgrade a read lock.
+//! ([`SQLITE_BUSY_TIMEOUT`]) instead of failing when both try to upgrade a read lock. A writer
+//! that still finds the lock held after that wait, like a PostgreSQL deadlock or serialization
+//! failure, is a transient refusal ([`is_busy`]): the client gets 503 `busy` with `Retry-After`,
+//! never a 500.
 
 use plaza_migrations::Migrator;
 use plaza_migrations::sea_orm_migration::MigratorTrait;
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use std::time::Duration;
+
+/// How long an SQLite writer waits for the write lock before giving up with `SQLITE_BUSY`.
+pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Opens a pool on `url` (`sqlite:...` or `postgres://...`).
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
@@ -21,20 +28,20 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
     if url.starts_with("sqlite:") {
-        options.max_connections(8).min_connections(1);
+        options
+            .max_connections(8)
+            .min_connections(1)
+            .map_sqlx_sqlite_opts(|sqlite| {
+                // Per connection: a PRAGMA run through the pool would reach only one of them.
+                sqlite
+                    .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+            });
     } else {
         options.max_connections(20).min_connections(2);
     }
-    let connection = Database::connect(options).await?;
-    if connection.get_database_backend() == DbBackend::Sqlite {
-        connection
-            .execute_unprepared("PRAGMA journal_mode=WAL;")
-            .await?;
-        connection
-            .execute_unprepared("PRAGMA synchronous=NORMAL;")
-            .await?;
-    }
-    Ok(connection)
+    Database::connect(options).await
 }
 
 /// Applies every pending migration.
@@ -64,6 +71,30 @@ pub async fn begin_write(connection: &DatabaseConnection) -> Result<DatabaseTran
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
         })
         .await
+}
+
+/// Whether `error` is a transient refusal that a retry may not meet: SQLite's write lock still
+/// held after the busy timeout (`SQLITE_BUSY`, `SQLITE_LOCKED` and their extended codes), or a
+/// PostgreSQL deadlock or serialization failure (SQLSTATE 40P01, 40001).
+pub fn is_busy(error: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    let (DbErr::Exec(RuntimeErr::SqlxError(inner))
+    | DbErr::Query(RuntimeErr::SqlxError(inner))
+    | DbErr::Conn(RuntimeErr::SqlxError(inner))) = error
+    else {
+        return false;
+    };
+    let sea_orm::sqlx::Error::Database(database) = inner.as_ref() else {
+        return false;
+    };
+    let code = database.code().unwrap_or_default();
+    match database.try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>() {
+        // The primary result code is the low byte of an extended one (517 = BUSY_SNAPSHOT).
+        Some(_) => code
+            .parse::<u32>()
+            .is_ok_and(|code| matches!(code & 0xff, 5 | 6)),
+        None => matches!(code.as_ref(), "40P01" | "40001"),
+    }
 }
 
 /// Checks that the database answers.

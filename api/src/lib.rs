@@ -13,6 +13,7 @@ pub mod config;
 pub mod db;
 pub mod http;
 pub mod jobs;
+pub mod limits;
 pub mod mail;
 pub mod metrics;
 pub mod pb;
@@ -47,10 +48,16 @@ pub async fn build_state(
 ) -> Result<Arc<AppState>, StartError> {
     let db = db::connect(&settings.database_url).await?;
     let mailer = mail::Mailer::from_settings(&settings)?;
-    auth::passwords::warm_up().await;
+    let hasher = auth::passwords::Hasher::new(settings.max_hashes, auth::passwords::SLOT_WAIT);
+    if let Err(error) = hasher.warm_up().await {
+        tracing::warn!(%error, "the dummy password hash could not be computed at start");
+    }
+    let limits = limits::Limits::new(&settings.limits);
     Ok(Arc::new(AppState {
         db,
         keys: auth::Keys::derive(&settings.secret),
+        hasher,
+        limits,
         clock,
         settings: Arc::new(settings),
         mailer,

@@ -147,6 +147,10 @@ pub struct TestApp {
 pub struct Options {
     /// Send mail over SMTP to this URL instead of writing files.
     pub smtp_url: Option<String>,
+    /// More settings (`PLAZA_LIMIT_SIGN_IN`, ...), over the harness's own. Rate limits are off
+    /// unless a test sets `PLAZA_RATE_LIMITS` here (or a `PLAZA_LIMIT_*`), so that race tests
+    /// prove the domain's refusals, not the limiter's.
+    pub settings: Vec<(&'static str, String)>,
 }
 
 impl TestApp {
@@ -195,6 +199,14 @@ impl TestApp {
         if let Some(url) = options.smtp_url {
             vars.insert("SMTP_URL", url);
         }
+        if !options
+            .settings
+            .iter()
+            .any(|(name, _)| name.starts_with("PLAZA_LIMIT_") || *name == "PLAZA_RATE_LIMITS")
+        {
+            vars.insert("PLAZA_RATE_LIMITS", "off".to_string());
+        }
+        vars.extend(options.settings);
         let settings =
             Settings::from_lookup(|name| vars.get(name).cloned()).expect("test settings");
         let clock = Arc::new(ManualClock::new(START));
@@ -522,6 +534,106 @@ impl TestApp {
     pub fn is_postgres(&self) -> bool {
         matches!(self.database, Database::Postgres { .. })
     }
+
+    /// Serves the app on a real socket at 127.0.0.1 (for what needs a peer address: per-client
+    /// limits, forwarded headers); the server stops with the test's runtime.
+    pub async fn serve_on_socket(&self) -> std::net::SocketAddr {
+        use poem::listener::{Acceptor, Listener, TcpListener};
+        let acceptor = TcpListener::bind("127.0.0.1:0")
+            .into_acceptor()
+            .await
+            .expect("listen on loopback");
+        let address = acceptor
+            .local_addr()
+            .into_iter()
+            .find_map(|addr| addr.as_socket_addr().copied())
+            .expect("a socket address");
+        let endpoint = plaza_api::http::app(self.state.clone());
+        tokio::spawn(async move {
+            let _ = poem::Server::new_with_acceptor(acceptor)
+                .run(endpoint)
+                .await;
+        });
+        address
+    }
+}
+
+/// Sends one HTTP/1.1 request to `server` over a socket bound to `from` (another loopback
+/// address, such as 127.0.0.2, is another client), and reads the whole answer.
+pub async fn call_from(
+    from: std::net::IpAddr,
+    server: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<Value>,
+) -> Reply {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket
+        .bind(std::net::SocketAddr::new(from, 0))
+        .expect("bind the client address");
+    let mut stream = socket.connect(server).await.expect("connect");
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nhost: {HOST}\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    if !body.is_empty() {
+        request.push_str("content-type: application/json\r\n");
+    }
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(&body);
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .expect("send the request");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.expect("read the answer");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, payload) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|line| line.split_whitespace().nth(1))
+        .and_then(|code| code.parse().ok())
+        .expect("a status line");
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_string()))
+        .collect::<HashMap<_, _>>();
+    let payload = if headers
+        .get("transfer-encoding")
+        .is_some_and(|value| value.eq_ignore_ascii_case("chunked"))
+    {
+        dechunk(payload)
+    } else {
+        payload.to_string()
+    };
+    Reply {
+        status,
+        headers,
+        body: serde_json::from_str(&payload).unwrap_or(Value::String(payload)),
+    }
+}
+
+/// The payload of a chunked HTTP/1.1 body.
+fn dechunk(mut text: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = text.split_once("\r\n") {
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if size == 0 || rest.len() < size {
+            break;
+        }
+        out.push_str(&rest[..size]);
+        text = rest[size..].trim_start_matches("\r\n");
+    }
+    out
 }
 
 impl Drop for TestApp {

@@ -10,7 +10,7 @@
 use super::AppState;
 use super::error::{AppError, AppResult};
 use super::tenancy::{Actor, Organization};
-use crate::auth::{self, jwt, passwords};
+use crate::auth::{self, jwt};
 use crate::clock::{from_timestamp, to_timestamp};
 use crate::db;
 use crate::mail::{OutgoingMail, templates};
@@ -215,9 +215,7 @@ pub async fn register(
         return Err(AppError::internal("validated fields missing"));
     };
 
-    let password_hash = passwords::hash(form.password)
-        .await
-        .map_err(AppError::internal)?;
+    let password_hash = state.hasher.hash(form.password).await?;
     let now = state.now();
     let tx = db::begin_write(&state.db).await?;
     if let Some(nickname) = &nickname
@@ -225,7 +223,13 @@ pub async fn register(
     {
         return Err(AppError::AlreadyTaken { field: "nickname" });
     }
-    match store::users::by_email(&tx, organization.id, email.as_str()).await? {
+    // An existing account is read under its lock: two registrations of one address then void
+    // and issue links one after the other, and exactly one link stays valid.
+    let existing = match store::users::by_email(&tx, organization.id, email.as_str()).await? {
+        Some(found) => store::users::by_id_for_update(&tx, organization.id, found.id).await?,
+        None => None,
+    };
+    match existing {
         Some(existing) if existing.confirmed_at.is_some() => {
             let render = |link: &str| {
                 templates::already_registered(
@@ -467,11 +471,13 @@ pub async fn login(
             .filter(|u| u.deleted_at.is_none()),
         Err(_) => None,
     };
-    let verified = passwords::verify(
-        password.to_string(),
-        user.as_ref().and_then(|u| u.password_hash.clone()),
-    )
-    .await;
+    let verified = state
+        .hasher
+        .verify(
+            password.to_string(),
+            user.as_ref().and_then(|u| u.password_hash.clone()),
+        )
+        .await?;
     let Some(user) = user.filter(|_| verified) else {
         return Err(AppError::InvalidCredentials);
     };
@@ -536,7 +542,9 @@ pub async fn logout(state: &AppState, actor: &Actor) -> AppResult<()> {
     Ok(())
 }
 
-/// Mails a password-reset link if the address has an account; answers the same either way.
+/// Asks for a password-reset link for `email`; answers the same whether or not the address has
+/// an account, after the same work: one job queued in one transaction. The job
+/// ([`send_password_reset`]) decides later, in the worker, whether there is anyone to mail.
 pub async fn request_password_reset(
     state: &AppState,
     organization: &Organization,
@@ -547,31 +555,56 @@ pub async fn request_password_reset(
     };
     let now = state.now();
     let tx = db::begin_write(&state.db).await?;
-    if let Some(user) = store::users::by_email(&tx, organization.id, email.as_str())
-        .await?
-        .filter(|u| u.deleted_at.is_none())
-    {
-        store::users::void_email_tokens(&tx, user.id, EmailTokenPurpose::ResetPassword, now)
-            .await?;
-        let render = |link: &str| {
-            templates::reset_password(&user.email, &user.locale, &organization.name, link)
-        };
-        mail_with_token(
-            state,
-            &tx,
-            organization,
-            TokenFor {
-                user_id: user.id,
-                purpose: EmailTokenPurpose::ResetPassword,
-                password_hash: None,
-            },
-            render,
-            now,
-        )
-        .await?;
-    }
+    let job = Job::PasswordResetRequested {
+        organization_id: organization.id,
+        email: email.as_str().to_string(),
+    };
+    store::outbox::enqueue(&tx, Some(organization.id), &job, now).await?;
     tx.commit().await?;
     state.wake_outbox();
+    Ok(())
+}
+
+/// The outbox's handler of a password-reset request: if `email` has a live account in the
+/// organization, voids its older reset links and queues a mail with a new one (within the
+/// address's mail quota), all under the account's lock; otherwise does nothing.
+pub async fn send_password_reset(
+    state: &AppState,
+    organization_id: Uuid,
+    email: &str,
+) -> AppResult<()> {
+    let Some(organization) = store::orgs::find_by_id(&state.db, organization_id).await? else {
+        return Ok(());
+    };
+    let organization = Organization::from(organization);
+    let now = state.now();
+    let tx = db::begin_write(&state.db).await?;
+    let Some(found) = store::users::by_email(&tx, organization.id, email).await? else {
+        return Ok(());
+    };
+    let Some(user) = store::users::by_id_for_update(&tx, organization.id, found.id)
+        .await?
+        .filter(|u| u.deleted_at.is_none())
+    else {
+        return Ok(());
+    };
+    store::users::void_email_tokens(&tx, user.id, EmailTokenPurpose::ResetPassword, now).await?;
+    let render =
+        |link: &str| templates::reset_password(&user.email, &user.locale, &organization.name, link);
+    mail_with_token(
+        state,
+        &tx,
+        &organization,
+        TokenFor {
+            user_id: user.id,
+            purpose: EmailTokenPurpose::ResetPassword,
+            password_hash: None,
+        },
+        render,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -616,9 +649,7 @@ pub async fn reset_password(
     );
     errors.finish()?;
     let admin_grade_password = password::meets_admin_policy(&new_password, &personal);
-    let password_hash = passwords::hash(new_password)
-        .await
-        .map_err(AppError::internal)?;
+    let password_hash = state.hasher.hash(new_password).await?;
 
     let now = state.now();
     let tx = db::begin_write(&state.db).await?;
@@ -726,7 +757,11 @@ pub async fn update_profile(
                 "Enter your current password to change it.",
             )),
             Some(current) => {
-                if !passwords::verify(current.clone(), actor.user.password_hash.clone()).await {
+                let verified = state
+                    .hasher
+                    .verify(current.clone(), actor.user.password_hash.clone())
+                    .await?;
+                if !verified {
                     errors.push(FieldError::new(
                         "current_password",
                         "wrong_password",
@@ -759,12 +794,7 @@ pub async fn update_profile(
         );
         if errors.is_empty() {
             let admin_grade = password::meets_admin_policy(candidate, &personal);
-            new_password = Some((
-                passwords::hash(candidate.clone())
-                    .await
-                    .map_err(AppError::internal)?,
-                admin_grade,
-            ));
+            new_password = Some((state.hasher.hash(candidate.clone()).await?, admin_grade));
         }
     }
     errors.finish()?;
@@ -889,9 +919,7 @@ pub async fn create_admin(
     let (Some(email), Some(name)) = (parsed_email, parsed_name) else {
         return Err(AppError::internal("validated fields missing"));
     };
-    let hash = passwords::hash(password)
-        .await
-        .map_err(AppError::internal)?;
+    let hash = state.hasher.hash(password).await?;
     let now = state.now();
     let tx = db::begin_write(&state.db).await?;
     let existing = store::users::by_email(&tx, organization.id, email.as_str())

@@ -42,9 +42,15 @@ pub enum AppError {
     /// What was asked for does not exist, or this caller may not see it.
     NotFound,
     /// No organization serves the request's host.
-    OrganizationNotFound { host: String },
+    OrganizationNotFound,
     /// A dependency (the database) is down; the request may be retried.
     Unavailable,
+    /// The server is saturated (every password-hashing slot taken, the SQLite write lock held
+    /// past its wait): retry after `retry_after_seconds`.
+    Busy { retry_after_seconds: u64 },
+    /// This client (address) or account sent more requests of this kind than its limit allows:
+    /// retry after `retry_after_seconds`.
+    RateLimited { retry_after_seconds: u64 },
     /// A bug or an unexpected failure; the cause is logged with the request id.
     Internal(String),
 }
@@ -78,11 +84,29 @@ impl From<FieldError> for AppError {
 impl From<sea_orm::DbErr> for AppError {
     fn from(error: sea_orm::DbErr) -> AppError {
         match &error {
+            _ if crate::db::is_busy(&error) => {
+                tracing::warn!(error = %error, "database busy; the client is asked to retry");
+                AppError::Busy {
+                    retry_after_seconds: 1,
+                }
+            }
             sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_) => {
                 tracing::error!(error = %error, "database unavailable");
                 AppError::Unavailable
             }
             _ => AppError::Internal(format!("database: {error}")),
+        }
+    }
+}
+
+impl From<crate::auth::passwords::PasswordError> for AppError {
+    fn from(error: crate::auth::passwords::PasswordError) -> AppError {
+        use crate::auth::passwords::{BUSY_RETRY_AFTER_SECONDS, PasswordError};
+        match error {
+            PasswordError::Busy => AppError::Busy {
+                retry_after_seconds: BUSY_RETRY_AFTER_SECONDS,
+            },
+            PasswordError::Failed(cause) => AppError::Internal(cause),
         }
     }
 }

@@ -25,6 +25,10 @@ use tokio::sync::Notify;
 pub struct AppState {
     pub db: DatabaseConnection,
     pub keys: Keys,
+    /// Password hashing, bounded in how many hashes run at once.
+    pub hasher: crate::auth::passwords::Hasher,
+    /// Per-client and per-account rate limits.
+    pub limits: crate::limits::Limits,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
     pub mailer: Mailer,

@@ -56,7 +56,7 @@ pub async fn resolve(state: &AppState, host: &str) -> AppResult<Organization> {
     store::orgs::find_for_host(&state.db, &host)
         .await?
         .map(Organization::from)
-        .ok_or(AppError::OrganizationNotFound { host })
+        .ok_or(AppError::OrganizationNotFound)
 }
 
 /// A signed-in account acting in an organization.

@@ -2,7 +2,10 @@
 //!
 //! The token says who (`sub`), in which organization (`org`, and the audience
 //! `plaza:<organization id>`), in which session (`sid`), and until when (`exp`, checked against
-//! the application's clock rather than the library's, so tests can move time). Only HS256 with
+//! the application's clock rather than the library's, so tests can move time). A token is not
+//! valid before its `nbf`, and one issued in the future (`iat` beyond [`CLOCK_LEEWAY_SECONDS`],
+//! the skew allowed between replicas) is refused: it can only be forged or come from a server
+//! whose clock is wrong. Only HS256 with
 //! our key is accepted: `alg: none`, other algorithms, other keys, other organizations and
 //! expired tokens all fail. Refresh tokens are opaque random strings, never JWTs, so one cannot
 //! be mistaken for the other.
@@ -15,6 +18,9 @@ use uuid::Uuid;
 const ISSUER: &str = "plaza";
 const ACCESS_TYPE: &str = "access";
 
+/// How far apart the clocks of two replicas may be, in seconds.
+pub const CLOCK_LEEWAY_SECONDS: i64 = 30;
+
 /// The claims of an access token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessClaims {
@@ -25,6 +31,9 @@ pub struct AccessClaims {
     pub sid: Uuid,
     pub typ: String,
     pub iat: i64,
+    /// Not before (tokens issued by Plaza set it to `iat`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
     pub exp: i64,
 }
 
@@ -59,6 +68,7 @@ pub fn issue(
         sid: session,
         typ: ACCESS_TYPE.into(),
         iat: now.seconds(),
+        nbf: Some(now.seconds()),
         exp: now.seconds() + lifetime_seconds,
     };
     jsonwebtoken::encode(
@@ -79,6 +89,7 @@ pub fn verify(
     let mut validation = Validation::new(Algorithm::HS256);
     validation.validate_exp = false;
     validation.validate_nbf = false;
+    // nbf and iat are checked below against the application's clock, as exp is.
     validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
     validation.set_issuer(&[ISSUER]);
     validation.set_audience(&[audience(organization)]);
@@ -87,6 +98,10 @@ pub fn verify(
             .map_err(|_| TokenRejection::Invalid)?;
     let claims = data.claims;
     if claims.typ != ACCESS_TYPE || claims.org != organization {
+        return Err(TokenRejection::Invalid);
+    }
+    let latest_acceptable = now.seconds() + CLOCK_LEEWAY_SECONDS;
+    if claims.iat > latest_acceptable || claims.nbf.is_some_and(|nbf| nbf > latest_acceptable) {
         return Err(TokenRejection::Invalid);
     }
     if now.seconds() >= claims.exp {
@@ -125,6 +140,56 @@ mod tests {
             verify(KEY, &token(1_000), ORG, Timestamp(1_900)),
             Err(TokenRejection::Expired)
         );
+    }
+
+    fn signed(claims: &AccessClaims) -> String {
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            claims,
+            &EncodingKey::from_secret(KEY),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_token_from_the_future_is_refused() {
+        let issued_at_1000 = verify(KEY, &token(1_000), ORG, Timestamp(1_000)).unwrap();
+        assert_eq!(issued_at_1000.nbf, Some(1_000));
+        // A replica whose clock runs a little behind still accepts it.
+        assert!(
+            verify(
+                KEY,
+                &token(1_000),
+                ORG,
+                Timestamp(1_000 - CLOCK_LEEWAY_SECONDS)
+            )
+            .is_ok()
+        );
+        assert_eq!(
+            verify(
+                KEY,
+                &token(1_000),
+                ORG,
+                Timestamp(1_000 - CLOCK_LEEWAY_SECONDS - 1)
+            ),
+            Err(TokenRejection::Invalid)
+        );
+        // A signed token whose nbf lies ahead is not valid yet, whatever its iat says.
+        let not_yet = AccessClaims {
+            nbf: Some(5_000),
+            ..issued_at_1000.clone()
+        };
+        assert_eq!(
+            verify(KEY, &signed(&not_yet), ORG, Timestamp(1_100)),
+            Err(TokenRejection::Invalid)
+        );
+        assert!(verify(KEY, &signed(&not_yet), ORG, Timestamp(1_899)).is_err());
+        // A token without nbf (older issue) is still read.
+        let without_nbf = AccessClaims {
+            nbf: None,
+            ..issued_at_1000
+        };
+        assert!(verify(KEY, &signed(&without_nbf), ORG, Timestamp(1_100)).is_ok());
     }
 
     #[test]

@@ -67,8 +67,16 @@ impl AdminApi {
         body: CsvBody,
     ) -> Result<
         Json<CensusImport>,
-        Problem<{ answers::BODY | answers::SIGNED_IN | answers::UNPROCESSABLE }>,
+        Problem<
+            {
+                answers::BODY
+                    | answers::SIGNED_IN
+                    | answers::UNPROCESSABLE
+                    | answers::TOO_MANY_REQUESTS
+            },
+        >,
     > {
+        state.limits.check_account(auth.0.id())?;
         let summary = census::import(&state, &organization, Some(&auth.0), &body.0).await?;
         Ok(Json(CensusImport {
             created: summary.created,
@@ -113,8 +121,16 @@ impl AdminApi {
         body: JsonBody<UpdateRolesBody>,
     ) -> Result<
         Json<UserRoles>,
-        Problem<{ answers::BODY | answers::SIGNED_IN | answers::UNPROCESSABLE }>,
+        Problem<
+            {
+                answers::BODY
+                    | answers::SIGNED_IN
+                    | answers::UNPROCESSABLE
+                    | answers::TOO_MANY_REQUESTS
+            },
+        >,
     > {
+        state.limits.check_account(auth.0.id())?;
         let wanted: Vec<plaza_domain::accounts::Role> =
             body.0.roles.into_iter().map(Into::into).collect();
         let roles = accounts::set_roles(&state, &organization, &auth.0, id.0, &wanted).await?;

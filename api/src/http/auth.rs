@@ -2,6 +2,7 @@
 
 use super::ApiTags;
 use super::body::JsonBody;
+use super::client::{Limit, Mail, SignIn, SignUp};
 use super::common::{Accepted, NoContent};
 use super::problem::{Problem, answers};
 use super::security::{BearerAuth, State, Tenant};
@@ -117,9 +118,19 @@ impl AuthApi {
         &self,
         State(state): State,
         Tenant(organization): Tenant,
+        _limit: Limit<SignUp>,
         body: JsonBody<RegisterBody>,
-    ) -> Result<Accepted, Problem<{ answers::BODY | answers::CONFLICT | answers::UNPROCESSABLE }>>
-    {
+    ) -> Result<
+        Accepted,
+        Problem<
+            {
+                answers::BODY
+                    | answers::CONFLICT
+                    | answers::UNPROCESSABLE
+                    | answers::TOO_MANY_REQUESTS
+            },
+        >,
+    > {
         let form = body.0;
         accounts::register(
             &state,
@@ -162,6 +173,7 @@ impl AuthApi {
         &self,
         State(state): State,
         Tenant(organization): Tenant,
+        _limit: Limit<SignIn>,
         body: JsonBody<LoginBody>,
     ) -> Result<
         Json<Tokens>,
@@ -212,8 +224,9 @@ impl AuthApi {
         &self,
         State(state): State,
         Tenant(organization): Tenant,
+        _limit: Limit<Mail>,
         body: JsonBody<PasswordResetBody>,
-    ) -> Result<Accepted, Problem<{ answers::BODY }>> {
+    ) -> Result<Accepted, Problem<{ answers::BODY | answers::TOO_MANY_REQUESTS }>> {
         accounts::request_password_reset(&state, &organization, &body.0.email).await?;
         Ok(Accepted::with(
             "If this address has an account, we sent it a link to choose a new password.",
@@ -232,8 +245,12 @@ impl AuthApi {
         &self,
         State(state): State,
         Tenant(organization): Tenant,
+        _limit: Limit<SignIn>,
         body: JsonBody<PasswordResetConfirmBody>,
-    ) -> Result<NoContent, Problem<{ answers::BODY | answers::UNPROCESSABLE }>> {
+    ) -> Result<
+        NoContent,
+        Problem<{ answers::BODY | answers::UNPROCESSABLE | answers::TOO_MANY_REQUESTS }>,
+    > {
         let form = body.0;
         accounts::reset_password(&state, &organization, &form.token, form.password).await?;
         Ok(NoContent::NoContent)

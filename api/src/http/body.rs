@@ -5,7 +5,8 @@
 //! derive) but parses with serde and `serde_path_to_error`, so a client gets problem+json with
 //! `errors[].field` naming each field: malformed JSON is `malformed_json`, a missing field, a
 //! wrong type or an unknown field is `invalid_body` (400). Both bodies are read with a 1 MiB
-//! limit (`payload_too_large`, 413).
+//! limit (`payload_too_large`, 413), and refuse control characters in their text
+//! (`control_character`, see `edge`).
 
 use crate::app::error::AppError;
 use plaza_domain::FieldError;
@@ -96,6 +97,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             "The body must be a JSON object.",
         )]));
     }
+    super::edge::check_json(&value)?;
     serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();
         AppError::InvalidBody(vec![field_error(&path, &error.into_inner().to_string())])
@@ -198,6 +200,7 @@ impl ParsePayload for CsvBody {
                 "The file must be UTF-8 text.",
             )])
         })?;
+        super::edge::check_text(&text)?;
         Ok(CsvBody(text))
     }
 }

@@ -199,9 +199,16 @@ impl ScopesApi {
     ) -> Result<
         ScopeCreated,
         Problem<
-            { answers::BODY | answers::SIGNED_IN | answers::CONFLICT | answers::UNPROCESSABLE },
+            {
+                answers::BODY
+                    | answers::SIGNED_IN
+                    | answers::CONFLICT
+                    | answers::UNPROCESSABLE
+                    | answers::TOO_MANY_REQUESTS
+            },
         >,
     > {
+        state.limits.check_account(auth.0.id())?;
         let form = body.0;
         let scope = catalog::create_scope(
             &state,
@@ -237,9 +244,16 @@ impl ScopesApi {
     ) -> Result<
         Json<ScopeRef>,
         Problem<
-            { answers::BODY | answers::SIGNED_IN | answers::CONFLICT | answers::UNPROCESSABLE },
+            {
+                answers::BODY
+                    | answers::SIGNED_IN
+                    | answers::CONFLICT
+                    | answers::UNPROCESSABLE
+                    | answers::TOO_MANY_REQUESTS
+            },
         >,
     > {
+        state.limits.check_account(auth.0.id())?;
         let form = body.0;
         let scope = catalog::update_scope(
             &state,
@@ -555,9 +569,16 @@ impl ProcessesApi {
     ) -> Result<
         ProcessCreated,
         Problem<
-            { answers::BODY | answers::SIGNED_IN | answers::CONFLICT | answers::UNPROCESSABLE },
+            {
+                answers::BODY
+                    | answers::SIGNED_IN
+                    | answers::CONFLICT
+                    | answers::UNPROCESSABLE
+                    | answers::TOO_MANY_REQUESTS
+            },
         >,
     > {
+        state.limits.check_account(auth.0.id())?;
         let form = body.0;
         let view = catalog::create_process(
             &state,
@@ -594,9 +615,16 @@ impl ProcessesApi {
     ) -> Result<
         Json<ProcessView>,
         Problem<
-            { answers::BODY | answers::SIGNED_IN | answers::CONFLICT | answers::UNPROCESSABLE },
+            {
+                answers::BODY
+                    | answers::SIGNED_IN
+                    | answers::CONFLICT
+                    | answers::UNPROCESSABLE
+                    | answers::TOO_MANY_REQUESTS
+            },
         >,
     > {
+        state.limits.check_account(auth.0.id())?;
         let form = body.0;
         let pinned_phase = if form.unpin {
             Some(None)

@@ -185,9 +185,16 @@ impl MeApi {
     ) -> Result<
         Json<MeView>,
         Problem<
-            { answers::BODY | answers::SIGNED_IN | answers::CONFLICT | answers::UNPROCESSABLE },
+            {
+                answers::BODY
+                    | answers::SIGNED_IN
+                    | answers::CONFLICT
+                    | answers::UNPROCESSABLE
+                    | answers::TOO_MANY_REQUESTS
+            },
         >,
     > {
+        state.limits.check_account(auth.0.id())?;
         let form = body.0;
         let changes = ProfileChanges {
             name: form.name,
@@ -211,7 +218,8 @@ impl MeApi {
         State(state): State,
         Tenant(organization): Tenant,
         auth: BearerAuth,
-    ) -> Result<NoContent, Problem<{ answers::SIGNED_IN }>> {
+    ) -> Result<NoContent, Problem<{ answers::SIGNED_IN | answers::TOO_MANY_REQUESTS }>> {
+        state.limits.check_account(auth.0.id())?;
         accounts::delete_account(&state, &organization, &auth.0).await?;
         Ok(NoContent::NoContent)
     }
@@ -245,6 +253,7 @@ impl MeApi {
             },
         >,
     > {
+        state.limits.check_account(auth.0.id())?;
         let residency = census::verify(
             &state,
             &organization,

@@ -1,10 +1,12 @@
-//! What happens around every request: request id, logging, metrics, security headers, and the
-//! conversion of every error into problem+json (including poem's own: unknown route, wrong
-//! method, unreadable parameters, missing credentials).
+//! What happens around every request: request id, the client's address and host (trusting
+//! forwarded headers only from trusted proxies), the refusal of control characters in the URL,
+//! logging, metrics, security headers, and the conversion of every error into problem+json
+//! (including poem's own: unknown route, wrong method, unreadable parameters, missing
+//! credentials).
 
-use super::{problem, request_id};
+use super::{client, edge, problem, request_id};
+use crate::app::AppState;
 use crate::app::error::AppError;
-use crate::metrics::Metrics;
 use plaza_domain::FieldError;
 use poem::http::HeaderValue;
 use poem::{Endpoint, IntoResponse, Request, Response};
@@ -16,9 +18,10 @@ use tracing::Instrument;
 /// Wraps the whole application.
 pub async fn observe<E: Endpoint>(
     next: Arc<E>,
-    metrics: Arc<Metrics>,
-    request: Request,
+    state: Arc<AppState>,
+    mut request: Request,
 ) -> poem::Result<Response> {
+    let metrics = &state.metrics;
     let id = request_id::accept_or_generate(
         request
             .headers()
@@ -37,7 +40,26 @@ pub async fn observe<E: Endpoint>(
     let span = tracing::info_span!("request", request_id = %id, method = %method, path = %path);
     let started = Instant::now();
 
+    let peer = request
+        .remote_addr()
+        .as_socket_addr()
+        .map(|address| address.ip());
+    let origin = client::origin(peer, request.headers(), &state.settings.trusted_proxies);
+    if let Some(host) = origin
+        .forwarded_host
+        .and_then(|host| HeaderValue::from_str(&host).ok())
+    {
+        request.headers_mut().insert(poem::http::header::HOST, host);
+    }
+    request
+        .extensions_mut()
+        .insert(client::ClientAddr(origin.client));
+    let refused = edge::check_uri(request.uri()).err();
+
     let mut response = request_id::scope(id.clone(), async {
+        if let Some(error) = refused {
+            return problem::response(&error);
+        }
         match next.call(request).await {
             Ok(output) => output.into_response(),
             Err(error) => {

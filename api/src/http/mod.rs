@@ -9,7 +9,9 @@ pub mod admin;
 pub mod auth;
 pub mod body;
 pub mod catalog;
+pub mod client;
 pub mod common;
+pub mod edge;
 pub mod me;
 pub mod middleware;
 pub mod ops;
@@ -130,7 +132,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
     let api = service
         .into_endpoint()
         .around(security::resolve_organization);
-    let metrics = state.metrics.clone();
+    let outer = state.clone();
     let routes = Route::new()
         .at("/api/v1/openapi.json", spec_json)
         .at("/api/v1/openapi.yaml", spec_yaml)
@@ -143,7 +145,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
     let routes = Arc::new(routes);
     poem::endpoint::make(move |request| {
         let routes = routes.clone();
-        let metrics = metrics.clone();
-        async move { middleware::observe(routes, metrics, request).await }
+        let state = outer.clone();
+        async move { middleware::observe(routes, state, request).await }
     })
 }

@@ -3,7 +3,7 @@
 use crate::app::AppState;
 use poem::http::StatusCode;
 use poem::web::Data;
-use poem::{IntoResponse, Response, handler};
+use poem::{IntoResponse, Request, Response, handler};
 use std::sync::Arc;
 
 /// `GET /health/live`: the process answers.
@@ -24,10 +24,40 @@ pub async fn ready(state: Data<&Arc<AppState>>) -> Response {
     }
 }
 
-/// `GET /metrics`: request counts and latency histograms in the Prometheus text format.
+/// `GET /metrics`: request counts and latency histograms in the Prometheus text format. With
+/// `PLAZA_METRICS_TOKEN` set it answers only `Authorization: Bearer <token>` (compared in
+/// constant time), 401 otherwise; unset, it is public (the embedded default on a laptop).
 #[handler]
-pub async fn metrics(state: Data<&Arc<AppState>>) -> Response {
+pub async fn metrics(request: &Request, state: Data<&Arc<AppState>>) -> Response {
+    if let Some(expected) = &state.settings.metrics_token {
+        let given = request
+            .headers()
+            .get(poem::http::header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        if !same_secret(given.trim(), expected) {
+            return Response::builder()
+                .status(StatusCode::UNAUTHORIZED)
+                .header("www-authenticate", "Bearer realm=\"metrics\"")
+                .body("a metrics token is required\n");
+        }
+    }
     Response::builder()
         .content_type("text/plain; version=0.0.4")
         .body(state.metrics.render())
+}
+
+/// Compares two secrets without a timing signal of where they first differ: both are hashed
+/// first, so the comparison runs over equal lengths whatever was sent.
+fn same_secret(given: &str, expected: &str) -> bool {
+    let (given, expected) = (
+        crate::auth::token_hash(given),
+        crate::auth::token_hash(expected),
+    );
+    given
+        .bytes()
+        .zip(expected.bytes())
+        .fold(0_u8, |difference, (a, b)| difference | (a ^ b))
+        == 0
 }

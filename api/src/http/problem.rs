@@ -125,7 +125,7 @@ pub fn describe(error: &AppError) -> (StatusCode, &'static str, &'static str) {
         ),
         AppError::AlreadyTaken { .. } => (S::CONFLICT, "already_taken", "Already taken"),
         AppError::NotFound => (S::NOT_FOUND, "not_found", "Not found"),
-        AppError::OrganizationNotFound { .. } => (
+        AppError::OrganizationNotFound => (
             S::NOT_FOUND,
             "organization_not_found",
             "No organization here",
@@ -134,6 +134,12 @@ pub fn describe(error: &AppError) -> (StatusCode, &'static str, &'static str) {
             S::SERVICE_UNAVAILABLE,
             "service_unavailable",
             "Service unavailable",
+        ),
+        AppError::Busy { .. } => (S::SERVICE_UNAVAILABLE, "busy", "The server is busy"),
+        AppError::RateLimited { .. } => (
+            S::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "Too many requests from this client",
         ),
         AppError::Internal(_) => (S::INTERNAL_SERVER_ERROR, "internal_error", "Internal error"),
     }
@@ -212,10 +218,19 @@ fn detail(error: &AppError) -> String {
         }
         AppError::AlreadyTaken { field } => format!("This {field} is already taken."),
         AppError::NotFound => "Nothing was found here.".into(),
-        AppError::OrganizationNotFound { host } => format!("No organization is served at {host}."),
+        // The host is not echoed: it is whatever the client sent, of any length.
+        AppError::OrganizationNotFound => "No organization is served at this host.".into(),
         AppError::Unavailable => {
             "The service is temporarily unavailable; try again shortly.".into()
         }
+        AppError::Busy {
+            retry_after_seconds,
+        } => format!("The server is busy; try again in {retry_after_seconds} s."),
+        AppError::RateLimited {
+            retry_after_seconds,
+        } => format!(
+            "Too many requests of this kind from this client; try again in {retry_after_seconds} s."
+        ),
         AppError::Internal(_) => {
             "Something went wrong on our side. It has been logged; try again later.".into()
         }
@@ -273,7 +288,13 @@ pub fn response(error: &AppError) -> poem::Response {
             | DomainError::TooManyAttempts {
                 retry_after_seconds,
             },
-        ) => {
+        )
+        | AppError::Busy {
+            retry_after_seconds,
+        }
+        | AppError::RateLimited {
+            retry_after_seconds,
+        } => {
             if let Ok(value) = HeaderValue::from_str(&retry_after_seconds.to_string()) {
                 response.headers_mut().insert("retry-after", value);
             }
@@ -375,7 +396,11 @@ const DOCUMENTED: &[(u16, u16, &str)] = &[
         0,
         "An unexpected error; it is logged with the request id.",
     ),
-    (503, 0, "A dependency is down; retry shortly."),
+    (
+        503,
+        0,
+        "A dependency is down or the server is saturated; retry after the `Retry-After` header's seconds.",
+    ),
 ];
 
 /// The error answer of an operation: any [`AppError`], rendered as problem+json, documented in

@@ -51,12 +51,7 @@ impl<'a> FromRequest<'a> for Tenant {
             .get::<Organization>()
             .cloned()
             .map(Tenant)
-            .ok_or_else(|| {
-                AppError::OrganizationNotFound {
-                    host: tenancy::normalize_host(&host_of(request)),
-                }
-                .into()
-            })
+            .ok_or_else(|| AppError::OrganizationNotFound.into())
     }
 }
 
@@ -98,10 +93,9 @@ pub struct BearerAuth(pub Actor);
 
 async fn authenticate(request: &Request, bearer: Bearer) -> poem::Result<Actor> {
     let state = state_of(request)?;
-    let organization = request.extensions().get::<Organization>().ok_or_else(|| {
-        AppError::OrganizationNotFound {
-            host: tenancy::normalize_host(&host_of(request)),
-        }
-    })?;
+    let organization = request
+        .extensions()
+        .get::<Organization>()
+        .ok_or(AppError::OrganizationNotFound)?;
     Ok(tenancy::authenticate(state, organization, &bearer.token).await?)
 }

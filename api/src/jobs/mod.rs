@@ -1,5 +1,9 @@
 //! The outbox worker: runs the side effects that use cases committed (DESIGN §4 "jobs").
 //!
+//! One handler per [`Job`] kind: `Mail` sends a rendered mail; `PasswordResetRequested` decides,
+//! in its own transaction, whether the address has an account and queues the reset mail (run
+//! twice after a crash, it mails a second link that voids the first: harmless).
+//!
 //! It claims due jobs in a short transaction, runs each one outside any transaction, and marks
 //! it done or schedules a retry with exponential backoff (capped at an hour, never dropped).
 //! Every replica runs one; PostgreSQL's `SKIP LOCKED` keeps them from taking the same job. The
@@ -43,6 +47,12 @@ pub async fn run_due_jobs(state: &AppState) -> Result<Pass, sea_orm::DbErr> {
         for job in claimed {
             let outcome = match &job.job {
                 Ok(Job::Mail(mail)) => state.mailer.send(mail).await.map_err(|e| e.to_string()),
+                Ok(Job::PasswordResetRequested {
+                    organization_id,
+                    email,
+                }) => crate::app::accounts::send_password_reset(state, *organization_id, email)
+                    .await
+                    .map_err(|e| e.to_string()),
                 Err(unreadable) => Err(format!("unreadable job: {unreadable}")),
             };
             let now = state.now();

@@ -46,6 +46,13 @@ pub async fn find_for_host(
     Ok(if two.len() == 1 { two.pop() } else { None })
 }
 
+pub async fn find_by_id(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<organizations::Model>, DbErr> {
+    organizations::Entity::find_by_id(id).one(db).await
+}
+
 pub async fn find_by_slug(
     db: &impl ConnectionTrait,
     slug: &str,

@@ -21,12 +21,20 @@ use uuid::Uuid;
 pub enum Job {
     /// Send a mail already rendered by the use case.
     Mail(crate::mail::OutgoingMail),
+    /// Someone asked for a password-reset link for `email` (normalised): whether the address
+    /// has an account is decided when the job runs, so that the request itself does the same
+    /// work for every address and its timing tells nothing.
+    PasswordResetRequested {
+        organization_id: Uuid,
+        email: String,
+    },
 }
 
 impl Job {
     fn topic(&self) -> &'static str {
         match self {
             Job::Mail(_) => "mail",
+            Job::PasswordResetRequested { .. } => "password_reset_requested",
         }
     }
 }

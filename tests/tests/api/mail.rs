@@ -9,6 +9,7 @@ async fn a_confirmation_mail_is_delivered_over_smtp() {
     let server = SmtpServer::start();
     let app = TestApp::spawn_with(Options {
         smtp_url: Some(server.url()),
+        ..Options::default()
     })
     .await;
     let reply = app
@@ -53,6 +54,7 @@ async fn mail_is_retried_until_the_server_answers() {
     drop(dead);
     let app = TestApp::spawn_with(Options {
         smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
+        ..Options::default()
     })
     .await;
     app.post(

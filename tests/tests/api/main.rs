@@ -6,6 +6,7 @@ mod catalog;
 mod census;
 mod concurrency;
 mod errors;
+mod hardening;
 mod mail;
 mod me;
 mod openapi;

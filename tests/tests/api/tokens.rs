@@ -222,3 +222,25 @@ async fn a_session_ends_twelve_hours_after_sign_in_however_active() {
         .await
         .assert_problem(401, "session_ended");
 }
+
+#[tokio::test]
+async fn an_access_token_issued_in_the_future_is_refused() {
+    let app = TestApp::spawn().await;
+    let ana = app.participant("ana@example.org").await;
+    let in_an_hour = plaza_domain::Timestamp(plaza_tests::START.unix_timestamp() + 3_600);
+    let from_the_future = plaza_api::auth::jwt::issue(
+        &app.state.keys.jwt,
+        app.organization.id,
+        ana.user_id,
+        session_of(&ana.access_token),
+        in_an_hour,
+        900,
+    );
+    app.get("/api/v1/me", Some(&from_the_future))
+        .await
+        .assert_problem(401, "unauthenticated");
+    app.clock.advance(time::Duration::hours(1));
+    // Its time has come (and the genuine token's has passed).
+    let me = app.get("/api/v1/me", Some(&from_the_future)).await;
+    assert_eq!(me.status, 200, "{me:#?}");
+}
