@@ -10,10 +10,10 @@
 
 use plaza_migrations::Migrator;
 use plaza_migrations::sea_orm_migration::MigratorTrait;
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::sqlite::SqliteSynchronous;
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use std::time::Duration;
 
@@ -32,16 +32,23 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
             .max_connections(8)
             .min_connections(1)
             .map_sqlx_sqlite_opts(|sqlite| {
-                // Per connection: a PRAGMA run through the pool would reach only one of them.
+                // Per connection (a PRAGMA run through the pool reaches only one of them). The
+                // journal mode is the database file's, set once below: switching it takes a
+                // lock that the busy timeout cannot wait for.
                 sqlite
                     .busy_timeout(SQLITE_BUSY_TIMEOUT)
-                    .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
             });
     } else {
         options.max_connections(20).min_connections(2);
     }
-    Database::connect(options).await
+    let connection = Database::connect(options).await?;
+    if connection.get_database_backend() == DbBackend::Sqlite {
+        connection
+            .execute_unprepared("PRAGMA journal_mode=WAL;")
+            .await?;
+    }
+    Ok(connection)
 }
 
 /// Applies every pending migration.

@@ -94,6 +94,10 @@ pub enum DomainError {
     #[error("Your account is already verified with another document.")]
     AlreadyVerified,
 
+    /// The change would leave the organization without an admin.
+    #[error("The organization must keep at least one admin: grant the role to someone else first.")]
+    LastAdmin,
+
     /// Too many failed verification attempts: try again after `retry_after_seconds`.
     #[error("Too many failed verification attempts; try again in {retry_after_seconds} seconds.")]
     VerificationLocked { retry_after_seconds: u64 },
@@ -193,6 +197,7 @@ impl DomainError {
             DomainError::DocumentAlreadyUsed => "document_already_used",
             DomainError::VerificationLocked { .. } => "verification_locked",
             DomainError::AlreadyVerified => "already_verified",
+            DomainError::LastAdmin => "last_admin",
             DomainError::RefreshTokenReused => "refresh_token_reused",
             DomainError::SessionEnded => "session_ended",
             DomainError::TooManyAttempts { .. } => "too_many_attempts",

@@ -427,17 +427,41 @@ impl TestApp {
         mails.into_iter().next().unwrap()
     }
 
-    /// Registers, confirms and signs in a participant.
+    /// Registers, confirms (choosing [`GOOD_PASSWORD`]) and signs in a participant.
     pub async fn participant(&self, email: &str) -> Session {
         let name = email.split('@').next().unwrap_or("resident");
-        let reply = self.post("/api/v1/auth/register", None, json!({ "email": email, "password": GOOD_PASSWORD, "name": format!("Resident {name}") })).await;
+        self.registered_as(email, GOOD_PASSWORD, &format!("Resident {name}"))
+            .await;
+        self.login(email, GOOD_PASSWORD).await
+    }
+
+    /// Asks to register `email` (no password: it is chosen with the link); returns the answer.
+    pub async fn register(&self, email: &str, name: &str) -> Reply {
+        self.post(
+            "/api/v1/auth/register",
+            None,
+            json!({ "email": email, "name": name }),
+        )
+        .await
+    }
+
+    /// Uses a confirmation link's token, choosing `password`; returns the answer.
+    pub async fn confirm(&self, token: &str, password: &str) -> Reply {
+        self.post(
+            "/api/v1/auth/confirm",
+            None,
+            json!({ "token": token, "password": password }),
+        )
+        .await
+    }
+
+    /// Registers `email` and confirms it with the mailed link, choosing `password`.
+    pub async fn registered_as(&self, email: &str, password: &str, name: &str) {
+        let reply = self.register(email, name).await;
         assert_eq!(reply.status, 202, "{reply:#?}");
         let token = self.only_mail_to(email).await.token();
-        let reply = self
-            .post("/api/v1/auth/confirm", None, json!({ "token": token }))
-            .await;
+        let reply = self.confirm(&token, password).await;
         assert_eq!(reply.status, 204, "{reply:#?}");
-        self.login(email, GOOD_PASSWORD).await
     }
 
     /// Tries to sign in, whatever the answer.
@@ -498,21 +522,7 @@ impl TestApp {
 
     /// Registers and confirms an account with `password`, without signing in.
     pub async fn registered(&self, email: &str, password: &str) {
-        let reply = self
-            .post(
-                "/api/v1/auth/register",
-                None,
-                json!({ "email": email, "password": password, "name": "Someone" }),
-            )
-            .await;
-        assert_eq!(reply.status, 202, "{reply:#?}");
-        let token = self.only_mail_to(email).await.token();
-        assert_eq!(
-            self.post("/api/v1/auth/confirm", None, json!({ "token": token }))
-                .await
-                .status,
-            204
-        );
+        self.registered_as(email, password, "Someone").await;
     }
 
     /// The id of the test scope with `code`.

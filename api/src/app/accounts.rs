@@ -2,10 +2,18 @@
 //! participant's own profile (read, change, delete), and civil-servant roles.
 //!
 //! Anti-enumeration (DESIGN §2.1): registration, sign-in and password-reset answer the same way
-//! whether or not the address has an account, after the same work: every registration hashes its
-//! password, every sign-in verifies one (a dummy hash for unknown addresses), and the sign-in
-//! throttle counts unknown addresses too. The person who owns an address learns what happened by
-//! mail instead.
+//! whether or not the address has an account, after the same work: every sign-in verifies a
+//! password (a dummy hash for unknown addresses), the sign-in throttle counts unknown addresses
+//! too, and a reset request only queues a job that decides later. The person who owns an address
+//! learns what happened by mail instead.
+//!
+//! The mailbox owner sets the password: a registration carries no password, only the details
+//! (name, nickname, locale) that travel with its confirmation link; whoever uses the link — the
+//! person who reads the mailbox — chooses the password and gets those details. Every password
+//! change (confirmation, reset, profile, operator) voids every outstanding reset link, and a new
+//! link voids the older ones of its kind only once the address's mail quota lets it be sent.
+//! Password checks and session openings re-read the account under its lock, so a sign-in that
+//! overlaps a password change cannot outlive it.
 
 use super::AppState;
 use super::error::{AppError, AppResult};
@@ -32,13 +40,20 @@ use sea_orm::ConnectionTrait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// What a sign-up form sends.
+/// What a sign-up form sends (the password is chosen at confirmation, by the link's holder).
 pub struct Registration {
     pub email: String,
-    pub password: String,
     pub name: String,
     pub nickname: Option<String>,
     pub locale: Option<String>,
+}
+
+/// The details a registration leaves with its confirmation link, applied when the link is used.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct PendingRegistration {
+    name: String,
+    nickname: Option<String>,
+    locale: String,
 }
 
 /// Tokens handed out at sign-in and refresh.
@@ -85,17 +100,19 @@ fn link(state: &AppState, page: &str, token: &str) -> String {
 }
 
 /// A mailed token to issue: for whom, for what, and (for a registration's confirmation) the
-/// password to set when it is used.
+/// details to apply when it is used.
 struct TokenFor {
     user_id: Uuid,
     purpose: EmailTokenPurpose,
-    password_hash: Option<String>,
+    registration: Option<PendingRegistration>,
 }
 
-/// Queues the mail `render` makes from a fresh token's link and stores the token's hash; the
-/// token itself travels only in the mail. (The mail is queued first and the token stored second;
-/// both are in the caller's transaction, so a failure of either leaves neither. A test injects
-/// its failure at the token to prove that the queued mail rolls back.)
+/// Issues a fresh link of `token_for.purpose`, within the address's hourly mail quota: voids the
+/// older links of that purpose, queues the mail `render` makes from the new link, and stores the
+/// token's hash (the token itself travels only in the mail). Past the quota nothing changes: the
+/// links already mailed keep working. (The mail is queued before the token is stored; both are
+/// in the caller's transaction, so a failure of either leaves neither. A test injects its
+/// failure at the token to prove that the queued mail rolls back.)
 async fn mail_with_token(
     state: &AppState,
     db: &impl ConnectionTrait,
@@ -107,7 +124,7 @@ async fn mail_with_token(
     let TokenFor {
         user_id,
         purpose,
-        password_hash,
+        registration,
     } = token_for;
     let (page, lifetime) = match purpose {
         EmailTokenPurpose::ConfirmEmail => ("confirm", sessions::CONFIRMATION_TOKEN_SECONDS),
@@ -126,9 +143,10 @@ async fn mail_with_token(
     };
     let (allowed, next) = quota.send_one(to_timestamp(now));
     if !allowed {
-        tracing::info!(user = %user_id, "security mail quota reached; nothing sent");
+        tracing::info!(user = %user_id, "security mail quota reached; nothing sent, older links kept");
         return Ok(());
     }
+    store::users::void_email_tokens(db, user_id, purpose, now).await?;
     store::users::save_mail_quota(
         db,
         mail_quotas::Model {
@@ -146,7 +164,9 @@ async fn mail_with_token(
         auth::token_hash(&token),
         now,
         now + time::Duration::seconds(lifetime),
-        password_hash,
+        registration
+            .map(|details| serde_json::to_value(details).map_err(AppError::internal))
+            .transpose()?,
     )
     .await?;
     Ok(())
@@ -174,10 +194,10 @@ fn nickname_conflict(error: sea_orm::DbErr) -> AppError {
 ///
 /// For an address that already has an account nothing is created and the answer is the same:
 /// a confirmed account's owner is told by mail that someone tried (with a reset link); an
-/// unconfirmed one gets a fresh confirmation link that carries the password of *this*
-/// registration and voids the older links, so whoever registered the address first cannot keep
-/// a password on the account its owner confirms. A taken nickname is refused before the address
-/// is looked at, so that it cannot reveal whether the address has an account.
+/// unconfirmed one gets a fresh confirmation link carrying *this* registration's details, which
+/// voids the older links. Whoever uses a link sets the password, so only the mailbox owner can.
+/// A nickname held by another participant is refused before the address is looked at, so that
+/// it cannot reveal whether the address has an account (an unconfirmed account holds none).
 pub async fn register(
     state: &AppState,
     organization: &Organization,
@@ -196,40 +216,30 @@ pub async fn register(
         &organization.available_locales,
         &organization.default_locale,
     ));
-    let personal = personal_data(
-        organization,
-        email.as_ref(),
-        name.as_ref().map(PersonName::as_str),
-        nickname.as_ref().map(Nickname::as_str),
-    );
-    check_password(
-        "password",
-        &form.password,
-        AccountKind::Participant,
-        &personal,
-        &mut errors,
-    );
-    let admin_grade_password = password::meets_admin_policy(&form.password, &personal);
     errors.finish()?;
     let (Some(email), Some(name), Some(locale)) = (email, name, locale) else {
         return Err(AppError::internal("validated fields missing"));
     };
+    let details = PendingRegistration {
+        name: name.as_str().to_string(),
+        nickname: nickname.as_ref().map(|n| n.as_str().to_string()),
+        locale,
+    };
 
-    let password_hash = state.hasher.hash(form.password).await?;
     let now = state.now();
     let tx = db::begin_write(&state.db).await?;
-    if let Some(nickname) = &nickname
-        && store::users::nickname_taken(&tx, organization.id, nickname.as_str()).await?
+    if let Some(nickname) = &details.nickname
+        && store::users::nickname_taken(&tx, organization.id, nickname).await?
     {
         return Err(AppError::AlreadyTaken { field: "nickname" });
     }
-    // An existing account is read under its lock: two registrations of one address then void
-    // and issue links one after the other, and exactly one link stays valid.
+    // An existing account is read under its lock: two registrations of one address then issue
+    // their links one after the other, and exactly one link stays valid.
     let existing = match store::users::by_email(&tx, organization.id, email.as_str()).await? {
         Some(found) => store::users::by_id_for_update(&tx, organization.id, found.id).await?,
         None => None,
     };
-    match existing {
+    let user = match existing {
         Some(existing) if existing.confirmed_at.is_some() => {
             let render = |link: &str| {
                 templates::already_registered(
@@ -239,123 +249,128 @@ pub async fn register(
                     link,
                 )
             };
-            mail_with_token(
-                state,
-                &tx,
-                organization,
-                TokenFor {
-                    user_id: existing.id,
-                    purpose: EmailTokenPurpose::ResetPassword,
-                    password_hash: None,
-                },
-                render,
-                now,
-            )
-            .await?;
-        }
-        Some(existing) => {
-            store::users::void_email_tokens(&tx, existing.id, EmailTokenPurpose::ConfirmEmail, now)
-                .await?;
-            let render = |link: &str| {
-                templates::confirm_email(
-                    &existing.email,
-                    &existing.locale,
-                    &organization.name,
-                    link,
-                )
+            let token_for = TokenFor {
+                user_id: existing.id,
+                purpose: EmailTokenPurpose::ResetPassword,
+                registration: None,
             };
-            mail_with_token(
-                state,
-                &tx,
-                organization,
-                TokenFor {
-                    user_id: existing.id,
-                    purpose: EmailTokenPurpose::ConfirmEmail,
-                    password_hash: Some(password_hash),
-                },
-                render,
-                now,
-            )
-            .await?;
+            mail_with_token(state, &tx, organization, token_for, render, now).await?;
+            tx.commit().await?;
+            state.wake_outbox();
+            return Ok(());
         }
+        Some(existing) => existing,
         None => {
             let user = users::Model {
                 id: Uuid::now_v7(),
                 organization_id: organization.id,
                 email: email.as_str().to_string(),
-                password_hash: Some(password_hash.clone()),
-                name: Some(name.as_str().to_string()),
-                nickname: nickname.map(|n| n.as_str().to_string()),
-                locale,
+                password_hash: None,
+                name: Some(details.name.clone()),
+                nickname: None,
+                locale: details.locale.clone(),
                 notification_mail: NotificationMail::Immediate.as_str().to_string(),
                 confirmed_at: None,
                 blocked_at: None,
                 deleted_at: None,
                 created_at: now,
                 updated_at: now,
-                admin_grade_password,
+                admin_grade_password: false,
             };
             match store::users::insert(&tx, user.clone()).await {
-                Ok(_) => {}
+                Ok(_) => user,
                 // The same address registered at the same instant by another request: that one
                 // sends the confirmation; this one answers the same as for any known address.
                 Err(error) if store::users::UX_USER_EMAIL.violated_by(&error) => return Ok(()),
-                Err(error) => return Err(nickname_conflict(error)),
+                Err(error) => return Err(error.into()),
             }
-            let render = |link: &str| {
-                templates::confirm_email(&user.email, &user.locale, &organization.name, link)
-            };
-            mail_with_token(
-                state,
-                &tx,
-                organization,
-                TokenFor {
-                    user_id: user.id,
-                    purpose: EmailTokenPurpose::ConfirmEmail,
-                    password_hash: Some(password_hash),
-                },
-                render,
-                now,
-            )
-            .await?;
         }
-    }
+    };
+    let locale = details.locale.clone();
+    let render =
+        |link: &str| templates::confirm_email(&user.email, &locale, &organization.name, link);
+    let token_for = TokenFor {
+        user_id: user.id,
+        purpose: EmailTokenPurpose::ConfirmEmail,
+        registration: Some(details),
+    };
+    mail_with_token(state, &tx, organization, token_for, render, now).await?;
     tx.commit().await?;
     state.wake_outbox();
     Ok(())
 }
 
-/// Confirms an email address with the mailed token, setting the password chosen with the
-/// registration that sent it.
+/// Confirms an email address with the mailed token and sets the password its holder chooses;
+/// the account gets the name, nickname and locale of the registration that sent the link. A
+/// weak password or a nickname taken since is refused without spending the link.
 pub async fn confirm_email(
     state: &AppState,
     organization: &Organization,
     token: &str,
+    password: String,
 ) -> AppResult<()> {
-    let now = state.now();
-    let tx = db::begin_write(&state.db).await?;
-    let spent = store::users::spend_email_token(
-        &tx,
+    let token_hash = auth::token_hash(token);
+    let pending = store::users::valid_email_token(
+        &state.db,
         EmailTokenPurpose::ConfirmEmail,
-        &auth::token_hash(token),
-        now,
+        &token_hash,
+        state.now(),
     )
     .await?
     .ok_or(AppError::InvalidLink)?;
-    let mut user = store::users::by_id_for_update(&tx, organization.id, spent.user_id)
+    let details: Option<PendingRegistration> = pending
+        .registration
+        .clone()
+        .and_then(|value| serde_json::from_value(value).ok());
+    let user = store::users::by_id(&state.db, organization.id, pending.user_id)
         .await?
+        .filter(|u| u.deleted_at.is_none() && u.confirmed_at.is_none())
         .ok_or(AppError::InvalidLink)?;
-    if user.deleted_at.is_some() {
+    let email = Email::parse("email", &user.email).ok();
+    let name = details
+        .as_ref()
+        .map(|d| d.name.as_str())
+        .or(user.name.as_deref());
+    let nickname = details.as_ref().and_then(|d| d.nickname.as_deref());
+    let personal = personal_data(organization, email.as_ref(), name, nickname);
+    let mut errors = FieldErrors::new();
+    check_password(
+        "password",
+        &password,
+        AccountKind::Participant,
+        &personal,
+        &mut errors,
+    );
+    errors.finish()?;
+    let admin_grade_password = password::meets_admin_policy(&password, &personal);
+    let password_hash = state.hasher.hash(password).await?;
+
+    let now = state.now();
+    let tx = db::begin_write(&state.db).await?;
+    let spent =
+        store::users::spend_email_token(&tx, EmailTokenPurpose::ConfirmEmail, &token_hash, now)
+            .await?;
+    if spent.map(|token| token.user_id) != Some(user.id) {
         return Err(AppError::InvalidLink);
     }
-    if user.confirmed_at.is_none() {
-        if let Some(password_hash) = spent.password_hash {
-            user.password_hash = Some(password_hash);
-        }
-        user.confirmed_at = Some(now);
-        user.updated_at = now;
-        store::users::save(&tx, user).await?;
+    let mut user = store::users::by_id_for_update(&tx, organization.id, user.id)
+        .await?
+        .filter(|u| u.deleted_at.is_none() && u.confirmed_at.is_none())
+        .ok_or(AppError::InvalidLink)?;
+    if let Some(details) = details {
+        user.name = Some(details.name);
+        user.nickname = details.nickname;
+        user.locale = details.locale;
     }
+    user.password_hash = Some(password_hash);
+    user.admin_grade_password = admin_grade_password;
+    user.confirmed_at = Some(now);
+    user.updated_at = now;
+    let user = store::users::save(&tx, user)
+        .await
+        .map_err(nickname_conflict)?;
+    store::users::void_email_tokens(&tx, user.id, EmailTokenPurpose::ConfirmEmail, now).await?;
+    store::users::void_email_tokens(&tx, user.id, EmailTokenPurpose::ResetPassword, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -434,22 +449,17 @@ fn throttle_of(row: &login_throttles::Model) -> LoginThrottle {
     }
 }
 
-/// Signs in with email and password.
-///
-/// The attempt is first counted as a failure in the address's throttle (in one locked
-/// transaction, so parallel guesses are all counted), then the password is verified (against a
-/// dummy hash for unknown or deleted addresses), and a success clears the count. Unknown
-/// addresses, wrong passwords and deleted accounts get the same answer after the same work.
-pub async fn login(
+/// Counts one password attempt against the throttle of the address `key` (created empty, locked,
+/// in its own committed transaction, so parallel guesses are all counted), refusing it while the
+/// throttle is locked. A success later clears it ([`store::users::clear_login_throttle`]).
+async fn count_password_attempt(
     state: &AppState,
     organization: &Organization,
-    email: &str,
-    password: &str,
-) -> AppResult<TokenPair> {
-    let now = state.now();
-    let key = throttle_key(email);
+    key: &str,
+    now: OffsetDateTime,
+) -> AppResult<()> {
     let tx = db::begin_write(&state.db).await?;
-    let row = store::users::lock_login_throttle(&tx, organization.id, &key).await?;
+    let row = store::users::lock_login_throttle(&tx, organization.id, key).await?;
     throttle_of(&row).check(to_timestamp(now))?;
     let next = throttle_of(&row).after_failure(to_timestamp(now));
     store::users::save_login_throttle(
@@ -464,6 +474,25 @@ pub async fn login(
     )
     .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Signs in with email and password.
+///
+/// The attempt is first counted as a failure in the address's throttle, then the password is
+/// verified (against a dummy hash for unknown or deleted addresses). Unknown addresses, wrong
+/// passwords and deleted accounts get the same answer after the same work. The session is opened
+/// under the account's lock, and only if the password verified is still the account's: a sign-in
+/// that overlaps a password change or reset (which signs out every session) cannot outlive it.
+pub async fn login(
+    state: &AppState,
+    organization: &Organization,
+    email: &str,
+    password: &str,
+) -> AppResult<TokenPair> {
+    let now = state.now();
+    let key = throttle_key(email);
+    count_password_attempt(state, organization, &key, now).await?;
 
     let user = match Email::parse("email", email) {
         Ok(email) => store::users::by_email(&state.db, organization.id, email.as_str())
@@ -481,13 +510,19 @@ pub async fn login(
     let Some(user) = user.filter(|_| verified) else {
         return Err(AppError::InvalidCredentials);
     };
+    let tx = db::begin_write(&state.db).await?;
+    let user = store::users::by_id_for_update(&tx, organization.id, user.id)
+        .await?
+        .filter(|now_stored| {
+            now_stored.deleted_at.is_none() && now_stored.password_hash == user.password_hash
+        })
+        .ok_or(AppError::InvalidCredentials)?;
     if user.blocked_at.is_some() {
         return Err(AppError::AccountBlocked);
     }
     if user.confirmed_at.is_none() {
         return Err(AppError::EmailNotConfirmed);
     }
-    let tx = db::begin_write(&state.db).await?;
     store::users::clear_login_throttle(&tx, organization.id, &key).await?;
     let pair = open_session(state, &tx, organization, user.id, now).await?;
     tx.commit().await?;
@@ -588,7 +623,6 @@ pub async fn send_password_reset(
     else {
         return Ok(());
     };
-    store::users::void_email_tokens(&tx, user.id, EmailTokenPurpose::ResetPassword, now).await?;
     let render =
         |link: &str| templates::reset_password(&user.email, &user.locale, &organization.name, link);
     mail_with_token(
@@ -598,7 +632,7 @@ pub async fn send_password_reset(
         TokenFor {
             user_id: user.id,
             purpose: EmailTokenPurpose::ResetPassword,
-            password_hash: None,
+            registration: None,
         },
         render,
         now,
@@ -668,6 +702,8 @@ pub async fn reset_password(
     user.confirmed_at = user.confirmed_at.or(Some(now));
     user.updated_at = now;
     let user = store::users::save(&tx, user).await?;
+    store::users::void_email_tokens(&tx, user.id, EmailTokenPurpose::ResetPassword, now).await?;
+    store::users::void_email_tokens(&tx, user.id, EmailTokenPurpose::ConfirmEmail, now).await?;
     store::users::revoke_all_sessions(&tx, user.id, "password_reset", now).await?;
     send(
         &tx,
@@ -757,6 +793,14 @@ pub async fn update_profile(
                 "Enter your current password to change it.",
             )),
             Some(current) => {
+                // Guesses of the current password count against the sign-in throttle.
+                count_password_attempt(
+                    state,
+                    organization,
+                    &throttle_key(&actor.user.email),
+                    state.now(),
+                )
+                .await?;
                 let verified = state
                     .hasher
                     .verify(current.clone(), actor.user.password_hash.clone())
@@ -836,6 +880,10 @@ pub async fn update_profile(
         .await
         .map_err(nickname_conflict)?;
     if changed_password {
+        store::users::clear_login_throttle(&tx, organization.id, &throttle_key(&saved.email))
+            .await?;
+        store::users::void_email_tokens(&tx, saved.id, EmailTokenPurpose::ResetPassword, now)
+            .await?;
         store::users::revoke_sessions_except(
             &tx,
             saved.id,
@@ -874,9 +922,18 @@ pub async fn delete_account(
 ) -> AppResult<()> {
     let now = state.now();
     let tx = db::begin_write(&state.db).await?;
+    // Who administers the organization changes one request at a time.
+    store::orgs::lock_organization(&tx, organization.id).await?;
     let mut user = store::users::by_id_for_update(&tx, organization.id, actor.id())
         .await?
         .ok_or(AppError::NotFound)?;
+    let roles_before = store::users::roles_of(&tx, user.id).await?;
+    let was_admin = roles_before.iter().any(|r| r == Role::Admin.as_str());
+    if was_admin {
+        let admins = store::users::count_admins(&tx, organization.id).await?;
+        plaza_domain::accounts::keeps_an_admin(usize::try_from(admins).unwrap_or(usize::MAX), 1)?;
+    }
+    let address = user.email.clone();
     user.email = format!("deleted-{}@deleted.invalid", user.id.simple());
     user.password_hash = None;
     user.admin_grade_password = false;
@@ -891,7 +948,23 @@ pub async fn delete_account(
     store::users::void_email_tokens(&tx, user.id, EmailTokenPurpose::ConfirmEmail, now).await?;
     store::users::void_email_tokens(&tx, user.id, EmailTokenPurpose::ResetPassword, now).await?;
     store::census::clear_attempts(&tx, user.id).await?;
-    store::outbox::forget_recipient(&tx, &actor.user.email, now).await?;
+    store::outbox::forget_recipient(&tx, organization.id, &address, now).await?;
+    if !roles_before.is_empty() {
+        store::audit::record(
+            &tx,
+            store::audit::AuditEntry {
+                organization_id: organization.id,
+                actor_id: Some(user.id),
+                action: "user.delete",
+                target_kind: "user",
+                target_id: user.id.to_string(),
+                before: Some(serde_json::json!({ "roles": roles_before })),
+                after: Some(serde_json::json!({ "roles": [] })),
+            },
+            now,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -974,6 +1047,8 @@ pub async fn create_admin(
         now,
     )
     .await?;
+    store::users::void_email_tokens(&tx, user.id, EmailTokenPurpose::ResetPassword, now).await?;
+    store::users::void_email_tokens(&tx, user.id, EmailTokenPurpose::ConfirmEmail, now).await?;
     store::users::revoke_all_sessions(&tx, user.id, "password_set_by_operator", now).await?;
     tx.commit().await?;
     Ok(user.id)
@@ -993,17 +1068,31 @@ pub async fn set_roles(
     )?;
     let now = state.now();
     let tx = db::begin_write(&state.db).await?;
+    // Role changes run one at a time per organization, on roles read under that lock: two
+    // admins demoting each other at once cannot both succeed.
+    store::orgs::lock_organization(&tx, organization.id).await?;
+    let actor_roles = Roles::new(
+        store::users::roles_of(&tx, actor.id())
+            .await?
+            .iter()
+            .filter_map(|name| Role::parse(name)),
+    );
     let target = store::users::by_id_for_update(&tx, organization.id, user_id)
         .await?
         .filter(|u| u.deleted_at.is_none())
         .ok_or(AppError::NotFound)?;
     let wanted = decide_roles(
-        &actor.roles,
+        &actor_roles,
         target.id == actor.id(),
         roles.iter().copied(),
         target.admin_grade_password,
     )?;
     let before = store::users::roles_of(&tx, target.id).await?;
+    let loses_admin = before.iter().any(|r| r == Role::Admin.as_str()) && !wanted.has(Role::Admin);
+    if loses_admin {
+        let admins = store::users::count_admins(&tx, organization.id).await?;
+        plaza_domain::accounts::keeps_an_admin(usize::try_from(admins).unwrap_or(usize::MAX), 1)?;
+    }
     store::users::revoke_all_roles(&tx, target.id).await?;
     for role in wanted.iter().filter(|r| *r != Role::Participant) {
         store::users::grant_role(&tx, target.id, role.as_str(), now).await?;

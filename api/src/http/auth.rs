@@ -16,11 +16,9 @@ use serde::Deserialize;
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterBody {
-    /// The address the confirmation link is sent to; it also signs in.
+    /// The address the confirmation link is sent to; it also signs in. The password is chosen
+    /// with the link (`POST /auth/confirm`), so that only the mailbox's owner can set it.
     pub email: String,
-    /// 10 to 256 characters, at least 5 different ones, not containing your name, nickname,
-    /// email or the site's name, and not a common password.
-    pub password: String,
     /// How the person wants to be called.
     pub name: String,
     /// A public handle: 3 to 20 letters a-z, digits or underscores.
@@ -29,13 +27,16 @@ pub struct RegisterBody {
     pub locale: Option<String>,
 }
 
-/// A mailed token.
+/// A confirmation link's token and the password to set.
 #[derive(Debug, Object, Deserialize)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
-pub struct TokenBody {
-    /// The token from the link in the mail.
+pub struct ConfirmBody {
+    /// The token from the link in the confirmation mail.
     pub token: String,
+    /// The account's password: 10 to 256 characters, at least 5 different ones, not containing
+    /// your name, nickname, email or the site's name, and not a common password.
+    pub password: String,
 }
 
 /// Credentials.
@@ -106,9 +107,9 @@ pub struct AuthApi;
 impl AuthApi {
     /// Register an account
     ///
-    /// Creates an unconfirmed account and mails a confirmation link. To protect residents'
-    /// privacy the answer is the same when the address already has an account (its owner is told
-    /// by mail instead).
+    /// Creates an unconfirmed account and mails a confirmation link, with which the address's
+    /// owner chooses the password. To protect residents' privacy the answer is the same when the
+    /// address already has an account (its owner is told by mail instead).
     #[oai(
         path = "/register",
         method = "post",
@@ -137,7 +138,6 @@ impl AuthApi {
             &organization,
             Registration {
                 email: form.email,
-                password: form.password,
                 name: form.name,
                 nickname: form.nickname,
                 locale: form.locale,
@@ -149,18 +149,32 @@ impl AuthApi {
         ))
     }
 
-    /// Confirm an email address
+    /// Confirm an email address and choose the password
     ///
-    /// Confirms the address with the token from the confirmation mail. A token works once and
-    /// expires after 7 days.
+    /// Confirms the address with the token from the confirmation mail and sets the account's
+    /// password; the account gets the name, nickname and locale given with the registration that
+    /// sent this link. A token works once and expires after 7 days; a weak password (422) or a
+    /// nickname taken meanwhile (409) leaves it unused.
     #[oai(path = "/confirm", method = "post", operation_id = "confirm_email")]
     async fn confirm(
         &self,
         State(state): State,
         Tenant(organization): Tenant,
-        body: JsonBody<TokenBody>,
-    ) -> Result<NoContent, Problem<{ answers::BODY | answers::UNPROCESSABLE }>> {
-        accounts::confirm_email(&state, &organization, &body.0.token).await?;
+        _limit: Limit<SignIn>,
+        body: JsonBody<ConfirmBody>,
+    ) -> Result<
+        NoContent,
+        Problem<
+            {
+                answers::BODY
+                    | answers::CONFLICT
+                    | answers::UNPROCESSABLE
+                    | answers::TOO_MANY_REQUESTS
+            },
+        >,
+    > {
+        let form = body.0;
+        accounts::confirm_email(&state, &organization, &form.token, form.password).await?;
         Ok(NoContent::NoContent)
     }
 

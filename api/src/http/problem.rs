@@ -155,6 +155,7 @@ fn describe_domain(error: &DomainError) -> (StatusCode, &'static str, &'static s
         DomainError::UnderMinimumAge { .. } => (S::UNPROCESSABLE_ENTITY, "Under the minimum age"),
         DomainError::DocumentAlreadyUsed => (S::CONFLICT, "Document already used"),
         DomainError::AlreadyVerified => (S::CONFLICT, "Already verified"),
+        DomainError::LastAdmin => (S::CONFLICT, "Last admin"),
         DomainError::VerificationLocked { .. } => (S::TOO_MANY_REQUESTS, "Verification locked"),
         DomainError::RefreshTokenReused => (S::UNAUTHORIZED, "Session revoked"),
         DomainError::SessionEnded => (S::UNAUTHORIZED, "Session ended"),

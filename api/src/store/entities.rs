@@ -189,8 +189,9 @@ pub mod email_tokens {
         pub created_at: TimeDateTimeWithTimeZone,
         pub expires_at: TimeDateTimeWithTimeZone,
         pub used_at: Option<TimeDateTimeWithTimeZone>,
-        /// For a registration's confirmation: the password to set when the link is used.
-        pub password_hash: Option<String>,
+        /// For a registration's confirmation: the details given with that registration (name,
+        /// nickname, locale), applied when the link is used; erased once spent or voided.
+        pub registration: Option<Json>,
     }
 
     no_relations!();

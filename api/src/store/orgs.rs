@@ -53,6 +53,15 @@ pub async fn find_by_id(
     organizations::Entity::find_by_id(id).one(db).await
 }
 
+/// Locks the organization's row for the rest of the transaction: the one lock under which
+/// changes to who administers it (role changes, an admin's deletion) run one after the other.
+pub async fn lock_organization(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+    super::for_update(db, organizations::Entity::find_by_id(id))
+        .one(db)
+        .await
+        .map(|_| ())
+}
+
 pub async fn find_by_slug(
     db: &impl ConnectionTrait,
     slug: &str,

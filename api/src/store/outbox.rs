@@ -152,13 +152,19 @@ pub async fn reschedule(
         .map(|_| ())
 }
 
-/// Drops the pending mail to `address` (an account being deleted): erased and marked done.
+/// Drops the organization's pending mail to `address` (an account being deleted): erased and
+/// marked done. Other organizations' mail to the same address is theirs and stays.
 pub async fn forget_recipient(
     db: &impl ConnectionTrait,
+    organization_id: Uuid,
     address: &str,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
-    let pending = pending(db).await?;
+    let pending = outbox::Entity::find()
+        .filter(outbox::Column::DoneAt.is_null())
+        .filter(outbox::Column::OrganizationId.eq(organization_id))
+        .all(db)
+        .await?;
     let ids: Vec<Uuid> = pending
         .into_iter()
         .filter(|row| matches!(serde_json::from_value::<Job>(row.payload.clone()), Ok(Job::Mail(mail)) if mail.to == address))

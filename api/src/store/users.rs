@@ -8,7 +8,7 @@ use sea_orm::Condition;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
-    QueryFilter, Set,
+    PaginatorTrait, QueryFilter, Set,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -109,6 +109,26 @@ pub async fn save(db: &impl ConnectionTrait, row: users::Model) -> Result<users:
     active.updated_at = Set(row.updated_at);
     active.admin_grade_password = Set(row.admin_grade_password);
     active.update(db).await
+}
+
+/// How many live accounts of the organization hold the admin role (read it under
+/// `orgs::lock_organization` to decide on it).
+pub async fn count_admins(db: &impl ConnectionTrait, organization_id: Uuid) -> Result<u64, DbErr> {
+    use sea_orm::sea_query::Query;
+    user_roles::Entity::find()
+        .filter(user_roles::Column::Role.eq(plaza_domain::accounts::Role::Admin.as_str()))
+        .filter(
+            user_roles::Column::UserId.in_subquery(
+                Query::select()
+                    .column(users::Column::Id)
+                    .from(users::Entity)
+                    .and_where(users::Column::OrganizationId.eq(organization_id))
+                    .and_where(users::Column::DeletedAt.is_null())
+                    .to_owned(),
+            ),
+        )
+        .count(db)
+        .await
 }
 
 pub async fn roles_of(db: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<String>, DbErr> {
@@ -287,7 +307,7 @@ pub async fn insert_email_token(
     token_hash: String,
     now: OffsetDateTime,
     expires_at: OffsetDateTime,
-    password_hash: Option<String>,
+    registration: Option<serde_json::Value>,
 ) -> Result<(), DbErr> {
     email_tokens::Model {
         id: Uuid::now_v7(),
@@ -297,7 +317,7 @@ pub async fn insert_email_token(
         created_at: now,
         expires_at,
         used_at: None,
-        password_hash,
+        registration,
     }
     .into_active_model()
     .insert(db)
@@ -333,6 +353,7 @@ pub async fn spend_email_token(
     };
     let spent = email_tokens::Entity::update_many()
         .col_expr(email_tokens::Column::UsedAt, Expr::value(now))
+        .col_expr(email_tokens::Column::Registration, no_registration())
         .filter(email_tokens::Column::TokenHash.eq(token_hash))
         .filter(email_tokens::Column::UsedAt.is_null())
         .exec(db)
@@ -340,7 +361,13 @@ pub async fn spend_email_token(
     Ok((spent.rows_affected == 1).then_some(token))
 }
 
-/// Voids a user's unused tokens of one purpose (a new reset link voids older ones).
+/// The value that erases a link's registration details.
+fn no_registration() -> sea_orm::sea_query::SimpleExpr {
+    Expr::value(Option::<serde_json::Value>::None)
+}
+
+/// Voids a user's unused tokens of one purpose (a new reset link voids older ones; a password
+/// change voids every reset link), erasing the registration details they carried.
 pub async fn void_email_tokens(
     db: &impl ConnectionTrait,
     user_id: Uuid,
@@ -349,6 +376,7 @@ pub async fn void_email_tokens(
 ) -> Result<(), DbErr> {
     email_tokens::Entity::update_many()
         .col_expr(email_tokens::Column::UsedAt, Expr::value(now))
+        .col_expr(email_tokens::Column::Registration, no_registration())
         .filter(email_tokens::Column::UserId.eq(user_id))
         .filter(email_tokens::Column::Purpose.eq(purpose.as_str()))
         .filter(email_tokens::Column::UsedAt.is_null())

@@ -304,9 +304,26 @@ pub fn decide_roles(
     Ok(wanted)
 }
 
+/// The organization keeps an admin: a change that takes the role from `removed` of the
+/// `admins` it has (read under the organization's lock) may not leave none.
+pub fn keeps_an_admin(admins: usize, removed: usize) -> Result<(), DomainError> {
+    if removed > 0 && admins <= removed {
+        return Err(DomainError::LastAdmin);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_admin_cannot_go() {
+        assert_eq!(keeps_an_admin(1, 1), Err(DomainError::LastAdmin));
+        assert_eq!(keeps_an_admin(0, 0), Ok(()));
+        assert_eq!(keeps_an_admin(2, 1), Ok(()));
+        assert_eq!(keeps_an_admin(1, 0), Ok(()));
+    }
 
     fn email(raw: &str) -> Result<Email, FieldError> {
         Email::parse("email", raw)

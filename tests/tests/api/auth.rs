@@ -3,8 +3,8 @@
 use plaza_tests::{GOOD_PASSWORD, TestApp};
 use serde_json::json;
 
-fn registration(email: &str, password: &str) -> serde_json::Value {
-    json!({ "email": email, "password": password, "name": "Ana Puigdemunt", "nickname": "anap" })
+fn registration(email: &str) -> serde_json::Value {
+    json!({ "email": email, "name": "Ana Puigdemunt", "nickname": "anap" })
 }
 
 #[tokio::test]
@@ -14,7 +14,7 @@ async fn a_resident_registers_confirms_and_signs_in() {
         .post(
             "/api/v1/auth/register",
             None,
-            registration("ana@example.org", GOOD_PASSWORD),
+            registration("ana@example.org"),
         )
         .await;
     assert_eq!(reply.status, 202, "{reply:#?}");
@@ -26,16 +26,11 @@ async fn a_resident_registers_confirms_and_signs_in() {
         "{mail:#?}"
     );
 
+    // Before the link is used the account has no password at all.
     let before = app.sign_in("ana@example.org", GOOD_PASSWORD).await;
-    before.assert_problem(403, "email_not_confirmed");
+    before.assert_problem(401, "invalid_credentials");
 
-    let confirmed = app
-        .post(
-            "/api/v1/auth/confirm",
-            None,
-            json!({ "token": mail.token() }),
-        )
-        .await;
+    let confirmed = app.confirm(&mail.token(), GOOD_PASSWORD).await;
     assert_eq!(confirmed.status, 204, "{confirmed:#?}");
 
     let login = app.sign_in("ANA@example.org", GOOD_PASSWORD).await;
@@ -58,22 +53,19 @@ async fn a_confirmation_link_works_once() {
     app.post(
         "/api/v1/auth/register",
         None,
-        registration("ana@example.org", GOOD_PASSWORD),
+        registration("ana@example.org"),
     )
     .await;
     let token = app.only_mail_to("ana@example.org").await.token();
-    assert_eq!(
-        app.post("/api/v1/auth/confirm", None, json!({ "token": token }))
-            .await
-            .status,
-        204
-    );
-    app.post("/api/v1/auth/confirm", None, json!({ "token": token }))
+    assert_eq!(app.confirm(&token, GOOD_PASSWORD).await.status, 204);
+    app.confirm(&token, "another violet kettle 8")
         .await
         .assert_problem(422, "invalid_link");
-    app.post("/api/v1/auth/confirm", None, json!({ "token": "made-up" }))
+    app.confirm("made-up", GOOD_PASSWORD)
         .await
         .assert_problem(422, "invalid_link");
+    // The second use changed nothing.
+    app.login("ana@example.org", GOOD_PASSWORD).await;
 }
 
 #[tokio::test]
@@ -96,10 +88,15 @@ async fn each_password_rule_is_enforced_with_its_own_code() {
         ("qwertyuiop", "password_too_common"),
         ("Password123", "password_too_common"),
     ];
+    app.post(
+        "/api/v1/auth/register",
+        None,
+        registration("resident.ana@example.org"),
+    )
+    .await;
+    let token = app.only_mail_to("resident.ana@example.org").await.token();
     for (password, code) in cases {
-        let reply = app
-            .post("/api/v1/auth/register", None, json!({ "email": "resident.ana@example.org", "password": password, "name": "Ana Puigdemunt", "nickname": "anap" }))
-            .await;
+        let reply = app.confirm(&token, password).await;
         reply.assert_problem(422, "validation_failed");
         assert!(
             reply
@@ -108,10 +105,8 @@ async fn each_password_rule_is_enforced_with_its_own_code() {
             "{password:?} should fail with {code}: {reply:#?}"
         );
     }
-    assert!(
-        app.mails().await.is_empty(),
-        "refused registrations send nothing"
-    );
+    // A refused password leaves the link unused.
+    assert_eq!(app.confirm(&token, GOOD_PASSWORD).await.status, 204);
 }
 
 #[tokio::test]
@@ -121,16 +116,16 @@ async fn every_field_problem_is_reported_at_once() {
         .post(
             "/api/v1/auth/register",
             None,
-            json!({ "email": "not-an-email", "password": "short", "name": " ", "locale": "fr" }),
+            json!({ "email": "not-an-email", "name": " ", "locale": "fr", "nickname": "x" }),
         )
         .await;
     reply.assert_problem(422, "validation_failed");
     let errors = reply.field_errors();
+    assert_eq!(errors.len(), 4, "{errors:?}");
     for expected in [
         ("email", "invalid_email"),
         ("name", "required"),
         ("locale", "unknown_locale"),
-        ("password", "password_too_short"),
     ] {
         assert!(
             errors.contains(&(expected.0.to_string(), expected.1.to_string())),
@@ -144,15 +139,9 @@ async fn a_duplicate_email_gets_the_same_answer_and_its_owner_is_told_by_mail() 
     let app = TestApp::spawn().await;
     let first = app.participant("ana@example.org").await;
 
-    let again = app.post("/api/v1/auth/register", None, json!({ "email": "Ana@Example.org", "password": "another violet kettle 7", "name": "Impostor" })).await;
+    let again = app.register("Ana@Example.org", "Impostor").await;
     assert_eq!(again.status, 202);
-    let fresh = app
-        .post(
-            "/api/v1/auth/register",
-            None,
-            json!({ "email": "new@example.org", "password": GOOD_PASSWORD, "name": "New" }),
-        )
-        .await;
+    let fresh = app.register("new@example.org", "New").await;
     assert_eq!(
         again.body, fresh.body,
         "known and unknown addresses get the same answer"
@@ -171,10 +160,6 @@ async fn a_duplicate_email_gets_the_same_answer_and_its_owner_is_told_by_mail() 
         to_ana[0]
     );
 
-    let impostor = app
-        .sign_in("ana@example.org", "another violet kettle 7")
-        .await;
-    impostor.assert_problem(401, "invalid_credentials");
     let me = app.get("/api/v1/me", Some(&first.access_token)).await;
     assert_eq!(
         me.body["name"], "Resident ana",
@@ -340,39 +325,210 @@ async fn repeated_failed_sign_ins_are_throttled_for_known_and_unknown_addresses_
 }
 
 #[tokio::test]
-async fn someone_who_registers_an_address_first_cannot_keep_a_password_on_it() {
+async fn only_the_mailbox_owner_sets_the_password_and_their_own_details() {
     let app = TestApp::spawn().await;
-    let squatter = app.post("/api/v1/auth/register", None, json!({ "email": "ana@example.org", "password": "squatter kettle 123", "name": "Not Ana" })).await;
+    // Someone registers Ana's address first, with details of their own.
+    let squatter = app
+        .post(
+            "/api/v1/auth/register",
+            None,
+            json!({ "email": "ana@example.org", "name": "Not Ana", "nickname": "squatter" }),
+        )
+        .await;
     assert_eq!(squatter.status, 202);
     let squatters_link = app.only_mail_to("ana@example.org").await.token();
-
+    // Ana registers too, with her own nickname; she is not refused for it.
     let ana = app
         .post(
             "/api/v1/auth/register",
             None,
-            json!({ "email": "ana@example.org", "password": GOOD_PASSWORD, "name": "Ana" }),
+            json!({ "email": "ana@example.org", "name": "Ana", "nickname": "anap", "locale": "es" }),
         )
         .await;
-    assert_eq!(ana.status, 202);
-    let anas_link = app.only_mail_to("ana@example.org").await.token();
+    assert_eq!(ana.status, 202, "{ana:#?}");
+    let anas_mail = app.only_mail_to("ana@example.org").await;
+    // The squatter never sees a link; the older one is void anyway.
+    app.confirm(&squatters_link, "squatter kettle 123")
+        .await
+        .assert_problem(422, "invalid_link");
+    // Ana's link sets Ana's password and Ana's details.
+    let anas_password = "k3tTl#vi0Lq2";
+    assert_eq!(
+        app.confirm(&anas_mail.token(), anas_password).await.status,
+        204
+    );
+    let session = app.login("ana@example.org", anas_password).await;
+    let me = app.get("/api/v1/me", Some(&session.access_token)).await;
+    assert_eq!(
+        (&me.body["name"], &me.body["nickname"], &me.body["locale"]),
+        (&json!("Ana"), &json!("anap"), &json!("es")),
+        "{me:#?}"
+    );
+    // A 12-character password is not admin grade; a 15+ one chosen at confirmation is.
+    let account =
+        plaza_api::store::users::by_id(&app.state.db, app.organization.id, session.user_id)
+            .await
+            .unwrap()
+            .unwrap();
+    assert!(!account.admin_grade_password);
+    app.register("bea@example.org", "Bea").await;
+    let token = app.only_mail_to("bea@example.org").await.token();
+    app.confirm(&token, "a long sturdy violet kettle 15").await;
+    let bea = app
+        .login("bea@example.org", "a long sturdy violet kettle 15")
+        .await;
+    let account = plaza_api::store::users::by_id(&app.state.db, app.organization.id, bea.user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(account.admin_grade_password);
+}
 
+#[tokio::test]
+async fn a_nickname_taken_before_confirmation_leaves_the_link_usable() {
+    let app = TestApp::spawn().await;
     app.post(
-        "/api/v1/auth/confirm",
+        "/api/v1/auth/register",
         None,
-        json!({ "token": squatters_link }),
+        json!({ "email": "ana@example.org", "name": "Ana", "nickname": "veina" }),
+    )
+    .await;
+    let anas_link = app.only_mail_to("ana@example.org").await.token();
+    // Bea registers the same nickname and confirms first.
+    app.post(
+        "/api/v1/auth/register",
+        None,
+        json!({ "email": "bea@example.org", "name": "Bea", "nickname": "veina" }),
+    )
+    .await;
+    let beas_link = app.only_mail_to("bea@example.org").await.token();
+    assert_eq!(app.confirm(&beas_link, GOOD_PASSWORD).await.status, 204);
+    app.confirm(&anas_link, GOOD_PASSWORD)
+        .await
+        .assert_problem(409, "already_taken");
+    // Nothing was spent: re-registering without the nickname mails a link that works.
+    app.register("ana@example.org", "Ana").await;
+    let again = app.only_mail_to("ana@example.org").await.token();
+    assert_eq!(app.confirm(&again, GOOD_PASSWORD).await.status, 204);
+}
+
+#[tokio::test]
+async fn a_password_change_voids_every_outstanding_reset_link() {
+    let app = TestApp::spawn().await;
+    let ana = app.participant("ana@example.org").await;
+    let ask_reset = || {
+        app.post(
+            "/api/v1/auth/password-reset",
+            None,
+            json!({ "email": "ana@example.org" }),
+        )
+    };
+    // A link from a reset request, then one from an "already registered" mail, which voids it.
+    ask_reset().await;
+    let first = app.only_mail_to("ana@example.org").await.token();
+    app.register("ana@example.org", "Ana").await;
+    let second = app.only_mail_to("ana@example.org").await.token();
+    app.post(
+        "/api/v1/auth/password-reset/confirm",
+        None,
+        json!({ "token": first, "password": "an older violet link 1" }),
     )
     .await
     .assert_problem(422, "invalid_link");
+    // Ana changes her password in her profile: the outstanding link dies with the old password.
+    let changed = app
+        .patch(
+            "/api/v1/me",
+            Some(&ana.access_token),
+            json!({ "current_password": GOOD_PASSWORD, "new_password": "a changed violet kettle 2" }),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{changed:#?}");
+    app.post(
+        "/api/v1/auth/password-reset/confirm",
+        None,
+        json!({ "token": second, "password": "someone else's kettle 3" }),
+    )
+    .await
+    .assert_problem(422, "invalid_link");
+    // A completed reset spends every other reset link too.
+    app.mails().await;
+    ask_reset().await;
+    let third = app.only_mail_to("ana@example.org").await.token();
+    ask_reset().await;
+    let fourth = app.only_mail_to("ana@example.org").await.token();
     assert_eq!(
-        app.post("/api/v1/auth/confirm", None, json!({ "token": anas_link }))
-            .await
-            .status,
+        app.post(
+            "/api/v1/auth/password-reset/confirm",
+            None,
+            json!({ "token": fourth, "password": "the newest violet kettle 4" }),
+        )
+        .await
+        .status,
         204
     );
-    app.sign_in("ana@example.org", "squatter kettle 123")
+    app.post(
+        "/api/v1/auth/password-reset/confirm",
+        None,
+        json!({ "token": third, "password": "a stale violet kettle 5" }),
+    )
+    .await
+    .assert_problem(422, "invalid_link");
+}
+
+#[tokio::test]
+async fn a_request_over_the_mail_quota_keeps_the_links_already_mailed() {
+    let app = TestApp::spawn().await;
+    app.participant("ana@example.org").await;
+    let ask_reset = || {
+        app.post(
+            "/api/v1/auth/password-reset",
+            None,
+            json!({ "email": "ana@example.org" }),
+        )
+    };
+    // The confirmation and four resets use the hourly quota of five.
+    let mut last = String::new();
+    for _ in 0..4 {
+        ask_reset().await;
+        last = app.only_mail_to("ana@example.org").await.token();
+    }
+    // Over the quota: nothing is sent, and the last link mailed still works.
+    for _ in 0..3 {
+        ask_reset().await;
+    }
+    assert!(app.mails().await.is_empty());
+    let reply = app
+        .post(
+            "/api/v1/auth/password-reset/confirm",
+            None,
+            json!({ "token": last, "password": "a brand new kettle 9" }),
+        )
+        .await;
+    assert_eq!(reply.status, 204, "{reply:#?}");
+}
+
+#[tokio::test]
+async fn spent_and_voided_links_keep_no_personal_data() {
+    let app = TestApp::spawn().await;
+    app.register("ana@example.org", "Ana Secret-Name").await;
+    app.only_mail_to("ana@example.org").await;
+    app.register("ana@example.org", "Ana Secret-Name").await;
+    let token = app.only_mail_to("ana@example.org").await.token();
+    assert_eq!(app.confirm(&token, GOOD_PASSWORD).await.status, 204);
+    use plaza_api::store::entities::email_tokens;
+    use sea_orm::EntityTrait;
+    let links = email_tokens::Entity::find()
+        .all(&app.state.db)
         .await
-        .assert_problem(401, "invalid_credentials");
-    app.login("ana@example.org", GOOD_PASSWORD).await;
+        .unwrap();
+    assert_eq!(links.len(), 2);
+    assert!(
+        links
+            .iter()
+            .all(|link| link.used_at.is_some() && link.registration.is_none()),
+        "{links:#?}"
+    );
 }
 
 #[tokio::test]
@@ -386,7 +542,13 @@ async fn a_taken_nickname_is_refused_whatever_the_address() {
     )
     .await;
     for email in ["ana@example.org", "nobody@example.org"] {
-        let reply = app.post("/api/v1/auth/register", None, json!({ "email": email, "password": GOOD_PASSWORD, "name": "X", "nickname": "veina" })).await;
+        let reply = app
+            .post(
+                "/api/v1/auth/register",
+                None,
+                json!({ "email": email, "name": "X", "nickname": "veina" }),
+            )
+            .await;
         reply.assert_problem(409, "already_taken");
     }
 }

@@ -74,7 +74,7 @@ async fn parallel_failed_sign_ins_are_all_counted() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_address_registered_twice_at_once_opens_one_account() {
     let app = TestApp::spawn().await;
-    let body = json!({ "email": "ana@example.org", "password": GOOD_PASSWORD, "name": "Ana" });
+    let body = json!({ "email": "ana@example.org", "name": "Ana" });
     let (a, b, c) = tokio::join!(
         app.post("/api/v1/auth/register", None, body.clone()),
         app.post("/api/v1/auth/register", None, body.clone()),
@@ -92,19 +92,155 @@ async fn one_address_registered_twice_at_once_opens_one_account() {
     // link works, whichever request came last.
     let mut confirmed = 0;
     for mail in app.mails().await {
-        if app
-            .post(
-                "/api/v1/auth/confirm",
-                None,
-                json!({ "token": mail.token() }),
-            )
-            .await
-            .status
-            == 204
-        {
+        if app.confirm(&mail.token(), GOOD_PASSWORD).await.status == 204 {
             confirmed += 1;
         }
     }
     assert_eq!(confirmed, 1);
     app.login("ana@example.org", GOOD_PASSWORD).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_sign_in_that_overlaps_a_password_change_does_not_outlive_it() {
+    let app = TestApp::spawn().await;
+    for round in 0..12 {
+        let email = format!("round{round}@example.org");
+        let owner = app.participant(&email).await;
+        let change = app.patch(
+            "/api/v1/me",
+            Some(&owner.access_token),
+            json!({ "current_password": GOOD_PASSWORD, "new_password": "a changed violet kettle 2" }),
+        );
+        let (changed, signed_in) = tokio::join!(change, app.sign_in(&email, GOOD_PASSWORD));
+        assert_eq!(changed.status, 200, "{changed:#?}");
+        match signed_in.status {
+            // Signed in before the change: the change signed that session out.
+            200 => {
+                let token = signed_in.body["access_token"].as_str().unwrap();
+                app.get("/api/v1/me", Some(token))
+                    .await
+                    .assert_problem(401, "unauthenticated");
+                app.refresh(signed_in.body["refresh_token"].as_str().unwrap())
+                    .await
+                    .assert_problem(401, "session_ended");
+            }
+            _ => signed_in.assert_problem(401, "invalid_credentials"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_sign_in_that_overlaps_a_password_reset_does_not_outlive_it() {
+    let app = TestApp::spawn().await;
+    for round in 0..12 {
+        let email = format!("round{round}@example.org");
+        app.participant(&email).await;
+        app.post(
+            "/api/v1/auth/password-reset",
+            None,
+            json!({ "email": email }),
+        )
+        .await;
+        let token = app.only_mail_to(&email).await.token();
+        let reset = app.post(
+            "/api/v1/auth/password-reset/confirm",
+            None,
+            json!({ "token": token, "password": "a reset violet kettle 3" }),
+        );
+        let (reset, signed_in) = tokio::join!(reset, app.sign_in(&email, GOOD_PASSWORD));
+        assert_eq!(reset.status, 204, "{reset:#?}");
+        match signed_in.status {
+            200 => {
+                let token = signed_in.body["access_token"].as_str().unwrap();
+                app.get("/api/v1/me", Some(token))
+                    .await
+                    .assert_problem(401, "unauthenticated");
+            }
+            _ => signed_in.assert_problem(401, "invalid_credentials"),
+        }
+        app.mails().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
+    let app = TestApp::spawn().await;
+    let first = app.admin().await;
+    let second = app.participant("second@example.org").await;
+    let promoted = app
+        .patch(
+            &format!("/api/v1/admin/users/{}/roles", second.user_id),
+            Some(&first.access_token),
+            json!({ "roles": ["admin"] }),
+        )
+        .await;
+    assert_eq!(promoted.status, 200, "{promoted:#?}");
+    let app = &app;
+    let demote = |token: String, target: uuid::Uuid| async move {
+        app.patch(
+            &format!("/api/v1/admin/users/{target}/roles"),
+            Some(&token),
+            json!({ "roles": [] }),
+        )
+        .await
+    };
+    let (a, b) = tokio::join!(
+        demote(first.access_token.clone(), second.user_id),
+        demote(second.access_token.clone(), first.user_id)
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort_unstable();
+    // The second to run is no longer an admin by then.
+    assert_eq!(statuses, [200, 403], "{a:#?}\n{b:#?}");
+    let admins = plaza_api::store::users::count_admins(&app.state.db, app.organization.id)
+        .await
+        .unwrap();
+    assert_eq!(admins, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_account_verifying_two_documents_at_once_ends_with_one() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let csv =
+        "document_number,birth_date,scope_code\n12345678Z,1990-04-01,N1\n87654321X,1985-01-31,N2\n";
+    let imported = app
+        .call_raw(
+            poem::http::Method::POST,
+            "/api/v1/admin/census",
+            Some(&admin.access_token),
+            "text/csv",
+            csv.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(imported.status, 200);
+    let ana = app.participant("ana@example.org").await;
+    let verify = |document: &str, birth_date: &str| {
+        app.post(
+            "/api/v1/me/verification",
+            Some(&ana.access_token),
+            json!({ "document_number": document, "birth_date": birth_date }),
+        )
+    };
+    let (a, b) = tokio::join!(
+        verify("12345678Z", "1990-04-01"),
+        verify("87654321X", "1985-01-31")
+    );
+    let mut outcomes = [
+        (a.status, a.code().to_string()),
+        (b.status, b.code().to_string()),
+    ];
+    outcomes.sort();
+    assert_eq!(
+        outcomes,
+        [(200, String::new()), (409, "already_verified".to_string())],
+        "{a:#?}\n{b:#?}"
+    );
+    // The residency is the one that was answered 200.
+    let winner = if a.status == 200 { &a } else { &b };
+    let me = app.get("/api/v1/me", Some(&ana.access_token)).await;
+    assert_eq!(
+        me.body["residency"]["scope"]["code"], winner.body["scope"]["code"],
+        "{me:#?}"
+    );
 }

@@ -59,7 +59,7 @@ async fn a_field_of_the_wrong_type_is_named() {
         .post(
             "/api/v1/auth/register",
             None,
-            json!({ "email": "a@b.org", "password": "x", "name": ["Ana"] }),
+            json!({ "email": "a@b.org", "name": ["Ana"] }),
         )
         .await;
     assert_eq!(
@@ -72,7 +72,11 @@ async fn a_field_of_the_wrong_type_is_named() {
 async fn privileged_fields_cannot_be_smuggled_in() {
     let app = TestApp::spawn().await;
     let reply = app
-        .post("/api/v1/auth/register", None, json!({ "email": "ana@example.org", "password": plaza_tests::GOOD_PASSWORD, "name": "Ana", "roles": ["admin"] }))
+        .post(
+            "/api/v1/auth/register",
+            None,
+            json!({ "email": "ana@example.org", "name": "Ana", "roles": ["admin"] }),
+        )
         .await;
     reply.assert_problem(400, "invalid_body");
     assert_eq!(

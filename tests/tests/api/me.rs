@@ -158,3 +158,71 @@ async fn deleting_an_account_erases_the_person_and_frees_the_address() {
         "the address can open a new account"
     );
 }
+
+#[tokio::test]
+async fn deleting_an_account_keeps_other_organizations_mail_to_the_same_address() {
+    use plaza_api::app::seed::{NewOrganization, create_organization};
+    let app = TestApp::spawn().await;
+    let ana = app.participant("ana@example.org").await;
+    create_organization(
+        &app.state,
+        NewOrganization {
+            slug: "other".into(),
+            name: "Other town".into(),
+            host: "other.test".into(),
+            default_locale: "en".into(),
+            available_locales: vec!["en".into()],
+            minimum_age: 16,
+        },
+    )
+    .await
+    .unwrap();
+    // Ana also registers with the other town; its confirmation mail waits in the outbox.
+    let elsewhere = app
+        .call_with_headers(
+            poem::http::Method::POST,
+            "/api/v1/auth/register",
+            &[("host", "other.test")],
+            Some(json!({ "email": "ana@example.org", "name": "Ana" })),
+        )
+        .await;
+    assert_eq!(elsewhere.status, 202);
+    assert_eq!(
+        app.delete("/api/v1/me", Some(&ana.access_token))
+            .await
+            .status,
+        204
+    );
+    let mails = app.mails().await;
+    assert_eq!(mails.len(), 1, "{mails:#?}");
+    assert!(mails[0].to.contains("ana@example.org") && mails[0].body.contains("confirm"));
+}
+
+#[tokio::test]
+async fn guesses_of_the_current_password_are_throttled_like_sign_ins() {
+    let app = TestApp::spawn().await;
+    let ana = app.participant("ana@example.org").await;
+    let change = |current: &str| {
+        app.patch(
+            "/api/v1/me",
+            Some(&ana.access_token),
+            json!({ "current_password": current, "new_password": "a changed violet kettle 2" }),
+        )
+    };
+    for _ in 0..5 {
+        let reply = change("a wrong guess 123").await;
+        assert_eq!(
+            reply.field_errors(),
+            vec![("current_password".into(), "wrong_password".into())]
+        );
+    }
+    change(GOOD_PASSWORD)
+        .await
+        .assert_problem(429, "too_many_attempts");
+    // The throttle is the sign-in throttle of the address.
+    app.sign_in("ana@example.org", GOOD_PASSWORD)
+        .await
+        .assert_problem(429, "too_many_attempts");
+    app.clock.advance(time::Duration::seconds(60));
+    assert_eq!(change(GOOD_PASSWORD).await.status, 200);
+}

@@ -114,3 +114,48 @@ async fn the_admin_role_needs_an_admin_grade_password_and_cannot_be_dropped_by_o
         vec![("roles".into(), "cannot_remove_own_admin".into())]
     );
 }
+
+#[tokio::test]
+async fn the_last_admin_cannot_delete_their_account_but_one_of_two_can() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    app.delete("/api/v1/me", Some(&admin.access_token))
+        .await
+        .assert_problem(409, "last_admin");
+    assert_eq!(
+        app.get("/api/v1/me", Some(&admin.access_token))
+            .await
+            .status,
+        200,
+        "nothing was deleted"
+    );
+    let ana = app.participant("ana@example.org").await;
+    let promoted = app
+        .patch(
+            &format!("/api/v1/admin/users/{}/roles", ana.user_id),
+            Some(&admin.access_token),
+            json!({ "roles": ["admin"] }),
+        )
+        .await;
+    assert_eq!(promoted.status, 200);
+    assert_eq!(
+        app.delete("/api/v1/me", Some(&admin.access_token))
+            .await
+            .status,
+        204
+    );
+    // The deletion of an admin is audited with the roles it dropped.
+    use plaza_api::store::entities::audit_log;
+    use sea_orm::EntityTrait;
+    let entries = audit_log::Entity::find().all(&app.state.db).await.unwrap();
+    let entry = entries
+        .iter()
+        .find(|e| e.action == "user.delete")
+        .expect("an audit entry");
+    assert_eq!(entry.target_id, admin.user_id.to_string());
+    assert_eq!(entry.before, Some(json!({ "roles": ["admin"] })));
+    // Ana is now the last admin.
+    app.delete("/api/v1/me", Some(&ana.access_token))
+        .await
+        .assert_problem(409, "last_admin");
+}
