@@ -46,6 +46,11 @@ pub struct Settings {
     /// `PLAZA_SECRET`: signs tokens and keys the census hashes.
     pub secret: Vec<u8>,
     pub secret_source: SecretSource,
+    /// `PLAZA_CENSUS_SECRET`: keys the census hashes instead of `PLAZA_SECRET` (pins them across
+    /// a rotation of `PLAZA_SECRET`).
+    pub census_secret: Option<Vec<u8>>,
+    /// `PLAZA_SECRET_PREVIOUS`: a former `PLAZA_SECRET`, whose access tokens are still accepted.
+    pub previous_secret: Option<Vec<u8>>,
     /// `PLAZA_PUBLIC_URL`: the base of links in mail, without a trailing slash.
     pub public_url: String,
     /// `RUST_LOG`: the log filter.
@@ -74,6 +79,14 @@ impl fmt::Debug for Settings {
             .field("mail_from", &self.mail_from.to_string())
             .field("secret", &"<redacted>")
             .field("secret_source", &self.secret_source)
+            .field(
+                "census_secret",
+                &self.census_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "previous_secret",
+                &self.previous_secret.as_ref().map(|_| "<redacted>"),
+            )
             .field("public_url", &self.public_url)
             .field("log_filter", &self.log_filter)
             .field("log_format", &self.log_format)
@@ -222,6 +235,17 @@ impl Settings {
             ),
         };
 
+        let optional_secret = |variable: &'static str| match lookup(variable) {
+            Some(value) if value.len() < MIN_SECRET_LENGTH => Err(bad(
+                variable,
+                format!("must be at least {MIN_SECRET_LENGTH} characters long"),
+            )),
+            Some(value) => Ok(Some(value.into_bytes())),
+            None => Ok(None),
+        };
+        let census_secret = optional_secret("PLAZA_CENSUS_SECRET")?;
+        let previous_secret = optional_secret("PLAZA_SECRET_PREVIOUS")?;
+
         let public_url = lookup("PLAZA_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}"));
         let public_url = public_url.trim().trim_end_matches('/').to_string();
         if !(public_url.starts_with("http://") || public_url.starts_with("https://"))
@@ -310,6 +334,8 @@ impl Settings {
             mail_from,
             secret,
             secret_source,
+            census_secret,
+            previous_secret,
             public_url,
             log_filter,
             log_format,
@@ -469,6 +495,8 @@ mod tests {
             ("PLAZA_LIMIT_MAIL", "0/hour"),
             ("PLAZA_TRUSTED_PROXIES", "10.0.0.0/8, proxy.internal"),
             ("PLAZA_METRICS_TOKEN", "short"),
+            ("PLAZA_CENSUS_SECRET", "short"),
+            ("PLAZA_SECRET_PREVIOUS", "short"),
         ] {
             let error = settings(&[(variable, value)]).unwrap_err();
             assert_eq!(error.variable, variable, "{error}");

@@ -52,15 +52,31 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
 }
 
 /// Applies every pending migration.
+///
+/// On SQLite the whole run is one transaction, on one connection: the migrator would otherwise
+/// send each statement to any pooled connection, and a connection that read the schema before
+/// another one altered it parses the next `ALTER TABLE` against its stale copy ("no such
+/// column"). SQLite's DDL is transactional, so a failed run also leaves nothing half-applied.
 pub async fn migrate(connection: &DatabaseConnection) -> Result<(), DbErr> {
+    if connection.get_database_backend() == DbBackend::Sqlite {
+        let tx = connection.begin().await?;
+        Migrator::up(&tx, None).await?;
+        return tx.commit().await;
+    }
     Migrator::up(connection, None).await
 }
 
-/// Rolls back the last `steps` migrations (`None`: all of them).
+/// Rolls back the last `steps` migrations (`None`: all of them), on SQLite in one transaction
+/// as [`migrate`] does.
 pub async fn migrate_down(
     connection: &DatabaseConnection,
     steps: Option<u32>,
 ) -> Result<(), DbErr> {
+    if connection.get_database_backend() == DbBackend::Sqlite {
+        let tx = connection.begin().await?;
+        Migrator::down(&tx, steps).await?;
+        return tx.commit().await;
+    }
     Migrator::down(connection, steps).await
 }
 

@@ -34,6 +34,14 @@ pub enum StartError {
     Mail(#[from] mail::SendError),
     #[error("the database has {0} pending migration(s): run `plaza migrate` first")]
     PendingMigrations(usize),
+    #[error(
+        "the census hashes in the database were made with key {recorded}, but the configured census key is {configured}: \
+         PLAZA_SECRET changed. Set PLAZA_CENSUS_SECRET to the former PLAZA_SECRET (see the README, \"Rotating the secret\")"
+    )]
+    CensusKeyChanged {
+        recorded: String,
+        configured: String,
+    },
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: std::net::SocketAddr,
@@ -55,7 +63,7 @@ pub async fn build_state(
     let limits = limits::Limits::new(&settings.limits);
     Ok(Arc::new(AppState {
         db,
-        keys: auth::Keys::derive(&settings.secret),
+        keys: auth::Keys::from_settings(&settings),
         hasher,
         limits,
         clock,
@@ -72,7 +80,7 @@ pub async fn prepare_database(state: &AppState) -> Result<(), StartError> {
     use plaza_migrations::sea_orm_migration::MigratorTrait;
     if state.db.get_database_backend() == sea_orm::DbBackend::Sqlite {
         db::migrate(&state.db).await?;
-        return Ok(());
+        return check_census_key(state).await;
     }
     let pending = plaza_migrations::Migrator::get_pending_migrations(&state.db)
         .await?
@@ -80,7 +88,26 @@ pub async fn prepare_database(state: &AppState) -> Result<(), StartError> {
     if pending > 0 {
         return Err(StartError::PendingMigrations(pending));
     }
-    Ok(())
+    check_census_key(state).await
+}
+
+/// Records the census key's id on first start, and refuses a different key while document
+/// hashes made with the recorded one exist: they would all stop matching, silently.
+pub async fn check_census_key(state: &AppState) -> Result<(), StartError> {
+    let configured = auth::key_id(&state.keys.census);
+    match store::census::recorded_key_id(&state.db, "census").await? {
+        Some(recorded) if recorded == configured => Ok(()),
+        Some(recorded) if store::census::holds_document_hashes(&state.db).await? => {
+            Err(StartError::CensusKeyChanged {
+                recorded,
+                configured,
+            })
+        }
+        _ => {
+            store::census::record_key_id(&state.db, "census", &configured, state.now()).await?;
+            Ok(())
+        }
+    }
 }
 
 /// Runs the HTTP server and the outbox worker until SIGTERM or Ctrl-C, then finishes in-flight

@@ -139,6 +139,10 @@ enum CensusCommand {
         /// The organization's slug (needed when there are several).
         #[arg(long)]
         organization: Option<String>,
+        /// The file is the whole census: remove the records it does not list, and the residency
+        /// of anyone verified with them.
+        #[arg(long)]
+        replace: bool,
     },
 }
 
@@ -355,17 +359,30 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             }
             Ok(())
         }
-        Command::Census(CensusCommand::Import { file, organization }) => {
+        Command::Census(CensusCommand::Import {
+            file,
+            organization,
+            replace,
+        }) => {
             prepare_database(&state).await.map_err(|e| e.to_string())?;
             let organization = pick_organization(&state, organization.as_deref()).await?;
             let csv = std::fs::read_to_string(&file)
                 .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-            let summary = app::census::import(&state, &organization, None, &csv)
+            let mode = if replace {
+                app::census::ImportMode::Replace
+            } else {
+                app::census::ImportMode::Merge
+            };
+            let summary = app::census::import(&state, &organization, None, &csv, mode)
                 .await
                 .map_err(describe)?;
             println!(
-                "census: {} created, {} updated, {} in total",
-                summary.created, summary.updated, summary.total
+                "census: {} created, {} updated, {} removed ({} residencies ended), {} in total",
+                summary.created,
+                summary.updated,
+                summary.removed,
+                summary.residents_removed,
+                summary.total
             );
             Ok(())
         }

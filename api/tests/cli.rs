@@ -66,7 +66,8 @@ fn an_operator_sets_up_an_embedded_deployment() {
     std::fs::write(&csv, "document_number,birth_date,scope_code\n12345678Z,1990-04-01,B31\nX1234567L,2001-02-03,B01\n").unwrap();
     let imported = stdout(&plaza(&dir, &["census", "import", csv.to_str().unwrap()]));
     assert!(
-        imported.contains("census: 2 created, 0 updated, 2 in total"),
+        imported
+            .contains("census: 2 created, 0 updated, 0 removed (0 residencies ended), 2 in total"),
         "{imported}"
     );
 

@@ -21,6 +21,10 @@ pub const DOCUMENT_FAILURES_BEFORE_LOCK: u32 = 10;
 pub const FIRST_LOCK_SECONDS: i64 = 60;
 /// No lock lasts longer than a day.
 pub const MAX_LOCK_SECONDS: i64 = 24 * 60 * 60;
+/// Failures are forgiven one per this many seconds without a failure (once no lock is running):
+/// a counter that never decayed would let whoever knows a document number keep it locked for
+/// good with one failure a day, each re-locking it for the maximum.
+pub const FAILURE_FORGIVEN_EVERY_SECONDS: i64 = 60 * 60;
 
 /// A document number, normalised: ASCII uppercase, without spaces, dots, dashes or slashes, so
 /// that `12.345.678-z` and `12345678Z` are the same person. 4..=32 letters and digits.
@@ -204,10 +208,32 @@ fn split_csv_line(line: &str, delimiter: char) -> Vec<String> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct VerificationLock {
     pub failures: u32,
+    pub last_failure_at: Option<Timestamp>,
     pub locked_until: Option<Timestamp>,
 }
 
 impl VerificationLock {
+    /// The counter as it stands at `now`: one failure forgiven per
+    /// [`FAILURE_FORGIVEN_EVERY_SECONDS`] since the later of the last failure and the end of the
+    /// last lock.
+    pub fn decayed(&self, now: Timestamp) -> VerificationLock {
+        let quiet_since = match (self.last_failure_at, self.locked_until) {
+            (Some(failure), Some(until)) => failure.max(until),
+            (Some(failure), None) => failure,
+            (None, Some(until)) => until,
+            (None, None) => return *self,
+        };
+        let quiet = now.seconds() - quiet_since.seconds();
+        if quiet <= 0 {
+            return *self;
+        }
+        let forgiven = u32::try_from(quiet / FAILURE_FORGIVEN_EVERY_SECONDS).unwrap_or(u32::MAX);
+        VerificationLock {
+            failures: self.failures.saturating_sub(forgiven),
+            ..*self
+        }
+    }
+
     /// Refuses while locked, telling how long to wait.
     pub fn check(&self, now: Timestamp) -> Result<(), DomainError> {
         match self.locked_until {
@@ -231,7 +257,7 @@ impl VerificationLock {
     }
 
     fn after_failure_with_threshold(&self, now: Timestamp, threshold: u32) -> VerificationLock {
-        let failures = self.failures.saturating_add(1);
+        let failures = self.decayed(now).failures.saturating_add(1);
         let locked_until = (failures >= threshold).then(|| {
             let doublings = (failures - threshold).min(20);
             let seconds = (FIRST_LOCK_SECONDS << doublings).min(MAX_LOCK_SECONDS);
@@ -239,6 +265,7 @@ impl VerificationLock {
         });
         VerificationLock {
             failures,
+            last_failure_at: Some(now),
             locked_until,
         }
     }
@@ -552,5 +579,33 @@ mod tests {
             lock = lock.after_failure(now);
         }
         assert_eq!(lock.locked_until, Some(now.plus_seconds(MAX_LOCK_SECONDS)));
+    }
+
+    #[test]
+    fn failures_are_forgiven_one_an_hour_once_nobody_fails_and_no_lock_runs() {
+        let start = Timestamp(1_000_000);
+        let mut lock = VerificationLock::default();
+        for _ in 0..12 {
+            lock = lock.after_document_failure(start);
+        }
+        let until = lock.locked_until.unwrap();
+        // Nothing is forgiven while the lock runs, nor right after it.
+        assert_eq!(lock.decayed(until).failures, 12);
+        assert!(lock.after_document_failure(until).check(until).is_err());
+        // Five quiet hours after the lock forgive five failures: one more is not yet a lock...
+        let later = until.plus_seconds(5 * FAILURE_FORGIVEN_EVERY_SECONDS);
+        assert_eq!(lock.decayed(later).failures, 7);
+        let again = lock.after_document_failure(later);
+        assert_eq!((again.failures, again.check(later)), (8, Ok(())));
+        // ... and a quiet day forgets them all.
+        let next_day = until.plus_seconds(MAX_LOCK_SECONDS);
+        assert_eq!(lock.decayed(next_day).failures, 0);
+        // An account's own counter decays the same way.
+        let mut own = VerificationLock::default();
+        for _ in 0..4 {
+            own = own.after_failure(start);
+        }
+        let tomorrow = start.plus_seconds(MAX_LOCK_SECONDS);
+        assert_eq!(own.after_failure(tomorrow).failures, 1);
     }
 }

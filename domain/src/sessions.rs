@@ -2,7 +2,12 @@
 //!
 //! A login opens a session (a "family" of refresh tokens). Each refresh spends the presented
 //! token and issues the next one. Presenting a spent token again means it was stolen or replayed:
-//! the whole family is revoked and the holder must sign in again. A session also ends after
+//! the whole family is revoked and the holder must sign in again — except within
+//! [`REFRESH_RETRY_GRACE_SECONDS`] of the spending, while its successor is unused: a mobile client
+//! whose answer was lost on a flaky network retries within seconds, and gets the same successor
+//! again instead of being signed out (the successor is derived from the spent token with a server
+//! key, so nothing secret is stored to replay it). The price: a thief who replays a stolen token
+//! within those seconds is not detected. A session also ends after
 //! [`IDLE_TIMEOUT_SECONDS`] without a refresh and [`ABSOLUTE_TIMEOUT_SECONDS`] after login
 //! (ASVS 3.3.2 level 2). Access tokens live [`ACCESS_TOKEN_SECONDS`]; they carry the session id,
 //! and the API rejects them as soon as their session is revoked.
@@ -20,6 +25,20 @@ pub const ABSOLUTE_TIMEOUT_SECONDS: i64 = 12 * 60 * 60;
 pub const CONFIRMATION_TOKEN_SECONDS: i64 = 7 * 24 * 60 * 60;
 /// Lifetime of a password-reset link (Decidim: 6 hours).
 pub const PASSWORD_RESET_TOKEN_SECONDS: i64 = 6 * 60 * 60;
+/// How long after a refresh token is spent a retry with it gets the same successor.
+pub const REFRESH_RETRY_GRACE_SECONDS: i64 = 10;
+
+/// Where a presented refresh token stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenState {
+    /// Never presented before.
+    Unspent,
+    /// Spent at `at`; `successor_unspent` when the token it was exchanged for is still unused.
+    Spent {
+        at: Timestamp,
+        successor_unspent: bool,
+    },
+}
 
 /// What the database knows of a session when a refresh token of it is presented.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,26 +69,32 @@ impl SessionState {
 pub enum RefreshDecision {
     /// Spend the token, issue the next one in the same session.
     Rotate,
+    /// A retry within the grace period: answer with the successor already issued.
+    ReplaySuccessor,
     /// The token was already spent: revoke the whole session, refuse.
     RevokeFamily,
 }
 
-/// Decides a refresh with a token that is `already_spent` or not, of session `session`.
+/// Decides a refresh with a token in `token` state, of session `session`.
 pub fn decide_refresh(
     session: SessionState,
-    already_spent: bool,
+    token: TokenState,
     now: Timestamp,
 ) -> Result<RefreshDecision, DomainError> {
     if session.revoked {
         return Err(DomainError::SessionEnded);
     }
-    if already_spent {
-        return Ok(RefreshDecision::RevokeFamily);
+    match token {
+        TokenState::Spent {
+            at,
+            successor_unspent: true,
+        } if now.seconds() - at.seconds() <= REFRESH_RETRY_GRACE_SECONDS => {
+            Ok(RefreshDecision::ReplaySuccessor)
+        }
+        TokenState::Spent { .. } => Ok(RefreshDecision::RevokeFamily),
+        TokenState::Unspent if !session.is_live(now) => Err(DomainError::SessionEnded),
+        TokenState::Unspent => Ok(RefreshDecision::Rotate),
     }
-    if !session.is_live(now) {
-        return Err(DomainError::SessionEnded);
-    }
-    Ok(RefreshDecision::Rotate)
 }
 
 #[cfg(test)]
@@ -84,30 +109,55 @@ mod tests {
         }
     }
 
+    fn spent(at: i64, successor_unspent: bool) -> TokenState {
+        TokenState::Spent {
+            at: Timestamp(at),
+            successor_unspent,
+        }
+    }
+
     #[test]
     fn a_fresh_token_rotates() {
         assert_eq!(
-            decide_refresh(session(0, 100, false), false, Timestamp(200)),
+            decide_refresh(session(0, 100, false), TokenState::Unspent, Timestamp(200)),
             Ok(RefreshDecision::Rotate)
         );
     }
 
     #[test]
     fn a_spent_token_revokes_its_family() {
+        let live = session(0, 100, false);
+        let after_grace = 200 + REFRESH_RETRY_GRACE_SECONDS + 1;
         assert_eq!(
-            decide_refresh(session(0, 100, false), true, Timestamp(200)),
+            decide_refresh(live, spent(200, true), Timestamp(after_grace)),
+            Ok(RefreshDecision::RevokeFamily)
+        );
+        // Within the grace period too, once its successor was used: the family moved on.
+        assert_eq!(
+            decide_refresh(live, spent(200, false), Timestamp(201)),
             Ok(RefreshDecision::RevokeFamily)
         );
     }
 
     #[test]
+    fn a_retry_within_seconds_gets_the_same_successor() {
+        let live = session(0, 200, false);
+        for now in [200, 205, 200 + REFRESH_RETRY_GRACE_SECONDS] {
+            assert_eq!(
+                decide_refresh(live, spent(200, true), Timestamp(now)),
+                Ok(RefreshDecision::ReplaySuccessor)
+            );
+        }
+    }
+
+    #[test]
     fn a_revoked_session_cannot_refresh() {
         assert_eq!(
-            decide_refresh(session(0, 100, true), false, Timestamp(200)),
+            decide_refresh(session(0, 100, true), TokenState::Unspent, Timestamp(200)),
             Err(DomainError::SessionEnded)
         );
         assert_eq!(
-            decide_refresh(session(0, 100, true), true, Timestamp(200)),
+            decide_refresh(session(0, 100, true), spent(199, true), Timestamp(200)),
             Err(DomainError::SessionEnded)
         );
     }
@@ -116,12 +166,16 @@ mod tests {
     fn idle_and_old_sessions_end() {
         let idle = Timestamp(100 + IDLE_TIMEOUT_SECONDS);
         assert_eq!(
-            decide_refresh(session(0, 100, false), false, idle),
+            decide_refresh(session(0, 100, false), TokenState::Unspent, idle),
             Err(DomainError::SessionEnded)
         );
         let old = session(0, ABSOLUTE_TIMEOUT_SECONDS - 10, false);
         assert_eq!(
-            decide_refresh(old, false, Timestamp(ABSOLUTE_TIMEOUT_SECONDS)),
+            decide_refresh(
+                old,
+                TokenState::Unspent,
+                Timestamp(ABSOLUTE_TIMEOUT_SECONDS)
+            ),
             Err(DomainError::SessionEnded)
         );
     }

@@ -18,6 +18,7 @@ mod m20261126_000006_pending_passwords;
 mod m20261126_000007_document_attempts;
 mod m20261126_000008_mail_quotas;
 mod m20261130_000009_link_holder_sets_the_password;
+mod m20261130_000010_server_keys;
 
 /// The ordered list of Plaza's migrations.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000007_document_attempts::Migration),
             Box::new(m20261126_000008_mail_quotas::Migration),
             Box::new(m20261130_000009_link_holder_sets_the_password::Migration),
+            Box::new(m20261130_000010_server_keys::Migration),
         ]
     }
 }

@@ -214,6 +214,9 @@ impl TestApp {
             .await
             .expect("state");
         plaza_api::db::migrate(&state.db).await.expect("migrations");
+        plaza_api::check_census_key(&state)
+            .await
+            .expect("the census key is recorded");
         let organization = create_organization(
             &state,
             NewOrganization {

@@ -34,7 +34,7 @@ use plaza_domain::accounts::{
     Email, Nickname, NotificationMail, PersonName, Role, Roles, decide_roles,
 };
 use plaza_domain::i18n::choose_locale;
-use plaza_domain::sessions::{self, RefreshDecision, SessionState};
+use plaza_domain::sessions::{self, RefreshDecision, SessionState, TokenState};
 use plaza_domain::{DomainError, FieldError, FieldErrors};
 use sea_orm::ConnectionTrait;
 use time::OffsetDateTime;
@@ -529,7 +529,9 @@ pub async fn login(
     Ok(pair)
 }
 
-/// Exchanges a refresh token for a new pair. A token presented twice revokes its session.
+/// Exchanges a refresh token for a new pair. A token presented twice revokes its session, unless
+/// the second time is a retry within seconds while its successor is unused: then the answer is
+/// that same successor (`sessions::REFRESH_RETRY_GRACE_SECONDS`).
 pub async fn refresh(
     state: &AppState,
     organization: &Organization,
@@ -549,26 +551,51 @@ pub async fn refresh(
     if user.deleted_at.is_some() || user.blocked_at.is_some() {
         return Err(DomainError::SessionEnded.into());
     }
+    let successor = state.keys.successor_refresh_token(refresh_token);
+    let token_state = match token.used_at {
+        None => TokenState::Unspent,
+        Some(at) => {
+            let next =
+                store::users::refresh_token_for_update(&tx, &auth::token_hash(&successor)).await?;
+            TokenState::Spent {
+                at: to_timestamp(at),
+                successor_unspent: next.is_some_and(|next| next.used_at.is_none()),
+            }
+        }
+    };
     let state_of_session = SessionState {
         created_at: to_timestamp(session.created_at),
         last_used_at: to_timestamp(session.last_used_at),
         revoked: session.revoked_at.is_some(),
     };
-    let decision =
-        sessions::decide_refresh(state_of_session, token.used_at.is_some(), to_timestamp(now))?;
-    let rotated = decision == RefreshDecision::Rotate
-        && store::users::spend_refresh_token(&tx, token.id, now).await?;
-    if !rotated {
-        store::users::revoke_session(&tx, session.id, "refresh_token_reused", now).await?;
-        tx.commit().await?;
-        tracing::warn!(session = %session.id, user = %user.id, "refresh token reused; session revoked");
-        return Err(DomainError::RefreshTokenReused.into());
+    let decision = sessions::decide_refresh(state_of_session, token_state, to_timestamp(now))?;
+    match decision {
+        RefreshDecision::Rotate
+            if store::users::spend_refresh_token(&tx, token.id, now).await? =>
+        {
+            store::users::insert_refresh_token(&tx, session.id, auth::token_hash(&successor), now)
+                .await?;
+        }
+        RefreshDecision::ReplaySuccessor => {
+            tracing::info!(session = %session.id, "refresh retried within the grace period; same successor");
+        }
+        RefreshDecision::Rotate | RefreshDecision::RevokeFamily => {
+            store::users::revoke_session(&tx, session.id, "refresh_token_reused", now).await?;
+            tx.commit().await?;
+            tracing::warn!(session = %session.id, user = %user.id, "refresh token reused; session revoked");
+            return Err(DomainError::RefreshTokenReused.into());
+        }
     }
-    let next = auth::random_token(32);
-    store::users::insert_refresh_token(&tx, session.id, auth::token_hash(&next), now).await?;
     store::users::touch_session(&tx, session.id, now).await?;
     tx.commit().await?;
-    Ok(tokens(state, organization, user.id, session.id, now, next))
+    Ok(tokens(
+        state,
+        organization,
+        user.id,
+        session.id,
+        now,
+        successor,
+    ))
 }
 
 /// Ends the actor's current session: its access and refresh tokens stop working at once.

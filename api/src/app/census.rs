@@ -17,6 +17,19 @@ use plaza_domain::{Date, DomainError, FieldError};
 use std::collections::HashMap;
 use uuid::Uuid;
 
+/// Whether an import adds to the census or replaces it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ImportMode {
+    /// Add new records, refresh those already there, remove nothing (the default: a city may
+    /// import its census in several files).
+    #[default]
+    Merge,
+    /// The file is the whole census: records absent from it are removed, and so is the residency
+    /// of every resident whose document they were (they moved away or died). Their past
+    /// participation stays counted; they cannot verify again until they are back in a census.
+    Replace,
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ImportSummary {
@@ -24,6 +37,10 @@ pub struct ImportSummary {
     pub created: u64,
     /// Documents already there, whose birth date and scope were refreshed.
     pub updated: u64,
+    /// Records removed because a replacing import did not list them.
+    pub removed: u64,
+    /// Residencies ended because their document left the census.
+    pub residents_removed: u64,
     /// Records in the organization's census after the import.
     pub total: u64,
 }
@@ -36,6 +53,7 @@ pub async fn import(
     organization: &Organization,
     actor: Option<&Actor>,
     csv: &str,
+    mode: ImportMode,
 ) -> AppResult<ImportSummary> {
     if let Some(actor) = actor {
         authorize(&actor.roles, Permission::ImportCensus)?;
@@ -83,10 +101,27 @@ pub async fn import(
     if !unknown.is_empty() {
         return Err(DomainError::Invalid(unknown).into());
     }
+    if mode == ImportMode::Replace && rows.is_empty() {
+        return Err(FieldError::new(
+            "body",
+            "empty_census",
+            "A replacing import needs at least one record: it would empty the census.",
+        )
+        .into());
+    }
 
+    let keep: std::collections::HashSet<String> =
+        rows.iter().map(|row| row.document_hash.clone()).collect();
     let tx = db::begin_write(&state.db).await?;
     let created = store::census::import_records(&tx, organization.id, rows).await?;
     let updated = entries.len() as u64 - created;
+    let (removed, residents_removed) = match mode {
+        ImportMode::Merge => (0, 0),
+        ImportMode::Replace => (
+            store::census::remove_records_not_in(&tx, organization.id, &keep).await?,
+            store::census::remove_residents_without_record(&tx, organization.id).await?,
+        ),
+    };
     let total = store::census::record_count(&tx, organization.id).await?;
     store::audit::record(
         &tx,
@@ -97,9 +132,14 @@ pub async fn import(
             target_kind: "census",
             target_id: organization.id.to_string(),
             before: None,
-            after: Some(
-                serde_json::json!({ "created": created, "updated": updated, "total": total }),
-            ),
+            after: Some(serde_json::json!({
+                "mode": match mode { ImportMode::Merge => "merge", ImportMode::Replace => "replace" },
+                "created": created,
+                "updated": updated,
+                "removed": removed,
+                "residents_removed": residents_removed,
+                "total": total,
+            })),
         },
         now,
     )
@@ -108,6 +148,8 @@ pub async fn import(
     Ok(ImportSummary {
         created,
         updated,
+        removed,
+        residents_removed,
         total,
     })
 }
@@ -171,10 +213,12 @@ pub async fn verify(
         store::census::lock_document_attempts(&tx, organization.id, &document_hash).await?;
     let account_lock = VerificationLock {
         failures: u32::try_from(account_row.failures).unwrap_or(0),
+        last_failure_at: Some(to_timestamp(account_row.last_failure_at)),
         locked_until: account_row.locked_until.map(to_timestamp),
     };
     let document_lock = VerificationLock {
         failures: u32::try_from(document_row.failures).unwrap_or(0),
+        last_failure_at: document_row.last_failure_at.map(to_timestamp),
         locked_until: document_row.locked_until.map(to_timestamp),
     };
     account_lock.check(to_timestamp(now))?;

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod catalog;
 pub mod census;
 pub mod error;
+pub mod moderation;
 pub mod seed;
 pub mod tenancy;
 

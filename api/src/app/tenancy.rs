@@ -82,12 +82,10 @@ pub async fn authenticate(
     token: &str,
 ) -> AppResult<Actor> {
     let now = state.clock.timestamp();
-    let claims =
-        jwt::verify(&state.keys.jwt, token, organization.id, now).map_err(|rejection| {
-            match rejection {
-                TokenRejection::Expired => AppError::TokenExpired,
-                TokenRejection::Invalid => AppError::Unauthenticated,
-            }
+    let claims = jwt::verify_with_any(&state.keys.verifying_jwt(), token, organization.id, now)
+        .map_err(|rejection| match rejection {
+            TokenRejection::Expired => AppError::TokenExpired,
+            TokenRejection::Invalid => AppError::Unauthenticated,
         })?;
     let session = store::users::session(&state.db, claims.sid)
         .await?

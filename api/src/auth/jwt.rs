@@ -71,12 +71,29 @@ pub fn issue(
         nbf: Some(now.seconds()),
         exp: now.seconds() + lifetime_seconds,
     };
-    jsonwebtoken::encode(
-        &Header::new(Algorithm::HS256),
-        &claims,
-        &EncodingKey::from_secret(key),
-    )
-    .expect("HS256 signing with an in-memory key cannot fail")
+    let mut header = Header::new(Algorithm::HS256);
+    header.kid = Some(super::key_id(key));
+    jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(key))
+        .expect("HS256 signing with an in-memory key cannot fail")
+}
+
+/// Verifies an access token with whichever of `keys` its `kid` header names (a token without
+/// `kid` is tried with the first). A `kid` that names none of them is an invalid token.
+pub fn verify_with_any(
+    keys: &[&[u8]],
+    token: &str,
+    organization: Uuid,
+    now: Timestamp,
+) -> Result<AccessClaims, TokenRejection> {
+    let header = jsonwebtoken::decode_header(token).map_err(|_| TokenRejection::Invalid)?;
+    let key = match header.kid {
+        Some(kid) => keys
+            .iter()
+            .find(|key| super::key_id(key) == kid)
+            .ok_or(TokenRejection::Invalid)?,
+        None => keys.first().ok_or(TokenRejection::Invalid)?,
+    };
+    verify(key, token, organization, now)
 }
 
 /// Verifies an access token presented to `organization` at `now`.
@@ -190,6 +207,28 @@ mod tests {
             ..issued_at_1000
         };
         assert!(verify(KEY, &signed(&without_nbf), ORG, Timestamp(1_100)).is_ok());
+    }
+
+    #[test]
+    fn a_token_names_its_key_and_is_verified_with_it() {
+        let former: &[u8] = b"a former key a former key a former";
+        let signed_before = issue(
+            former,
+            ORG,
+            Uuid::from_u128(2),
+            Uuid::from_u128(3),
+            Timestamp(1_000),
+            900,
+        );
+        let header = jsonwebtoken::decode_header(&signed_before).unwrap();
+        assert_eq!(header.kid, Some(super::super::key_id(former)));
+        // During a rotation both keys verify; afterwards the former one's tokens are refused.
+        assert!(verify_with_any(&[KEY, former], &signed_before, ORG, Timestamp(1_001)).is_ok());
+        assert!(verify_with_any(&[KEY, former], &token(1_000), ORG, Timestamp(1_001)).is_ok());
+        assert_eq!(
+            verify_with_any(&[KEY], &signed_before, ORG, Timestamp(1_001)),
+            Err(TokenRejection::Invalid)
+        );
     }
 
     #[test]

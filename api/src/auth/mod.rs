@@ -1,7 +1,12 @@
 //! Credentials: password hashing, access tokens, and the random and keyed-hash tokens around them.
 //!
-//! Everything secret is derived from the one server secret (`PLAZA_SECRET`) with distinct labels,
-//! so that the key that signs access tokens is not the key that hashes census documents.
+//! Everything secret is derived from the server secret (`PLAZA_SECRET`) with distinct labels, one
+//! key per purpose, so that the key that signs access tokens is not the key that hashes census
+//! documents. Each key has a public id ([`key_id`]): access tokens name theirs in the JWT `kid`
+//! header, and the database records the census key's, so that a changed secret is noticed at
+//! start instead of silently invalidating every census hash. The census key can be pinned to a
+//! secret of its own (`PLAZA_CENSUS_SECRET`), and a former `PLAZA_SECRET` kept to verify access
+//! tokens it signed (`PLAZA_SECRET_PREVIOUS`): see the README's "Rotating the secret".
 
 pub mod jwt;
 pub mod passwords;
@@ -15,16 +20,52 @@ use sha2::{Digest, Sha256};
 pub struct Keys {
     /// Signs and verifies access tokens (HS256).
     pub jwt: Vec<u8>,
+    /// The access-token key of the former secret, accepted (never used to sign) during a
+    /// rotation.
+    pub previous_jwt: Option<Vec<u8>>,
     /// Keys the census document hashes.
     pub census: Vec<u8>,
+    /// Derives each refresh token's successor from it ([`Keys::successor_refresh_token`]).
+    pub refresh: Vec<u8>,
 }
 
 impl Keys {
     pub fn derive(secret: &[u8]) -> Keys {
         Keys {
             jwt: hmac_sha256(secret, b"plaza/jwt/v1").to_vec(),
+            previous_jwt: None,
             census: hmac_sha256(secret, b"plaza/census/v1").to_vec(),
+            refresh: hmac_sha256(secret, b"plaza/refresh/v1").to_vec(),
         }
+    }
+
+    /// The keys of the settings: `PLAZA_SECRET`, with the census key from `PLAZA_CENSUS_SECRET`
+    /// when set, and the former secret's access-token key from `PLAZA_SECRET_PREVIOUS`.
+    pub fn from_settings(settings: &crate::config::Settings) -> Keys {
+        let mut keys = Keys::derive(&settings.secret);
+        if let Some(census_secret) = &settings.census_secret {
+            keys.census = Keys::derive(census_secret).census;
+        }
+        keys.previous_jwt = settings
+            .previous_secret
+            .as_ref()
+            .map(|previous| Keys::derive(previous).jwt);
+        keys
+    }
+
+    /// The keys an access token may be signed with: the current one, then the former one.
+    pub fn verifying_jwt(&self) -> Vec<&[u8]> {
+        std::iter::once(self.jwt.as_slice())
+            .chain(self.previous_jwt.as_deref())
+            .collect()
+    }
+
+    /// The refresh token that replaces `token` when it is spent: an HMAC of it under the refresh
+    /// key, so that a retry within the grace period can be answered with the same successor
+    /// without storing any token in clear. Unpredictable without the token and the key.
+    pub fn successor_refresh_token(&self, token: &str) -> String {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(hmac_sha256(&self.refresh, token.as_bytes()))
     }
 
     /// The keyed hash under which a census document number is stored: HMAC-SHA256 over the
@@ -39,6 +80,12 @@ impl Keys {
         message.extend_from_slice(document.as_str().as_bytes());
         hex(&hmac_sha256(&self.census, &message))
     }
+}
+
+/// The public id of a key: 12 hex digits of an HMAC of a fixed label under it. It names a key
+/// without revealing it, and changes with it.
+pub fn key_id(key: &[u8]) -> String {
+    hex(&hmac_sha256(key, b"plaza/key-id")[..6])
 }
 
 fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
@@ -75,6 +122,16 @@ mod tests {
         let b = Keys::derive(b"other secret that is long enough!");
         assert_ne!(a.jwt, a.census);
         assert_ne!(a.jwt, b.jwt);
+    }
+
+    #[test]
+    fn key_ids_name_keys_without_revealing_them() {
+        let a = Keys::derive(b"first secret that is long enough!");
+        let b = Keys::derive(b"other secret that is long enough!");
+        assert_eq!(key_id(&a.jwt).len(), 12);
+        assert_eq!(key_id(&a.jwt), key_id(&a.jwt));
+        assert_ne!(key_id(&a.jwt), key_id(&b.jwt));
+        assert_ne!(key_id(&a.jwt), key_id(&a.census));
     }
 
     #[test]

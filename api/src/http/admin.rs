@@ -7,7 +7,7 @@ use super::problem::{Problem, answers};
 use super::security::{BearerAuth, State, Tenant};
 use crate::app::{accounts, census};
 use plaza_domain::accounts::Roles;
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
@@ -20,8 +20,32 @@ pub struct CensusImport {
     pub created: u64,
     /// Documents already there, with birth date and scope refreshed.
     pub updated: u64,
+    /// Records removed because a `replace` import did not list them.
+    pub removed: u64,
+    /// Residencies ended because their document left the census (`replace` only).
+    pub residents_removed: u64,
     /// Records in the census after the import.
     pub total: u64,
+}
+
+/// How a census file is applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum CensusImportMode {
+    /// Add and refresh records; remove nothing (the census may come in several files).
+    Merge,
+    /// The file is the whole census: records it does not list are removed, and the residency
+    /// of the residents verified with them ends.
+    Replace,
+}
+
+impl From<CensusImportMode> for census::ImportMode {
+    fn from(mode: CensusImportMode) -> census::ImportMode {
+        match mode {
+            CensusImportMode::Merge => census::ImportMode::Merge,
+            CensusImportMode::Replace => census::ImportMode::Replace,
+        }
+    }
 }
 
 /// An account's roles.
@@ -58,12 +82,16 @@ impl AdminApi {
     /// `plaza census import FILE` for larger files) with the header `document_number,birth_date,scope_code`
     /// (`,` or `;`). Every row is checked first: if any row is wrong, nothing is imported and
     /// each problem is reported as `lines.N`. Document numbers are stored only as keyed hashes.
+    /// With `mode=replace` the file is the whole census: records it does not list are removed,
+    /// and so is the residency of anyone verified with them.
     #[oai(path = "/census", method = "post", operation_id = "import_census")]
     async fn import_census(
         &self,
         State(state): State,
         Tenant(organization): Tenant,
         auth: BearerAuth,
+        /// `merge` (the default) or `replace`.
+        mode: Query<Option<CensusImportMode>>,
         body: CsvBody,
     ) -> Result<
         Json<CensusImport>,
@@ -77,10 +105,13 @@ impl AdminApi {
         >,
     > {
         state.limits.check_account(auth.0.id())?;
-        let summary = census::import(&state, &organization, Some(&auth.0), &body.0).await?;
+        let mode = mode.0.unwrap_or(CensusImportMode::Merge).into();
+        let summary = census::import(&state, &organization, Some(&auth.0), &body.0, mode).await?;
         Ok(Json(CensusImport {
             created: summary.created,
             updated: summary.updated,
+            removed: summary.removed,
+            residents_removed: summary.residents_removed,
             total: summary.total,
         }))
     }

@@ -14,6 +14,7 @@ pub mod common;
 pub mod edge;
 pub mod me;
 pub mod middleware;
+pub mod moderation;
 pub mod ops;
 pub mod problem;
 pub mod request_id;
@@ -37,6 +38,8 @@ pub enum ApiTags {
     Processes,
     /// Administration: census and roles.
     Admin,
+    /// Moderation: blocking and unblocking participants.
+    Moderation,
 }
 
 /// The version of the API in the spec.
@@ -50,6 +53,7 @@ pub fn api_service() -> OpenApiService<
         catalog::ScopesApi,
         catalog::ProcessesApi,
         admin::AdminApi,
+        moderation::ModerationApi,
     ),
     (),
 > {
@@ -60,6 +64,7 @@ pub fn api_service() -> OpenApiService<
             catalog::ScopesApi,
             catalog::ProcessesApi,
             admin::AdminApi,
+            moderation::ModerationApi,
         ),
         "Plaza API",
         API_VERSION,

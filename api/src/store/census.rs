@@ -74,6 +74,56 @@ pub async fn import_records(
     Ok(created)
 }
 
+/// Removes the organization's census records whose hash is not in `keep` (a replacing import);
+/// returns how many went.
+pub async fn remove_records_not_in(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    keep: &std::collections::HashSet<String>,
+) -> Result<u64, DbErr> {
+    let gone: Vec<String> = census_records::Entity::find()
+        .select_only()
+        .column(census_records::Column::DocumentHash)
+        .filter(census_records::Column::OrganizationId.eq(organization_id))
+        .into_tuple::<String>()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|hash| !keep.contains(hash))
+        .collect();
+    for batch in gone.chunks(500) {
+        census_records::Entity::delete_many()
+            .filter(census_records::Column::OrganizationId.eq(organization_id))
+            .filter(census_records::Column::DocumentHash.is_in(batch.iter().cloned()))
+            .exec(db)
+            .await?;
+    }
+    Ok(gone.len() as u64)
+}
+
+/// Ends the residency of the organization's residents whose document is no longer in its census;
+/// returns how many.
+pub async fn remove_residents_without_record(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+) -> Result<u64, DbErr> {
+    use sea_orm::sea_query::Query;
+    let removed = residents::Entity::delete_many()
+        .filter(residents::Column::OrganizationId.eq(organization_id))
+        .filter(
+            residents::Column::DocumentHash.not_in_subquery(
+                Query::select()
+                    .column(census_records::Column::DocumentHash)
+                    .from(census_records::Entity)
+                    .and_where(census_records::Column::OrganizationId.eq(organization_id))
+                    .to_owned(),
+            ),
+        )
+        .exec(db)
+        .await?;
+    Ok(removed.rows_affected)
+}
+
 pub async fn record_count(db: &impl ConnectionTrait, organization_id: Uuid) -> Result<u64, DbErr> {
     census_records::Entity::find()
         .filter(census_records::Column::OrganizationId.eq(organization_id))
@@ -185,4 +235,50 @@ pub async fn clear_attempts(db: &impl ConnectionTrait, user_id: Uuid) -> Result<
         .exec(db)
         .await
         .map(|_| ())
+}
+
+/// Whether any document hash is stored (census records or residents), in any organization.
+pub async fn holds_document_hashes(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+    use sea_orm::PaginatorTrait;
+    Ok(census_records::Entity::find().count(db).await? > 0
+        || residents::Entity::find().count(db).await? > 0)
+}
+
+/// The key id recorded for `purpose`, if any.
+pub async fn recorded_key_id(
+    db: &impl ConnectionTrait,
+    purpose: &str,
+) -> Result<Option<String>, DbErr> {
+    use super::entities::server_keys;
+    Ok(server_keys::Entity::find_by_id(purpose.to_string())
+        .one(db)
+        .await?
+        .map(|row| row.key_id))
+}
+
+/// Records (or replaces) the key id of `purpose`.
+pub async fn record_key_id(
+    db: &impl ConnectionTrait,
+    purpose: &str,
+    key_id: &str,
+    now: time::OffsetDateTime,
+) -> Result<(), DbErr> {
+    use super::entities::server_keys;
+    use sea_orm::sea_query::OnConflict;
+    server_keys::Entity::insert(
+        server_keys::Model {
+            purpose: purpose.to_string(),
+            key_id: key_id.to_string(),
+            recorded_at: now,
+        }
+        .into_active_model(),
+    )
+    .on_conflict(
+        OnConflict::column(server_keys::Column::Purpose)
+            .update_columns([server_keys::Column::KeyId, server_keys::Column::RecordedAt])
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await
+    .map(|_| ())
 }

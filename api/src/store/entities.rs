@@ -344,3 +344,19 @@ pub mod mail_quotas {
 
     no_relations!();
 }
+
+pub mod server_keys {
+    use sea_orm::entity::prelude::*;
+
+    /// The public id of a key whose change would invalidate stored data (see `auth::key_id`).
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "server_keys")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub purpose: String,
+        pub key_id: String,
+        pub recorded_at: TimeDateTimeWithTimeZone,
+    }
+
+    no_relations!();
+}

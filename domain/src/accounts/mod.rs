@@ -304,6 +304,31 @@ pub fn decide_roles(
     Ok(wanted)
 }
 
+/// Decides whether an actor may block or unblock an account: moderators and admins may, never
+/// themselves, and never a civil servant (an admin removes their roles first), so that blocking
+/// cannot be used to take an organization from its administrators.
+pub fn decide_block(actor: &Roles, target: &Roles, on_self: bool) -> Result<(), DomainError> {
+    authorize(actor, Permission::ModerateContent)?;
+    if on_self || target.iter().any(|role| role != Role::Participant) {
+        return Err(DomainError::Forbidden);
+    }
+    Ok(())
+}
+
+/// A moderator's reason for blocking or unblocking, kept in the audit log: 15 to 1,000 characters.
+pub fn justification(field: &str, raw: &str) -> Result<String, FieldError> {
+    let text = raw.trim();
+    let length = text.chars().count();
+    if !(15..=1_000).contains(&length) {
+        return Err(FieldError::new(
+            field,
+            "invalid_length",
+            "Explain the decision in 15 to 1,000 characters.",
+        ));
+    }
+    Ok(text.to_string())
+}
+
 /// The organization keeps an admin: a change that takes the role from `removed` of the
 /// `admins` it has (read under the organization's lock) may not leave none.
 pub fn keeps_an_admin(admins: usize, removed: usize) -> Result<(), DomainError> {
@@ -316,6 +341,34 @@ pub fn keeps_an_admin(admins: usize, removed: usize) -> Result<(), DomainError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moderators_block_participants_but_not_civil_servants_or_themselves() {
+        let moderator = Roles::new([Role::Moderator]);
+        let participant = Roles::new([]);
+        assert_eq!(decide_block(&moderator, &participant, false), Ok(()));
+        assert_eq!(
+            decide_block(&moderator, &Roles::new([Role::Admin]), false),
+            Err(DomainError::Forbidden)
+        );
+        assert_eq!(
+            decide_block(&moderator, &Roles::new([Role::Evaluator]), false),
+            Err(DomainError::Forbidden)
+        );
+        assert_eq!(
+            decide_block(&participant, &participant, false),
+            Err(DomainError::Forbidden)
+        );
+        assert_eq!(
+            decide_block(&Roles::new([Role::Admin]), &participant, true),
+            Err(DomainError::Forbidden)
+        );
+        assert!(justification("justification", "  too short ").is_err());
+        assert_eq!(
+            justification("justification", " Repeated insults in comments ").unwrap(),
+            "Repeated insults in comments"
+        );
+    }
 
     #[test]
     fn the_last_admin_cannot_go() {

@@ -45,12 +45,12 @@ async fn an_admin_imports_the_census_and_reimporting_refreshes_it() {
     let first = import(&app, &admin, CENSUS).await;
     assert_eq!(
         first.body,
-        json!({ "created": 3, "updated": 0, "total": 3 })
+        json!({ "created": 3, "updated": 0, "removed": 0, "residents_removed": 0, "total": 3 })
     );
     let second = import(&app, &admin, "document_number;birth_date;scope_code\n12.345.678-z;1990-04-01;N2\nY7654321G;1999-09-09;N1\n").await;
     assert_eq!(
         second.body,
-        json!({ "created": 1, "updated": 1, "total": 4 })
+        json!({ "created": 1, "updated": 1, "removed": 0, "residents_removed": 0, "total": 4 })
     );
 }
 
@@ -235,15 +235,22 @@ async fn five_failures_lock_verification_with_a_growing_delay() {
 #[tokio::test]
 async fn the_command_line_import_has_the_same_rules() {
     let app = TestApp::spawn().await;
-    let summary = plaza_api::app::census::import(&app.state, &app.organization, None, CENSUS)
-        .await
-        .unwrap();
+    let summary = plaza_api::app::census::import(
+        &app.state,
+        &app.organization,
+        None,
+        CENSUS,
+        plaza_api::app::census::ImportMode::Merge,
+    )
+    .await
+    .unwrap();
     assert_eq!((summary.created, summary.updated, summary.total), (3, 0, 3));
     let refused = plaza_api::app::census::import(
         &app.state,
         &app.organization,
         None,
         "document_number,birth_date,scope_code\nA1,x,N1\n",
+        plaza_api::app::census::ImportMode::Merge,
     )
     .await;
     assert!(refused.is_err());
@@ -291,4 +298,176 @@ async fn guessing_a_documents_birth_date_with_many_accounts_locks_the_document()
         200,
         "other documents are not locked"
     );
+}
+
+#[tokio::test]
+async fn a_changed_secret_is_refused_at_start_while_census_hashes_exist() {
+    let (app, _admin) = with_census().await;
+    let start_with = |extra: &[(&str, &str)]| {
+        let mut vars: std::collections::HashMap<String, String> = [
+            ("DATABASE_URL", app.state.settings.database_url.as_str()),
+            (
+                "PLAZA_DATA_DIR",
+                &app.state.settings.data_dir.display().to_string(),
+            ),
+            (
+                "PLAZA_SECRET",
+                "a-rotated-secret-that-is-long-enough-987654321",
+            ),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        for (k, v) in extra {
+            vars.insert(k.to_string(), v.to_string());
+        }
+        plaza_api::config::Settings::from_lookup(|name| vars.get(name).cloned()).unwrap()
+    };
+    let rotated = plaza_api::build_state(start_with(&[]), app.clock.clone())
+        .await
+        .unwrap();
+    let refused = plaza_api::check_census_key(&rotated).await.unwrap_err();
+    assert!(
+        matches!(refused, plaza_api::StartError::CensusKeyChanged { .. }),
+        "{refused}"
+    );
+    assert!(refused.to_string().contains("PLAZA_CENSUS_SECRET"));
+    // Pinning the census key to the former secret starts, and the census still matches.
+    let pinned = plaza_api::build_state(
+        start_with(&[("PLAZA_CENSUS_SECRET", plaza_tests::SECRET)]),
+        app.clock.clone(),
+    )
+    .await
+    .unwrap();
+    plaza_api::check_census_key(&pinned).await.unwrap();
+    assert_eq!(pinned.keys.census, app.state.keys.census);
+    assert_ne!(pinned.keys.jwt, app.state.keys.jwt);
+}
+
+#[tokio::test]
+async fn access_tokens_of_the_former_secret_work_while_it_is_kept_as_previous() {
+    let app = TestApp::spawn().await;
+    let ana = app.participant("ana@example.org").await;
+    let former = plaza_api::auth::Keys::derive(plaza_tests::SECRET.as_bytes());
+    let mut rotated =
+        plaza_api::auth::Keys::derive(b"a-rotated-secret-that-is-long-enough-987654321");
+    rotated.previous_jwt = Some(former.jwt.clone());
+    let accepted = plaza_api::auth::jwt::verify_with_any(
+        &rotated.verifying_jwt(),
+        &ana.access_token,
+        app.organization.id,
+        plaza_domain::Timestamp(plaza_tests::START.unix_timestamp()),
+    );
+    assert!(accepted.is_ok());
+    rotated.previous_jwt = None;
+    assert!(
+        plaza_api::auth::jwt::verify_with_any(
+            &rotated.verifying_jwt(),
+            &ana.access_token,
+            app.organization.id,
+            plaza_domain::Timestamp(plaza_tests::START.unix_timestamp()),
+        )
+        .is_err()
+    );
+}
+
+#[tokio::test]
+async fn a_replacing_import_removes_those_who_left_and_ends_their_residency() {
+    let (app, admin) = with_census().await;
+    let ana = app.participant("ana@example.org").await;
+    let bea = app.participant("bea@example.org").await;
+    assert_eq!(
+        verify(&app, &ana, "12345678Z", "1990-04-01").await.status,
+        200
+    );
+    assert_eq!(
+        verify(&app, &bea, "87654321X", "1985-01-31").await.status,
+        200
+    );
+    // A merge import never removes anyone.
+    let merged = import(
+        &app,
+        &admin,
+        "document_number,birth_date,scope_code\n87654321X,1985-01-31,N2\n",
+    )
+    .await;
+    assert_eq!(
+        (
+            &merged.body["removed"],
+            &merged.body["residents_removed"],
+            &merged.body["total"]
+        ),
+        (&json!(0), &json!(0), &json!(3))
+    );
+    // Ana moved away: the new census lists only Bea (now in N2).
+    let replaced = app
+        .call_raw(
+            poem::http::Method::POST,
+            "/api/v1/admin/census?mode=replace",
+            Some(&admin.access_token),
+            "text/csv",
+            b"document_number,birth_date,scope_code\n87654321X,1985-01-31,N2\n".to_vec(),
+        )
+        .await;
+    assert_eq!(replaced.status, 200, "{replaced:#?}");
+    assert_eq!(
+        (
+            &replaced.body["removed"],
+            &replaced.body["residents_removed"],
+            &replaced.body["total"]
+        ),
+        (&json!(2), &json!(1), &json!(1))
+    );
+    let anas = app.get("/api/v1/me", Some(&ana.access_token)).await;
+    assert_eq!(anas.body["residency"], serde_json::Value::Null, "{anas:#?}");
+    verify(&app, &ana, "12345678Z", "1990-04-01")
+        .await
+        .assert_problem(422, "census_no_match");
+    let beas = app.get("/api/v1/me", Some(&bea.access_token)).await;
+    assert!(beas.body["residency"].is_object(), "{beas:#?}");
+    // A replacing import cannot empty the census, and an unknown mode is refused.
+    let empty = app
+        .call_raw(
+            poem::http::Method::POST,
+            "/api/v1/admin/census?mode=replace",
+            Some(&admin.access_token),
+            "text/csv",
+            b"document_number,birth_date,scope_code\n".to_vec(),
+        )
+        .await;
+    assert_eq!(empty.status, 422, "{empty:#?}");
+    app.call_raw(
+        poem::http::Method::POST,
+        "/api/v1/admin/census?mode=wipe",
+        Some(&admin.access_token),
+        "text/csv",
+        b"document_number,birth_date,scope_code\n".to_vec(),
+    )
+    .await
+    .assert_problem(400, "invalid_parameter");
+}
+
+#[tokio::test]
+async fn failed_verifications_are_forgiven_with_quiet_time() {
+    let (app, _) = with_census().await;
+    let ana = app.participant("ana@example.org").await;
+    for _ in 0..5 {
+        verify(&app, &ana, "12345678Z", "2000-01-01")
+            .await
+            .assert_problem(422, "census_no_match");
+    }
+    // Locked for a minute; then five quiet hours forgive five failures.
+    app.clock
+        .advance(time::Duration::seconds(60) + time::Duration::hours(5));
+    let ana = app
+        .login("ana@example.org", plaza_tests::GOOD_PASSWORD)
+        .await;
+    for _ in 0..4 {
+        verify(&app, &ana, "12345678Z", "2000-01-01")
+            .await
+            .assert_problem(422, "census_no_match");
+    }
+    // Without the forgiveness this would be the tenth failure in a row, locked for 32 minutes.
+    let right = verify(&app, &ana, "12345678Z", "1990-04-01").await;
+    assert_eq!(right.status, 200, "{right:#?}");
 }

@@ -9,6 +9,7 @@ mod errors;
 mod hardening;
 mod mail;
 mod me;
+mod moderation;
 mod openapi;
 mod ops;
 mod roles;

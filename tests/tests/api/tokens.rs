@@ -175,6 +175,10 @@ async fn reusing_a_spent_refresh_token_revokes_its_whole_family() {
     let second_refresh = first.body["refresh_token"].as_str().unwrap().to_string();
     let second_access = first.body["access_token"].as_str().unwrap().to_string();
 
+    // Past the retry grace period, a spent token is a stolen or replayed one.
+    app.clock.advance(time::Duration::seconds(
+        plaza_domain::sessions::REFRESH_RETRY_GRACE_SECONDS + 1,
+    ));
     let replay = app.refresh(&ana.refresh_token).await;
     replay.assert_problem(401, "refresh_token_reused");
 
@@ -194,6 +198,30 @@ async fn reusing_a_spent_refresh_token_revokes_its_whole_family() {
             .status,
         200
     );
+}
+
+#[tokio::test]
+async fn a_refresh_retried_within_seconds_gets_the_same_new_refresh_token() {
+    let app = TestApp::spawn().await;
+    let ana = app.participant("ana@example.org").await;
+    let first = app.refresh(&ana.refresh_token).await;
+    assert_eq!(first.status, 200);
+    // The answer was lost on the way; the app retries a few seconds later.
+    app.clock.advance(time::Duration::seconds(5));
+    let retry = app.refresh(&ana.refresh_token).await;
+    assert_eq!(retry.status, 200, "{retry:#?}");
+    assert_eq!(retry.body["refresh_token"], first.body["refresh_token"]);
+    let access = retry.body["access_token"].as_str().unwrap();
+    assert_eq!(app.get("/api/v1/me", Some(access)).await.status, 200);
+    // The session goes on with that one successor.
+    let next = app
+        .refresh(retry.body["refresh_token"].as_str().unwrap())
+        .await;
+    assert_eq!(next.status, 200);
+    // Once the successor was used, the old token is a replay even within the grace period.
+    app.refresh(&ana.refresh_token)
+        .await
+        .assert_problem(401, "refresh_token_reused");
 }
 
 #[tokio::test]
