@@ -29,6 +29,12 @@ pub fn for_update<E: EntityTrait>(db: &impl ConnectionTrait, query: Select<E>) -
 /// Creates the counter row `empty` unless its key exists, then reads it with `find` (the same
 /// key), locked: a read-count-write under this lock counts concurrent requests one after the
 /// other, and two first requests cannot both insert.
+///
+/// A concurrent transaction may delete the row between the insert (which found it there) and the
+/// locking read (a successful sign-in clears its throttle): the read then finds nothing, and the
+/// insert is tried again, so that the caller always holds the lock of a row that exists. (Falling
+/// back to the unsaved `empty` row, as this once did, made the caller's later update fail: a 500
+/// seen once in 50 runs of a PostgreSQL race test.)
 pub async fn lock_or_create<E, A>(
     db: &impl ConnectionTrait,
     empty: E::Model,
@@ -39,11 +45,19 @@ where
     E::Model: IntoActiveModel<A> + Clone,
     A: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
 {
-    E::insert(empty.clone().into_active_model())
-        .on_conflict_do_nothing()
-        .exec_without_returning(db)
-        .await?;
-    Ok(for_update(db, find).one(db).await?.unwrap_or(empty))
+    const ATTEMPTS: usize = 5;
+    for _ in 0..ATTEMPTS {
+        E::insert(empty.clone().into_active_model())
+            .on_conflict_do_nothing()
+            .exec_without_returning(db)
+            .await?;
+        if let Some(row) = for_update(db, find.clone()).one(db).await? {
+            return Ok(row);
+        }
+    }
+    Err(DbErr::Custom(format!(
+        "a counter row vanished {ATTEMPTS} times between its insert and its lock"
+    )))
 }
 
 /// Writes every column of a row read with [`lock_or_create`].

@@ -254,3 +254,30 @@ async fn one_account_verifying_two_documents_at_once_ends_with_one() {
         "{me:#?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sign_ins_that_succeed_and_fail_at_once_never_fail_the_server() {
+    // A successful sign-in clears the address's throttle row while failed ones count on it.
+    let app = TestApp::spawn().await;
+    app.participant("ana@example.org").await;
+    for _ in 0..40 {
+        let right = || app.sign_in("ana@example.org", GOOD_PASSWORD);
+        let wrong = || app.sign_in("ana@example.org", "not the password at all");
+        let (a, b, c, d, e, f) = tokio::join!(right(), wrong(), right(), wrong(), right(), wrong());
+        for reply in [&e, &f] {
+            assert!(reply.status < 500, "{reply:#?}");
+        }
+        for reply in [&a, &c] {
+            assert!(
+                reply.status == 200 || reply.code() == "too_many_attempts",
+                "{reply:#?}"
+            );
+        }
+        for reply in [&b, &d] {
+            assert!(
+                matches!(reply.code(), "invalid_credentials" | "too_many_attempts"),
+                "{reply:#?}"
+            );
+        }
+    }
+}
