@@ -67,6 +67,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpNet>,
     /// `PLAZA_METRICS_TOKEN`: when set, `/metrics` answers only `Authorization: Bearer <token>`.
     pub metrics_token: Option<String>,
+    /// `PLAZA_CORS_ORIGINS`: the exact origins whose pages may call the API from a browser.
+    pub cors_origins: Vec<String>,
 }
 
 impl fmt::Debug for Settings {
@@ -94,6 +96,7 @@ impl fmt::Debug for Settings {
             .field("hash_wait", &self.hash_wait)
             .field("limits", &self.limits)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("cors_origins", &self.cors_origins)
             .field(
                 "metrics_token",
                 &self.metrics_token.as_ref().map(|_| "<redacted>"),
@@ -326,6 +329,12 @@ impl Settings {
             None => None,
         };
 
+        let cors_origins = match lookup("PLAZA_CORS_ORIGINS") {
+            Some(text) => crate::http::cors::parse_origins(&text)
+                .map_err(|problem| bad("PLAZA_CORS_ORIGINS", problem))?,
+            None => Vec::new(),
+        };
+
         Ok(Settings {
             addr,
             data_dir,
@@ -344,6 +353,7 @@ impl Settings {
             limits,
             trusted_proxies,
             metrics_token,
+            cors_origins,
         })
     }
 
@@ -497,6 +507,10 @@ mod tests {
             ("PLAZA_METRICS_TOKEN", "short"),
             ("PLAZA_CENSUS_SECRET", "short"),
             ("PLAZA_SECRET_PREVIOUS", "short"),
+            (
+                "PLAZA_CORS_ORIGINS",
+                "https://ok.example, participa.example.org",
+            ),
         ] {
             let error = settings(&[(variable, value)]).unwrap_err();
             assert_eq!(error.variable, variable, "{error}");

@@ -95,6 +95,10 @@ impl Reply {
             self.body["request_id"].is_string(),
             "problem without request id: {self:#?}"
         );
+        assert!(
+            self.body["errors"].is_array(),
+            "problem without an errors array: {self:#?}"
+        );
     }
 }
 

@@ -1,10 +1,11 @@
 //! What happens around every request: request id, the client's address and host (trusting
-//! forwarded headers only from trusted proxies), the refusal of control characters in the URL,
+//! forwarded headers only from trusted proxies), CORS for the listed origins, the refusal of
+//! control characters in the URL,
 //! logging, metrics, security headers, and the conversion of every error into problem+json
 //! (including poem's own: unknown route, wrong method, unreadable parameters, missing
 //! credentials).
 
-use super::{client, edge, problem, request_id};
+use super::{client, cors, edge, problem, request_id};
 use crate::app::AppState;
 use crate::app::error::AppError;
 use plaza_domain::FieldError;
@@ -55,22 +56,21 @@ pub async fn observe<E: Endpoint>(
         .extensions_mut()
         .insert(client::ClientAddr(origin.client));
     let refused = edge::check_uri(request.uri()).err();
+    let cors_origin = cors::listed_origin(&request, &state.settings.cors_origins);
+    let preflight = cors_origin
+        .as_ref()
+        .and_then(|origin| cors::preflight(&request, origin));
 
     let mut response = request_id::scope(id.clone(), async {
+        if let Some(answer) = preflight {
+            return answer;
+        }
         if let Some(error) = refused {
             return problem::response(&error);
         }
         match next.call(request).await {
             Ok(output) => output.into_response(),
-            Err(error) => {
-                // Keep the operation id for the metrics label, which the error carries.
-                let operation = error.data::<OperationId>().copied();
-                let mut response = error_response(error);
-                if let Some(operation) = operation {
-                    response.set_data(operation);
-                }
-                response
-            }
+            Err(error) => problem_response(error),
         }
     })
     .instrument(span.clone())
@@ -86,7 +86,19 @@ pub async fn observe<E: Endpoint>(
         tracing::info!(status, route = %route, elapsed_ms = started.elapsed().as_secs_f64() * 1000.0, "request");
     });
 
+    let allow = (status == 405)
+        .then(|| allowed_methods(&path))
+        .flatten()
+        .and_then(|methods| HeaderValue::from_str(&methods).ok());
     let headers = response.headers_mut();
+    if let Some(allow) = allow
+        && !headers.contains_key(poem::http::header::ALLOW)
+    {
+        headers.insert(poem::http::header::ALLOW, allow);
+    }
+    if let Some(origin) = &cors_origin {
+        cors::allow(headers, origin);
+    }
     if let Ok(value) = HeaderValue::from_str(&id) {
         headers.insert("x-request-id", value);
     }
@@ -102,6 +114,59 @@ pub async fn observe<E: Endpoint>(
     Ok(response)
 }
 
+/// The methods a path answers (for the `Allow` header of a 405), from the spec's paths
+/// (`/processes/{slug}` matches any one segment) and the operations endpoints.
+fn allowed_methods(path: &str) -> Option<String> {
+    use std::sync::OnceLock;
+    static PATHS: OnceLock<Vec<(Vec<String>, Vec<String>)>> = OnceLock::new();
+    let paths = PATHS.get_or_init(|| {
+        let spec = super::spec_value();
+        spec["paths"]
+            .as_object()
+            .map(|paths| {
+                paths
+                    .iter()
+                    .map(|(template, item)| {
+                        let segments = template.split('/').map(str::to_string).collect();
+                        let methods = item
+                            .as_object()
+                            .map(|ops| ops.keys().map(|m| m.to_ascii_uppercase()).collect())
+                            .unwrap_or_default();
+                        (segments, methods)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    if matches!(
+        path,
+        "/health/live"
+            | "/health/ready"
+            | "/metrics"
+            | "/api/v1/openapi.json"
+            | "/api/v1/openapi.yaml"
+    ) {
+        return Some("GET, HEAD".to_string());
+    }
+    let relative = path.strip_prefix("/api/v1")?;
+    let relative = if relative.len() > 1 {
+        relative.trim_end_matches('/')
+    } else {
+        relative
+    };
+    let segments: Vec<&str> = relative.split('/').collect();
+    paths
+        .iter()
+        .find(|(template, _)| {
+            template.len() == segments.len()
+                && template
+                    .iter()
+                    .zip(&segments)
+                    .all(|(t, s)| t == s || (t.starts_with('{') && !s.is_empty()))
+        })
+        .map(|(_, methods)| methods.join(", "))
+}
+
 /// A metric label for requests outside the OpenAPI operations.
 fn non_api_route(path: &str, status: u16) -> String {
     match path {
@@ -114,6 +179,16 @@ fn non_api_route(path: &str, status: u16) -> String {
         _ if status == 404 => "unmatched".to_string(),
         _ => "other".to_string(),
     }
+}
+
+/// Renders an error as problem+json, keeping the operation id it carries (the metrics label).
+pub(super) fn problem_response(error: poem::Error) -> Response {
+    let operation = error.data::<OperationId>().copied();
+    let mut response = error_response(error);
+    if let Some(operation) = operation {
+        response.set_data(operation);
+    }
+    response
 }
 
 /// Turns any error into a problem+json response. Our own errors already are responses; poem's

@@ -11,6 +11,7 @@ pub mod body;
 pub mod catalog;
 pub mod client;
 pub mod common;
+pub mod cors;
 pub mod edge;
 pub mod me;
 pub mod middleware;
@@ -88,6 +89,7 @@ pub fn api_service() -> OpenApiService<
 /// `security` on the operations that need no credentials (poem-openapi omits it, and OpenAPI
 /// linters rightly ask every operation to say whether it needs authentication).
 pub fn spec_value() -> serde_json::Value {
+    use serde_json::json;
     let mut spec: serde_json::Value =
         serde_json::from_str(&api_service().spec()).expect("poem-openapi writes valid JSON");
     if let Some(paths) = spec
@@ -98,15 +100,87 @@ pub fn spec_value() -> serde_json::Value {
             .values_mut()
             .filter_map(serde_json::Value::as_object_mut)
             .flat_map(|item| item.values_mut())
+            .filter_map(serde_json::Value::as_object_mut)
         {
-            if let Some(operation) = operation.as_object_mut() {
-                operation
-                    .entry("security")
-                    .or_insert_with(|| serde_json::json!([]));
+            complete_operation(operation);
+        }
+    }
+    if let Some(components) = spec
+        .get_mut("components")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        components.insert(
+            "parameters".into(),
+            json!({ "AcceptLanguage": {
+                "name": "Accept-Language",
+                "in": "header",
+                "required": false,
+                "description": "The preferred languages (RFC 9110), e.g. `es, ca;q=0.8`. Translatable texts are rendered in the best match among the organization's locales, else its default; the answer's `Content-Language` says which.",
+                "schema": { "type": "string" },
+            }}),
+        );
+        components.insert(
+            "headers".into(),
+            json!({
+                "RequestId": {
+                    "description": "The id of this request, as in the server's logs (the client's own `x-request-id` when it sent a well-formed one).",
+                    "schema": { "type": "string" },
+                },
+                "ContentLanguage": {
+                    "description": "The locale translatable texts were rendered in.",
+                    "schema": { "type": "string" },
+                },
+                "RetryAfter": {
+                    "description": "Seconds to wait before retrying.",
+                    "schema": { "type": "integer", "minimum": 0 },
+                },
+            }),
+        );
+    }
+    spec
+}
+
+/// What poem-openapi cannot say from a handler's types, added to each operation: an explicit
+/// empty `security` on operations that need no credentials (OpenAPI linters rightly ask every
+/// operation to say), the `Accept-Language` parameter, and the response headers every answer
+/// carries (`x-request-id`, `Content-Language`, and `Retry-After` on 429 and 503).
+fn complete_operation(operation: &mut serde_json::Map<String, serde_json::Value>) {
+    use serde_json::json;
+    operation.entry("security").or_insert_with(|| json!([]));
+    if let Some(parameters) = operation
+        .entry("parameters")
+        .or_insert_with(|| json!([]))
+        .as_array_mut()
+    {
+        parameters.push(json!({ "$ref": "#/components/parameters/AcceptLanguage" }));
+    }
+    if let Some(responses) = operation
+        .get_mut("responses")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        for (status, response) in responses.iter_mut() {
+            let Some(response) = response.as_object_mut() else {
+                continue;
+            };
+            let headers = response.entry("headers").or_insert_with(|| json!({}));
+            if let Some(headers) = headers.as_object_mut() {
+                headers.insert(
+                    "x-request-id".into(),
+                    json!({ "$ref": "#/components/headers/RequestId" }),
+                );
+                headers.insert(
+                    "Content-Language".into(),
+                    json!({ "$ref": "#/components/headers/ContentLanguage" }),
+                );
+                if status == "429" || status == "503" {
+                    headers.insert(
+                        "Retry-After".into(),
+                        json!({ "$ref": "#/components/headers/RetryAfter" }),
+                    );
+                }
             }
         }
     }
-    spec
 }
 
 /// The spec as YAML, exactly as served and as committed in `openapi/openapi.yaml`.

@@ -31,9 +31,8 @@ pub struct ProblemBody {
     pub detail: String,
     /// The stable, snake_case code of the problem: match on this.
     pub code: String,
-    /// One entry per invalid field, when the problem is about fields.
-    #[oai(skip_serializing_if_is_empty)]
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// One entry per invalid field when the problem is about fields; always sent (empty
+    /// otherwise), so that generated clients can decode every problem.
     pub errors: Vec<FieldProblem>,
     /// The id of this request, as in the server's logs (also the `x-request-id` header).
     #[oai(skip_serializing_if_is_none)]

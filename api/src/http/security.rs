@@ -37,8 +37,31 @@ pub async fn resolve_organization<E: Endpoint>(
 ) -> poem::Result<Response> {
     let state = state_of(&request)?.clone();
     let organization = tenancy::resolve(&state, &host_of(&request)).await?;
+    let locale = plaza_domain::i18n::negotiate(
+        request
+            .headers()
+            .get(poem::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+        &organization.available_locales,
+        &organization.default_locale,
+    )
+    .to_string();
     request.extensions_mut().insert(organization);
-    next.call(request).await.map(IntoResponse::into_response)
+    let mut response = match next.call(request).await {
+        Ok(output) => output.into_response(),
+        Err(error) => super::middleware::problem_response(error),
+    };
+    // Every answer of the API says in which language its texts are, and that it depends on the
+    // Accept-Language header (for caches).
+    let headers = response.headers_mut();
+    if let Ok(value) = poem::http::HeaderValue::from_str(&locale) {
+        headers.insert(poem::http::header::CONTENT_LANGUAGE, value);
+    }
+    headers.append(
+        poem::http::header::VARY,
+        poem::http::HeaderValue::from_static("accept-language"),
+    );
+    Ok(response)
 }
 
 /// The organization of the request.

@@ -180,6 +180,12 @@ async fn texts_are_rendered_in_the_requested_language_with_a_fallback() {
         )
         .await;
     assert_eq!(es.body["title_text"], "Presupuestos 2027");
+    assert_eq!(es.header("content-language"), Some("es"));
+    assert!(
+        es.header("vary")
+            .unwrap_or_default()
+            .contains("accept-language")
+    );
     assert_eq!(
         es.body["description_text"], "Decidim junts",
         "falls back to the default locale"

@@ -94,9 +94,18 @@ async fn an_unknown_route_and_a_wrong_method_are_problems() {
     app.get("/nowhere", None)
         .await
         .assert_problem(404, "not_found");
-    app.call(Method::DELETE, "/api/v1/auth/login", None, None)
-        .await
-        .assert_problem(405, "method_not_allowed");
+    let wrong = app
+        .call(Method::DELETE, "/api/v1/auth/login", None, None)
+        .await;
+    wrong.assert_problem(405, "method_not_allowed");
+    assert_eq!(wrong.header("allow"), Some("POST"));
+    let templated = app
+        .call(Method::DELETE, "/api/v1/processes/some-slug", None, None)
+        .await;
+    templated.assert_problem(405, "method_not_allowed");
+    assert_eq!(templated.header("allow"), Some("GET, PATCH"));
+    let ops = app.call(Method::POST, "/health/live", None, None).await;
+    assert_eq!((ops.status, ops.header("allow")), (405, Some("GET, HEAD")));
 }
 
 #[tokio::test]

@@ -37,6 +37,25 @@ fn every_operation_has_a_summary_a_tag_an_id_and_error_responses() {
                 "{id} has no tag"
             );
             let responses = operation["responses"].as_object().unwrap();
+            assert!(
+                operation["parameters"].as_array().is_some_and(|ps| ps
+                    .iter()
+                    .any(|p| p["$ref"] == "#/components/parameters/AcceptLanguage")),
+                "{id} does not declare Accept-Language"
+            );
+            for (status, response) in responses {
+                assert!(
+                    response["headers"]["x-request-id"].is_object()
+                        && response["headers"]["Content-Language"].is_object(),
+                    "{id} {status} does not declare x-request-id and Content-Language"
+                );
+                if status == "429" || status == "503" {
+                    assert!(
+                        response["headers"]["Retry-After"].is_object(),
+                        "{id} {status} does not declare Retry-After"
+                    );
+                }
+            }
             let documents = |status: &str| {
                 responses
                     .get(status)

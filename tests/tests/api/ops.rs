@@ -89,3 +89,103 @@ async fn migrations_roll_back_to_nothing_and_apply_again() {
         0
     );
 }
+
+#[tokio::test]
+async fn cross_origin_calls_are_allowed_for_the_listed_origins_only() {
+    use plaza_tests::{HOST, Options};
+    let listed = "https://participa.example.org";
+    let app = TestApp::spawn_with(Options {
+        settings: vec![(
+            "PLAZA_CORS_ORIGINS",
+            format!("{listed}, http://localhost:5173"),
+        )],
+        ..Options::default()
+    })
+    .await;
+    let app = &app;
+    let preflight = |origin: &'static str| async move {
+        app.call_with_headers(
+            Method::OPTIONS,
+            "/api/v1/auth/login",
+            &[
+                ("host", HOST),
+                ("origin", origin),
+                ("access-control-request-method", "POST"),
+                ("access-control-request-headers", "content-type"),
+            ],
+            None,
+        )
+        .await
+    };
+    let allowed = preflight(listed).await;
+    assert_eq!(allowed.status, 204, "{allowed:#?}");
+    assert_eq!(allowed.header("access-control-allow-origin"), Some(listed));
+    assert_eq!(
+        allowed.header("access-control-allow-credentials"),
+        Some("true")
+    );
+    assert!(
+        allowed
+            .header("access-control-allow-methods")
+            .unwrap()
+            .contains("POST")
+    );
+    assert!(
+        allowed
+            .header("access-control-allow-headers")
+            .unwrap()
+            .contains("content-type")
+    );
+    let refused = preflight("https://elsewhere.example").await;
+    assert_eq!(
+        refused.header("access-control-allow-origin"),
+        None,
+        "{refused:#?}"
+    );
+
+    let get = |origin: &'static str| async move {
+        app.call_with_headers(
+            Method::GET,
+            "/api/v1/processes",
+            &[("host", HOST), ("origin", origin)],
+            None,
+        )
+        .await
+    };
+    let from_listed = get(listed).await;
+    assert_eq!(from_listed.status, 200);
+    assert_eq!(
+        from_listed.header("access-control-allow-origin"),
+        Some(listed)
+    );
+    assert!(
+        from_listed
+            .header("access-control-expose-headers")
+            .unwrap()
+            .contains("x-request-id")
+    );
+    assert!(
+        from_listed
+            .header("vary")
+            .unwrap_or_default()
+            .contains("origin")
+    );
+    let from_elsewhere = get("https://elsewhere.example").await;
+    assert_eq!(
+        from_elsewhere.status, 200,
+        "served as if CORS did not exist"
+    );
+    assert_eq!(from_elsewhere.header("access-control-allow-origin"), None);
+
+    // Without the setting, no CORS header at all.
+    let plain = TestApp::spawn().await;
+    let answer = plain
+        .call_with_headers(
+            Method::GET,
+            "/api/v1/processes",
+            &[("host", HOST), ("origin", listed)],
+            None,
+        )
+        .await;
+    assert_eq!(answer.header("access-control-allow-origin"), None);
+}
