@@ -158,9 +158,9 @@ pub struct UpdateScopeBody {
 /// A scope was created.
 #[derive(ApiResponse)]
 pub enum ScopeCreated {
-    /// Created.
+    /// Created; `Location` is the new scope's path.
     #[oai(status = 201)]
-    Created(Json<ScopeRef>),
+    Created(Json<ScopeRef>, #[oai(header = "Location")] String),
 }
 
 pub struct ScopesApi;
@@ -223,11 +223,11 @@ impl ScopesApi {
             },
         )
         .await?;
-        Ok(ScopeCreated::Created(Json(ScopeRef::new(
-            &scope,
-            &organization,
-            &locale,
-        ))))
+        let location = format!("/api/v1/scopes/{}", scope.id);
+        Ok(ScopeCreated::Created(
+            Json(ScopeRef::new(&scope, &organization, &locale)),
+            location,
+        ))
     }
 
     /// Change a scope
@@ -487,9 +487,9 @@ pub struct UpdateProcessBody {
 /// A process was created.
 #[derive(ApiResponse)]
 pub enum ProcessCreated {
-    /// Created.
+    /// Created; `Location` is the new process's path.
     #[oai(status = 201)]
-    Created(Json<ProcessView>),
+    Created(Json<ProcessView>, #[oai(header = "Location")] String),
 }
 
 fn default_limit() -> u64 {
@@ -594,11 +594,9 @@ impl ProcessesApi {
             },
         )
         .await?;
-        Ok(ProcessCreated::Created(Json(process_view(
-            view,
-            &organization,
-            &locale,
-        ))))
+        let body = process_view(view, &organization, &locale);
+        let location = format!("/api/v1/processes/{}", body.slug);
+        Ok(ProcessCreated::Created(Json(body), location))
     }
 
     /// Change a process

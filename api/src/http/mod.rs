@@ -164,6 +164,11 @@ fn complete_operation(operation: &mut serde_json::Map<String, serde_json::Value>
             };
             let headers = response.entry("headers").or_insert_with(|| json!({}));
             if let Some(headers) = headers.as_object_mut() {
+                // poem-openapi writes declared header names in capitals.
+                if let Some(mut location) = headers.remove("LOCATION") {
+                    location["description"] = json!("The path of the created resource.");
+                    headers.insert("Location".into(), location);
+                }
                 headers.insert(
                     "x-request-id".into(),
                     json!({ "$ref": "#/components/headers/RequestId" }),

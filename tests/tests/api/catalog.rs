@@ -55,6 +55,13 @@ async fn only_admins_manage_scopes_and_codes_are_unique() {
         .post("/api/v1/scopes", Some(&admin.access_token), body.clone())
         .await;
     assert_eq!(created.status, 201, "{created:#?}");
+    assert_eq!(
+        created.header("location").map(str::to_string),
+        Some(format!(
+            "/api/v1/scopes/{}",
+            created.body["id"].as_str().unwrap()
+        ))
+    );
     app.post("/api/v1/scopes", Some(&admin.access_token), body)
         .await
         .assert_problem(409, "already_taken");
@@ -95,6 +102,10 @@ async fn an_admin_creates_a_process_whose_active_phase_follows_the_clock() {
         )
         .await;
     assert_eq!(created.status, 201, "{created:#?}");
+    assert_eq!(
+        created.header("location"),
+        Some("/api/v1/processes/pressupostos-2027")
+    );
 
     let reply = app.get("/api/v1/processes/pressupostos-2027", None).await;
     assert_eq!(reply.body["active_phase"], 0);

@@ -55,6 +55,13 @@ fn every_operation_has_a_summary_a_tag_an_id_and_error_responses() {
                         "{id} {status} does not declare Retry-After"
                     );
                 }
+                if status == "201" {
+                    assert!(
+                        response["headers"]["Location"].is_object()
+                            || response["headers"]["location"].is_object(),
+                        "{id} creates without declaring Location: {response}"
+                    );
+                }
             }
             let documents = |status: &str| {
                 responses
