@@ -38,6 +38,12 @@ fn every_operation_has_a_summary_a_tag_an_id_and_error_responses() {
             );
             let responses = operation["responses"].as_object().unwrap();
             assert!(
+                operation["description"]
+                    .as_str()
+                    .is_some_and(|d| d.contains("**Who may call it:**")),
+                "{id} does not say who may call it (http::who_may_call)"
+            );
+            assert!(
                 operation["parameters"].as_array().is_some_and(|ps| ps
                     .iter()
                     .any(|p| p["$ref"] == "#/components/parameters/AcceptLanguage")),
