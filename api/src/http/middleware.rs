@@ -5,7 +5,7 @@
 //! (including poem's own: unknown route, wrong method, unreadable parameters, missing
 //! credentials).
 
-use super::{client, cors, edge, problem, request_id};
+use super::{caching, client, cors, edge, problem, request_id};
 use crate::app::AppState;
 use crate::app::error::AppError;
 use plaza_domain::FieldError;
@@ -56,6 +56,15 @@ pub async fn observe<E: Endpoint>(
         .extensions_mut()
         .insert(client::ClientAddr(origin.client));
     let refused = edge::check_uri(request.uri()).err();
+    let signed_in = request
+        .headers()
+        .contains_key(poem::http::header::AUTHORIZATION);
+    let if_none_match = request
+        .headers()
+        .get(poem::http::header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let http_method = request.method().clone();
     let cors_origin = cors::listed_origin(&request, &state.settings.cors_origins);
     let preflight = cors_origin
         .as_ref()
@@ -76,6 +85,18 @@ pub async fn observe<E: Endpoint>(
     .instrument(span.clone())
     .await;
 
+    let operation = response.data::<OperationId>().copied();
+    if caching::is_public_read(
+        &http_method,
+        operation.map(|operation| operation.0),
+        signed_in,
+        response.status(),
+    ) {
+        response = caching::public(response, if_none_match.as_deref()).await;
+        if let Some(operation) = operation {
+            response.set_data(operation);
+        }
+    }
     let status = response.status().as_u16();
     let route = response
         .data::<OperationId>()

@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod auth;
 pub mod body;
+pub mod caching;
 pub mod catalog;
 pub mod client;
 pub mod common;
@@ -134,6 +135,14 @@ pub fn spec_value() -> serde_json::Value {
                     "description": "Seconds to wait before retrying.",
                     "schema": { "type": "integer", "minimum": 0 },
                 },
+                "ETag": {
+                    "description": "A strong validator of the answer, for If-None-Match (anonymous public reads only).",
+                    "schema": { "type": "string" },
+                },
+                "CacheControl": {
+                    "description": "`public, max-age=60` for an anonymous public read; `no-store` otherwise.",
+                    "schema": { "type": "string" },
+                },
             }),
         );
     }
@@ -192,6 +201,41 @@ fn complete_operation(operation: &mut serde_json::Map<String, serde_json::Value>
         .as_array_mut()
     {
         parameters.push(json!({ "$ref": "#/components/parameters/AcceptLanguage" }));
+    }
+    let public_read = operation
+        .get("operationId")
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|id| caching::PUBLIC_READS.contains(&id));
+    if public_read {
+        if let Some(parameters) = operation
+            .get_mut("parameters")
+            .and_then(serde_json::Value::as_array_mut)
+        {
+            parameters.push(json!({
+                "name": "If-None-Match",
+                "in": "header",
+                "required": false,
+                "description": "The ETag of an answer already held: 304 with no body if it is still current.",
+                "schema": { "type": "string" },
+            }));
+        }
+        if let Some(responses) = operation
+            .get_mut("responses")
+            .and_then(serde_json::Value::as_object_mut)
+        {
+            if let Some(ok) = responses.get_mut("200") {
+                ok["headers"]["ETag"] = json!({ "$ref": "#/components/headers/ETag" });
+                ok["headers"]["Cache-Control"] =
+                    json!({ "$ref": "#/components/headers/CacheControl" });
+            }
+            responses.insert(
+                "304".into(),
+                json!({
+                    "description": "Not modified: the ETag in If-None-Match is current (anonymous callers only).",
+                    "headers": { "ETag": { "$ref": "#/components/headers/ETag" } },
+                }),
+            );
+        }
     }
     if let Some(responses) = operation
         .get_mut("responses")

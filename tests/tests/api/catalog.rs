@@ -335,3 +335,60 @@ async fn the_demo_seed_loads_barcelona_once() {
         (Some("la Vila de Gràcia"), Some(gracia.id))
     );
 }
+
+#[tokio::test]
+async fn public_reads_are_cacheable_and_answer_not_modified() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    app.post(
+        "/api/v1/processes",
+        Some(&admin.access_token),
+        process_body("pp-2027"),
+    )
+    .await;
+    let first = app.get("/api/v1/processes/pp-2027", None).await;
+    assert_eq!(first.status, 200);
+    assert_eq!(first.header("cache-control"), Some("public, max-age=60"));
+    let etag = first.header("etag").expect("an ETag").to_string();
+    assert!(etag.starts_with('"') && etag.ends_with('"'), "{etag}");
+
+    let conditional = |etag: String| {
+        let app = &app;
+        async move {
+            app.call_with_headers(
+                poem::http::Method::GET,
+                "/api/v1/processes/pp-2027",
+                &[("host", plaza_tests::HOST), ("if-none-match", &etag)],
+                None,
+            )
+            .await
+        }
+    };
+    let unchanged = conditional(etag.clone()).await;
+    assert_eq!(unchanged.status, 304, "{unchanged:#?}");
+    assert_eq!(unchanged.body, serde_json::Value::String(String::new()));
+    assert_eq!(unchanged.header("etag"), Some(etag.as_str()));
+
+    // A signed-in caller's answers are never stored.
+    let signed_in = app
+        .get("/api/v1/processes/pp-2027", Some(&admin.access_token))
+        .await;
+    assert_eq!(signed_in.header("cache-control"), Some("no-store"));
+    assert_eq!(signed_in.header("etag"), None);
+
+    // A change makes the old ETag stale.
+    let changed = app
+        .patch(
+            "/api/v1/processes/pp-2027",
+            Some(&admin.access_token),
+            json!({ "title": { "ca": "Pressupostos 2027 (nou)" } }),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{changed:#?}");
+    let fresh = conditional(etag.clone()).await;
+    assert_eq!(fresh.status, 200);
+    assert_ne!(fresh.header("etag"), Some(etag.as_str()));
+    // Lists are public reads too.
+    let scopes = app.get("/api/v1/scopes", None).await;
+    assert!(scopes.header("etag").is_some());
+}
