@@ -55,7 +55,10 @@ async fn every_answer_carries_a_request_id() {
     let generated = app.get("/api/v1/scopes", None).await;
     assert_eq!(generated.header("x-request-id").map(str::len), Some(32));
     // A public read is cacheable; anything else from the API is never stored.
-    assert_eq!(generated.header("cache-control"), Some("public, max-age=60"));
+    assert_eq!(
+        generated.header("cache-control"),
+        Some("public, max-age=60")
+    );
     assert_eq!(given.header("cache-control"), Some("no-store"));
     assert_eq!(generated.header("x-content-type-options"), Some("nosniff"));
 }
