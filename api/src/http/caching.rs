@@ -11,7 +11,12 @@ use poem::{Body, Response};
 use sha2::{Digest, Sha256};
 
 /// The operations whose anonymous answers are public.
-pub const PUBLIC_READS: &[&str] = &["list_scopes", "list_processes", "get_process"];
+pub const PUBLIC_READS: &[&str] = &[
+    "get_organization",
+    "list_scopes",
+    "list_processes",
+    "get_process",
+];
 
 /// How long a shared cache may keep a public answer without asking again.
 const CACHE_CONTROL: &str = "public, max-age=60";

@@ -18,6 +18,7 @@ pub mod me;
 pub mod middleware;
 pub mod moderation;
 pub mod ops;
+pub mod organization;
 pub mod problem;
 pub mod request_id;
 pub mod security;
@@ -30,6 +31,8 @@ use std::sync::Arc;
 /// The groups of operations in the documentation.
 #[derive(Tags)]
 pub enum ApiTags {
+    /// The organization this host serves.
+    Organization,
     /// Registration, sign-in, tokens and password reset.
     Auth,
     /// The signed-in participant's own account.
@@ -47,20 +50,22 @@ pub enum ApiTags {
 /// The version of the API in the spec.
 pub const API_VERSION: &str = "1.0.0";
 
+/// Every group of operations, in the order of the documentation.
+pub type Operations = (
+    organization::OrganizationApi,
+    auth::AuthApi,
+    me::MeApi,
+    catalog::ScopesApi,
+    catalog::ProcessesApi,
+    admin::AdminApi,
+    moderation::ModerationApi,
+);
+
 /// The OpenAPI service of every operation.
-pub fn api_service() -> OpenApiService<
-    (
-        auth::AuthApi,
-        me::MeApi,
-        catalog::ScopesApi,
-        catalog::ProcessesApi,
-        admin::AdminApi,
-        moderation::ModerationApi,
-    ),
-    (),
-> {
+pub fn api_service() -> OpenApiService<Operations, ()> {
     OpenApiService::new(
         (
+            organization::OrganizationApi,
             auth::AuthApi,
             me::MeApi,
             catalog::ScopesApi,
@@ -158,7 +163,8 @@ fn who_may_call(operation_id: &str) -> Option<&'static str> {
     const ADMIN: &str = "**Who may call it:** an admin of the organization.";
     const MODERATOR: &str = "**Who may call it:** a moderator or an admin of the organization.";
     Some(match operation_id {
-        "create_registration"
+        "get_organization"
+        | "create_registration"
         | "confirm_email"
         | "create_session"
         | "refresh_session"

@@ -392,3 +392,23 @@ async fn public_reads_are_cacheable_and_answer_not_modified() {
     let scopes = app.get("/api/v1/scopes", None).await;
     assert!(scopes.header("etag").is_some());
 }
+
+#[tokio::test]
+async fn a_frontend_reads_the_organization_it_serves() {
+    let app = TestApp::spawn().await;
+    let reply = app.get("/api/v1/organization", None).await;
+    assert_eq!(reply.status, 200, "{reply:#?}");
+    assert_eq!(
+        reply.body,
+        json!({
+            "id": app.organization.id,
+            "slug": "testville",
+            "name": "Ajuntament de Testville",
+            "host": plaza_tests::HOST,
+            "available_locales": ["ca", "es", "en"],
+            "default_locale": "ca",
+            "minimum_age": 16,
+        })
+    );
+    assert!(reply.header("etag").is_some());
+}
