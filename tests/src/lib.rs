@@ -700,17 +700,18 @@ fn with_database(admin_url: &str, name: &str) -> String {
 
 async fn reply(response: poem::test::TestResponse) -> Reply {
     let status = response.0.status().as_u16();
-    let headers = response
-        .0
-        .headers()
-        .iter()
-        .map(|(name, value)| {
-            (
-                name.as_str().to_ascii_lowercase(),
-                value.to_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect();
+    // A header sent several times reads as its values joined by ", " (RFC 9110 §5.3).
+    let mut headers: HashMap<String, String> = HashMap::new();
+    for (name, value) in response.0.headers() {
+        let value = value.to_str().unwrap_or("");
+        headers
+            .entry(name.as_str().to_ascii_lowercase())
+            .and_modify(|joined| {
+                joined.push_str(", ");
+                joined.push_str(value);
+            })
+            .or_insert_with(|| value.to_string());
+    }
     let text = response
         .0
         .into_body()

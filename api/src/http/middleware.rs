@@ -117,7 +117,9 @@ pub async fn observe<E: Endpoint>(
     {
         headers.insert(poem::http::header::ALLOW, allow);
     }
-    if let Some(origin) = &cors_origin {
+    if let Some(origin) = &cors_origin
+        && !headers.contains_key(poem::http::header::ACCESS_CONTROL_ALLOW_ORIGIN)
+    {
         cors::allow(headers, origin);
     }
     if let Ok(value) = HeaderValue::from_str(&id) {

@@ -141,6 +141,11 @@ async fn cross_origin_calls_are_allowed_for_the_listed_origins_only() {
             .unwrap()
             .contains("content-type")
     );
+    assert_eq!(
+        allowed.header("vary").unwrap().matches("origin").count(),
+        1,
+        "{allowed:#?}"
+    );
     let refused = preflight("https://elsewhere.example").await;
     assert_eq!(
         refused.header("access-control-allow-origin"),
