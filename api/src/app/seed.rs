@@ -30,18 +30,43 @@ pub struct NewOrganization {
     pub minimum_age: u8,
 }
 
+/// The host an organization is served at, as browsers send it: a host name only (no scheme,
+/// path or port), lowercase, without a trailing dot, and in ASCII (an internationalised name is
+/// stored in its punycode form, `münster.example` → `xn--mnster-3ya.example`).
+pub fn organization_host(raw: &str) -> Result<String, FieldError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err(FieldError::new(
+            "host",
+            "required",
+            "An organization needs a host name.",
+        ));
+    }
+    let invalid = || {
+        FieldError::new(
+            "host",
+            "invalid_host",
+            "Give the host name only, such as participa.example.org (no https://, path or port).",
+        )
+    };
+    if raw.contains("://") || raw.contains(['/', '?', '#', '@', ' ']) {
+        return Err(invalid());
+    }
+    let host = normalize_host(raw);
+    match url::Host::parse(&host) {
+        Ok(url::Host::Domain(ascii)) if !ascii.is_empty() => Ok(ascii),
+        Ok(url::Host::Ipv4(address)) => Ok(address.to_string()),
+        _ => Err(invalid()),
+    }
+}
+
 /// Creates an organization; refuses a taken slug or host.
 pub async fn create_organization(
     state: &AppState,
     form: NewOrganization,
 ) -> AppResult<Organization> {
     let slug = Slug::parse("slug", &form.slug)?;
-    let host = normalize_host(&form.host);
-    if host.is_empty() {
-        return Err(
-            FieldError::new("host", "required", "An organization needs a host name.").into(),
-        );
-    }
+    let host = organization_host(&form.host)?;
     if !form.available_locales.contains(&form.default_locale) {
         return Err(FieldError::new(
             "default_locale",
@@ -387,4 +412,34 @@ pub async fn seed_demo(state: &AppState) -> AppResult<SeedReport> {
     }
     tx.commit().await?;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::organization_host;
+
+    #[test]
+    fn hosts_are_stored_as_browsers_send_them() {
+        assert_eq!(
+            organization_host(" Participa.Example.ORG. ").unwrap(),
+            "participa.example.org"
+        );
+        assert_eq!(
+            organization_host("münster.example").unwrap(),
+            "xn--mnster-3ya.example"
+        );
+        assert_eq!(
+            organization_host("town.example:8080").unwrap(),
+            "town.example"
+        );
+        for bad in [
+            "https://town.example/",
+            "town.example/app",
+            "",
+            "a b.example",
+            "user@town.example",
+        ] {
+            assert!(organization_host(bad).is_err(), "{bad}");
+        }
+    }
 }

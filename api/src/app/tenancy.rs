@@ -41,13 +41,15 @@ impl From<organizations::Model> for Organization {
     }
 }
 
-/// The host of a `Host` header: lowercase, without port (`Barcelona.Example:8080` → `barcelona.example`).
+/// The host of a `Host` header: lowercase, without port and without the trailing dot of a fully
+/// qualified name (`Barcelona.Example.:8080` → `barcelona.example`).
 pub fn normalize_host(raw: &str) -> String {
     let raw = raw.trim().to_ascii_lowercase();
     if let Some(rest) = raw.strip_prefix('[') {
         return rest.split(']').next().unwrap_or_default().to_string();
     }
-    raw.split(':').next().unwrap_or_default().to_string()
+    let host = raw.split(':').next().unwrap_or_default();
+    host.strip_suffix('.').unwrap_or(host).to_string()
 }
 
 /// Finds the organization serving `host`.

@@ -178,6 +178,12 @@ async fn an_unknown_host_has_no_organization_once_there_are_several() {
         .call_with_headers(Method::GET, "/api/v1/scopes", &[("host", HOST)], None)
         .await;
     assert_eq!(ours.body[0]["code"], "TST");
+    // A fully qualified name (trailing dot) and a port name the same host.
+    let fqdn = format!("{HOST}.:443");
+    let dotted = app
+        .call_with_headers(Method::GET, "/api/v1/scopes", &[("host", &fqdn)], None)
+        .await;
+    assert_eq!(dotted.body[0]["code"], "TST", "{dotted:#?}");
 }
 
 #[tokio::test]
