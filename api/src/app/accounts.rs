@@ -369,8 +369,7 @@ pub async fn confirm_email(
     let user = store::users::save(&tx, user)
         .await
         .map_err(nickname_conflict)?;
-    store::users::void_email_tokens(&tx, user.id, EmailTokenPurpose::ConfirmEmail, now).await?;
-    store::users::void_email_tokens(&tx, user.id, EmailTokenPurpose::ResetPassword, now).await?;
+    store::users::void_all_email_tokens(&tx, user.id, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -729,8 +728,7 @@ pub async fn reset_password(
     user.confirmed_at = user.confirmed_at.or(Some(now));
     user.updated_at = now;
     let user = store::users::save(&tx, user).await?;
-    store::users::void_email_tokens(&tx, user.id, EmailTokenPurpose::ResetPassword, now).await?;
-    store::users::void_email_tokens(&tx, user.id, EmailTokenPurpose::ConfirmEmail, now).await?;
+    store::users::void_all_email_tokens(&tx, user.id, now).await?;
     store::users::revoke_all_sessions(&tx, user.id, "password_reset", now).await?;
     send(
         &tx,
@@ -909,8 +907,7 @@ pub async fn update_profile(
     if changed_password {
         store::users::clear_login_throttle(&tx, organization.id, &throttle_key(&saved.email))
             .await?;
-        store::users::void_email_tokens(&tx, saved.id, EmailTokenPurpose::ResetPassword, now)
-            .await?;
+        store::users::void_all_email_tokens(&tx, saved.id, now).await?;
         store::users::revoke_sessions_except(
             &tx,
             saved.id,
@@ -954,11 +951,9 @@ pub async fn delete_account(
     let mut user = store::users::by_id_for_update(&tx, organization.id, actor.id())
         .await?
         .ok_or(AppError::NotFound)?;
-    let roles_before = store::users::roles_of(&tx, user.id).await?;
-    let was_admin = roles_before.iter().any(|r| r == Role::Admin.as_str());
-    if was_admin {
-        let admins = store::users::count_admins(&tx, organization.id).await?;
-        plaza_domain::accounts::keeps_an_admin(usize::try_from(admins).unwrap_or(usize::MAX), 1)?;
+    let roles_before = super::tenancy::roles_in(&tx, user.id).await?;
+    if roles_before.has(Role::Admin) {
+        one_admin_may_go(&tx, organization).await?;
     }
     let address = user.email.clone();
     user.email = format!("deleted-{}@deleted.invalid", user.id.simple());
@@ -972,11 +967,10 @@ pub async fn delete_account(
     store::users::save(&tx, user.clone()).await?;
     store::users::revoke_all_sessions(&tx, user.id, "account_deleted", now).await?;
     store::users::revoke_all_roles(&tx, user.id).await?;
-    store::users::void_email_tokens(&tx, user.id, EmailTokenPurpose::ConfirmEmail, now).await?;
-    store::users::void_email_tokens(&tx, user.id, EmailTokenPurpose::ResetPassword, now).await?;
+    store::users::void_all_email_tokens(&tx, user.id, now).await?;
     store::census::clear_attempts(&tx, user.id).await?;
     store::outbox::forget_recipient(&tx, organization.id, &address, now).await?;
-    if !roles_before.is_empty() {
+    if roles_before.iter().any(|role| role != Role::Participant) {
         store::audit::record(
             &tx,
             store::audit::AuditEntry {
@@ -985,7 +979,7 @@ pub async fn delete_account(
                 action: "user.delete",
                 target_kind: "user",
                 target_id: user.id.to_string(),
-                before: Some(serde_json::json!({ "roles": roles_before })),
+                before: Some(serde_json::json!({ "roles": role_names(&roles_before) })),
                 after: Some(serde_json::json!({ "roles": [] })),
             },
             now,
@@ -994,6 +988,22 @@ pub async fn delete_account(
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Refuses (409 `last_admin`) a change that takes the admin role from one account when it is the
+/// organization's only admin; run it under `orgs::lock_organization`.
+async fn one_admin_may_go(db: &impl ConnectionTrait, organization: &Organization) -> AppResult<()> {
+    let admins = store::users::count_admins(db, organization.id).await?;
+    plaza_domain::accounts::may_remove_an_admin(admins)?;
+    Ok(())
+}
+
+fn role_names(roles: &Roles) -> Vec<&'static str> {
+    roles
+        .iter()
+        .filter(|role| *role != Role::Participant)
+        .map(Role::as_str)
+        .collect()
 }
 
 /// Creates (or promotes) an organization admin from the command line: the account is confirmed
@@ -1074,8 +1084,7 @@ pub async fn create_admin(
         now,
     )
     .await?;
-    store::users::void_email_tokens(&tx, user.id, EmailTokenPurpose::ResetPassword, now).await?;
-    store::users::void_email_tokens(&tx, user.id, EmailTokenPurpose::ConfirmEmail, now).await?;
+    store::users::void_all_email_tokens(&tx, user.id, now).await?;
     store::users::revoke_all_sessions(&tx, user.id, "password_set_by_operator", now).await?;
     tx.commit().await?;
     Ok(user.id)
@@ -1098,12 +1107,7 @@ pub async fn set_roles(
     // Role changes run one at a time per organization, on roles read under that lock: two
     // admins demoting each other at once cannot both succeed.
     store::orgs::lock_organization(&tx, organization.id).await?;
-    let actor_roles = Roles::new(
-        store::users::roles_of(&tx, actor.id())
-            .await?
-            .iter()
-            .filter_map(|name| Role::parse(name)),
-    );
+    let actor_roles = super::tenancy::roles_in(&tx, actor.id()).await?;
     let target = store::users::by_id_for_update(&tx, organization.id, user_id)
         .await?
         .filter(|u| u.deleted_at.is_none())
@@ -1115,10 +1119,8 @@ pub async fn set_roles(
         target.admin_grade_password,
     )?;
     let before = store::users::roles_of(&tx, target.id).await?;
-    let loses_admin = before.iter().any(|r| r == Role::Admin.as_str()) && !wanted.has(Role::Admin);
-    if loses_admin {
-        let admins = store::users::count_admins(&tx, organization.id).await?;
-        plaza_domain::accounts::keeps_an_admin(usize::try_from(admins).unwrap_or(usize::MAX), 1)?;
+    if before.iter().any(|r| r == Role::Admin.as_str()) && !wanted.has(Role::Admin) {
+        one_admin_may_go(&tx, organization).await?;
     }
     store::users::revoke_all_roles(&tx, target.id).await?;
     for role in wanted.iter().filter(|r| *r != Role::Participant) {

@@ -10,8 +10,8 @@ use super::AppState;
 use super::error::{AppError, AppResult};
 use super::tenancy::{Actor, Organization};
 use crate::db;
-use crate::store::{self, users::EmailTokenPurpose};
-use plaza_domain::accounts::{Role, Roles, decide_block, justification};
+use crate::store;
+use plaza_domain::accounts::{decide_block, justification};
 use uuid::Uuid;
 
 /// Blocks or unblocks an account.
@@ -47,10 +47,8 @@ pub async fn decide(
         .await?
         .filter(|u| u.deleted_at.is_none())
         .ok_or(AppError::NotFound)?;
-    let roles_of =
-        |names: Vec<String>| Roles::new(names.iter().filter_map(|name| Role::parse(name)));
-    let actor_roles = roles_of(store::users::roles_of(&tx, actor.id()).await?);
-    let target_roles = roles_of(store::users::roles_of(&tx, target.id).await?);
+    let actor_roles = super::tenancy::roles_in(&tx, actor.id()).await?;
+    let target_roles = super::tenancy::roles_in(&tx, target.id).await?;
     decide_block(&actor_roles, &target_roles, target.id == actor.id())?;
     let blocked_before = target.blocked_at.is_some();
     let blocked_after = decision == Decision::Block;
@@ -62,10 +60,7 @@ pub async fn decide(
     let target = store::users::save(&tx, target).await?;
     if blocked_after {
         store::users::revoke_all_sessions(&tx, target.id, "account_blocked", now).await?;
-        store::users::void_email_tokens(&tx, target.id, EmailTokenPurpose::ConfirmEmail, now)
-            .await?;
-        store::users::void_email_tokens(&tx, target.id, EmailTokenPurpose::ResetPassword, now)
-            .await?;
+        store::users::void_all_email_tokens(&tx, target.id, now).await?;
     }
     store::audit::record(
         &tx,

@@ -121,7 +121,12 @@ pub async fn authenticate(
 
 /// The roles an account holds.
 pub async fn roles_of(state: &AppState, user_id: Uuid) -> AppResult<Roles> {
-    let names = store::users::roles_of(&state.db, user_id).await?;
+    roles_in(&state.db, user_id).await
+}
+
+/// The roles an account holds, read through `db` (a transaction, to decide under its locks).
+pub async fn roles_in(db: &impl sea_orm::ConnectionTrait, user_id: Uuid) -> AppResult<Roles> {
+    let names = store::users::roles_of(db, user_id).await?;
     Ok(Roles::new(
         names.iter().filter_map(|name| Role::parse(name)),
     ))

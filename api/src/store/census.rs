@@ -239,9 +239,8 @@ pub async fn clear_attempts(db: &impl ConnectionTrait, user_id: Uuid) -> Result<
 
 /// Whether any document hash is stored (census records or residents), in any organization.
 pub async fn holds_document_hashes(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
-    use sea_orm::PaginatorTrait;
-    Ok(census_records::Entity::find().count(db).await? > 0
-        || residents::Entity::find().count(db).await? > 0)
+    Ok(census_records::Entity::find().one(db).await?.is_some()
+        || residents::Entity::find().one(db).await?.is_some())
 }
 
 /// The key id recorded for `purpose`, if any.

@@ -366,23 +366,42 @@ fn no_registration() -> sea_orm::sea_query::SimpleExpr {
     Expr::value(Option::<serde_json::Value>::None)
 }
 
-/// Voids a user's unused tokens of one purpose (a new reset link voids older ones; a password
-/// change voids every reset link), erasing the registration details they carried.
+/// Voids a user's unused tokens of one purpose (a new reset link voids older ones), erasing the
+/// registration details they carried.
 pub async fn void_email_tokens(
     db: &impl ConnectionTrait,
     user_id: Uuid,
     purpose: EmailTokenPurpose,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
-    email_tokens::Entity::update_many()
+    void_tokens(db, user_id, Some(purpose), now).await
+}
+
+/// Voids every unused mailed link of a user, whatever its purpose: a password change, a
+/// confirmation, a block or a deletion leaves no link that could still set a password.
+pub async fn void_all_email_tokens(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    void_tokens(db, user_id, None, now).await
+}
+
+async fn void_tokens(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    purpose: Option<EmailTokenPurpose>,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    let mut update = email_tokens::Entity::update_many()
         .col_expr(email_tokens::Column::UsedAt, Expr::value(now))
         .col_expr(email_tokens::Column::Registration, no_registration())
         .filter(email_tokens::Column::UserId.eq(user_id))
-        .filter(email_tokens::Column::Purpose.eq(purpose.as_str()))
-        .filter(email_tokens::Column::UsedAt.is_null())
-        .exec(db)
-        .await
-        .map(|_| ())
+        .filter(email_tokens::Column::UsedAt.is_null());
+    if let Some(purpose) = purpose {
+        update = update.filter(email_tokens::Column::Purpose.eq(purpose.as_str()));
+    }
+    update.exec(db).await.map(|_| ())
 }
 
 /// The sign-in throttle row of an address, created empty if missing and locked for the rest of

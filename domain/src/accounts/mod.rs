@@ -329,10 +329,10 @@ pub fn justification(field: &str, raw: &str) -> Result<String, FieldError> {
     Ok(text.to_string())
 }
 
-/// The organization keeps an admin: a change that takes the role from `removed` of the
-/// `admins` it has (read under the organization's lock) may not leave none.
-pub fn keeps_an_admin(admins: usize, removed: usize) -> Result<(), DomainError> {
-    if removed > 0 && admins <= removed {
+/// The organization keeps an admin: the admin role may be taken from one of its `admins` (read
+/// under the organization's lock) only if another remains.
+pub fn may_remove_an_admin(admins: u64) -> Result<(), DomainError> {
+    if admins <= 1 {
         return Err(DomainError::LastAdmin);
     }
     Ok(())
@@ -372,10 +372,9 @@ mod tests {
 
     #[test]
     fn the_last_admin_cannot_go() {
-        assert_eq!(keeps_an_admin(1, 1), Err(DomainError::LastAdmin));
-        assert_eq!(keeps_an_admin(0, 0), Ok(()));
-        assert_eq!(keeps_an_admin(2, 1), Ok(()));
-        assert_eq!(keeps_an_admin(1, 0), Ok(()));
+        assert_eq!(may_remove_an_admin(1), Err(DomainError::LastAdmin));
+        assert_eq!(may_remove_an_admin(0), Err(DomainError::LastAdmin));
+        assert_eq!(may_remove_an_admin(2), Ok(()));
     }
 
     fn email(raw: &str) -> Result<Email, FieldError> {
