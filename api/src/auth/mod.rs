@@ -105,7 +105,12 @@ pub fn random_token(bytes: usize) -> String {
 /// The SHA-256 of a token, hex encoded: how refresh tokens and mailed tokens are stored, so that
 /// reading the database does not give anyone a usable token.
 pub fn token_hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
+    sha256_hex(token.as_bytes())
+}
+
+/// The SHA-256 of `bytes`, hex encoded.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -220,7 +220,7 @@ impl AuthApi {
         &self,
         State(state): State,
         auth: BearerAuth,
-    ) -> Result<NoContent, Problem<{ answers::SIGNED_IN }>> {
+    ) -> Result<NoContent, Problem<{ answers::SIGNED_IN_WRITE }>> {
         accounts::logout(&state, &auth.0).await?;
         Ok(NoContent::NoContent)
     }

@@ -8,7 +8,6 @@
 use poem::http::header::{self, HeaderValue};
 use poem::http::{Method, StatusCode};
 use poem::{Body, Response};
-use sha2::{Digest, Sha256};
 
 /// The operations whose anonymous answers are public.
 pub const PUBLIC_READS: &[&str] = &[
@@ -51,9 +50,7 @@ pub async fn public(response: Response, if_none_match: Option<&str>) -> Response
             .status(StatusCode::INTERNAL_SERVER_ERROR)
             .finish();
     };
-    let digest = Sha256::digest(&bytes);
-    let etag: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    let etag = format!("\"{etag}\"");
+    let etag = format!("\"{}\"", &crate::auth::sha256_hex(&bytes)[..32]);
     if let Ok(value) = HeaderValue::from_str(&etag) {
         parts.headers.insert(header::ETAG, value);
     }

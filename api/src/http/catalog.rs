@@ -208,7 +208,6 @@ impl ScopesApi {
             },
         >,
     > {
-        state.limits.check_account(auth.0.id())?;
         let form = body.0;
         let scope = catalog::create_scope(
             &state,
@@ -253,7 +252,6 @@ impl ScopesApi {
             },
         >,
     > {
-        state.limits.check_account(auth.0.id())?;
         let form = body.0;
         let scope = catalog::update_scope(
             &state,
@@ -578,7 +576,6 @@ impl ProcessesApi {
             },
         >,
     > {
-        state.limits.check_account(auth.0.id())?;
         let form = body.0;
         let view = catalog::create_process(
             &state,
@@ -622,7 +619,6 @@ impl ProcessesApi {
             },
         >,
     > {
-        state.limits.check_account(auth.0.id())?;
         let form = body.0;
         let pinned_phase = if form.unpin {
             Some(None)

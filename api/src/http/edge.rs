@@ -28,51 +28,21 @@ fn control_error(field: impl Into<String>, what: &str) -> FieldError {
     )
 }
 
-/// Decodes `%XX` escapes (and, in a query, `+` as a space) into bytes.
-fn percent_decode(text: &str, plus_is_space: bool) -> Vec<u8> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(high), Some(low)) => {
-                    out.push((high * 16 + low) as u8);
-                    i += 3;
-                    continue;
-                }
-                _ => out.push(b'%'),
-            },
-            b'+' if plus_is_space => out.push(b' '),
-            byte => out.push(byte),
-        }
-        i += 1;
-    }
-    out
+fn has_refused(text: &str) -> bool {
+    text.chars().any(|c| refused(c, false))
 }
 
-/// Whether decoded URL bytes hold a refused character (invalid UTF-8 is read lossily, so its
-/// bytes count as the replacement character, which is not a control character).
-fn bytes_refused(bytes: &[u8]) -> bool {
-    String::from_utf8_lossy(bytes)
-        .chars()
-        .any(|c| refused(c, false))
-}
-
-/// Checks the path and the query of a request's URI.
+/// Checks the path and the query of a request's URI, percent-decoded (the query as a form:
+/// `+` is a space); invalid UTF-8 reads as replacement characters, which are not controls.
 pub fn check_uri(uri: &poem::http::Uri) -> Result<(), AppError> {
     let mut errors = Vec::new();
-    if bytes_refused(&percent_decode(uri.path(), false)) {
+    if has_refused(&percent_encoding::percent_decode_str(uri.path()).decode_utf8_lossy()) {
         errors.push(control_error("path", "path"));
     }
-    for pair in uri.query().unwrap_or_default().split('&') {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let name_bytes = percent_decode(name, true);
-        let value_refused = bytes_refused(&percent_decode(value, true));
-        if bytes_refused(&name_bytes) || value_refused {
-            let name = String::from_utf8_lossy(&name_bytes);
-            let field = if bytes_refused(&name_bytes) || name.is_empty() {
+    let query = uri.query().unwrap_or_default().as_bytes();
+    for (name, value) in url::form_urlencoded::parse(query) {
+        if has_refused(&name) || has_refused(&value) {
+            let field = if has_refused(&name) || name.is_empty() {
                 "query".to_string()
             } else {
                 name.chars().take(64).collect()

@@ -194,7 +194,6 @@ impl MeApi {
             },
         >,
     > {
-        state.limits.check_account(auth.0.id())?;
         let form = body.0;
         let changes = ProfileChanges {
             name: form.name,
@@ -219,7 +218,6 @@ impl MeApi {
         Tenant(organization): Tenant,
         auth: BearerAuth,
     ) -> Result<NoContent, Problem<{ answers::SIGNED_IN | answers::TOO_MANY_REQUESTS }>> {
-        state.limits.check_account(auth.0.id())?;
         accounts::delete_account(&state, &organization, &auth.0).await?;
         Ok(NoContent::NoContent)
     }
@@ -253,7 +251,6 @@ impl MeApi {
             },
         >,
     > {
-        state.limits.check_account(auth.0.id())?;
         let residency = census::verify(
             &state,
             &organization,

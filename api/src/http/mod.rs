@@ -95,6 +95,12 @@ pub fn api_service() -> OpenApiService<Operations, ()> {
 /// `security` on the operations that need no credentials (poem-openapi omits it, and OpenAPI
 /// linters rightly ask every operation to say whether it needs authentication).
 pub fn spec_value() -> serde_json::Value {
+    static SPEC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    SPEC.get_or_init(build_spec).clone()
+}
+
+/// Generates the spec (once per process: [`spec_value`] keeps it).
+fn build_spec() -> serde_json::Value {
     use serde_json::json;
     let mut spec: serde_json::Value =
         serde_json::from_str(&api_service().spec()).expect("poem-openapi writes valid JSON");

@@ -53,7 +53,6 @@ impl ModerationApi {
             },
         >,
     > {
-        state.limits.check_account(auth.0.id())?;
         let reason = &body.0.justification;
         moderation::decide(
             &state,
@@ -94,7 +93,6 @@ impl ModerationApi {
             },
         >,
     > {
-        state.limits.check_account(auth.0.id())?;
         let reason = &body.0.justification;
         moderation::decide(
             &state,

@@ -341,6 +341,8 @@ pub mod answers {
     /// An operation that needs an access token (401 without one, 403 for a blocked account or a
     /// missing role).
     pub const SIGNED_IN: u16 = UNAUTHORIZED | FORBIDDEN;
+    /// A write that needs an access token: also 429 past the account's write limit.
+    pub const SIGNED_IN_WRITE: u16 = SIGNED_IN | TOO_MANY_REQUESTS;
 }
 
 /// Every error status, its bit in [`answers`] (0: documented on every operation), and what it

@@ -114,11 +114,19 @@ impl<'a> FromRequest<'a> for Locale {
 #[oai(ty = "bearer", bearer_format = "JWT", checker = "authenticate")]
 pub struct BearerAuth(pub Actor);
 
+/// Authenticates the access token; a write (any method but GET, HEAD, OPTIONS) then counts
+/// against the account's rate limit (`PLAZA_LIMIT_ACCOUNT_WRITES`), here once for every
+/// authenticated write rather than in each handler.
 async fn authenticate(request: &Request, bearer: Bearer) -> poem::Result<Actor> {
+    use poem::http::Method;
     let state = state_of(request)?;
     let organization = request
         .extensions()
         .get::<Organization>()
         .ok_or(AppError::OrganizationNotFound)?;
-    Ok(tenancy::authenticate(state, organization, &bearer.token).await?)
+    let actor = tenancy::authenticate(state, organization, &bearer.token).await?;
+    if ![Method::GET, Method::HEAD, Method::OPTIONS].contains(request.method()) {
+        state.limits.check_account(actor.id())?;
+    }
+    Ok(actor)
 }

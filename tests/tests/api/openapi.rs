@@ -37,6 +37,15 @@ fn every_operation_has_a_summary_a_tag_an_id_and_error_responses() {
                 "{id} has no tag"
             );
             let responses = operation["responses"].as_object().unwrap();
+            let needs_token = operation["security"]
+                .as_array()
+                .is_some_and(|s| !s.is_empty());
+            if needs_token && method != "get" {
+                assert!(
+                    responses.contains_key("429"),
+                    "{id} is an authenticated write (limited per account) but does not document 429"
+                );
+            }
             assert!(
                 operation["description"]
                     .as_str()
