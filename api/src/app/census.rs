@@ -195,10 +195,18 @@ pub async fn verify(
     let today = to_timestamp(now).date();
     let document_hash = state.keys.census_document_hash(organization.id, &document);
     let tx = db::begin_write(&state.db).await?;
-    // The account's lock first: two verifications of one account run one after the other, and
-    // the second sees the residency the first created.
-    store::users::by_id_for_update(&tx, organization.id, actor.id())
+    // The account's verification lock first: two verifications of one account run one after
+    // the other, and the second sees the residency the first created.
+    store::locks::take(
+        &tx,
+        store::locks::Lock::Verification {
+            user_id: actor.id(),
+        },
+    )
+    .await?;
+    store::users::by_id(&tx, organization.id, actor.id())
         .await?
+        .filter(|user| user.deleted_at.is_none())
         .ok_or(AppError::Unauthenticated)?;
     let previous = match store::census::resident_of(&tx, actor.id()).await? {
         None => PreviousVerification::None,

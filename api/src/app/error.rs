@@ -51,6 +51,11 @@ pub enum AppError {
     /// This client (address) or account sent more requests of this kind than its limit allows:
     /// retry after `retry_after_seconds`.
     RateLimited { retry_after_seconds: u64 },
+    /// An `Idempotency-Key` sent again with another route or another body.
+    IdempotencyKeyReused,
+    /// An `Idempotency-Key` whose first request is still running after the wait: retry after
+    /// `retry_after_seconds` to get its answer.
+    IdempotencyKeyInUse { retry_after_seconds: u64 },
     /// A bug or an unexpected failure; the cause is logged with the request id.
     Internal(String),
 }

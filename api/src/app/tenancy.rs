@@ -119,6 +119,20 @@ pub async fn authenticate(
     })
 }
 
+/// The account an access token was issued to, when its signature and expiry hold (no database
+/// read: the session and the account are checked by [`authenticate`] when the operation runs).
+/// Keys a client's `Idempotency-Key` to its account before the operation decides anything.
+pub fn token_subject(state: &AppState, organization: &Organization, token: &str) -> Option<Uuid> {
+    jwt::verify_with_any(
+        &state.keys.verifying_jwt(),
+        token,
+        organization.id,
+        state.clock.timestamp(),
+    )
+    .ok()
+    .map(|claims| claims.sub)
+}
+
 /// The roles an account holds.
 pub async fn roles_of(state: &AppState, user_id: Uuid) -> AppResult<Roles> {
     roles_in(&state.db, user_id).await

@@ -20,8 +20,19 @@ use serde::de::DeserializeOwned;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 async fn read_limited(request: &Request, body: &mut RequestBody) -> Result<bytes::Bytes, AppError> {
-    let declared = request
-        .headers()
+    let body = body.take().map_err(|_| AppError::MalformedJson {
+        detail: "the body was already read".into(),
+    })?;
+    read_bounded(request.headers(), body).await
+}
+
+/// Reads a whole request body of at most [`MAX_BODY_BYTES`] (`payload_too_large` beyond,
+/// refused at once when `Content-Length` says so).
+pub async fn read_bounded(
+    headers: &poem::http::HeaderMap,
+    body: poem::Body,
+) -> Result<bytes::Bytes, AppError> {
+    let declared = headers
         .get(poem::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
@@ -30,9 +41,6 @@ async fn read_limited(request: &Request, body: &mut RequestBody) -> Result<bytes
             limit_bytes: MAX_BODY_BYTES,
         });
     }
-    let body = body.take().map_err(|_| AppError::MalformedJson {
-        detail: "the body was already read".into(),
-    })?;
     body.into_bytes_limit(MAX_BODY_BYTES)
         .await
         .map_err(|error| match error {

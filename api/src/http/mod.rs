@@ -14,6 +14,7 @@ pub mod client;
 pub mod common;
 pub mod cors;
 pub mod edge;
+pub mod idempotency;
 pub mod me;
 pub mod middleware;
 pub mod moderation;
@@ -108,13 +109,14 @@ fn build_spec() -> serde_json::Value {
         .get_mut("paths")
         .and_then(serde_json::Value::as_object_mut)
     {
-        for operation in paths
+        for (method, operation) in paths
             .values_mut()
             .filter_map(serde_json::Value::as_object_mut)
-            .flat_map(|item| item.values_mut())
-            .filter_map(serde_json::Value::as_object_mut)
+            .flat_map(|item| item.iter_mut())
         {
-            complete_operation(operation);
+            if let Some(operation) = operation.as_object_mut() {
+                complete_operation(method, operation);
+            }
         }
     }
     if let Some(components) = spec
@@ -123,7 +125,15 @@ fn build_spec() -> serde_json::Value {
     {
         components.insert(
             "parameters".into(),
-            json!({ "AcceptLanguage": {
+            json!({
+                "IdempotencyKey": {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": false,
+                "description": "A key of your choice (1 to 255 visible ASCII characters, a new UUID per request) that makes a retry safe: for 24 hours, the same request sent again with the same key gets the first answer again (with `Idempotent-Replayed: true`) instead of acting twice. While the first request runs, a retry waits for its answer (up to 10 s, then 409 `idempotency_key_in_use`); the same key with another path or body is 422 `idempotency_key_reused`. Answers 401, 429 and 5xx are not kept: retry those.",
+                "schema": { "type": "string", "minLength": 1, "maxLength": 255 },
+                },
+                "AcceptLanguage": {
                 "name": "Accept-Language",
                 "in": "header",
                 "required": false,
@@ -191,11 +201,19 @@ fn who_may_call(operation_id: &str) -> Option<&'static str> {
 
 /// What poem-openapi cannot say from a handler's types, added to each operation: an explicit
 /// empty `security` on operations that need no credentials (OpenAPI linters rightly ask every
-/// operation to say), the `Accept-Language` parameter, and the response headers every answer
-/// carries (`x-request-id`, `Content-Language`, and `Retry-After` on 429 and 503).
-fn complete_operation(operation: &mut serde_json::Map<String, serde_json::Value>) {
+/// operation to say), the `Accept-Language` parameter, the `Idempotency-Key` parameter of every
+/// signed-in write with the answers it adds, and the response headers every answer carries
+/// (`x-request-id`, `Content-Language`, and `Retry-After` on 409, 429 and 503).
+fn complete_operation(method: &str, operation: &mut serde_json::Map<String, serde_json::Value>) {
     use serde_json::json;
+    let signed_in = operation
+        .get("security")
+        .and_then(serde_json::Value::as_array)
+        .is_some_and(|schemes| !schemes.is_empty());
     operation.entry("security").or_insert_with(|| json!([]));
+    if signed_in && method != "get" {
+        declare_idempotency_key(operation);
+    }
     if let Some(who) = operation
         .get("operationId")
         .and_then(serde_json::Value::as_str)
@@ -272,7 +290,7 @@ fn complete_operation(operation: &mut serde_json::Map<String, serde_json::Value>
                     "Content-Language".into(),
                     json!({ "$ref": "#/components/headers/ContentLanguage" }),
                 );
-                if status == "429" || status == "503" {
+                if status == "409" || status == "429" || status == "503" {
                     headers.insert(
                         "Retry-After".into(),
                         json!({ "$ref": "#/components/headers/RetryAfter" }),
@@ -280,6 +298,35 @@ fn complete_operation(operation: &mut serde_json::Map<String, serde_json::Value>
                 }
             }
         }
+    }
+}
+
+/// Declares the `Idempotency-Key` header of a signed-in write (see [`idempotency`]) and the
+/// answers it can add: 400 for a malformed key, 409 while the first request with the key runs,
+/// 422 for a key reused with another request.
+fn declare_idempotency_key(operation: &mut serde_json::Map<String, serde_json::Value>) {
+    use serde_json::json;
+    if let Some(parameters) = operation
+        .entry("parameters")
+        .or_insert_with(|| json!([]))
+        .as_array_mut()
+    {
+        parameters.push(json!({ "$ref": "#/components/parameters/IdempotencyKey" }));
+    }
+    if let Some(responses) = operation
+        .get_mut("responses")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        for status in [400, 409, 422] {
+            if let Some(described) = problem::documented_response(status) {
+                responses.entry(status.to_string()).or_insert(described);
+            }
+        }
+        // Sorted as poem-openapi writes them, so that the committed spec reads in order.
+        let mut sorted: Vec<(String, serde_json::Value)> =
+            std::mem::take(responses).into_iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        responses.extend(sorted);
     }
 }
 
@@ -310,6 +357,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
     });
     let api = service
         .into_endpoint()
+        .around(idempotency::idempotent)
         .around(security::resolve_organization);
     let outer = state.clone();
     let routes = Route::new()

@@ -140,6 +140,16 @@ pub fn describe(error: &AppError) -> (StatusCode, &'static str, &'static str) {
             "rate_limited",
             "Too many requests from this client",
         ),
+        AppError::IdempotencyKeyReused => (
+            S::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            "Idempotency key used for another request",
+        ),
+        AppError::IdempotencyKeyInUse { .. } => (
+            S::CONFLICT,
+            "idempotency_key_in_use",
+            "A request with this idempotency key is still running",
+        ),
         AppError::Internal(_) => (S::INTERNAL_SERVER_ERROR, "internal_error", "Internal error"),
     }
 }
@@ -231,6 +241,15 @@ fn detail(error: &AppError) -> String {
         } => format!(
             "Too many requests of this kind from this client; try again in {retry_after_seconds} s."
         ),
+        AppError::IdempotencyKeyReused => "This Idempotency-Key was sent with another request \
+             (another path or body); use a new key for a new request."
+            .into(),
+        AppError::IdempotencyKeyInUse {
+            retry_after_seconds,
+        } => format!(
+            "The first request with this Idempotency-Key is still running; retry in \
+             {retry_after_seconds} s to get its answer."
+        ),
         AppError::Internal(_) => {
             "Something went wrong on our side. It has been logged; try again later.".into()
         }
@@ -293,6 +312,9 @@ pub fn response(error: &AppError) -> poem::Response {
             retry_after_seconds,
         }
         | AppError::RateLimited {
+            retry_after_seconds,
+        }
+        | AppError::IdempotencyKeyInUse {
             retry_after_seconds,
         } => {
             if let Ok(value) = HeaderValue::from_str(&retry_after_seconds.to_string()) {
@@ -371,7 +393,7 @@ const DOCUMENTED: &[(u16, u16, &str)] = &[
     (
         409,
         answers::CONFLICT,
-        "Conflicts with the current state (a value already taken, a document already used).",
+        "Conflicts with the current state (a value already taken, a document already used), or the first request with this `Idempotency-Key` is still running (`Retry-After`).",
     ),
     (
         413,
@@ -446,4 +468,18 @@ impl<const ANSWERS: u16> ApiResponse for Problem<ANSWERS> {
     fn register(registry: &mut Registry) {
         ProblemBody::register(registry);
     }
+}
+
+/// The spec's answer for an error `status` of the table above, as poem-openapi writes it, for
+/// the answers that the spec adds to operations after generation (see `http::complete_operation`).
+pub fn documented_response(status: u16) -> Option<serde_json::Value> {
+    DOCUMENTED
+        .iter()
+        .find(|(documented, _, _)| *documented == status)
+        .map(|(_, _, description)| {
+            serde_json::json!({
+                "description": description,
+                "content": { PROBLEM_JSON: { "schema": { "$ref": "#/components/schemas/Problem" } } },
+            })
+        })
 }

@@ -35,6 +35,8 @@ pub struct Pass {
 /// Claims and runs the jobs that are due now, until none is left (or a whole batch failed).
 pub async fn run_due_jobs(state: &AppState) -> Result<Pass, sea_orm::DbErr> {
     let mut total = Pass::default();
+    // Housekeeping rides each pass: answers kept for `Idempotency-Key` retries past their day.
+    crate::store::idempotency::purge_expired(&state.db, state.now()).await?;
     loop {
         let now = state.now();
         let tx = db::begin_write(&state.db).await?;

@@ -360,3 +360,41 @@ pub mod server_keys {
 
     no_relations!();
 }
+
+pub mod idempotency_keys {
+    use sea_orm::entity::prelude::*;
+
+    /// The first answer to a signed-in write sent with an `Idempotency-Key` (see
+    /// `store::idempotency`); `status` is `None` while that write is in flight.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "idempotency_keys")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub user_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub key: String,
+        pub route: String,
+        pub fingerprint: String,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub expires_at: TimeDateTimeWithTimeZone,
+        pub status: Option<i32>,
+        pub headers: Option<String>,
+        pub body: Option<Vec<u8>>,
+    }
+
+    no_relations!();
+}
+
+pub mod locks {
+    use sea_orm::entity::prelude::*;
+
+    /// One row per thing whose invariant spans several rows (see `store::locks`).
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "locks")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub name: String,
+    }
+
+    no_relations!();
+}

@@ -7,6 +7,8 @@
 pub mod audit;
 pub mod census;
 pub mod entities;
+pub mod idempotency;
+pub mod locks;
 pub mod orgs;
 pub mod outbox;
 pub mod users;

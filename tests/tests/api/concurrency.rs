@@ -281,3 +281,96 @@ async fn sign_ins_that_succeed_and_fail_at_once_never_fail_the_server() {
         }
     }
 }
+
+/// Twenty copies of one request with one `Idempotency-Key`, sent at once over twenty
+/// connections (a client retrying aggressively over a flaky network): one runs, the others wait
+/// for its answer and get it, byte for byte. A failed census match is counted once, not twenty
+/// times (twenty failures would lock verification: 429s instead of 422s).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_requests_with_one_idempotency_key_act_once_and_get_one_answer() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let csv = "document_number,birth_date,scope_code\n12345678Z,1990-04-01,N1\n";
+    let imported = app
+        .call_raw(
+            poem::http::Method::POST,
+            "/api/v1/admin/census",
+            Some(&admin.access_token),
+            "text/csv",
+            csv.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(imported.status, 200);
+    let ana = app.participant("ana@example.org").await;
+    let server = app.serve_on_socket().await;
+    let loopback = std::net::IpAddr::from([127, 0, 0, 1]);
+    let send = |body: serde_json::Value, key: &'static str| {
+        let bearer = format!("Bearer {}", ana.access_token);
+        tokio::spawn(async move {
+            plaza_tests::call_from(
+                loopback,
+                server,
+                "POST",
+                "/api/v1/me/verification",
+                &[("authorization", &bearer), ("idempotency-key", key)],
+                Some(body),
+            )
+            .await
+        })
+    };
+
+    let wrong = json!({ "document_number": "12345678Z", "birth_date": "2000-01-01" });
+    let tasks: Vec<_> = (0..20).map(|_| send(wrong.clone(), "wrong-date")).collect();
+    let mut replies = Vec::new();
+    for task in tasks {
+        replies.push(task.await.expect("a request task"));
+    }
+    for reply in &replies {
+        assert_eq!(
+            (reply.status, &reply.body["code"], &reply.body["detail"]),
+            (422, &replies[0].body["code"], &replies[0].body["detail"]),
+            "{reply:#?}"
+        );
+    }
+    assert_eq!(replies[0].body["code"], "census_no_match");
+    assert!(
+        replies.iter().all(|r| r.body == replies[0].body),
+        "one answer, byte for byte (its request id too)"
+    );
+    let replayed = replies
+        .iter()
+        .filter(|r| r.headers.get("idempotent-replayed").map(String::as_str) == Some("true"))
+        .count();
+    assert_eq!(replayed, 19, "one ran, nineteen were replays");
+    use plaza_api::store::entities::verification_attempts;
+    use sea_orm::EntityTrait;
+    let failures = verification_attempts::Entity::find_by_id(ana.user_id)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .map_or(0, |row| row.failures);
+    assert_eq!(failures, 1, "one effect");
+
+    // The same with a request that succeeds: one residency, twenty identical answers.
+    let right = json!({ "document_number": "12345678Z", "birth_date": "1990-04-01" });
+    let tasks: Vec<_> = (0..20).map(|_| send(right.clone(), "right-date")).collect();
+    let mut replies = Vec::new();
+    for task in tasks {
+        replies.push(task.await.expect("a request task"));
+    }
+    assert!(
+        replies
+            .iter()
+            .all(|r| r.status == 200 && r.body == replies[0].body),
+        "{replies:#?}"
+    );
+    assert_eq!(replies[0].body["scope"]["code"], "N1");
+    use plaza_api::store::entities::residents;
+    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+    let residencies = residents::Entity::find()
+        .filter(residents::Column::UserId.eq(ana.user_id))
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(residencies, 1);
+}

@@ -7,6 +7,7 @@ mod census;
 mod concurrency;
 mod errors;
 mod hardening;
+mod idempotency;
 mod mail;
 mod me;
 mod moderation;
