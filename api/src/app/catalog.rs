@@ -414,7 +414,8 @@ pub struct PhaseForm {
 pub struct ProcessForm {
     pub slug: Option<String>,
     pub title: Option<BTreeMap<String, String>>,
-    pub description: Option<BTreeMap<String, String>>,
+    /// `Some(None)` (or an empty map) clears it.
+    pub description: Option<Option<BTreeMap<String, String>>>,
     pub scope_id: Option<Option<Uuid>>,
     pub phases: Option<Vec<PhaseForm>>,
     pub pinned_phase: Option<Option<u32>>,
@@ -426,6 +427,19 @@ fn phase_rows(
     organization: &Organization,
     errors: &mut FieldErrors,
 ) -> Vec<phases::Model> {
+    // Phases are stored to the second: a fraction is refused rather than cut off after the
+    // windows were checked (two windows overlapping by half a second would be stored touching).
+    for (index, form) in forms.iter().enumerate() {
+        for (field, at) in [("starts_at", form.starts_at), ("ends_at", form.ends_at)] {
+            if at.nanosecond() != 0 {
+                errors.push(FieldError::new(
+                    format!("phases.{index}.{field}"),
+                    "whole_seconds",
+                    "Give phase times in whole seconds.",
+                ));
+            }
+        }
+    }
     let windows: Vec<PhaseWindow> = forms
         .iter()
         .map(|form| PhaseWindow {
@@ -510,6 +524,25 @@ async fn check_scope(
     Ok(())
 }
 
+/// A process's description: absent, `null` or `{}` is no description (on create and on
+/// change alike); otherwise a translation like any other.
+fn description_of(
+    raw: Option<&BTreeMap<String, String>>,
+    organization: &Organization,
+    errors: &mut FieldErrors,
+) -> Option<TranslatedText> {
+    match raw {
+        Some(raw) if !raw.is_empty() => check_translation(
+            "description",
+            Some(raw),
+            organization,
+            MAX_DESCRIPTION,
+            errors,
+        ),
+        _ => Some(TranslatedText::from_stored(BTreeMap::new())),
+    }
+}
+
 fn check_pin(pinned: Option<u32>, phase_count: usize, errors: &mut FieldErrors) {
     errors.take(rules::check_pinned_phase(
         "pinned_phase",
@@ -544,17 +577,11 @@ pub async fn create_process(
         MAX_TITLE,
         &mut errors,
     );
-    let empty = BTreeMap::new();
-    let description = match &form.description {
-        Some(raw) if !raw.is_empty() => check_translation(
-            "description",
-            Some(raw),
-            organization,
-            MAX_DESCRIPTION,
-            &mut errors,
-        ),
-        _ => Some(TranslatedText::from_stored(empty)),
-    };
+    let description = description_of(
+        form.description.as_ref().and_then(Option::as_ref),
+        organization,
+        &mut errors,
+    );
     let scope_id = form.scope_id.flatten();
     check_scope(&state.db, organization, scope_id, &mut errors).await?;
     let phase_forms = form.phases.clone().unwrap_or_default();
@@ -629,14 +656,8 @@ pub async fn update_process(
     {
         process.title = serde_json::to_value(title.as_map()).map_err(AppError::internal)?;
     }
-    if form.description.is_some()
-        && let Some(description) = check_translation(
-            "description",
-            form.description.as_ref(),
-            organization,
-            MAX_DESCRIPTION,
-            &mut errors,
-        )
+    if let Some(raw) = &form.description
+        && let Some(description) = description_of(raw.as_ref(), organization, &mut errors)
     {
         process.description =
             serde_json::to_value(description.as_map()).map_err(AppError::internal)?;
@@ -651,10 +672,25 @@ pub async fn update_process(
         .map(|forms| phase_rows(process.id, forms, organization, &mut errors));
     let phase_count = new_phases.as_ref().map_or(before.phases.len(), Vec::len);
     let pinned = match form.pinned_phase {
-        Some(pin) => pin,
-        None => process.pinned_phase.and_then(|p| u32::try_from(p).ok()),
+        Some(pin) => {
+            check_pin(pin, phase_count, &mut errors);
+            pin
+        }
+        None => {
+            let kept = process.pinned_phase.and_then(|p| u32::try_from(p).ok());
+            // The pin is a position in the list the client replaces: say so on `phases`, the
+            // field it sent, rather than on a `pinned_phase` it did not send.
+            if new_phases.is_some() && kept.is_some_and(|pin| pin as usize >= phase_count) {
+                errors.push(FieldError::new(
+                    "phases",
+                    "pinned_phase_removed",
+                    "The process is pinned to a phase these phases no longer have: send \
+                     pinned_phase with them (null to unpin).",
+                ));
+            }
+            kept
+        }
     };
-    check_pin(pinned, phase_count, &mut errors);
     process.pinned_phase = pinned.map(|p| i32::try_from(p).unwrap_or(i32::MAX));
     errors.finish()?;
     process.updated_at = now;

@@ -14,6 +14,7 @@ use plaza_domain::i18n::TranslatedText;
 use plaza_domain::processes::Feature;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
+use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -103,6 +104,7 @@ pub struct ScopeTree {
     pub kind: ScopeKind,
     pub name: Translations,
     pub name_text: String,
+    #[oai(nullable)]
     pub parent_id: Option<Uuid>,
     /// Order among siblings.
     pub position: i32,
@@ -150,8 +152,11 @@ pub struct UpdateScopeBody {
     pub code: Option<String>,
     pub kind: Option<ScopeKind>,
     pub name: Option<Translations>,
-    /// Moves the scope under another one (not under itself or its descendants).
-    pub parent_id: Option<Uuid>,
+    /// Moves the scope under another one (not under itself or its descendants); `null` makes it
+    /// a root.
+    #[serde(default)]
+    #[oai(nullable)]
+    pub parent_id: MaybeUndefined<Uuid>,
     pub position: Option<i32>,
 }
 
@@ -262,7 +267,7 @@ impl ScopesApi {
                 code: form.code,
                 kind: form.kind.map(Into::into),
                 name: form.name,
-                parent_id: form.parent_id.map(Some),
+                parent_id: form.parent_id.into(),
                 position: form.position,
             },
         )
@@ -350,11 +355,14 @@ pub struct ProcessView {
     pub description: Translations,
     pub description_text: String,
     /// The scope the process covers, if not the whole organization.
+    #[oai(nullable)]
     pub scope_id: Option<Uuid>,
     pub phases: Vec<PhaseView>,
     /// The position of the active phase: the pinned one, else the one whose window contains now.
+    #[oai(nullable)]
     pub active_phase: Option<u32>,
     /// A phase an admin pinned as active regardless of dates.
+    #[oai(nullable)]
     pub pinned_phase: Option<u32>,
     /// The features open now (all false between phases).
     pub active_features: Features,
@@ -414,6 +422,7 @@ fn process_view(
 pub struct ProcessPage {
     pub items: Vec<ProcessView>,
     /// Pass as `cursor` to get the next page; absent on the last page.
+    #[oai(nullable)]
     pub next_cursor: Option<String>,
 }
 
@@ -464,22 +473,29 @@ pub struct CreateProcessBody {
     pub pinned_phase: Option<u32>,
 }
 
-/// Changes to a process; absent fields are left as they are. `phases`, when given, replaces the
-/// whole list.
+/// Changes to a process; absent fields are left as they are, `null` clears a field that may be
+/// empty. `phases`, when given, replaces the whole list.
 #[derive(Debug, Object, Deserialize)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProcessBody {
     pub slug: Option<String>,
     pub title: Option<Translations>,
-    pub description: Option<Translations>,
-    pub scope_id: Option<Uuid>,
-    pub phases: Option<Vec<PhaseBody>>,
-    pub pinned_phase: Option<u32>,
-    /// `true` removes the pin, so the calendar decides the active phase again.
+    /// `null` or `{}` clears the description.
     #[serde(default)]
-    #[oai(default)]
-    pub unpin: bool,
+    #[oai(nullable)]
+    pub description: MaybeUndefined<Translations>,
+    /// `null` makes the process city-wide (no scope).
+    #[serde(default)]
+    #[oai(nullable)]
+    pub scope_id: MaybeUndefined<Uuid>,
+    /// Replaces every phase. When the process is pinned, send `pinned_phase` with them (the pin
+    /// is a position in the list).
+    pub phases: Option<Vec<PhaseBody>>,
+    /// Pins a phase by position; `null` removes the pin, so the calendar decides again.
+    #[serde(default)]
+    #[oai(nullable)]
+    pub pinned_phase: MaybeUndefined<u32>,
 }
 
 /// A process was created.
@@ -584,7 +600,7 @@ impl ProcessesApi {
             ProcessForm {
                 slug: Some(form.slug),
                 title: Some(form.title),
-                description: form.description,
+                description: Some(form.description),
                 scope_id: Some(form.scope_id),
                 phases: Some(form.phases.into_iter().map(PhaseForm::from).collect()),
                 pinned_phase: Some(form.pinned_phase),
@@ -620,11 +636,6 @@ impl ProcessesApi {
         >,
     > {
         let form = body.0;
-        let pinned_phase = if form.unpin {
-            Some(None)
-        } else {
-            form.pinned_phase.map(Some)
-        };
         let view = catalog::update_process(
             &state,
             &organization,
@@ -633,12 +644,12 @@ impl ProcessesApi {
             ProcessForm {
                 slug: form.slug,
                 title: form.title,
-                description: form.description,
-                scope_id: form.scope_id.map(Some),
+                description: form.description.into(),
+                scope_id: form.scope_id.into(),
                 phases: form
                     .phases
                     .map(|phases| phases.into_iter().map(PhaseForm::from).collect()),
-                pinned_phase,
+                pinned_phase: form.pinned_phase.into(),
             },
         )
         .await?;

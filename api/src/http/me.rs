@@ -94,15 +94,19 @@ pub struct Residency {
 pub struct MeView {
     pub id: Uuid,
     pub email: String,
+    #[oai(nullable)]
     pub name: Option<String>,
+    #[oai(nullable)]
     pub nickname: Option<String>,
     pub locale: String,
     pub notification_mail: NotificationMailChoice,
     /// Always contains `participant`.
     pub roles: Vec<RoleName>,
+    #[oai(nullable)]
     pub confirmed_at: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
     /// Present once verified against the census.
+    #[oai(nullable)]
     pub residency: Option<Residency>,
 }
 

@@ -163,10 +163,204 @@ async fn a_pinned_phase_wins_over_the_calendar() {
         .patch(
             "/api/v1/processes/pp-2027",
             Some(&admin.access_token),
-            json!({ "unpin": true }),
+            json!({ "pinned_phase": null }),
         )
         .await;
-    assert_eq!(unpinned.body["active_phase"], 0);
+    assert_eq!(
+        (
+            unpinned.body["active_phase"].clone(),
+            unpinned.body["pinned_phase"].clone()
+        ),
+        (json!(0), Value::Null),
+        "the calendar decides again"
+    );
+    // The former flag is gone: an unknown field, not a silent unpin.
+    app.patch(
+        "/api/v1/processes/pp-2027",
+        Some(&admin.access_token),
+        json!({ "unpin": true, "pinned_phase": 0 }),
+    )
+    .await
+    .assert_problem(400, "invalid_body");
+}
+
+#[tokio::test]
+async fn replacing_the_phases_of_a_pinned_process_asks_where_the_pin_goes() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let token = Some(admin.access_token.as_str());
+    app.post("/api/v1/processes", token, process_body("pp-2027"))
+        .await;
+    app.patch(
+        "/api/v1/processes/pp-2027",
+        token,
+        json!({ "pinned_phase": 1 }),
+    )
+    .await;
+    let one_phase = json!([phase(
+        "Propostes",
+        "2026-11-01T00:00:00+01:00",
+        "2026-12-01T00:00:00+01:00",
+        json!({ "proposals_creation": true })
+    )]);
+    let refused = app
+        .patch(
+            "/api/v1/processes/pp-2027",
+            token,
+            json!({ "phases": one_phase }),
+        )
+        .await;
+    refused.assert_problem(422, "validation_failed");
+    assert_eq!(
+        refused.field_errors(),
+        [("phases".to_string(), "pinned_phase_removed".to_string())],
+        "the error names the field the admin sent"
+    );
+    let replaced = app
+        .patch(
+            "/api/v1/processes/pp-2027",
+            token,
+            json!({ "phases": one_phase, "pinned_phase": null }),
+        )
+        .await;
+    assert_eq!(replaced.status, 200, "{replaced:#?}");
+    assert_eq!(replaced.body["phases"].as_array().map(Vec::len), Some(1));
+    assert_eq!(replaced.body["pinned_phase"], Value::Null);
+    // A pin that still exists is kept when the phases change.
+    app.patch(
+        "/api/v1/processes/pp-2027",
+        token,
+        json!({ "pinned_phase": 0 }),
+    )
+    .await;
+    let kept = app
+        .patch(
+            "/api/v1/processes/pp-2027",
+            token,
+            json!({ "phases": process_body("x")["phases"] }),
+        )
+        .await;
+    assert_eq!(kept.body["pinned_phase"], 0, "{kept:#?}");
+}
+
+#[tokio::test]
+async fn null_clears_what_may_be_empty_and_absent_leaves_it() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let token = Some(admin.access_token.as_str());
+    let district = app.scope_id("D1").await;
+    let neighbourhood = app.scope_id("N1").await;
+
+    // A scope moves back to the root.
+    let moved = app
+        .patch(
+            &format!("/api/v1/scopes/{neighbourhood}"),
+            token,
+            json!({ "parent_id": null }),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{moved:#?}");
+    let roots = |tree: Value| -> Vec<String> {
+        tree.as_array()
+            .unwrap()
+            .iter()
+            .map(|root| root["code"].as_str().unwrap().to_string())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    };
+    let tree = app.get("/api/v1/scopes", token).await;
+    assert_eq!(roots(tree.body), ["N1", "TST"]);
+    let repositioned = app
+        .patch(
+            &format!("/api/v1/scopes/{neighbourhood}"),
+            token,
+            json!({ "position": 7 }),
+        )
+        .await;
+    assert_eq!(repositioned.status, 200, "{repositioned:#?}");
+    let tree = app.get("/api/v1/scopes", token).await;
+    assert_eq!(roots(tree.body), ["N1", "TST"], "absent: still a root");
+
+    // A process loses its scope and its description; `{}` clears as on create.
+    let mut body = process_body("pp-2027");
+    body["scope_id"] = json!(district);
+    app.post("/api/v1/processes", token, body).await;
+    let untouched = app
+        .patch(
+            "/api/v1/processes/pp-2027",
+            token,
+            json!({ "title": { "ca": "Pressupostos" } }),
+        )
+        .await;
+    assert_eq!(
+        (
+            untouched.body["scope_id"].clone(),
+            untouched.body["description"]["ca"].clone()
+        ),
+        (json!(district), json!("Decidim junts"))
+    );
+    let cleared = app
+        .patch(
+            "/api/v1/processes/pp-2027",
+            token,
+            json!({ "scope_id": null, "description": null }),
+        )
+        .await;
+    assert_eq!(cleared.status, 200, "{cleared:#?}");
+    assert_eq!(
+        (
+            cleared.body["scope_id"].clone(),
+            cleared.body["description"].clone()
+        ),
+        (Value::Null, json!({}))
+    );
+    let described = app
+        .patch(
+            "/api/v1/processes/pp-2027",
+            token,
+            json!({ "description": { "ca": "Decidim" } }),
+        )
+        .await;
+    assert_eq!(described.body["description"]["ca"], "Decidim");
+    let emptied = app
+        .patch(
+            "/api/v1/processes/pp-2027",
+            token,
+            json!({ "description": {} }),
+        )
+        .await;
+    assert_eq!(emptied.status, 200, "{emptied:#?}");
+    assert_eq!(emptied.body["description"], json!({}));
+}
+
+#[tokio::test]
+async fn phase_times_are_whole_seconds() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let mut body = process_body("pp-2027");
+    // Half a second of overlap would be stored as two phases that merely touch.
+    body["phases"][0]["ends_at"] = json!("2026-12-01T00:00:00.5+01:00");
+    body["phases"][1]["starts_at"] = json!("2026-12-01T00:00:00.2+01:00");
+    let refused = app
+        .post("/api/v1/processes", Some(&admin.access_token), body)
+        .await;
+    refused.assert_problem(422, "validation_failed");
+    let whole_seconds: Vec<_> = refused
+        .field_errors()
+        .into_iter()
+        .filter(|(_, code)| code == "whole_seconds")
+        .collect();
+    assert_eq!(
+        whole_seconds,
+        [
+            ("phases.0.ends_at".to_string(), "whole_seconds".to_string()),
+            (
+                "phases.1.starts_at".to_string(),
+                "whole_seconds".to_string()
+            )
+        ]
+    );
 }
 
 #[tokio::test]
