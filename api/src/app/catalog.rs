@@ -4,6 +4,7 @@
 
 use super::AppState;
 use super::error::{AppError, AppResult};
+use super::paging::{Page, PageRequest, Position};
 use super::tenancy::{Actor, Organization};
 use crate::clock::to_timestamp;
 use crate::db;
@@ -352,22 +353,53 @@ fn view(process: processes::Model, phases: Vec<phases::Model>, now: OffsetDateTi
     }
 }
 
-/// A page of the organization's processes (oldest first) and the cursor of the next page.
+/// The orders of the process list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProcessSort {
+    /// Creation order (the default).
+    Oldest,
+    /// The newest first.
+    Newest,
+}
+
+impl ProcessSort {
+    /// The name clients use, and that a cursor records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProcessSort::Oldest => "oldest",
+            ProcessSort::Newest => "newest",
+        }
+    }
+}
+
+/// What the process list is filtered by.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProcessFilter {
+    /// Only the processes of this scope.
+    pub scope_id: Option<Uuid>,
+}
+
+/// A page of the organization's processes.
 pub async fn list_processes(
     state: &AppState,
     organization: &Organization,
-    after: Option<Uuid>,
-    limit: u64,
-) -> AppResult<(Vec<ProcessView>, Option<Uuid>)> {
-    let mut rows =
-        store::orgs::processes_page(&state.db, organization.id, after, limit + 1).await?;
-    let next = if rows.len() as u64 > limit {
-        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        rows.last().map(|row| row.id)
-    } else {
-        None
-    };
-    let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
+    filter: ProcessFilter,
+    request: PageRequest<ProcessSort>,
+) -> AppResult<Page<ProcessView>> {
+    let rows = store::orgs::processes_page(
+        &state.db,
+        organization.id,
+        filter.scope_id,
+        request.sort == ProcessSort::Newest,
+        request.after.map(|position| position.id),
+        request.limit + 1,
+    )
+    .await?;
+    let page = Page::from_rows(rows, request.limit, |row| Position {
+        key: None,
+        id: row.id,
+    });
+    let ids: Vec<Uuid> = page.items.iter().map(|row| row.id).collect();
     let mut phases_by_process: HashMap<Uuid, Vec<phases::Model>> = HashMap::new();
     for phase in store::orgs::phases_of(&state.db, &ids).await? {
         phases_by_process
@@ -376,14 +408,10 @@ pub async fn list_processes(
             .push(phase);
     }
     let now = state.now();
-    let views = rows
-        .into_iter()
-        .map(|process| {
-            let phases = phases_by_process.remove(&process.id).unwrap_or_default();
-            view(process, phases, now)
-        })
-        .collect();
-    Ok((views, next))
+    Ok(page.map(|process| {
+        let phases = phases_by_process.remove(&process.id).unwrap_or_default();
+        view(process, phases, now)
+    }))
 }
 
 /// One process by slug.

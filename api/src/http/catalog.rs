@@ -2,14 +2,14 @@
 
 use super::ApiTags;
 use super::body::JsonBody;
+use super::common::Page;
 use super::problem::{Problem, answers};
 use super::security::{BearerAuth, Locale, State, Tenant};
-use crate::app::catalog::{self, PhaseForm, ProcessForm, ScopeForm, ScopeNode};
-use crate::app::error::AppError;
+use crate::app::catalog::{self, PhaseForm, ProcessFilter, ProcessForm, ScopeForm, ScopeNode};
+use crate::app::paging::{self, PageRequest};
 use crate::app::tenancy::Organization;
 use crate::store::entities::scopes;
 use crate::store::translations;
-use plaza_domain::FieldError;
 use plaza_domain::i18n::TranslatedText;
 use plaza_domain::processes::Feature;
 use poem_openapi::param::{Path, Query};
@@ -417,15 +417,6 @@ fn process_view(
     }
 }
 
-/// A page of processes.
-#[derive(Debug, Object)]
-pub struct ProcessPage {
-    pub items: Vec<ProcessView>,
-    /// Pass as `cursor` to get the next page; absent on the last page.
-    #[oai(nullable)]
-    pub next_cursor: Option<String>,
-}
-
 /// A phase as an admin writes it.
 #[derive(Debug, Object, Deserialize)]
 #[oai(deny_unknown_fields)]
@@ -507,21 +498,27 @@ pub enum ProcessCreated {
 }
 
 fn default_limit() -> u64 {
-    20
+    paging::DEFAULT_LIMIT
 }
 
-fn parse_cursor(cursor: Option<&str>) -> Result<Option<Uuid>, AppError> {
-    cursor
-        .map(|raw| {
-            Uuid::try_parse(raw).map_err(|_| {
-                AppError::InvalidParameter(vec![FieldError::new(
-                    "cursor",
-                    "invalid_cursor",
-                    "Use the next_cursor of a previous page.",
-                )])
-            })
-        })
-        .transpose()
+/// The orders of the process list.
+#[derive(Debug, Clone, Copy, Default, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ProcessSort {
+    /// Creation order.
+    #[default]
+    Oldest,
+    /// The newest first.
+    Newest,
+}
+
+impl From<ProcessSort> for catalog::ProcessSort {
+    fn from(sort: ProcessSort) -> catalog::ProcessSort {
+        match sort {
+            ProcessSort::Oldest => catalog::ProcessSort::Oldest,
+            ProcessSort::Newest => catalog::ProcessSort::Newest,
+        }
+    }
 }
 
 pub struct ProcessesApi;
@@ -530,13 +527,23 @@ pub struct ProcessesApi;
 impl ProcessesApi {
     /// List processes
     ///
-    /// The organization's processes, oldest first, with their phases and the features open now.
+    /// The organization's processes, with their phases and the features open now, a page at a
+    /// time (pass `next_cursor` back as `cursor`, with the same `sort` and filters).
     #[oai(path = "/", method = "get", operation_id = "list_processes")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one argument per documented query parameter"
+    )]
     async fn list(
         &self,
         State(state): State,
         Tenant(organization): Tenant,
         Locale(locale): Locale,
+        /// The order: `oldest` (creation order, the default) or `newest`.
+        #[oai(default)]
+        sort: Query<ProcessSort>,
+        /// Only the processes of this scope.
+        scope_id: Query<Option<Uuid>>,
         /// The `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
         /// Items per page, 1 to 100.
@@ -545,16 +552,29 @@ impl ProcessesApi {
             validator(minimum(value = "1"), maximum(value = "100"))
         )]
         limit: Query<u64>,
-    ) -> Result<Json<ProcessPage>, Problem<{ answers::BAD_REQUEST }>> {
-        let after = parse_cursor(cursor.0.as_deref())?;
-        let (views, next) = catalog::list_processes(&state, &organization, after, limit.0).await?;
-        Ok(Json(ProcessPage {
-            items: views
-                .into_iter()
-                .map(|view| process_view(view, &organization, &locale))
-                .collect(),
-            next_cursor: next.map(|id| id.to_string()),
-        }))
+    ) -> Result<Json<Page<ProcessView>>, Problem<{ answers::BAD_REQUEST }>> {
+        let sort = catalog::ProcessSort::from(sort.0);
+        let after = cursor
+            .0
+            .as_deref()
+            .map(|raw| paging::Position::from_cursor(raw, sort.as_str()))
+            .transpose()?;
+        let page = catalog::list_processes(
+            &state,
+            &organization,
+            ProcessFilter {
+                scope_id: scope_id.0,
+            },
+            PageRequest {
+                sort,
+                limit: limit.0,
+                after,
+            },
+        )
+        .await?;
+        Ok(Json(Page::of(page, sort.as_str(), |view| {
+            process_view(view, &organization, &locale)
+        })))
     }
 
     /// Read a process

@@ -1,6 +1,7 @@
 //! Response shapes shared by several tags.
 
 use poem_openapi::payload::Json;
+use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::{ApiResponse, Object};
 
 /// A sentence for the person using the app.
@@ -31,4 +32,27 @@ pub enum NoContent {
     /// Done.
     #[oai(status = 204)]
     NoContent,
+}
+
+/// A page of a list: the items in the requested order, and the cursor of the next page. Pages
+/// are read after the last item seen (not at an offset), so items added while a client pages
+/// neither repeat nor shift what it sees.
+#[derive(Debug, Object)]
+pub struct Page<T: ParseFromJSON + ToJSON + Send + Sync> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` (with the same `sort` and filters) for the next page; `null` on the last
+    /// page.
+    #[oai(nullable)]
+    pub next_cursor: Option<String>,
+}
+
+impl<T: ParseFromJSON + ToJSON + Send + Sync> Page<T> {
+    /// The answer for a page read in the order named `sort`.
+    pub fn of<U>(page: crate::app::paging::Page<U>, sort: &str, view: impl FnMut(U) -> T) -> Self {
+        let next_cursor = page.next.map(|position| position.to_cursor(sort));
+        Page {
+            items: page.map(view).items,
+            next_cursor,
+        }
+    }
 }

@@ -11,6 +11,7 @@ pub mod idempotency;
 pub mod locks;
 pub mod orgs;
 pub mod outbox;
+pub mod paging;
 pub mod users;
 
 use sea_orm::{

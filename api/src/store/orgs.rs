@@ -155,20 +155,27 @@ pub async fn update_scope(
     active.update(db).await
 }
 
-/// A page of processes in creation order, after the process `after` (exclusive) if given.
+/// A page of the organization's processes (in `scope_id` only, when given) in `order`, after
+/// the process `after`, at most `limit` of them.
 pub async fn processes_page(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
+    scope_id: Option<Uuid>,
+    descending: bool,
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<processes::Model>, DbErr> {
     let mut query =
         processes::Entity::find().filter(processes::Column::OrganizationId.eq(organization_id));
-    if let Some(after) = after {
-        query = query.filter(processes::Column::Id.gt(after));
+    if let Some(scope_id) = scope_id {
+        query = query.filter(processes::Column::ScopeId.eq(scope_id));
     }
-    query
-        .order_by_asc(processes::Column::Id)
+    let order = super::paging::Keyset {
+        key: None,
+        id: processes::Column::Id,
+        descending,
+    };
+    super::paging::keyset(query, order, after.map(|id| (None, id)))
         .limit(limit)
         .all(db)
         .await

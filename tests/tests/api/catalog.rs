@@ -481,6 +481,54 @@ async fn processes_are_paginated_with_a_cursor() {
     assert_eq!(next.body["items"][0]["slug"], "third");
     assert_eq!(next.body["next_cursor"], Value::Null);
 
+    // Newest first, by the same keyset: three pages of one, then none.
+    let slugs_of = |page: &plaza_tests::Reply| -> Vec<String> {
+        page.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["slug"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/processes?sort=newest&limit=1".to_string();
+    loop {
+        let page = app.get(&path, None).await;
+        assert_eq!(page.status, 200, "{page:#?}");
+        seen.extend(slugs_of(&page));
+        match page.body["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/v1/processes?sort=newest&limit=1&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["third", "second", "first"]);
+    // A cursor keeps its order: one of `oldest` is refused with `newest`.
+    let refused = app
+        .get(
+            &format!("/api/v1/processes?sort=newest&cursor={cursor}"),
+            None,
+        )
+        .await;
+    refused.assert_problem(400, "invalid_parameter");
+    assert_eq!(
+        refused.field_errors(),
+        [("cursor".to_string(), "invalid_cursor".to_string())]
+    );
+    app.get("/api/v1/processes?sort=most_popular", None)
+        .await
+        .assert_problem(400, "invalid_parameter");
+
+    // Filtered by scope.
+    let district = app.scope_id("D1").await;
+    let mut scoped = process_body("district");
+    scoped["scope_id"] = json!(district);
+    app.post("/api/v1/processes", Some(&admin.access_token), scoped)
+        .await;
+    let in_district = app
+        .get(&format!("/api/v1/processes?scope_id={district}"), None)
+        .await;
+    assert_eq!(slugs_of(&in_district), ["district"]);
+
     app.get("/api/v1/processes?limit=0", None)
         .await
         .assert_problem(400, "invalid_parameter");
