@@ -20,6 +20,7 @@ mod m20261126_000008_mail_quotas;
 mod m20261130_000009_link_holder_sets_the_password;
 mod m20261130_000010_server_keys;
 mod m20261201_000011_idempotency_and_locks;
+mod m20261201_000012_outbox_dead_letters_and_order;
 
 /// The ordered list of Plaza's migrations.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000009_link_holder_sets_the_password::Migration),
             Box::new(m20261130_000010_server_keys::Migration),
             Box::new(m20261201_000011_idempotency_and_locks::Migration),
+            Box::new(m20261201_000012_outbox_dead_letters_and_order::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod census;
 pub mod error;
 pub mod moderation;
+pub mod operations;
 pub mod paging;
 pub mod seed;
 pub mod tenancy;

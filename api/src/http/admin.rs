@@ -1,11 +1,14 @@
-//! `/admin`: census import and civil-servant roles (admins only; every change audited).
+//! `/admin`: census import, civil-servant roles (every change audited) and the jobs that failed
+//! for good (admins only).
 
 use super::ApiTags;
 use super::body::{CsvBody, JsonBody};
+use super::common::Page;
 use super::me::RoleName;
 use super::problem::{Problem, answers};
 use super::security::{BearerAuth, State, Tenant};
-use crate::app::{accounts, census};
+use crate::app::paging::{PageRequest, Position};
+use crate::app::{accounts, census, operations};
 use plaza_domain::accounts::Roles;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -46,6 +49,21 @@ impl From<CensusImportMode> for census::ImportMode {
             CensusImportMode::Replace => census::ImportMode::Replace,
         }
     }
+}
+
+/// A job that failed its last attempt and is no longer retried.
+#[derive(Debug, Object)]
+pub struct DeadJob {
+    pub id: Uuid,
+    /// What the job was: `mail` or `password_reset_requested`.
+    pub kind: String,
+    pub attempts: i32,
+    /// The error of its last attempt, as the worker saw it.
+    #[oai(nullable)]
+    pub last_error: Option<String>,
+    pub created_at: time::OffsetDateTime,
+    /// When it was set aside.
+    pub failed_at: time::OffsetDateTime,
 }
 
 /// An account's roles.
@@ -164,5 +182,52 @@ impl AdminApi {
             body.0.roles.into_iter().map(Into::into).collect();
         let roles = accounts::set_roles(&state, &organization, &auth.0, id.0, &wanted).await?;
         Ok(Json(user_roles(id.0, &roles)))
+    }
+
+    /// List the jobs that failed for good
+    ///
+    /// Mail the worker could not send after every retry (about five hours of them), newest
+    /// first: the address the mail server refused, or an outage that lasted. Their content was
+    /// erased; the last error says why they failed.
+    #[oai(path = "/jobs/dead", method = "get", operation_id = "list_dead_jobs")]
+    async fn dead_jobs(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        auth: BearerAuth,
+        /// The `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Items per page, 1 to 100.
+        #[oai(
+            default = "super::common::default_page_limit",
+            validator(minimum(value = "1"), maximum(value = "100"))
+        )]
+        limit: Query<u64>,
+    ) -> Result<Json<Page<DeadJob>>, Problem<{ answers::BAD_REQUEST | answers::SIGNED_IN }>> {
+        let sort = operations::NewestFirst::NAME;
+        let after = cursor
+            .0
+            .as_deref()
+            .map(|raw| Position::from_cursor(raw, sort))
+            .transpose()?;
+        let page = operations::dead_jobs(
+            &state,
+            &organization,
+            &auth.0,
+            PageRequest {
+                sort: operations::NewestFirst,
+                limit: limit.0,
+                after,
+            },
+        )
+        .await?;
+        Ok(Json(Page::of(page, sort, |job| DeadJob {
+            id: job.id,
+            kind: job.kind,
+            attempts: job.attempts,
+            last_error: job.last_error,
+            created_at: job.created_at,
+            failed_at: job.dead_at,
+        })))
     }
 }

@@ -497,10 +497,6 @@ pub enum ProcessCreated {
     Created(Json<ProcessView>, #[oai(header = "Location")] String),
 }
 
-fn default_limit() -> u64 {
-    paging::DEFAULT_LIMIT
-}
-
 /// The orders of the process list.
 #[derive(Debug, Clone, Copy, Default, Enum)]
 #[oai(rename_all = "snake_case")]
@@ -548,7 +544,7 @@ impl ProcessesApi {
         cursor: Query<Option<String>>,
         /// Items per page, 1 to 100.
         #[oai(
-            default = "default_limit",
+            default = "super::common::default_page_limit",
             validator(minimum(value = "1"), maximum(value = "100"))
         )]
         limit: Query<u64>,

@@ -56,3 +56,8 @@ impl<T: ParseFromJSON + ToJSON + Send + Sync> Page<T> {
         }
     }
 }
+
+/// The default `limit` of every list.
+pub fn default_page_limit() -> u64 {
+    crate::app::paging::DEFAULT_LIMIT
+}

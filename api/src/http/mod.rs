@@ -42,7 +42,7 @@ pub enum ApiTags {
     Scopes,
     /// Participatory processes and their phases.
     Processes,
-    /// Administration: census and roles.
+    /// Administration: census, roles and failed jobs.
     Admin,
     /// Moderation: blocking and unblocking participants.
     Moderation,
@@ -193,7 +193,7 @@ fn who_may_call(operation_id: &str) -> Option<&'static str> {
             SIGNED_IN
         }
         "create_scope" | "update_scope" | "create_process" | "update_process" | "import_census"
-        | "get_user_roles" | "update_user_roles" => ADMIN,
+        | "get_user_roles" | "update_user_roles" | "list_dead_jobs" => ADMIN,
         "block_user" | "unblock_user" => MODERATOR,
         _ => return None,
     })

@@ -43,9 +43,20 @@ pub async fn metrics(request: &Request, state: Data<&Arc<AppState>>) -> Response
                 .body("a metrics token is required\n");
         }
     }
+    let mut body = state.metrics.render();
+    // The outbox is shared by every replica: each reports the same numbers (use max, not sum).
+    match crate::app::operations::outbox_counts(&state).await {
+        Ok((waiting, dead)) => body.push_str(&format!(
+            "# HELP plaza_outbox_jobs Jobs in the outbox shared by all replicas: waiting to run, or dead (failed their last attempt, no longer retried).\n\
+             # TYPE plaza_outbox_jobs gauge\n\
+             plaza_outbox_jobs{{state=\"waiting\"}} {waiting}\n\
+             plaza_outbox_jobs{{state=\"dead\"}} {dead}\n"
+        )),
+        Err(error) => tracing::warn!(%error, "outbox counts unavailable for /metrics"),
+    }
     Response::builder()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render())
+        .body(body)
 }
 
 /// Compares two secrets without a timing signal of where they first differ: both are hashed

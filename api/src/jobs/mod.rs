@@ -4,11 +4,16 @@
 //! in its own transaction, whether the address has an account and queues the reset mail (run
 //! twice after a crash, it mails a second link that voids the first: harmless).
 //!
-//! It claims due jobs in a short transaction, runs each one outside any transaction, and marks
-//! it done or schedules a retry with exponential backoff (capped at an hour, never dropped).
-//! Every replica runs one; PostgreSQL's `SKIP LOCKED` keeps them from taking the same job. The
-//! server wakes the worker right after a commit that enqueued something and polls every few
-//! seconds as a safety net. Tests call [`run_due_jobs`] directly instead of waiting.
+//! It claims one due job at a time in a short transaction (with a lease of its own, so that a
+//! slow mail server cannot make a job outlive its lease and be sent again by another replica),
+//! runs it outside any transaction, and marks it done, schedules a retry with exponential backoff
+//! (capped at an hour), or, after [`MAX_ATTEMPTS`], sets it aside as dead (kept with its last
+//! error; counted in `/metrics` and listed to admins at `GET /admin/jobs/dead`). A failed job is
+//! rescheduled into the future, so the same pass goes on with the other due jobs. Jobs to one
+//! recipient run in the order they were written (`store::outbox`). Every replica runs one
+//! worker; PostgreSQL's `SKIP LOCKED` keeps them from taking the same job. The server wakes the
+//! worker right after a commit that enqueued something and polls every few seconds as a safety
+//! net. Tests call [`run_due_jobs`] directly instead of waiting.
 
 use crate::app::AppState;
 use crate::db;
@@ -16,12 +21,16 @@ use crate::store::outbox::{self, Job};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// How many jobs one claim takes.
-const BATCH: u64 = 20;
-/// How long a claimed job is reserved for its worker before another may retry it.
+/// How long a claimed job is reserved for its worker before another may retry it: far above
+/// one job's run (a mail's send times out after 20 s).
 const LEASE: time::Duration = time::Duration::minutes(5);
 /// The longest wait between retries.
 const MAX_BACKOFF_SECONDS: i64 = 3_600;
+/// Attempts before a job is set aside as dead: about five hours of retries (2 s, 4 s, ... an
+/// hour), enough to outlast a mail server's outage, and no retry loop that runs for days.
+pub const MAX_ATTEMPTS: i32 = 15;
+/// The most jobs one pass runs before it yields (the next wake-up or poll goes on).
+const MAX_JOBS_PER_PASS: usize = 1_000;
 /// How often the worker looks for due jobs when nobody wakes it.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(5);
 
@@ -30,59 +39,58 @@ pub const POLL_INTERVAL: Duration = Duration::from_secs(5);
 pub struct Pass {
     pub done: usize,
     pub failed: usize,
+    /// Jobs that failed their last allowed attempt in this pass.
+    pub dead: usize,
 }
 
-/// Claims and runs the jobs that are due now, until none is left (or a whole batch failed).
+/// Claims and runs the jobs that are due now, one at a time, until none is left.
 pub async fn run_due_jobs(state: &AppState) -> Result<Pass, sea_orm::DbErr> {
-    let mut total = Pass::default();
+    let mut pass = Pass::default();
     // Housekeeping rides each pass: answers kept for `Idempotency-Key` retries past their day.
     crate::store::idempotency::purge_expired(&state.db, state.now()).await?;
-    loop {
-        let now = state.now();
+    while pass.done + pass.failed + pass.dead < MAX_JOBS_PER_PASS {
         let tx = db::begin_write(&state.db).await?;
-        let claimed = outbox::claim(&tx, now, LEASE, BATCH).await?;
+        let claimed = outbox::claim(&tx, state.now(), LEASE).await?;
         tx.commit().await?;
-        if claimed.is_empty() {
-            return Ok(total);
-        }
-        let mut pass = Pass::default();
-        for job in claimed {
-            let outcome = match &job.job {
-                Ok(Job::Mail(mail)) => state.mailer.send(mail).await.map_err(|e| e.to_string()),
-                Ok(Job::PasswordResetRequested {
-                    organization_id,
-                    email,
-                }) => crate::app::accounts::send_password_reset(state, *organization_id, email)
-                    .await
-                    .map_err(|e| e.to_string()),
-                Err(unreadable) => Err(format!("unreadable job: {unreadable}")),
-            };
-            let now = state.now();
-            match outcome {
-                Ok(()) => {
-                    outbox::done(&state.db, job.id, now).await?;
-                    pass.done += 1;
-                }
-                Err(error) => {
-                    let backoff = (1_i64 << job.attempts.clamp(0, 12)).min(MAX_BACKOFF_SECONDS);
-                    tracing::warn!(job = %job.id, attempts = job.attempts, retry_in_s = backoff, %error, "outbox job failed");
-                    outbox::reschedule(
-                        &state.db,
-                        job.id,
-                        &error,
-                        now + time::Duration::seconds(backoff),
-                    )
-                    .await?;
-                    pass.failed += 1;
-                }
+        let Some(job) = claimed else {
+            break;
+        };
+        let outcome = match &job.job {
+            Ok(Job::Mail(mail)) => state.mailer.send(mail).await.map_err(|e| e.to_string()),
+            Ok(Job::PasswordResetRequested {
+                organization_id,
+                email,
+            }) => crate::app::accounts::send_password_reset(state, *organization_id, email)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(unreadable) => Err(format!("unreadable job: {unreadable}")),
+        };
+        let now = state.now();
+        match outcome {
+            Ok(()) => {
+                outbox::done(&state.db, job.id, now).await?;
+                pass.done += 1;
+            }
+            Err(error) if job.attempts >= MAX_ATTEMPTS => {
+                tracing::error!(job = %job.id, attempts = job.attempts, %error, "outbox job failed its last attempt; set aside as dead");
+                outbox::dead(&state.db, job.id, &error, now).await?;
+                pass.dead += 1;
+            }
+            Err(error) => {
+                let backoff = (1_i64 << job.attempts.clamp(0, 12)).min(MAX_BACKOFF_SECONDS);
+                tracing::warn!(job = %job.id, attempts = job.attempts, retry_in_s = backoff, %error, "outbox job failed");
+                outbox::reschedule(
+                    &state.db,
+                    job.id,
+                    &error,
+                    now + time::Duration::seconds(backoff),
+                )
+                .await?;
+                pass.failed += 1;
             }
         }
-        total.done += pass.done;
-        total.failed += pass.failed;
-        if pass.done == 0 {
-            return Ok(total);
-        }
     }
+    Ok(pass)
 }
 
 /// Runs the worker until `shutdown` resolves.

@@ -265,6 +265,10 @@ pub mod outbox {
         pub attempts: i32,
         pub last_error: Option<String>,
         pub done_at: Option<TimeDateTimeWithTimeZone>,
+        /// Jobs with one key run in the order they were written (see `store::outbox`).
+        pub ordering_key: Option<String>,
+        /// Set when the job failed its last allowed attempt: it is no longer retried.
+        pub dead_at: Option<TimeDateTimeWithTimeZone>,
     }
 
     no_relations!();

@@ -1,9 +1,15 @@
 //! The transactional outbox: side effects written with the business change, run by a worker.
 //!
-//! [`enqueue`] is called inside a use case's transaction. The worker [`claim`]s due rows (on
-//! PostgreSQL with `FOR UPDATE SKIP LOCKED`, so replicas never run the same row twice; SQLite is
-//! one process and its write lock serialises claims), runs them, and marks them [`done`] or
-//! [`reschedule`]s them with a growing delay.
+//! [`enqueue`] is called inside a use case's transaction. The worker [`claim`]s one due row at a
+//! time (on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so replicas never run the same row twice;
+//! SQLite is one process and its write lock serialises claims) with a lease of its own, runs it,
+//! and marks it [`done`], [`reschedule`]s it with a growing delay, or, after its last allowed
+//! attempt, marks it [`dead`]: kept with its last error for admins and metrics, never retried.
+//!
+//! Jobs with the same `ordering_key` (a digest of the recipient, for mail and for what leads to
+//! mail) run in the order they were written: a job is not claimed while an earlier one with its
+//! key is neither done nor dead, so a retried mail is not overtaken by a later one to the same
+//! person (an old reset link arriving after the new one).
 
 use super::entities::outbox;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -37,6 +43,19 @@ impl Job {
             Job::PasswordResetRequested { .. } => "password_reset_requested",
         }
     }
+
+    /// The key that orders this job among others: the recipient's address, digested (the row
+    /// keeps it after its content is erased).
+    fn ordering_key(&self) -> Option<String> {
+        let address = match self {
+            Job::Mail(mail) => &mail.to,
+            Job::PasswordResetRequested { email, .. } => email,
+        };
+        Some(format!(
+            "mail:{}",
+            crate::auth::sha256_hex(address.trim().to_lowercase().as_bytes())
+        ))
+    }
 }
 
 /// Writes a job, to run once the surrounding transaction commits.
@@ -58,6 +77,8 @@ pub async fn enqueue(
         attempts: 0,
         last_error: None,
         done_at: None,
+        ordering_key: job.ordering_key(),
+        dead_at: None,
     }
     .into_active_model()
     .insert(db)
@@ -73,47 +94,62 @@ pub struct Claimed {
     pub job: Result<Job, String>,
 }
 
-/// Claims up to `limit` due jobs, pushing their `available_at` forward by `lease` so that a
-/// worker that dies mid-job releases them for another attempt after the lease.
+/// Claims the next due job, pushing its `available_at` forward by `lease` so that a worker that
+/// dies mid-job releases it for another attempt after the lease. One job per claim: a lease
+/// covers one job's run (a mail's send is bounded well below it), never a batch whose last jobs
+/// would outlive their lease and be sent twice by another replica.
 pub async fn claim(
     db: &impl ConnectionTrait,
     now: OffsetDateTime,
     lease: time::Duration,
-    limit: u64,
-) -> Result<Vec<Claimed>, DbErr> {
+) -> Result<Option<Claimed>, DbErr> {
+    use sea_orm::sea_query::{Alias, Query};
+    let earlier = Alias::new("earlier");
+    let pending_before = Query::select()
+        .expr(Expr::val(1))
+        .from_as(outbox::Entity, earlier.clone())
+        .and_where(
+            Expr::col((earlier.clone(), outbox::Column::OrderingKey))
+                .equals((outbox::Entity, outbox::Column::OrderingKey)),
+        )
+        .and_where(
+            Expr::col((earlier.clone(), outbox::Column::Id))
+                .lt(Expr::col((outbox::Entity, outbox::Column::Id))),
+        )
+        .and_where(Expr::col((earlier.clone(), outbox::Column::DoneAt)).is_null())
+        .and_where(Expr::col((earlier, outbox::Column::DeadAt)).is_null())
+        .to_owned();
     let mut query = outbox::Entity::find()
         .filter(outbox::Column::DoneAt.is_null())
+        .filter(outbox::Column::DeadAt.is_null())
         .filter(outbox::Column::AvailableAt.lte(now))
+        .filter(Expr::exists(pending_before).not())
         .order_by_asc(outbox::Column::AvailableAt)
         .order_by_asc(outbox::Column::Id)
-        .limit(limit);
+        .limit(1);
     if db.get_database_backend() == DbBackend::Postgres {
         query = query.lock_with_behavior(
             sea_orm::sea_query::LockType::Update,
             sea_orm::sea_query::LockBehavior::SkipLocked,
         );
     }
-    let rows = query.all(db).await?;
-    let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
-    if !ids.is_empty() {
-        outbox::Entity::update_many()
-            .col_expr(outbox::Column::AvailableAt, Expr::value(now + lease))
-            .col_expr(
-                outbox::Column::Attempts,
-                Expr::col(outbox::Column::Attempts).add(1),
-            )
-            .filter(outbox::Column::Id.is_in(ids))
-            .exec(db)
-            .await?;
-    }
-    Ok(rows
-        .into_iter()
-        .map(|row| Claimed {
-            id: row.id,
-            attempts: row.attempts + 1,
-            job: serde_json::from_value(row.payload).map_err(|e| e.to_string()),
-        })
-        .collect())
+    let Some(row) = query.one(db).await? else {
+        return Ok(None);
+    };
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::AvailableAt, Expr::value(now + lease))
+        .col_expr(
+            outbox::Column::Attempts,
+            Expr::col(outbox::Column::Attempts).add(1),
+        )
+        .filter(outbox::Column::Id.eq(row.id))
+        .exec(db)
+        .await?;
+    Ok(Some(Claimed {
+        id: row.id,
+        attempts: row.attempts + 1,
+        job: serde_json::from_value(row.payload).map_err(|e| e.to_string()),
+    }))
 }
 
 /// What a finished job keeps: nothing of its content (a sent mail held links with live tokens
@@ -152,6 +188,84 @@ pub async fn reschedule(
         .map(|_| ())
 }
 
+/// Sets a job aside after its last allowed attempt: no longer retried, its content erased (a
+/// mail holds live links), its last error kept for admins.
+pub async fn dead(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    error: &str,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::DeadAt, Expr::value(now))
+        .col_expr(outbox::Column::Payload, Expr::value(redacted()))
+        .col_expr(outbox::Column::LastError, Expr::value(error))
+        .filter(outbox::Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// How many jobs wait to run and how many were set aside (for `/metrics`).
+pub async fn counts(db: &impl ConnectionTrait) -> Result<(u64, u64), DbErr> {
+    use sea_orm::PaginatorTrait;
+    let waiting = outbox::Entity::find()
+        .filter(outbox::Column::DoneAt.is_null())
+        .filter(outbox::Column::DeadAt.is_null())
+        .count(db)
+        .await?;
+    let dead = outbox::Entity::find()
+        .filter(outbox::Column::DeadAt.is_not_null())
+        .count(db)
+        .await?;
+    Ok((waiting, dead))
+}
+
+/// A job set aside, as admins see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadJob {
+    pub id: Uuid,
+    pub kind: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub dead_at: OffsetDateTime,
+}
+
+/// A page of the organization's dead jobs, newest first, after the job `after`.
+pub async fn dead_page(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<DeadJob>, DbErr> {
+    let query = outbox::Entity::find()
+        .filter(outbox::Column::OrganizationId.eq(organization_id))
+        .filter(outbox::Column::DeadAt.is_not_null());
+    let order = super::paging::Keyset {
+        key: None,
+        id: outbox::Column::Id,
+        descending: true,
+    };
+    let rows = super::paging::keyset(query, order, after.map(|id| (None, id)))
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            Some(DeadJob {
+                id: row.id,
+                kind: row.topic,
+                attempts: row.attempts,
+                last_error: row.last_error,
+                created_at: row.created_at,
+                dead_at: row.dead_at?,
+            })
+        })
+        .collect())
+}
+
 /// Drops the organization's pending mail to `address` (an account being deleted): erased and
 /// marked done. Other organizations' mail to the same address is theirs and stays.
 pub async fn forget_recipient(
@@ -162,6 +276,7 @@ pub async fn forget_recipient(
 ) -> Result<(), DbErr> {
     let pending = outbox::Entity::find()
         .filter(outbox::Column::DoneAt.is_null())
+        .filter(outbox::Column::DeadAt.is_null())
         .filter(outbox::Column::OrganizationId.eq(organization_id))
         .all(db)
         .await?;
@@ -181,10 +296,11 @@ pub async fn forget_recipient(
     Ok(())
 }
 
-/// Jobs not yet done (for health reporting and tests).
+/// Jobs not yet done nor dead (for health reporting and tests).
 pub async fn pending(db: &impl ConnectionTrait) -> Result<Vec<outbox::Model>, DbErr> {
     outbox::Entity::find()
         .filter(outbox::Column::DoneAt.is_null())
+        .filter(outbox::Column::DeadAt.is_null())
         .order_by_asc(outbox::Column::Id)
         .all(db)
         .await

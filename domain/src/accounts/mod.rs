@@ -257,6 +257,8 @@ pub enum Permission {
     ManageRoles,
     ModerateContent,
     EvaluateProposals,
+    /// See the service's work that failed for good (mail that could not be sent).
+    ReadFailedJobs,
 }
 
 /// Decides whether `roles` grant `permission`.
@@ -265,7 +267,8 @@ pub fn authorize(roles: &Roles, permission: Permission) -> Result<(), DomainErro
         Permission::ManageScopes
         | Permission::ManageProcesses
         | Permission::ImportCensus
-        | Permission::ManageRoles => roles.has(Role::Admin),
+        | Permission::ManageRoles
+        | Permission::ReadFailedJobs => roles.has(Role::Admin),
         Permission::ModerateContent => roles.has(Role::Moderator) || roles.has(Role::Admin),
         Permission::EvaluateProposals => roles.has(Role::Evaluator) || roles.has(Role::Admin),
     };
