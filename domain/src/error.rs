@@ -1,10 +1,11 @@
 //! The refusals a rule can return.
 //!
-//! Every way a rule can say "no" is one variant of [`DomainError`], with a stable snake_case
-//! [`code`](DomainError::code) that clients may match on. The HTTP layer owns the single table
-//! that maps each code to a status (422 for a broken rule, 409 for a conflict with current state,
-//! 403 for a missing right, ...); the `Display` text here becomes the problem's `detail`, so it is
-//! written for the person using the app and never contains internal details.
+//! Every way a rule can say "no" is one variant of [`DomainError`], declared once: its `Display`
+//! text (the problem's `detail`, written for the person using the app, never internal details)
+//! on the variant, and its stable snake_case code, [`ErrorKind`] and title in the one arm of
+//! [`DomainError::describe`]. The HTTP layer maps each kind to a status in one place (422 for a
+//! broken rule, 409 for a conflict with current state, 403 for a missing right or a closed
+//! phase, ...), so a new refusal is added here and nowhere else.
 
 use serde::Serialize;
 use thiserror::Error;
@@ -66,6 +67,50 @@ impl FieldErrors {
     }
 }
 
+/// What kind of failure an error is; each kind is one HTTP status, chosen in one place (the
+/// API's problem table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The request cannot be read: malformed, the wrong shape, a bad parameter (400).
+    Unreadable,
+    /// Readable, but it breaks a rule (422).
+    Invalid,
+    /// No valid credentials (401).
+    Unauthenticated,
+    /// The caller is known but may not do this, or not now (a phase is closed) (403).
+    Forbidden,
+    /// Nothing there, or nothing this caller may see (404).
+    NotFound,
+    /// The method does not apply to this path (405).
+    MethodNotAllowed,
+    /// It conflicts with the current state (409).
+    Conflict,
+    /// The body is larger than the server reads (413).
+    TooLarge,
+    /// The body's media type is not one the operation reads (415).
+    UnsupportedMediaType,
+    /// Too many attempts or requests: retry later (429).
+    Throttled,
+    /// A dependency is down or the server is saturated: retry later (503).
+    Unavailable,
+    /// A bug or an unexpected failure (500).
+    Internal,
+}
+
+/// How an error presents itself: its stable code, its kind and a short title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Described {
+    pub code: &'static str,
+    pub kind: ErrorKind,
+    pub title: &'static str,
+}
+
+impl Described {
+    pub const fn new(code: &'static str, kind: ErrorKind, title: &'static str) -> Described {
+        Described { code, kind, title }
+    }
+}
+
 /// A rule's refusal. See the module documentation for how it reaches clients.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DomainError {
@@ -115,11 +160,13 @@ pub enum DomainError {
     #[error("Too many failed attempts; try again in {retry_after_seconds} seconds.")]
     TooManyAttempts { retry_after_seconds: u64 },
 
+    // --- participation -------------------------------------------------------------------------
+    /// The active phase of the process does not open `feature` now (no phase, or one without
+    /// it): a permission that depends on time, not a fault of the request. One code per feature.
+    #[error("{}", closed_detail(*.0))]
+    Closed(crate::processes::Feature),
+
     // --- budgets and ballots --------------------------------------------------------------------
-    // Codes: over_budget, too_few_projects, too_many_projects, below_minimum_spend,
-    // project_of_another_budget, project_already_in_ballot, project_not_in_ballot, too_many_points,
-    // too_many_points_for_project, points_left_unspent, ballot_already_cast, ballot_not_cast,
-    // voting_closed, not_eligible, budget_rules_locked. Their HTTP statuses: see `crate::budgets`.
     /// The chosen projects would cost more than the budget (knapsack rules, at any time).
     #[error("These projects cost {ballot_total}, more than the budget of {budget_total}.")]
     OverBudget {
@@ -171,10 +218,6 @@ pub enum DomainError {
     #[error("Your ballot has not been cast, so there is nothing to cancel.")]
     BallotNotCast,
 
-    /// Ballots can only be written while the active phase has budget voting, within its window.
-    #[error("Voting is not open.")]
-    VotingClosed,
-
     /// The person may not vote in this budget, for `reason`.
     #[error("You cannot vote in this budget: {reason}.")]
     NotEligible {
@@ -187,40 +230,165 @@ pub enum DomainError {
 }
 
 impl DomainError {
-    /// The stable, snake_case code of this refusal, part of the API contract.
+    /// Ballots can only be written while the active phase has budget voting, within its window.
+    pub const VOTING_CLOSED: DomainError =
+        DomainError::Closed(crate::processes::Feature::BudgetVoting);
+
+    /// Code, kind and title of this refusal: the one table of the domain's errors. The code is
+    /// part of the API contract.
+    pub fn describe(&self) -> Described {
+        use crate::processes::Feature;
+        use ErrorKind::*;
+        let (code, kind, title) = match self {
+            DomainError::Invalid(_) => ("validation_failed", Invalid, "Some fields are not valid"),
+            DomainError::Forbidden => ("forbidden", Forbidden, "Forbidden"),
+            DomainError::CensusNoMatch => ("census_no_match", Invalid, "No match in the census"),
+            DomainError::UnderMinimumAge { .. } => {
+                ("under_minimum_age", Invalid, "Under the minimum age")
+            }
+            DomainError::DocumentAlreadyUsed => {
+                ("document_already_used", Conflict, "Document already used")
+            }
+            DomainError::AlreadyVerified => ("already_verified", Conflict, "Already verified"),
+            DomainError::LastAdmin => ("last_admin", Conflict, "Last admin"),
+            DomainError::VerificationLocked { .. } => {
+                ("verification_locked", Throttled, "Verification locked")
+            }
+            DomainError::RefreshTokenReused => {
+                ("refresh_token_reused", Unauthenticated, "Session revoked")
+            }
+            DomainError::SessionEnded => ("session_ended", Unauthenticated, "Session ended"),
+            DomainError::TooManyAttempts { .. } => {
+                ("too_many_attempts", Throttled, "Too many attempts")
+            }
+            DomainError::Closed(feature) => match feature {
+                Feature::ProposalsCreation => (
+                    "proposals_creation_closed",
+                    Forbidden,
+                    "Proposals cannot be created now",
+                ),
+                Feature::Supports => ("supports_closed", Forbidden, "Supports are closed"),
+                Feature::Debates => ("debates_closed", Forbidden, "Debates are closed"),
+                Feature::Comments => ("comments_closed", Forbidden, "Comments are closed"),
+                Feature::BudgetVoting => ("voting_closed", Forbidden, "Voting closed"),
+                Feature::ResultsPublished => {
+                    ("results_not_published", Forbidden, "Results not published")
+                }
+            },
+            DomainError::OverBudget { .. } => ("over_budget", Invalid, "Over budget"),
+            DomainError::TooFewProjects { .. } => ("too_few_projects", Invalid, "Too few projects"),
+            DomainError::TooManyProjects { .. } => {
+                ("too_many_projects", Invalid, "Too many projects")
+            }
+            DomainError::BelowMinimumSpend { .. } => {
+                ("below_minimum_spend", Invalid, "Below the minimum spend")
+            }
+            DomainError::ProjectOfAnotherBudget => (
+                "project_of_another_budget",
+                Invalid,
+                "Project of another budget",
+            ),
+            DomainError::TooManyPoints { .. } => ("too_many_points", Invalid, "Too many points"),
+            DomainError::TooManyPointsForProject { .. } => (
+                "too_many_points_for_project",
+                Invalid,
+                "Too many points for one project",
+            ),
+            DomainError::PointsLeftUnspent { .. } => {
+                ("points_left_unspent", Invalid, "Points left unspent")
+            }
+            DomainError::ProjectAlreadyInBallot => (
+                "project_already_in_ballot",
+                Conflict,
+                "Project already in the ballot",
+            ),
+            DomainError::ProjectNotInBallot => (
+                "project_not_in_ballot",
+                Conflict,
+                "Project not in the ballot",
+            ),
+            DomainError::BallotAlreadyCast => {
+                ("ballot_already_cast", Conflict, "Ballot already cast")
+            }
+            DomainError::BallotNotCast => ("ballot_not_cast", Conflict, "Ballot not cast"),
+            DomainError::BudgetRulesLocked { .. } => {
+                ("budget_rules_locked", Conflict, "Budget rules locked")
+            }
+            DomainError::NotEligible { .. } => ("not_eligible", Forbidden, "Not eligible"),
+        };
+        Described::new(code, kind, title)
+    }
+
+    /// The stable, snake_case code of this refusal.
     pub fn code(&self) -> &'static str {
+        self.describe().code
+    }
+
+    /// Seconds to wait before trying again, for the refusals that say so.
+    pub fn retry_after_seconds(&self) -> Option<u64> {
         match self {
-            DomainError::Invalid(_) => "validation_failed",
-            DomainError::Forbidden => "forbidden",
-            DomainError::CensusNoMatch => "census_no_match",
-            DomainError::UnderMinimumAge { .. } => "under_minimum_age",
-            DomainError::DocumentAlreadyUsed => "document_already_used",
-            DomainError::VerificationLocked { .. } => "verification_locked",
-            DomainError::AlreadyVerified => "already_verified",
-            DomainError::LastAdmin => "last_admin",
-            DomainError::RefreshTokenReused => "refresh_token_reused",
-            DomainError::SessionEnded => "session_ended",
-            DomainError::TooManyAttempts { .. } => "too_many_attempts",
-            DomainError::OverBudget { .. } => "over_budget",
-            DomainError::TooFewProjects { .. } => "too_few_projects",
-            DomainError::TooManyProjects { .. } => "too_many_projects",
-            DomainError::BelowMinimumSpend { .. } => "below_minimum_spend",
-            DomainError::ProjectOfAnotherBudget => "project_of_another_budget",
-            DomainError::ProjectAlreadyInBallot => "project_already_in_ballot",
-            DomainError::ProjectNotInBallot => "project_not_in_ballot",
-            DomainError::TooManyPoints { .. } => "too_many_points",
-            DomainError::TooManyPointsForProject { .. } => "too_many_points_for_project",
-            DomainError::PointsLeftUnspent { .. } => "points_left_unspent",
-            DomainError::BallotAlreadyCast => "ballot_already_cast",
-            DomainError::BallotNotCast => "ballot_not_cast",
-            DomainError::VotingClosed => "voting_closed",
-            DomainError::NotEligible { .. } => "not_eligible",
-            DomainError::BudgetRulesLocked { .. } => "budget_rules_locked",
+            DomainError::VerificationLocked {
+                retry_after_seconds,
+            }
+            | DomainError::TooManyAttempts {
+                retry_after_seconds,
+            } => Some(*retry_after_seconds),
+            _ => None,
         }
     }
 
     /// Shorthand for a refusal of a single field.
     pub fn field(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
         DomainError::Invalid(vec![FieldError::new(field, code, message)])
+    }
+}
+
+/// The detail of [`DomainError::Closed`].
+fn closed_detail(feature: crate::processes::Feature) -> &'static str {
+    use crate::processes::Feature;
+    match feature {
+        Feature::ProposalsCreation => "New proposals cannot be created in this phase.",
+        Feature::Supports => "Supports are not open in this phase.",
+        Feature::Debates => "Debates cannot be opened in this phase.",
+        Feature::Comments => "Comments are not open in this phase.",
+        Feature::BudgetVoting => "Voting is not open.",
+        Feature::ResultsPublished => "The results are not published yet.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::processes::Feature;
+
+    #[test]
+    fn a_closed_phase_is_forbidden_with_one_code_per_feature() {
+        let codes: std::collections::BTreeSet<&str> = Feature::ALL
+            .iter()
+            .map(|feature| {
+                let described = DomainError::Closed(*feature).describe();
+                assert_eq!(described.kind, ErrorKind::Forbidden);
+                described.code
+            })
+            .collect();
+        assert_eq!(codes.len(), Feature::ALL.len());
+        assert!(codes.contains("proposals_creation_closed"));
+        assert!(codes.contains("supports_closed"));
+        assert!(codes.contains("comments_closed"));
+        assert_eq!(DomainError::VOTING_CLOSED.code(), "voting_closed");
+        assert_eq!(
+            DomainError::VOTING_CLOSED.to_string(),
+            "Voting is not open."
+        );
+    }
+
+    #[test]
+    fn refusals_that_ask_to_wait_say_how_long() {
+        let locked = DomainError::VerificationLocked {
+            retry_after_seconds: 60,
+        };
+        assert_eq!(locked.describe().kind, ErrorKind::Throttled);
+        assert_eq!(locked.retry_after_seconds(), Some(60));
+        assert_eq!(DomainError::LastAdmin.retry_after_seconds(), None);
     }
 }

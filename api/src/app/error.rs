@@ -1,9 +1,12 @@
 //! Every way a request can fail, as one enum.
 //!
-//! Use cases return [`AppError`]; the HTTP layer renders it as problem+json through the single
-//! table in `http::problem`, which maps each variant to its status, code and title. Internal
-//! failures carry their cause for the log, never for the client.
+//! Use cases return [`AppError`]. Each variant is declared once: its code, kind and title in the
+//! one arm of [`AppError::describe`] (a rule's refusal, [`AppError::Domain`], is described by the
+//! domain), its text for the person in [`AppError::detail`]. The HTTP layer renders any of them as
+//! problem+json, mapping the kind to a status in one place (`http::problem`). Internal failures
+//! carry their cause, as an error, for the log, never for the client.
 
+use plaza_domain::error::{Described, ErrorKind};
 use plaza_domain::{DomainError, FieldError};
 use std::fmt;
 
@@ -39,6 +42,9 @@ pub enum AppError {
     InvalidLink,
     /// A value that must be unique is taken (`what` names it: `nickname`, `slug`, `code`).
     AlreadyTaken { field: &'static str },
+    /// A write met a uniqueness rule of the database that no use case maps to a field (two
+    /// requests creating the same thing at once): the client may read the state and retry.
+    Conflict(sea_orm::DbErr),
     /// What was asked for does not exist, or this caller may not see it.
     NotFound,
     /// No organization serves the request's host.
@@ -57,13 +63,182 @@ pub enum AppError {
     /// `retry_after_seconds` to get its answer.
     IdempotencyKeyInUse { retry_after_seconds: u64 },
     /// A bug or an unexpected failure; the cause is logged with the request id.
-    Internal(String),
+    Internal(Cause),
 }
 
+/// The cause of an internal failure, kept as an error for the log.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
+
 impl AppError {
-    /// Wraps an unexpected failure, keeping its text for the log only.
-    pub fn internal(cause: impl fmt::Display) -> AppError {
-        AppError::Internal(cause.to_string())
+    /// Wraps an unexpected failure, keeping it for the log only.
+    pub fn internal(cause: impl Into<Cause>) -> AppError {
+        AppError::Internal(cause.into())
+    }
+
+    /// Code, kind and title of this error: the one table of the API's errors.
+    pub fn describe(&self) -> Described {
+        use ErrorKind::*;
+        let (code, kind, title) = match self {
+            AppError::Domain(domain) => return domain.describe(),
+            AppError::MalformedJson { .. } => {
+                ("malformed_json", Unreadable, "The body is not valid JSON")
+            }
+            AppError::InvalidBody(_) => (
+                "invalid_body",
+                Unreadable,
+                "The body does not match the schema",
+            ),
+            AppError::InvalidParameter(_) => {
+                ("invalid_parameter", Unreadable, "A parameter is not valid")
+            }
+            AppError::PayloadTooLarge { .. } => {
+                ("payload_too_large", TooLarge, "The body is too large")
+            }
+            AppError::UnsupportedMediaType => (
+                "unsupported_media_type",
+                UnsupportedMediaType,
+                "Unsupported content type",
+            ),
+            AppError::MethodNotAllowed => {
+                ("method_not_allowed", MethodNotAllowed, "Method not allowed")
+            }
+            AppError::Unauthenticated => (
+                "unauthenticated",
+                Unauthenticated,
+                "Authentication required",
+            ),
+            AppError::TokenExpired => (
+                "token_expired",
+                Unauthenticated,
+                "The access token has expired",
+            ),
+            AppError::InvalidCredentials => (
+                "invalid_credentials",
+                Unauthenticated,
+                "Wrong email or password",
+            ),
+            AppError::AccountBlocked => ("account_blocked", Forbidden, "Account blocked"),
+            AppError::EmailNotConfirmed => (
+                "email_not_confirmed",
+                Forbidden,
+                "Email address not confirmed",
+            ),
+            AppError::InvalidLink => (
+                "invalid_link",
+                Invalid,
+                "The link is invalid or has expired",
+            ),
+            AppError::AlreadyTaken { .. } => ("already_taken", Conflict, "Already taken"),
+            AppError::Conflict(_) => ("conflict", Conflict, "Conflicts with a concurrent change"),
+            AppError::NotFound => ("not_found", NotFound, "Not found"),
+            AppError::OrganizationNotFound => {
+                ("organization_not_found", NotFound, "No organization here")
+            }
+            AppError::Unavailable => ("service_unavailable", Unavailable, "Service unavailable"),
+            AppError::Busy { .. } => ("busy", Unavailable, "The server is busy"),
+            AppError::RateLimited { .. } => (
+                "rate_limited",
+                Throttled,
+                "Too many requests from this client",
+            ),
+            AppError::IdempotencyKeyReused => (
+                "idempotency_key_reused",
+                Invalid,
+                "Idempotency key used for another request",
+            ),
+            AppError::IdempotencyKeyInUse { .. } => (
+                "idempotency_key_in_use",
+                Conflict,
+                "A request with this idempotency key is still running",
+            ),
+            AppError::Internal(_) => ("internal_error", Internal, "Internal error"),
+        };
+        Described::new(code, kind, title)
+    }
+
+    /// What went wrong, for the person: specific where it helps, generic where it would leak.
+    pub fn detail(&self) -> String {
+        match self {
+            AppError::Domain(domain) => domain.to_string(),
+            AppError::MalformedJson { detail } => format!("The body is not valid JSON: {detail}."),
+            AppError::InvalidBody(_) => {
+                "The body does not have the documented shape; see errors.".into()
+            }
+            AppError::InvalidParameter(_) => {
+                "A path or query parameter is not valid; see errors.".into()
+            }
+            AppError::PayloadTooLarge { limit_bytes } => {
+                format!("Bodies may be at most {limit_bytes} bytes.")
+            }
+            AppError::UnsupportedMediaType => {
+                "This operation reads another content type; see the API documentation.".into()
+            }
+            AppError::MethodNotAllowed => "This path does not accept this method.".into(),
+            AppError::Unauthenticated => {
+                "Send a valid access token in the Authorization header (Bearer).".into()
+            }
+            AppError::TokenExpired => {
+                "The access token has expired; get a new one with your refresh token.".into()
+            }
+            AppError::InvalidCredentials => "The email address or the password is wrong.".into(),
+            AppError::AccountBlocked => "This account has been blocked by the moderators.".into(),
+            AppError::EmailNotConfirmed => {
+                "Confirm your email address with the link we sent you, then sign in.".into()
+            }
+            AppError::InvalidLink => {
+                "This link is invalid, was already used, or has expired. Ask for a new one.".into()
+            }
+            AppError::AlreadyTaken { field } => format!("This {field} is already taken."),
+            AppError::Conflict(_) => {
+                "Another change to the same thing was saved at the same moment; read it again \
+                 and retry."
+                    .into()
+            }
+            AppError::NotFound => "Nothing was found here.".into(),
+            // The host is not echoed: it is whatever the client sent, of any length.
+            AppError::OrganizationNotFound => "No organization is served at this host.".into(),
+            AppError::Unavailable => {
+                "The service is temporarily unavailable; try again shortly.".into()
+            }
+            AppError::Busy {
+                retry_after_seconds,
+            } => format!("The server is busy; try again in {retry_after_seconds} s."),
+            AppError::RateLimited {
+                retry_after_seconds,
+            } => format!(
+                "Too many requests of this kind from this client; try again in {retry_after_seconds} s."
+            ),
+            AppError::IdempotencyKeyReused => "This Idempotency-Key was sent with another request \
+                 (another path or body); use a new key for a new request."
+                .into(),
+            AppError::IdempotencyKeyInUse {
+                retry_after_seconds,
+            } => format!(
+                "The first request with this Idempotency-Key is still running; retry in \
+                 {retry_after_seconds} s to get its answer."
+            ),
+            AppError::Internal(_) => {
+                "Something went wrong on our side. It has been logged; try again later.".into()
+            }
+        }
+    }
+
+    /// Seconds to wait before retrying, for the errors that say so (`Retry-After`).
+    pub fn retry_after_seconds(&self) -> Option<u64> {
+        match self {
+            AppError::Domain(domain) => domain.retry_after_seconds(),
+            AppError::Busy {
+                retry_after_seconds,
+            }
+            | AppError::RateLimited {
+                retry_after_seconds,
+            }
+            | AppError::IdempotencyKeyInUse {
+                retry_after_seconds,
+            } => Some(*retry_after_seconds),
+            AppError::Unavailable => Some(5),
+            _ => None,
+        }
     }
 }
 
@@ -99,7 +274,13 @@ impl From<sea_orm::DbErr> for AppError {
                 tracing::error!(error = %error, "database unavailable");
                 AppError::Unavailable
             }
-            _ => AppError::Internal(format!("database: {error}")),
+            _ if error.sql_err().is_some_and(|sql| {
+                matches!(sql, sea_orm::SqlErr::UniqueConstraintViolation(_))
+            }) =>
+            {
+                AppError::Conflict(error)
+            }
+            _ => AppError::Internal(Box::new(error)),
         }
     }
 }
@@ -111,7 +292,7 @@ impl From<crate::auth::passwords::PasswordError> for AppError {
             PasswordError::Busy => AppError::Busy {
                 retry_after_seconds: BUSY_RETRY_AFTER_SECONDS,
             },
-            PasswordError::Failed(cause) => AppError::Internal(cause),
+            PasswordError::Failed(cause) => AppError::Internal(cause.into()),
         }
     }
 }
@@ -121,12 +302,22 @@ impl fmt::Display for AppError {
         match self {
             AppError::Domain(error) => write!(f, "{error}"),
             AppError::Internal(cause) => write!(f, "internal error: {cause}"),
+            AppError::Conflict(cause) => write!(f, "unmapped unique violation: {cause}"),
             other => write!(f, "{other:?}"),
         }
     }
 }
 
-impl std::error::Error for AppError {}
+impl std::error::Error for AppError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            AppError::Internal(cause) => Some(cause.as_ref()),
+            AppError::Conflict(cause) => Some(cause),
+            AppError::Domain(domain) => Some(domain),
+            _ => None,
+        }
+    }
+}
 
 /// The result of a use case.
 pub type AppResult<T> = Result<T, AppError>;

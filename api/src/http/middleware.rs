@@ -262,7 +262,7 @@ fn error_response(error: poem::Error) -> Response {
                 limit_bytes: super::body::MAX_BODY_BYTES,
             },
             415 => AppError::UnsupportedMediaType,
-            _ => AppError::Internal(error.to_string()),
+            _ => AppError::internal(error.to_string()),
         }
     };
     problem::response(&mapped)

@@ -6,6 +6,7 @@
 //! `request_id` that the logs carry too. Internal causes are logged here and never sent.
 
 use crate::app::error::AppError;
+use plaza_domain::error::ErrorKind;
 use plaza_domain::{DomainError, FieldError};
 use poem::http::{HeaderValue, StatusCode};
 use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
@@ -61,199 +62,30 @@ impl From<&FieldError> for FieldProblem {
     }
 }
 
-/// Status, code and title of every error: the one table.
+/// The HTTP status of each kind of error: the one place where errors meet statuses (each error
+/// declares its code and kind once, in `AppError::describe` or `DomainError::describe`).
+pub fn status_of(kind: ErrorKind) -> StatusCode {
+    use StatusCode as S;
+    match kind {
+        ErrorKind::Unreadable => S::BAD_REQUEST,
+        ErrorKind::Invalid => S::UNPROCESSABLE_ENTITY,
+        ErrorKind::Unauthenticated => S::UNAUTHORIZED,
+        ErrorKind::Forbidden => S::FORBIDDEN,
+        ErrorKind::NotFound => S::NOT_FOUND,
+        ErrorKind::MethodNotAllowed => S::METHOD_NOT_ALLOWED,
+        ErrorKind::Conflict => S::CONFLICT,
+        ErrorKind::TooLarge => S::PAYLOAD_TOO_LARGE,
+        ErrorKind::UnsupportedMediaType => S::UNSUPPORTED_MEDIA_TYPE,
+        ErrorKind::Throttled => S::TOO_MANY_REQUESTS,
+        ErrorKind::Unavailable => S::SERVICE_UNAVAILABLE,
+        ErrorKind::Internal => S::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// Status, code and title of `error`.
 pub fn describe(error: &AppError) -> (StatusCode, &'static str, &'static str) {
-    use StatusCode as S;
-    match error {
-        AppError::Domain(domain) => describe_domain(domain),
-        AppError::MalformedJson { .. } => (
-            S::BAD_REQUEST,
-            "malformed_json",
-            "The body is not valid JSON",
-        ),
-        AppError::InvalidBody(_) => (
-            S::BAD_REQUEST,
-            "invalid_body",
-            "The body does not match the schema",
-        ),
-        AppError::InvalidParameter(_) => (
-            S::BAD_REQUEST,
-            "invalid_parameter",
-            "A parameter is not valid",
-        ),
-        AppError::PayloadTooLarge { .. } => (
-            S::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "The body is too large",
-        ),
-        AppError::UnsupportedMediaType => (
-            S::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "Unsupported content type",
-        ),
-        AppError::MethodNotAllowed => (
-            S::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "Method not allowed",
-        ),
-        AppError::Unauthenticated => (
-            S::UNAUTHORIZED,
-            "unauthenticated",
-            "Authentication required",
-        ),
-        AppError::TokenExpired => (
-            S::UNAUTHORIZED,
-            "token_expired",
-            "The access token has expired",
-        ),
-        AppError::InvalidCredentials => (
-            S::UNAUTHORIZED,
-            "invalid_credentials",
-            "Wrong email or password",
-        ),
-        AppError::AccountBlocked => (S::FORBIDDEN, "account_blocked", "Account blocked"),
-        AppError::EmailNotConfirmed => (
-            S::FORBIDDEN,
-            "email_not_confirmed",
-            "Email address not confirmed",
-        ),
-        AppError::InvalidLink => (
-            S::UNPROCESSABLE_ENTITY,
-            "invalid_link",
-            "The link is invalid or has expired",
-        ),
-        AppError::AlreadyTaken { .. } => (S::CONFLICT, "already_taken", "Already taken"),
-        AppError::NotFound => (S::NOT_FOUND, "not_found", "Not found"),
-        AppError::OrganizationNotFound => (
-            S::NOT_FOUND,
-            "organization_not_found",
-            "No organization here",
-        ),
-        AppError::Unavailable => (
-            S::SERVICE_UNAVAILABLE,
-            "service_unavailable",
-            "Service unavailable",
-        ),
-        AppError::Busy { .. } => (S::SERVICE_UNAVAILABLE, "busy", "The server is busy"),
-        AppError::RateLimited { .. } => (
-            S::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "Too many requests from this client",
-        ),
-        AppError::IdempotencyKeyReused => (
-            S::UNPROCESSABLE_ENTITY,
-            "idempotency_key_reused",
-            "Idempotency key used for another request",
-        ),
-        AppError::IdempotencyKeyInUse { .. } => (
-            S::CONFLICT,
-            "idempotency_key_in_use",
-            "A request with this idempotency key is still running",
-        ),
-        AppError::Internal(_) => (S::INTERNAL_SERVER_ERROR, "internal_error", "Internal error"),
-    }
-}
-
-fn describe_domain(error: &DomainError) -> (StatusCode, &'static str, &'static str) {
-    use StatusCode as S;
-    let code = error.code();
-    let (status, title) = match error {
-        DomainError::Invalid(_) => (S::UNPROCESSABLE_ENTITY, "Some fields are not valid"),
-        DomainError::Forbidden => (S::FORBIDDEN, "Forbidden"),
-        DomainError::CensusNoMatch => (S::UNPROCESSABLE_ENTITY, "No match in the census"),
-        DomainError::UnderMinimumAge { .. } => (S::UNPROCESSABLE_ENTITY, "Under the minimum age"),
-        DomainError::DocumentAlreadyUsed => (S::CONFLICT, "Document already used"),
-        DomainError::AlreadyVerified => (S::CONFLICT, "Already verified"),
-        DomainError::LastAdmin => (S::CONFLICT, "Last admin"),
-        DomainError::VerificationLocked { .. } => (S::TOO_MANY_REQUESTS, "Verification locked"),
-        DomainError::RefreshTokenReused => (S::UNAUTHORIZED, "Session revoked"),
-        DomainError::SessionEnded => (S::UNAUTHORIZED, "Session ended"),
-        DomainError::TooManyAttempts { .. } => (S::TOO_MANY_REQUESTS, "Too many attempts"),
-        DomainError::OverBudget { .. } => (S::UNPROCESSABLE_ENTITY, "Over budget"),
-        DomainError::TooFewProjects { .. } => (S::UNPROCESSABLE_ENTITY, "Too few projects"),
-        DomainError::TooManyProjects { .. } => (S::UNPROCESSABLE_ENTITY, "Too many projects"),
-        DomainError::BelowMinimumSpend { .. } => {
-            (S::UNPROCESSABLE_ENTITY, "Below the minimum spend")
-        }
-        DomainError::ProjectOfAnotherBudget => {
-            (S::UNPROCESSABLE_ENTITY, "Project of another budget")
-        }
-        DomainError::TooManyPoints { .. } => (S::UNPROCESSABLE_ENTITY, "Too many points"),
-        DomainError::TooManyPointsForProject { .. } => {
-            (S::UNPROCESSABLE_ENTITY, "Too many points for one project")
-        }
-        DomainError::PointsLeftUnspent { .. } => (S::UNPROCESSABLE_ENTITY, "Points left unspent"),
-        DomainError::ProjectAlreadyInBallot => (S::CONFLICT, "Project already in the ballot"),
-        DomainError::ProjectNotInBallot => (S::CONFLICT, "Project not in the ballot"),
-        DomainError::BallotAlreadyCast => (S::CONFLICT, "Ballot already cast"),
-        DomainError::BallotNotCast => (S::CONFLICT, "Ballot not cast"),
-        DomainError::BudgetRulesLocked { .. } => (S::CONFLICT, "Budget rules locked"),
-        DomainError::NotEligible { .. } => (S::FORBIDDEN, "Not eligible"),
-        DomainError::VotingClosed => (S::FORBIDDEN, "Voting closed"),
-    };
-    (status, code, title)
-}
-
-/// The human detail: specific where it helps, generic where it would leak.
-fn detail(error: &AppError) -> String {
-    match error {
-        AppError::Domain(domain) => domain.to_string(),
-        AppError::MalformedJson { detail } => format!("The body is not valid JSON: {detail}."),
-        AppError::InvalidBody(_) => {
-            "The body does not have the documented shape; see errors.".into()
-        }
-        AppError::InvalidParameter(_) => {
-            "A path or query parameter is not valid; see errors.".into()
-        }
-        AppError::PayloadTooLarge { limit_bytes } => {
-            format!("Bodies may be at most {limit_bytes} bytes.")
-        }
-        AppError::UnsupportedMediaType => {
-            "This operation reads another content type; see the API documentation.".into()
-        }
-        AppError::MethodNotAllowed => "This path does not accept this method.".into(),
-        AppError::Unauthenticated => {
-            "Send a valid access token in the Authorization header (Bearer).".into()
-        }
-        AppError::TokenExpired => {
-            "The access token has expired; get a new one with your refresh token.".into()
-        }
-        AppError::InvalidCredentials => "The email address or the password is wrong.".into(),
-        AppError::AccountBlocked => "This account has been blocked by the moderators.".into(),
-        AppError::EmailNotConfirmed => {
-            "Confirm your email address with the link we sent you, then sign in.".into()
-        }
-        AppError::InvalidLink => {
-            "This link is invalid, was already used, or has expired. Ask for a new one.".into()
-        }
-        AppError::AlreadyTaken { field } => format!("This {field} is already taken."),
-        AppError::NotFound => "Nothing was found here.".into(),
-        // The host is not echoed: it is whatever the client sent, of any length.
-        AppError::OrganizationNotFound => "No organization is served at this host.".into(),
-        AppError::Unavailable => {
-            "The service is temporarily unavailable; try again shortly.".into()
-        }
-        AppError::Busy {
-            retry_after_seconds,
-        } => format!("The server is busy; try again in {retry_after_seconds} s."),
-        AppError::RateLimited {
-            retry_after_seconds,
-        } => format!(
-            "Too many requests of this kind from this client; try again in {retry_after_seconds} s."
-        ),
-        AppError::IdempotencyKeyReused => "This Idempotency-Key was sent with another request \
-             (another path or body); use a new key for a new request."
-            .into(),
-        AppError::IdempotencyKeyInUse {
-            retry_after_seconds,
-        } => format!(
-            "The first request with this Idempotency-Key is still running; retry in \
-             {retry_after_seconds} s to get its answer."
-        ),
-        AppError::Internal(_) => {
-            "Something went wrong on our side. It has been logged; try again later.".into()
-        }
-    }
+    let described = error.describe();
+    (status_of(described.kind), described.code, described.title)
 }
 
 fn field_errors(error: &AppError) -> Vec<FieldProblem> {
@@ -278,12 +110,15 @@ pub fn body(error: &AppError) -> ProblemBody {
     let request_id = super::request_id::current();
     if status.is_server_error() {
         tracing::error!(request_id = request_id.as_deref().unwrap_or("-"), code, cause = %error, "request failed");
+    } else if let AppError::Conflict(cause) = error {
+        // A uniqueness rule no use case maps: the client gets 409, the log the index to map.
+        tracing::warn!(request_id = request_id.as_deref().unwrap_or("-"), %cause, "unmapped unique violation");
     }
     ProblemBody {
         problem_type: format!("urn:plaza:problem:{code}"),
         title: title.to_string(),
         status: status.as_u16(),
-        detail: detail(error),
+        detail: error.detail(),
         code: code.to_string(),
         errors: field_errors(error),
         request_id,
@@ -299,39 +134,16 @@ pub fn response(error: &AppError) -> poem::Response {
         .status(status)
         .content_type(PROBLEM_JSON)
         .body(json);
-    match error {
-        AppError::Domain(
-            DomainError::VerificationLocked {
-                retry_after_seconds,
-            }
-            | DomainError::TooManyAttempts {
-                retry_after_seconds,
-            },
-        )
-        | AppError::Busy {
-            retry_after_seconds,
-        }
-        | AppError::RateLimited {
-            retry_after_seconds,
-        }
-        | AppError::IdempotencyKeyInUse {
-            retry_after_seconds,
-        } => {
-            if let Ok(value) = HeaderValue::from_str(&retry_after_seconds.to_string()) {
-                response.headers_mut().insert("retry-after", value);
-            }
-        }
-        AppError::Unauthenticated | AppError::TokenExpired => {
-            response
-                .headers_mut()
-                .insert("www-authenticate", HeaderValue::from_static("Bearer"));
-        }
-        AppError::Unavailable => {
-            response
-                .headers_mut()
-                .insert("retry-after", HeaderValue::from_static("5"));
-        }
-        _ => {}
+    if let Some(seconds) = error.retry_after_seconds()
+        && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+    {
+        response.headers_mut().insert("retry-after", value);
+    }
+    // A missing or expired token (not wrong credentials at sign-in) names the scheme to use.
+    if matches!(error, AppError::Unauthenticated | AppError::TokenExpired) {
+        response
+            .headers_mut()
+            .insert("www-authenticate", HeaderValue::from_static("Bearer"));
     }
     response
 }

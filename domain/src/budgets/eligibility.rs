@@ -47,12 +47,12 @@ impl VotingWindow {
         }
     }
 
-    /// `Ok` while open, [`DomainError::VotingClosed`] otherwise.
+    /// `Ok` while open, [`DomainError::VOTING_CLOSED`] otherwise.
     pub fn check_open(&self, now: Timestamp) -> Result<(), DomainError> {
         if self.is_open_at(now) {
             Ok(())
         } else {
-            Err(DomainError::VotingClosed)
+            Err(DomainError::VOTING_CLOSED)
         }
     }
 }
@@ -339,13 +339,13 @@ mod tests {
         assert!(window.is_open_at(Timestamp(199)));
         assert_eq!(
             window.check_open(Timestamp(200)),
-            Err(DomainError::VotingClosed)
+            Err(DomainError::VOTING_CLOSED)
         );
         assert_eq!(
             VotingWindow::NoVotingPhase.check_open(Timestamp(150)),
-            Err(DomainError::VotingClosed)
+            Err(DomainError::VOTING_CLOSED)
         );
-        assert_eq!(DomainError::VotingClosed.code(), "voting_closed");
+        assert_eq!(DomainError::VOTING_CLOSED.code(), "voting_closed");
     }
 
     #[test]

@@ -217,3 +217,21 @@ fn oversized_login_body() -> Vec<u8> {
     )
     .into_bytes()
 }
+
+#[tokio::test]
+async fn a_uniqueness_rule_no_use_case_maps_is_a_conflict_not_a_server_error() {
+    let app = TestApp::spawn().await;
+    let ana = app.participant("ana@example.org").await;
+    let bea = app.participant("bea@example.org").await;
+    // A rule of the database that no use case knows of (as a future migration might add).
+    app.execute_sql("CREATE UNIQUE INDEX ux_test_users_name ON users (name)")
+        .await;
+    let name = json!({ "name": "Ana Puig" });
+    let first = app
+        .patch("/api/v1/me", Some(&ana.access_token), name.clone())
+        .await;
+    assert_eq!(first.status, 200, "{first:#?}");
+    app.patch("/api/v1/me", Some(&bea.access_token), name)
+        .await
+        .assert_problem(409, "conflict");
+}

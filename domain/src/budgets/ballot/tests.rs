@@ -329,7 +329,7 @@ fn a_cast_ballot_cannot_be_cancelled_after_voting_closes() {
     let booth = Booth::new(budget(knapsack(0), 1_000));
     let cast = booth.cast(&[project(1, 10)]);
     let refused = cast.cancel(booth.voting(), CLOSES).unwrap_err();
-    assert_eq!(refused, DomainError::VotingClosed);
+    assert_eq!(refused, DomainError::VOTING_CLOSED);
 }
 
 #[test]
@@ -367,11 +367,11 @@ fn no_ballot_is_written_outside_the_voting_window() {
         );
         assert_eq!(
             draft.remove(booth.voting(), ProjectId(1), NOW).unwrap_err(),
-            DomainError::VotingClosed
+            DomainError::VOTING_CLOSED
         );
         assert_eq!(
             booth.checkout(&draft).unwrap_err(),
-            DomainError::VotingClosed
+            DomainError::VOTING_CLOSED
         );
     }
 }
@@ -455,7 +455,7 @@ fn every_budget_refusal_has_a_distinct_snake_case_code() {
         DomainError::PointsLeftUnspent { left: 1 },
         DomainError::BallotAlreadyCast,
         DomainError::BallotNotCast,
-        DomainError::VotingClosed,
+        DomainError::VOTING_CLOSED,
         DomainError::NotEligible {
             reason: IneligibilityReason::OutsideBudgetScope,
         },
