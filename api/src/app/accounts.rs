@@ -18,6 +18,7 @@
 use super::AppState;
 use super::error::{AppError, AppResult};
 use super::tenancy::{Actor, Organization};
+use super::unit::{AuditAction, UnitOfWork};
 use crate::auth::{self, jwt};
 use crate::clock::{from_timestamp, to_timestamp};
 use crate::db;
@@ -115,12 +116,12 @@ struct TokenFor {
 /// failure at the token to prove that the queued mail rolls back.)
 async fn mail_with_token(
     state: &AppState,
-    db: &impl ConnectionTrait,
+    work: &mut UnitOfWork<'_>,
     organization: &Organization,
     token_for: TokenFor,
     render: impl FnOnce(&str) -> OutgoingMail,
-    now: OffsetDateTime,
 ) -> AppResult<()> {
+    let now = work.now();
     let TokenFor {
         user_id,
         purpose,
@@ -136,7 +137,7 @@ async fn mail_with_token(
     let mail = render(&link(state, page, &token));
     // Past the address's hourly quota the request gets the same answer but sends nothing.
     let quota_row =
-        store::users::lock_mail_quota(db, organization.id, &throttle_key(&mail.to)).await?;
+        store::users::lock_mail_quota(work.db(), organization.id, &throttle_key(&mail.to)).await?;
     let quota = MailQuota {
         window_started_at: quota_row.window_started_at.map(to_timestamp),
         sent_in_window: u32::try_from(quota_row.sent_in_window).unwrap_or(u32::MAX),
@@ -146,9 +147,9 @@ async fn mail_with_token(
         tracing::info!(user = %user_id, "security mail quota reached; nothing sent, older links kept");
         return Ok(());
     }
-    store::users::void_email_tokens(db, user_id, purpose, now).await?;
+    store::users::void_email_tokens(work.db(), user_id, purpose, now).await?;
     store::users::save_mail_quota(
-        db,
+        work.db(),
         mail_quotas::Model {
             window_started_at: next.window_started_at.map(from_timestamp),
             sent_in_window: i32::try_from(next.sent_in_window).unwrap_or(i32::MAX),
@@ -156,9 +157,9 @@ async fn mail_with_token(
         },
     )
     .await?;
-    send(db, organization, mail, now).await?;
+    work.enqueue(Job::Mail(mail)).await?;
     store::users::insert_email_token(
-        db,
+        work.db(),
         user_id,
         purpose,
         auth::token_hash(&token),
@@ -169,16 +170,6 @@ async fn mail_with_token(
             .transpose()?,
     )
     .await?;
-    Ok(())
-}
-
-async fn send(
-    db: &impl ConnectionTrait,
-    organization: &Organization,
-    mail: OutgoingMail,
-    now: OffsetDateTime,
-) -> AppResult<()> {
-    store::outbox::enqueue(db, Some(organization.id), &Job::Mail(mail), now).await?;
     Ok(())
 }
 
@@ -226,17 +217,17 @@ pub async fn register(
         locale,
     };
 
-    let now = state.now();
-    let tx = db::begin_write(&state.db).await?;
+    let mut work = UnitOfWork::begin(state, organization, None).await?;
+    let now = work.now();
     if let Some(nickname) = &details.nickname
-        && store::users::nickname_taken(&tx, organization.id, nickname).await?
+        && store::users::nickname_taken(work.db(), organization.id, nickname).await?
     {
         return Err(AppError::AlreadyTaken { field: "nickname" });
     }
     // An existing account is read under its lock: two registrations of one address then issue
     // their links one after the other, and exactly one link stays valid.
-    let existing = match store::users::by_email(&tx, organization.id, email.as_str()).await? {
-        Some(found) => store::users::by_id_for_update(&tx, organization.id, found.id).await?,
+    let existing = match store::users::by_email(work.db(), organization.id, email.as_str()).await? {
+        Some(found) => store::users::by_id_for_update(work.db(), organization.id, found.id).await?,
         None => None,
     };
     let user = match existing {
@@ -254,9 +245,8 @@ pub async fn register(
                 purpose: EmailTokenPurpose::ResetPassword,
                 registration: None,
             };
-            mail_with_token(state, &tx, organization, token_for, render, now).await?;
-            tx.commit().await?;
-            state.wake_outbox();
+            mail_with_token(state, &mut work, organization, token_for, render).await?;
+            work.commit().await?;
             return Ok(());
         }
         Some(existing) => existing,
@@ -277,7 +267,7 @@ pub async fn register(
                 updated_at: now,
                 admin_grade_password: false,
             };
-            match store::users::insert(&tx, user.clone()).await {
+            match store::users::insert(work.db(), user.clone()).await {
                 Ok(_) => user,
                 // The same address registered at the same instant by another request: that one
                 // sends the confirmation; this one answers the same as for any known address.
@@ -294,9 +284,8 @@ pub async fn register(
         purpose: EmailTokenPurpose::ConfirmEmail,
         registration: Some(details),
     };
-    mail_with_token(state, &tx, organization, token_for, render, now).await?;
-    tx.commit().await?;
-    state.wake_outbox();
+    mail_with_token(state, &mut work, organization, token_for, render).await?;
+    work.commit().await?;
     Ok(())
 }
 
@@ -614,15 +603,13 @@ pub async fn request_password_reset(
     let Ok(email) = Email::parse("email", email) else {
         return Ok(());
     };
-    let now = state.now();
-    let tx = db::begin_write(&state.db).await?;
+    let mut work = UnitOfWork::begin(state, organization, None).await?;
     let job = Job::PasswordResetRequested {
         organization_id: organization.id,
         email: email.as_str().to_string(),
     };
-    store::outbox::enqueue(&tx, Some(organization.id), &job, now).await?;
-    tx.commit().await?;
-    state.wake_outbox();
+    work.enqueue(job).await?;
+    work.commit().await?;
     Ok(())
 }
 
@@ -638,12 +625,11 @@ pub async fn send_password_reset(
         return Ok(());
     };
     let organization = Organization::from(organization);
-    let now = state.now();
-    let tx = db::begin_write(&state.db).await?;
-    let Some(found) = store::users::by_email(&tx, organization.id, email).await? else {
+    let mut work = UnitOfWork::begin(state, &organization, None).await?;
+    let Some(found) = store::users::by_email(work.db(), organization.id, email).await? else {
         return Ok(());
     };
-    let Some(user) = store::users::by_id_for_update(&tx, organization.id, found.id)
+    let Some(user) = store::users::by_id_for_update(work.db(), organization.id, found.id)
         .await?
         .filter(|u| u.deleted_at.is_none())
     else {
@@ -653,7 +639,7 @@ pub async fn send_password_reset(
         |link: &str| templates::reset_password(&user.email, &user.locale, &organization.name, link);
     mail_with_token(
         state,
-        &tx,
+        &mut work,
         &organization,
         TokenFor {
             user_id: user.id,
@@ -661,10 +647,9 @@ pub async fn send_password_reset(
             registration: None,
         },
         render,
-        now,
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
 
@@ -711,15 +696,19 @@ pub async fn reset_password(
     let admin_grade_password = password::meets_admin_policy(&new_password, &personal);
     let password_hash = state.hasher.hash(new_password).await?;
 
-    let now = state.now();
-    let tx = db::begin_write(&state.db).await?;
-    let spent =
-        store::users::spend_email_token(&tx, EmailTokenPurpose::ResetPassword, &token_hash, now)
-            .await?;
+    let mut work = UnitOfWork::begin(state, organization, None).await?;
+    let now = work.now();
+    let spent = store::users::spend_email_token(
+        work.db(),
+        EmailTokenPurpose::ResetPassword,
+        &token_hash,
+        now,
+    )
+    .await?;
     if spent.map(|token| token.user_id) != Some(user.id) {
         return Err(AppError::InvalidLink);
     }
-    let mut user = store::users::by_id_for_update(&tx, organization.id, user.id)
+    let mut user = store::users::by_id_for_update(work.db(), organization.id, user.id)
         .await?
         .filter(|u| u.deleted_at.is_none())
         .ok_or(AppError::InvalidLink)?;
@@ -727,18 +716,16 @@ pub async fn reset_password(
     user.admin_grade_password = admin_grade_password;
     user.confirmed_at = user.confirmed_at.or(Some(now));
     user.updated_at = now;
-    let user = store::users::save(&tx, user).await?;
-    store::users::void_all_email_tokens(&tx, user.id, now).await?;
-    store::users::revoke_all_sessions(&tx, user.id, "password_reset", now).await?;
-    send(
-        &tx,
-        organization,
-        templates::password_changed(&user.email, &user.locale, &organization.name),
-        now,
-    )
+    let user = store::users::save(work.db(), user).await?;
+    store::users::void_all_email_tokens(work.db(), user.id, now).await?;
+    store::users::revoke_all_sessions(work.db(), user.id, "password_reset", now).await?;
+    work.enqueue(Job::Mail(templates::password_changed(
+        &user.email,
+        &user.locale,
+        &organization.name,
+    )))
     .await?;
-    tx.commit().await?;
-    state.wake_outbox();
+    work.commit().await?;
     Ok(())
 }
 
@@ -868,9 +855,9 @@ pub async fn update_profile(
     }
     errors.finish()?;
 
-    let now = state.now();
-    let tx = db::begin_write(&state.db).await?;
-    let mut user = store::users::by_id_for_update(&tx, organization.id, actor.id())
+    let mut work = UnitOfWork::begin(state, organization, Some(actor.id())).await?;
+    let now = work.now();
+    let mut user = store::users::by_id_for_update(work.db(), organization.id, actor.id())
         .await?
         .filter(|u| u.deleted_at.is_none())
         .ok_or(AppError::Unauthenticated)?;
@@ -901,33 +888,29 @@ pub async fn update_profile(
         user.admin_grade_password = admin_grade;
     }
     user.updated_at = now;
-    let saved = store::users::save(&tx, user)
+    let saved = store::users::save(work.db(), user)
         .await
         .map_err(nickname_conflict)?;
     if changed_password {
-        store::users::clear_login_throttle(&tx, organization.id, &throttle_key(&saved.email))
+        store::users::clear_login_throttle(work.db(), organization.id, &throttle_key(&saved.email))
             .await?;
-        store::users::void_all_email_tokens(&tx, saved.id, now).await?;
+        store::users::void_all_email_tokens(work.db(), saved.id, now).await?;
         store::users::revoke_sessions_except(
-            &tx,
+            work.db(),
             saved.id,
             actor.session_id,
             "password_changed",
             now,
         )
         .await?;
-        send(
-            &tx,
-            organization,
-            templates::password_changed(&saved.email, &saved.locale, &organization.name),
-            now,
-        )
+        work.enqueue(Job::Mail(templates::password_changed(
+            &saved.email,
+            &saved.locale,
+            &organization.name,
+        )))
         .await?;
     }
-    tx.commit().await?;
-    if changed_password {
-        state.wake_outbox();
-    }
+    work.commit().await?;
     let refreshed = Actor {
         user: saved,
         ..actor.clone()
@@ -944,16 +927,16 @@ pub async fn delete_account(
     organization: &Organization,
     actor: &Actor,
 ) -> AppResult<()> {
-    let now = state.now();
-    let tx = db::begin_write(&state.db).await?;
+    let work = UnitOfWork::begin(state, organization, Some(actor.id())).await?;
+    let now = work.now();
     // Who administers the organization changes one request at a time.
-    store::orgs::lock_organization(&tx, organization.id).await?;
-    let mut user = store::users::by_id_for_update(&tx, organization.id, actor.id())
+    store::orgs::lock_organization(work.db(), organization.id).await?;
+    let mut user = store::users::by_id_for_update(work.db(), organization.id, actor.id())
         .await?
         .ok_or(AppError::NotFound)?;
-    let roles_before = super::tenancy::roles_in(&tx, user.id).await?;
+    let roles_before = super::tenancy::roles_in(work.db(), user.id).await?;
     if roles_before.has(Role::Admin) {
-        one_admin_may_go(&tx, organization).await?;
+        one_admin_may_go(work.db(), organization).await?;
     }
     let address = user.email.clone();
     user.email = format!("deleted-{}@deleted.invalid", user.id.simple());
@@ -964,29 +947,22 @@ pub async fn delete_account(
     user.notification_mail = NotificationMail::None.as_str().to_string();
     user.deleted_at = Some(now);
     user.updated_at = now;
-    store::users::save(&tx, user.clone()).await?;
-    store::users::revoke_all_sessions(&tx, user.id, "account_deleted", now).await?;
-    store::users::revoke_all_roles(&tx, user.id).await?;
-    store::users::void_all_email_tokens(&tx, user.id, now).await?;
-    store::census::clear_attempts(&tx, user.id).await?;
-    store::outbox::forget_recipient(&tx, organization.id, &address, now).await?;
+    store::users::save(work.db(), user.clone()).await?;
+    store::users::revoke_all_sessions(work.db(), user.id, "account_deleted", now).await?;
+    store::users::revoke_all_roles(work.db(), user.id).await?;
+    store::users::void_all_email_tokens(work.db(), user.id, now).await?;
+    store::census::clear_attempts(work.db(), user.id).await?;
+    store::outbox::forget_recipient(work.db(), organization.id, &address, now).await?;
     if roles_before.iter().any(|role| role != Role::Participant) {
-        store::audit::record(
-            &tx,
-            store::audit::AuditEntry {
-                organization_id: organization.id,
-                actor_id: Some(user.id),
-                action: "user.delete",
-                target_kind: "user",
-                target_id: user.id.to_string(),
-                before: Some(serde_json::json!({ "roles": role_names(&roles_before) })),
-                after: Some(serde_json::json!({ "roles": [] })),
-            },
-            now,
+        work.audit(
+            AuditAction::UserDelete,
+            user.id,
+            Some(serde_json::json!({ "roles": role_names(&roles_before) })),
+            Some(serde_json::json!({ "roles": [] })),
         )
         .await?;
     }
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }
 
@@ -1030,25 +1006,25 @@ pub async fn create_admin(
         return Err(AppError::internal("validated fields missing"));
     };
     let hash = state.hasher.hash(password).await?;
-    let now = state.now();
-    let tx = db::begin_write(&state.db).await?;
-    let existing = store::users::by_email(&tx, organization.id, email.as_str())
+    let work = UnitOfWork::begin(state, organization, None).await?;
+    let now = work.now();
+    let existing = store::users::by_email(work.db(), organization.id, email.as_str())
         .await?
         .filter(|u| u.deleted_at.is_none());
     let user = match existing {
         Some(existing) => {
-            let mut user = store::users::by_id_for_update(&tx, organization.id, existing.id)
+            let mut user = store::users::by_id_for_update(work.db(), organization.id, existing.id)
                 .await?
                 .ok_or(AppError::NotFound)?;
             user.password_hash = Some(hash);
             user.admin_grade_password = true;
             user.confirmed_at = user.confirmed_at.or(Some(now));
             user.updated_at = now;
-            store::users::save(&tx, user).await?
+            store::users::save(work.db(), user).await?
         }
         None => {
             store::users::insert(
-                &tx,
+                work.db(),
                 users::Model {
                     id: Uuid::now_v7(),
                     organization_id: organization.id,
@@ -1069,24 +1045,17 @@ pub async fn create_admin(
             .await?
         }
     };
-    store::users::grant_role(&tx, user.id, Role::Admin.as_str(), now).await?;
-    store::audit::record(
-        &tx,
-        store::audit::AuditEntry {
-            organization_id: organization.id,
-            actor_id: None,
-            action: "admin.create",
-            target_kind: "user",
-            target_id: user.id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({ "roles": ["admin"] })),
-        },
-        now,
+    store::users::grant_role(work.db(), user.id, Role::Admin.as_str(), now).await?;
+    work.audit(
+        AuditAction::AdminCreate,
+        user.id,
+        None,
+        Some(serde_json::json!({ "roles": ["admin"] })),
     )
     .await?;
-    store::users::void_all_email_tokens(&tx, user.id, now).await?;
-    store::users::revoke_all_sessions(&tx, user.id, "password_set_by_operator", now).await?;
-    tx.commit().await?;
+    store::users::void_all_email_tokens(work.db(), user.id, now).await?;
+    store::users::revoke_all_sessions(work.db(), user.id, "password_set_by_operator", now).await?;
+    work.commit().await?;
     Ok(user.id)
 }
 
@@ -1102,13 +1071,13 @@ pub async fn set_roles(
         &actor.roles,
         plaza_domain::accounts::Permission::ManageRoles,
     )?;
-    let now = state.now();
-    let tx = db::begin_write(&state.db).await?;
+    let work = UnitOfWork::begin(state, organization, Some(actor.id())).await?;
+    let now = work.now();
     // Role changes run one at a time per organization, on roles read under that lock: two
     // admins demoting each other at once cannot both succeed.
-    store::orgs::lock_organization(&tx, organization.id).await?;
-    let actor_roles = super::tenancy::roles_in(&tx, actor.id()).await?;
-    let target = store::users::by_id_for_update(&tx, organization.id, user_id)
+    store::orgs::lock_organization(work.db(), organization.id).await?;
+    let actor_roles = super::tenancy::roles_in(work.db(), actor.id()).await?;
+    let target = store::users::by_id_for_update(work.db(), organization.id, user_id)
         .await?
         .filter(|u| u.deleted_at.is_none())
         .ok_or(AppError::NotFound)?;
@@ -1118,29 +1087,22 @@ pub async fn set_roles(
         roles.iter().copied(),
         target.admin_grade_password,
     )?;
-    let before = store::users::roles_of(&tx, target.id).await?;
+    let before = store::users::roles_of(work.db(), target.id).await?;
     if before.iter().any(|r| r == Role::Admin.as_str()) && !wanted.has(Role::Admin) {
-        one_admin_may_go(&tx, organization).await?;
+        one_admin_may_go(work.db(), organization).await?;
     }
-    store::users::revoke_all_roles(&tx, target.id).await?;
+    store::users::revoke_all_roles(work.db(), target.id).await?;
     for role in wanted.iter().filter(|r| *r != Role::Participant) {
-        store::users::grant_role(&tx, target.id, role.as_str(), now).await?;
+        store::users::grant_role(work.db(), target.id, role.as_str(), now).await?;
     }
-    store::audit::record(
-        &tx,
-        store::audit::AuditEntry {
-            organization_id: organization.id,
-            actor_id: Some(actor.id()),
-            action: "user.roles.update",
-            target_kind: "user",
-            target_id: target.id.to_string(),
-            before: Some(serde_json::json!({ "roles": before })),
-            after: Some(serde_json::json!({ "roles": wanted.iter().map(|r| r.as_str()).collect::<Vec<_>>() })),
-        },
-        now,
+    work.audit(
+        AuditAction::UserRolesUpdate,
+        target.id,
+        Some(serde_json::json!({ "roles": before })),
+        Some(serde_json::json!({ "roles": wanted.iter().map(|r| r.as_str()).collect::<Vec<_>>() })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(wanted)
 }
 

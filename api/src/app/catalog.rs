@@ -6,8 +6,8 @@ use super::AppState;
 use super::error::{AppError, AppResult};
 use super::paging::{Page, PageRequest, Position};
 use super::tenancy::{Actor, Organization};
+use super::unit::{AuditAction, UnitOfWork};
 use crate::clock::to_timestamp;
-use crate::db;
 use crate::store::{
     self,
     entities::{phases, processes, scopes},
@@ -88,7 +88,6 @@ pub async fn create_scope(
     form: ScopeForm,
 ) -> AppResult<scopes::Model> {
     authorize(&actor.roles, Permission::ManageScopes)?;
-    let now = state.now();
     let mut errors = FieldErrors::new();
     let code = match &form.code {
         Some(raw) => errors.take(ScopeCode::parse("code", raw)),
@@ -106,9 +105,10 @@ pub async fn create_scope(
         &mut errors,
     );
     let parent_id = form.parent_id.flatten();
-    let tx = db::begin_write(&state.db).await?;
+    let work = UnitOfWork::begin(state, organization, Some(actor.id())).await?;
+    let now = work.now();
     if let Some(parent) = parent_id
-        && store::orgs::scope(&tx, organization.id, parent)
+        && store::orgs::scope(work.db(), organization.id, parent)
             .await?
             .is_none()
     {
@@ -132,24 +132,17 @@ pub async fn create_scope(
         position: form.position.unwrap_or(0),
         created_at: now,
     };
-    let saved = store::orgs::insert_scope(&tx, row)
+    let saved = store::orgs::insert_scope(work.db(), row)
         .await
         .map_err(|error| taken_or(error, &store::orgs::UX_SCOPE_CODE, "code"))?;
-    audit(
-        &tx,
-        organization,
-        actor,
-        Audited {
-            action: "scope.create",
-            kind: "scope",
-            id: saved.id,
-            before: None,
-            after: Some(scope_json(&saved)),
-        },
-        now,
+    work.audit(
+        AuditAction::ScopeCreate,
+        saved.id,
+        None,
+        Some(scope_json(&saved)),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(saved)
 }
 
@@ -163,9 +156,8 @@ pub async fn update_scope(
     form: ScopeForm,
 ) -> AppResult<scopes::Model> {
     authorize(&actor.roles, Permission::ManageScopes)?;
-    let now = state.now();
-    let tx = db::begin_write(&state.db).await?;
-    let all = store::orgs::scopes_of_for_update(&tx, organization.id).await?;
+    let work = UnitOfWork::begin(state, organization, Some(actor.id())).await?;
+    let all = store::orgs::scopes_of_for_update(work.db(), organization.id).await?;
     let before = all
         .iter()
         .find(|s| s.id == id)
@@ -216,24 +208,17 @@ pub async fn update_scope(
         scope.parent_id = parent;
     }
     errors.finish()?;
-    let saved = store::orgs::update_scope(&tx, scope)
+    let saved = store::orgs::update_scope(work.db(), scope)
         .await
         .map_err(|error| taken_or(error, &store::orgs::UX_SCOPE_CODE, "code"))?;
-    audit(
-        &tx,
-        organization,
-        actor,
-        Audited {
-            action: "scope.update",
-            kind: "scope",
-            id: saved.id,
-            before: Some(scope_json(&before)),
-            after: Some(scope_json(&saved)),
-        },
-        now,
+    work.audit(
+        AuditAction::ScopeUpdate,
+        saved.id,
+        Some(scope_json(&before)),
+        Some(scope_json(&saved)),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(saved)
 }
 
@@ -279,39 +264,6 @@ fn taken_or(error: sea_orm::DbErr, index: &store::UniqueIndex, field: &'static s
 
 fn scope_json(scope: &scopes::Model) -> serde_json::Value {
     serde_json::json!({ "code": scope.code, "kind": scope.kind, "name": scope.name, "parent_id": scope.parent_id, "position": scope.position })
-}
-
-/// What an audit entry of this module records.
-struct Audited {
-    action: &'static str,
-    kind: &'static str,
-    id: Uuid,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
-}
-
-async fn audit(
-    db: &impl sea_orm::ConnectionTrait,
-    organization: &Organization,
-    actor: &Actor,
-    entry: Audited,
-    now: OffsetDateTime,
-) -> AppResult<()> {
-    store::audit::record(
-        db,
-        store::audit::AuditEntry {
-            organization_id: organization.id,
-            actor_id: Some(actor.id()),
-            action: entry.action,
-            target_kind: entry.kind,
-            target_id: entry.id.to_string(),
-            before: entry.before,
-            after: entry.after,
-        },
-        now,
-    )
-    .await?;
-    Ok(())
 }
 
 /// A process with its phases in order.
@@ -631,20 +583,19 @@ pub async fn create_process(
         created_at: now,
         updated_at: now,
     };
-    let tx = db::begin_write(&state.db).await?;
-    let saved = store::orgs::insert_process(&tx, process)
+    let work = UnitOfWork::begin(state, organization, Some(actor.id())).await?;
+    let saved = store::orgs::insert_process(work.db(), process)
         .await
         .map_err(|error| taken_or(error, &store::orgs::UX_PROCESS_SLUG, "slug"))?;
-    store::orgs::replace_phases(&tx, saved.id, phases.clone()).await?;
-    let entry = Audited {
-        action: "process.create",
-        kind: "process",
-        id: saved.id,
-        before: None,
-        after: Some(process_json(&saved, &phases)),
-    };
-    audit(&tx, organization, actor, entry, now).await?;
-    tx.commit().await?;
+    store::orgs::replace_phases(work.db(), saved.id, phases.clone()).await?;
+    work.audit(
+        AuditAction::ProcessCreate,
+        saved.id,
+        None,
+        Some(process_json(&saved, &phases)),
+    )
+    .await?;
+    work.commit().await?;
     Ok(view(saved, phases, now))
 }
 
@@ -657,14 +608,14 @@ pub async fn update_process(
     form: ProcessForm,
 ) -> AppResult<ProcessView> {
     authorize(&actor.roles, Permission::ManageProcesses)?;
-    let now = state.now();
     // Read inside the transaction (locked on PostgreSQL), so that the audit's "before" is what
     // this change replaced and concurrent edits apply one after the other.
-    let tx = db::begin_write(&state.db).await?;
-    let before_process = store::orgs::process_by_slug_for_update(&tx, organization.id, slug)
+    let work = UnitOfWork::begin(state, organization, Some(actor.id())).await?;
+    let now = work.now();
+    let before_process = store::orgs::process_by_slug_for_update(work.db(), organization.id, slug)
         .await?
         .ok_or(AppError::NotFound)?;
-    let before_phases = store::orgs::phases_of(&tx, &[before_process.id]).await?;
+    let before_phases = store::orgs::phases_of(work.db(), &[before_process.id]).await?;
     let before = view(before_process, before_phases, now);
     let mut process = before.process.clone();
     let mut errors = FieldErrors::new();
@@ -691,7 +642,7 @@ pub async fn update_process(
             serde_json::to_value(description.as_map()).map_err(AppError::internal)?;
     }
     if let Some(scope_id) = form.scope_id {
-        check_scope(&tx, organization, scope_id, &mut errors).await?;
+        check_scope(work.db(), organization, scope_id, &mut errors).await?;
         process.scope_id = scope_id;
     }
     let new_phases = form
@@ -723,25 +674,24 @@ pub async fn update_process(
     errors.finish()?;
     process.updated_at = now;
 
-    let saved = store::orgs::update_process(&tx, process)
+    let saved = store::orgs::update_process(work.db(), process)
         .await
         .map_err(|error| taken_or(error, &store::orgs::UX_PROCESS_SLUG, "slug"))?;
     let phases = match new_phases {
         Some(rows) => {
-            store::orgs::replace_phases(&tx, saved.id, rows.clone()).await?;
+            store::orgs::replace_phases(work.db(), saved.id, rows.clone()).await?;
             rows
         }
         None => before.phases.clone(),
     };
-    let entry = Audited {
-        action: "process.update",
-        kind: "process",
-        id: saved.id,
-        before: Some(process_json(&before.process, &before.phases)),
-        after: Some(process_json(&saved, &phases)),
-    };
-    audit(&tx, organization, actor, entry, now).await?;
-    tx.commit().await?;
+    work.audit(
+        AuditAction::ProcessUpdate,
+        saved.id,
+        Some(process_json(&before.process, &before.phases)),
+        Some(process_json(&saved, &phases)),
+    )
+    .await?;
+    work.commit().await?;
     Ok(view(saved, phases, now))
 }
 

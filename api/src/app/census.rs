@@ -3,6 +3,7 @@
 use super::AppState;
 use super::error::{AppError, AppResult};
 use super::tenancy::{Actor, Organization};
+use super::unit::{AuditAction, UnitOfWork};
 use crate::clock::{from_time_date, from_timestamp, to_time_date, to_timestamp};
 use crate::db;
 use crate::store::{
@@ -112,39 +113,33 @@ pub async fn import(
 
     let keep: std::collections::HashSet<String> =
         rows.iter().map(|row| row.document_hash.clone()).collect();
-    let tx = db::begin_write(&state.db).await?;
-    let created = store::census::import_records(&tx, organization.id, rows).await?;
+    let work = UnitOfWork::begin(state, organization, actor.map(Actor::id)).await?;
+    let created = store::census::import_records(work.db(), organization.id, rows).await?;
     let updated = entries.len() as u64 - created;
     let (removed, residents_removed) = match mode {
         ImportMode::Merge => (0, 0),
         ImportMode::Replace => (
-            store::census::remove_records_not_in(&tx, organization.id, &keep).await?,
-            store::census::remove_residents_without_record(&tx, organization.id).await?,
+            store::census::remove_records_not_in(work.db(), organization.id, &keep).await?,
+            store::census::remove_residents_without_record(work.db(), organization.id).await?,
         ),
     };
-    let total = store::census::record_count(&tx, organization.id).await?;
-    store::audit::record(
-        &tx,
-        store::audit::AuditEntry {
-            organization_id: organization.id,
-            actor_id: actor.map(Actor::id),
-            action: "census.import",
-            target_kind: "census",
-            target_id: organization.id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({
-                "mode": match mode { ImportMode::Merge => "merge", ImportMode::Replace => "replace" },
-                "created": created,
-                "updated": updated,
-                "removed": removed,
-                "residents_removed": residents_removed,
-                "total": total,
-            })),
-        },
-        now,
+    let total = store::census::record_count(work.db(), organization.id).await?;
+    let summary = serde_json::json!({
+        "mode": match mode { ImportMode::Merge => "merge", ImportMode::Replace => "replace" },
+        "created": created,
+        "updated": updated,
+        "removed": removed,
+        "residents_removed": residents_removed,
+        "total": total,
+    });
+    work.audit(
+        AuditAction::CensusImport,
+        organization.id,
+        None,
+        Some(summary),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(ImportSummary {
         created,
         updated,

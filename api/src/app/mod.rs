@@ -14,6 +14,7 @@ pub mod operations;
 pub mod paging;
 pub mod seed;
 pub mod tenancy;
+pub mod unit;
 
 use crate::auth::Keys;
 use crate::clock::Clock;

@@ -9,7 +9,7 @@
 use super::AppState;
 use super::error::{AppError, AppResult};
 use super::tenancy::{Actor, Organization};
-use crate::db;
+use super::unit::{AuditAction, UnitOfWork};
 use crate::store;
 use plaza_domain::accounts::{decide_block, justification};
 use uuid::Uuid;
@@ -22,10 +22,10 @@ pub enum Decision {
 }
 
 impl Decision {
-    fn action(self) -> &'static str {
+    fn action(self) -> AuditAction {
         match self {
-            Decision::Block => "user.block",
-            Decision::Unblock => "user.unblock",
+            Decision::Block => AuditAction::UserBlock,
+            Decision::Unblock => AuditAction::UserUnblock,
         }
     }
 }
@@ -41,14 +41,15 @@ pub async fn decide(
     reason: &str,
 ) -> AppResult<()> {
     let reason = justification("justification", reason)?;
-    let now = state.now();
-    let tx = db::begin_write(&state.db).await?;
-    let mut target = store::users::by_id_for_update(&tx, organization.id, user_id)
+    let work = UnitOfWork::begin(state, organization, Some(actor.id())).await?;
+    let now = work.now();
+    let tx = work.db();
+    let mut target = store::users::by_id_for_update(tx, organization.id, user_id)
         .await?
         .filter(|u| u.deleted_at.is_none())
         .ok_or(AppError::NotFound)?;
-    let actor_roles = super::tenancy::roles_in(&tx, actor.id()).await?;
-    let target_roles = super::tenancy::roles_in(&tx, target.id).await?;
+    let actor_roles = super::tenancy::roles_in(tx, actor.id()).await?;
+    let target_roles = super::tenancy::roles_in(tx, target.id).await?;
     decide_block(&actor_roles, &target_roles, target.id == actor.id())?;
     let blocked_before = target.blocked_at.is_some();
     let blocked_after = decision == Decision::Block;
@@ -57,25 +58,18 @@ pub async fn decide(
     }
     target.blocked_at = blocked_after.then_some(now);
     target.updated_at = now;
-    let target = store::users::save(&tx, target).await?;
+    let target = store::users::save(tx, target).await?;
     if blocked_after {
-        store::users::revoke_all_sessions(&tx, target.id, "account_blocked", now).await?;
-        store::users::void_all_email_tokens(&tx, target.id, now).await?;
+        store::users::revoke_all_sessions(tx, target.id, "account_blocked", now).await?;
+        store::users::void_all_email_tokens(tx, target.id, now).await?;
     }
-    store::audit::record(
-        &tx,
-        store::audit::AuditEntry {
-            organization_id: organization.id,
-            actor_id: Some(actor.id()),
-            action: decision.action(),
-            target_kind: "user",
-            target_id: target.id.to_string(),
-            before: Some(serde_json::json!({ "blocked": blocked_before })),
-            after: Some(serde_json::json!({ "blocked": blocked_after, "justification": reason })),
-        },
-        now,
+    work.audit(
+        decision.action(),
+        target.id,
+        Some(serde_json::json!({ "blocked": blocked_before })),
+        Some(serde_json::json!({ "blocked": blocked_after, "justification": reason })),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(())
 }

@@ -1,0 +1,147 @@
+//! One unit of work per use case: a write transaction, its side effects and its audit entries,
+//! committed together.
+//!
+//! A use case that changes state opens a [`UnitOfWork`], reads and writes through
+//! [`UnitOfWork::db`], queues side effects with [`UnitOfWork::enqueue`] (outbox rows, sent by the
+//! worker only once the transaction commits) and records civil servants' actions with
+//! [`UnitOfWork::audit`] ([`AuditAction`] is the closed list of what the audit log holds). Then
+//! [`UnitOfWork::commit`] commits all of it at once and wakes the worker if something was
+//! queued. Dropping a unit without committing (an early `?`) rolls everything back: no mail for
+//! work that did not happen, no audit entry for a change that was not made.
+
+use super::AppState;
+use super::error::AppResult;
+use super::tenancy::Organization;
+use crate::db;
+use crate::store::{self, outbox::Job};
+use sea_orm::DatabaseTransaction;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Everything the audit log records, each with the kind of thing it acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    ScopeCreate,
+    ScopeUpdate,
+    ProcessCreate,
+    ProcessUpdate,
+    CensusImport,
+    UserBlock,
+    UserUnblock,
+    UserDelete,
+    UserRolesUpdate,
+    AdminCreate,
+}
+
+impl AuditAction {
+    /// The name stored in the audit log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::ScopeCreate => "scope.create",
+            AuditAction::ScopeUpdate => "scope.update",
+            AuditAction::ProcessCreate => "process.create",
+            AuditAction::ProcessUpdate => "process.update",
+            AuditAction::CensusImport => "census.import",
+            AuditAction::UserBlock => "user.block",
+            AuditAction::UserUnblock => "user.unblock",
+            AuditAction::UserDelete => "user.delete",
+            AuditAction::UserRolesUpdate => "user.roles.update",
+            AuditAction::AdminCreate => "admin.create",
+        }
+    }
+
+    /// The kind of thing the action acts on (the audit log's `target_kind`).
+    pub fn target_kind(self) -> &'static str {
+        match self {
+            AuditAction::ScopeCreate | AuditAction::ScopeUpdate => "scope",
+            AuditAction::ProcessCreate | AuditAction::ProcessUpdate => "process",
+            AuditAction::CensusImport => "census",
+            AuditAction::UserBlock
+            | AuditAction::UserUnblock
+            | AuditAction::UserDelete
+            | AuditAction::UserRolesUpdate
+            | AuditAction::AdminCreate => "user",
+        }
+    }
+}
+
+/// A use case's transaction with its side effects and audit entries.
+pub struct UnitOfWork<'a> {
+    state: &'a AppState,
+    tx: DatabaseTransaction,
+    organization_id: Uuid,
+    /// Who acts, for the audit log (`None`: an operator at the command line, or the system).
+    actor_id: Option<Uuid>,
+    now: OffsetDateTime,
+    enqueued: bool,
+}
+
+impl<'a> UnitOfWork<'a> {
+    /// Opens a write transaction (on SQLite it takes the write lock at once) for a use case of
+    /// `organization`, acted by `actor_id`, at the clock's current time.
+    pub async fn begin(
+        state: &'a AppState,
+        organization: &Organization,
+        actor_id: Option<Uuid>,
+    ) -> AppResult<UnitOfWork<'a>> {
+        Ok(UnitOfWork {
+            state,
+            tx: db::begin_write(&state.db).await?,
+            organization_id: organization.id,
+            actor_id,
+            now: state.now(),
+            enqueued: false,
+        })
+    }
+
+    /// The transaction: every read and write of the use case goes through it.
+    pub fn db(&self) -> &DatabaseTransaction {
+        &self.tx
+    }
+
+    /// The use case's time (read once, when the unit began).
+    pub fn now(&self) -> OffsetDateTime {
+        self.now
+    }
+
+    /// Queues `job`, to run once the unit commits.
+    pub async fn enqueue(&mut self, job: Job) -> AppResult<()> {
+        store::outbox::enqueue(&self.tx, Some(self.organization_id), &job, self.now).await?;
+        self.enqueued = true;
+        Ok(())
+    }
+
+    /// Records `action` on `target` (its id), with the state before and after.
+    pub async fn audit(
+        &self,
+        action: AuditAction,
+        target: impl ToString,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> AppResult<()> {
+        store::audit::record(
+            &self.tx,
+            store::audit::AuditEntry {
+                organization_id: self.organization_id,
+                actor_id: self.actor_id,
+                action: action.as_str(),
+                target_kind: action.target_kind(),
+                target_id: target.to_string(),
+                before,
+                after,
+            },
+            self.now,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Commits the transaction, then wakes the outbox worker if a job was queued.
+    pub async fn commit(self) -> AppResult<()> {
+        self.tx.commit().await?;
+        if self.enqueued {
+            self.state.wake_outbox();
+        }
+        Ok(())
+    }
+}
