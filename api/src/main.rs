@@ -109,6 +109,10 @@ enum OrgCommand {
         /// Minimum age to participate.
         #[arg(long, default_value_t = 16)]
         minimum_age: u8,
+        /// The IANA time zone of its residents (their calendar day for the age check), e.g.
+        /// Europe/Madrid.
+        #[arg(long, default_value = "UTC")]
+        time_zone: String,
     },
     /// List organizations.
     List,
@@ -290,6 +294,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             locales,
             default_locale,
             minimum_age,
+            time_zone,
         }) => {
             prepare_database(&state).await.map_err(|e| e.to_string())?;
             let available_locales: Vec<String> = locales
@@ -309,6 +314,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
                     default_locale,
                     available_locales,
                     minimum_age,
+                    time_zone,
                 },
             )
             .await
@@ -399,8 +405,13 @@ async fn pick_organization(
         .await
         .map_err(|e| e.to_string())?;
     match slug {
-        Some(slug) => all.into_iter().find(|o| o.slug == slug).map(Organization::from).ok_or_else(|| format!("no organization has the slug {slug:?}")),
-        None if all.len() == 1 => Ok(Organization::from(all.into_iter().next().ok_or("no organization")?)),
+        Some(slug) => all
+            .into_iter()
+            .find(|o| o.slug == slug)
+            .ok_or_else(|| format!("no organization has the slug {slug:?}"))
+            .and_then(|row| Organization::try_from(row).map_err(|e| e.to_string())),
+        None if all.len() == 1 => Organization::try_from(all.into_iter().next().ok_or("no organization")?)
+            .map_err(|e| e.to_string()),
         None if all.is_empty() => Err("there is no organization yet: create one with `plaza org create` or `plaza seed --demo`".into()),
         None => Err("there are several organizations: name one with --organization SLUG".into()),
     }

@@ -21,6 +21,7 @@ mod m20261130_000009_link_holder_sets_the_password;
 mod m20261130_000010_server_keys;
 mod m20261201_000011_idempotency_and_locks;
 mod m20261201_000012_outbox_dead_letters_and_order;
+mod m20261201_000013_organization_time_zone;
 
 /// The ordered list of Plaza's migrations.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000010_server_keys::Migration),
             Box::new(m20261201_000011_idempotency_and_locks::Migration),
             Box::new(m20261201_000012_outbox_dead_letters_and_order::Migration),
+            Box::new(m20261201_000013_organization_time_zone::Migration),
         ]
     }
 }

@@ -230,6 +230,7 @@ impl TestApp {
                 default_locale: "ca".into(),
                 available_locales: vec!["ca".into(), "es".into(), "en".into()],
                 minimum_age: 16,
+                time_zone: "Europe/Madrid".into(),
             },
         )
         .await

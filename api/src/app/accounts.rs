@@ -624,7 +624,7 @@ pub async fn send_password_reset(
     let Some(organization) = store::orgs::find_by_id(&state.db, organization_id).await? else {
         return Ok(());
     };
-    let organization = Organization::from(organization);
+    let organization = Organization::try_from(organization)?;
     let mut work = UnitOfWork::begin(state, &organization, None).await?;
     let Some(found) = store::users::by_email(work.db(), organization.id, email).await? else {
         return Ok(());

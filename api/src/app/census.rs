@@ -187,7 +187,8 @@ pub async fn verify(
     };
 
     let now = state.now();
-    let today = to_timestamp(now).date();
+    // The resident's calendar day where they live: a birthday begins at local midnight.
+    let today = organization.time_zone.date_at(now);
     let document_hash = state.keys.census_document_hash(organization.id, &document);
     let tx = db::begin_write(&state.db).await?;
     // The account's verification lock first: two verifications of one account run one after

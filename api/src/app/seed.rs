@@ -5,7 +5,7 @@
 
 use super::AppState;
 use super::error::{AppError, AppResult};
-use super::tenancy::{Organization, normalize_host};
+use super::tenancy::{Organization, TimeZone, normalize_host};
 use crate::db;
 use crate::store::{
     self,
@@ -16,7 +16,6 @@ use plaza_domain::processes::Slug;
 use sea_orm::ConnectionTrait;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
-use time::macros::datetime;
 use uuid::Uuid;
 
 /// What an operator gives to create an organization.
@@ -28,6 +27,8 @@ pub struct NewOrganization {
     pub default_locale: String,
     pub available_locales: Vec<String>,
     pub minimum_age: u8,
+    /// IANA name, e.g. `Europe/Madrid`.
+    pub time_zone: String,
 }
 
 /// The host an organization is served at, as browsers send it: a host name only (no scheme,
@@ -67,6 +68,7 @@ pub async fn create_organization(
 ) -> AppResult<Organization> {
     let slug = Slug::parse("slug", &form.slug)?;
     let host = organization_host(&form.host)?;
+    TimeZone::parse("time_zone", &form.time_zone)?;
     if !form.available_locales.contains(&form.default_locale) {
         return Err(FieldError::new(
             "default_locale",
@@ -78,7 +80,7 @@ pub async fn create_organization(
     let tx = db::begin_write(&state.db).await?;
     let row = insert_organization(&tx, &form, slug.as_str(), &host, state.now()).await?;
     tx.commit().await?;
-    Ok(Organization::from(row))
+    Organization::try_from(row)
 }
 
 async fn insert_organization(
@@ -98,6 +100,7 @@ async fn insert_organization(
             .map_err(AppError::internal)?,
         minimum_age: i16::from(form.minimum_age),
         created_at: now,
+        time_zone: form.time_zone.trim().to_string(),
     };
     store::orgs::insert_organization(db, row.clone())
         .await
@@ -261,6 +264,8 @@ pub async fn seed_demo(state: &AppState) -> AppResult<SeedReport> {
     let now = state.now();
     let mut report = SeedReport::default();
     let tx = db::begin_write(&state.db).await?;
+    // Seeders take turns: the second sees what the first created instead of inserting it twice.
+    store::locks::take(&tx, store::locks::Lock::DemoSeed).await?;
     let organization = match store::orgs::find_by_slug(&tx, DEMO_SLUG).await? {
         Some(existing) => existing,
         None => {
@@ -272,6 +277,7 @@ pub async fn seed_demo(state: &AppState) -> AppResult<SeedReport> {
                 default_locale: "ca".into(),
                 available_locales: vec!["ca".into(), "es".into(), "en".into()],
                 minimum_age: 16,
+                time_zone: "Europe/Madrid".into(),
             };
             insert_organization(&tx, &form, DEMO_SLUG, &form.host, now).await?
         }
@@ -359,6 +365,12 @@ pub async fn seed_demo(state: &AppState) -> AppResult<SeedReport> {
                      features: &[plaza_domain::processes::Feature]| {
             super::catalog::phase_row(process_id, position, title, starts_at, ends_at, features)
         };
+        // Midnights in Barcelona, whatever the offset of the day (summer time ends in October).
+        let zone = &Organization::try_from(organization.clone())?.time_zone;
+        let midnight = |year: i16, month: i8, day: i8| {
+            zone.instant_of(year, month, day, 0)
+                .ok_or_else(|| AppError::internal("a demo date outside the time zone's range"))
+        };
         let phases = vec![
             phase(
                 0,
@@ -367,15 +379,15 @@ pub async fn seed_demo(state: &AppState) -> AppResult<SeedReport> {
                     ("es", "Presentación de propuestas"),
                     ("en", "Proposals"),
                 ]),
-                datetime!(2026-10-01 00:00 +01:00),
-                datetime!(2026-12-15 00:00 +01:00),
+                midnight(2026, 10, 1)?,
+                midnight(2026, 12, 15)?,
                 &[ProposalsCreation, Debates, Comments],
             ),
             phase(
                 1,
                 names(&[("ca", "Suports"), ("es", "Apoyos"), ("en", "Supports")]),
-                datetime!(2026-12-15 00:00 +01:00),
-                datetime!(2027-01-31 00:00 +01:00),
+                midnight(2026, 12, 15)?,
+                midnight(2027, 1, 31)?,
                 &[Supports, Debates, Comments],
             ),
             phase(
@@ -385,8 +397,8 @@ pub async fn seed_demo(state: &AppState) -> AppResult<SeedReport> {
                     ("es", "Evaluación técnica"),
                     ("en", "Technical evaluation"),
                 ]),
-                datetime!(2027-01-31 00:00 +01:00),
-                datetime!(2027-04-01 00:00 +02:00),
+                midnight(2027, 1, 31)?,
+                midnight(2027, 4, 1)?,
                 &[Comments],
             ),
             phase(
@@ -396,15 +408,15 @@ pub async fn seed_demo(state: &AppState) -> AppResult<SeedReport> {
                     ("es", "Votación final"),
                     ("en", "Final vote"),
                 ]),
-                datetime!(2027-04-01 00:00 +02:00),
-                datetime!(2027-04-16 00:00 +02:00),
+                midnight(2027, 4, 1)?,
+                midnight(2027, 4, 16)?,
                 &[Comments, BudgetVoting],
             ),
             phase(
                 4,
                 names(&[("ca", "Resultats"), ("es", "Resultados"), ("en", "Results")]),
-                datetime!(2027-04-16 00:00 +02:00),
-                datetime!(2027-12-31 00:00 +01:00),
+                midnight(2027, 4, 16)?,
+                midnight(2027, 12, 31)?,
                 &[Comments, ResultsPublished],
             ),
         ];

@@ -11,8 +11,10 @@ use crate::store::{
     self,
     entities::{organizations, users},
 };
+use plaza_domain::FieldError;
 use plaza_domain::accounts::{Role, Roles};
 use plaza_domain::sessions::SessionState;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// A municipality served by this deployment.
@@ -25,19 +27,83 @@ pub struct Organization {
     pub default_locale: String,
     pub available_locales: Vec<String>,
     pub minimum_age: u8,
+    /// Where its residents live: their calendar days and local times.
+    pub time_zone: TimeZone,
 }
 
-impl From<organizations::Model> for Organization {
-    fn from(row: organizations::Model) -> Organization {
-        Organization {
+/// An IANA time zone, by name, with its rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeZone {
+    name: String,
+    rules: jiff::tz::TimeZone,
+}
+
+impl TimeZone {
+    /// The zone named `raw` (`Europe/Madrid`, `UTC`) in the bundled tz database.
+    pub fn parse(field: &str, raw: &str) -> Result<TimeZone, FieldError> {
+        let name = raw.trim();
+        jiff::tz::TimeZone::get(name)
+            .map(|rules| TimeZone {
+                name: name.to_string(),
+                rules,
+            })
+            .map_err(|_| {
+                FieldError::new(
+                    field,
+                    "unknown_time_zone",
+                    "Give an IANA time zone name, such as Europe/Madrid.",
+                )
+            })
+    }
+
+    /// The IANA name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The calendar day at `instant` in this zone.
+    pub fn date_at(&self, instant: OffsetDateTime) -> plaza_domain::Date {
+        let local = jiff::Timestamp::from_second(instant.unix_timestamp())
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+            .to_zoned(self.rules.clone())
+            .date();
+        plaza_domain::Date::new(
+            i32::from(local.year()),
+            local.month().unsigned_abs(),
+            local.day().unsigned_abs(),
+        )
+        .unwrap_or_else(|| crate::clock::to_timestamp(instant).date())
+    }
+
+    /// The instant of the local wall-clock time `year-month-day hour:00` in this zone (the later
+    /// one in a repeated hour, the first valid one after a skipped hour).
+    pub fn instant_of(&self, year: i16, month: i8, day: i8, hour: i8) -> Option<OffsetDateTime> {
+        let civil = jiff::civil::date(year, month, day).at(hour, 0, 0, 0);
+        let zoned = civil.to_zoned(self.rules.clone()).ok()?;
+        OffsetDateTime::from_unix_timestamp(zoned.timestamp().as_second()).ok()
+    }
+}
+
+impl TryFrom<organizations::Model> for Organization {
+    type Error = AppError;
+
+    /// Reads a stored organization; a value the server cannot read is a failure, never a default.
+    fn try_from(row: organizations::Model) -> Result<Organization, AppError> {
+        let unreadable = |what: &str| {
+            AppError::internal(format!("organization {}: unreadable {what}", row.slug))
+        };
+        Ok(Organization {
+            available_locales: serde_json::from_value(row.available_locales.clone())
+                .map_err(|_| unreadable("available_locales"))?,
+            minimum_age: u8::try_from(row.minimum_age).map_err(|_| unreadable("minimum_age"))?,
+            time_zone: TimeZone::parse("time_zone", &row.time_zone)
+                .map_err(|_| unreadable("time_zone"))?,
             id: row.id,
             slug: row.slug,
             name: row.name,
             host: row.host,
             default_locale: row.default_locale,
-            available_locales: serde_json::from_value(row.available_locales).unwrap_or_default(),
-            minimum_age: u8::try_from(row.minimum_age).unwrap_or(16),
-        }
+        })
     }
 }
 
@@ -57,7 +123,8 @@ pub async fn resolve(state: &AppState, host: &str) -> AppResult<Organization> {
     let host = normalize_host(host);
     store::orgs::find_for_host(&state.db, &host)
         .await?
-        .map(Organization::from)
+        .map(Organization::try_from)
+        .transpose()?
         .ok_or(AppError::OrganizationNotFound)
 }
 

@@ -21,8 +21,11 @@ pub struct OrganizationView {
     pub available_locales: Vec<String>,
     /// The locale used when a text or a request names no other.
     pub default_locale: String,
-    /// The age from which residents may take part.
+    /// The age from which residents may take part, on the calendar of `time_zone`.
     pub minimum_age: u8,
+    /// The IANA time zone of its residents (`Europe/Madrid`): phase times are instants, and a
+    /// frontend shows them in this zone.
+    pub time_zone: String,
 }
 
 pub struct OrganizationApi;
@@ -31,7 +34,7 @@ pub struct OrganizationApi;
 impl OrganizationApi {
     /// Read the organization
     ///
-    /// The tenant this host serves: name, locales and participation age.
+    /// The tenant this host serves: name, locales, participation age and time zone.
     #[oai(
         path = "/organization",
         method = "get",
@@ -49,6 +52,7 @@ impl OrganizationApi {
             available_locales: organization.available_locales,
             default_locale: organization.default_locale,
             minimum_age: organization.minimum_age,
+            time_zone: organization.time_zone.name().to_string(),
         }))
     }
 }

@@ -27,6 +27,8 @@ pub mod organizations {
         pub available_locales: Json,
         pub minimum_age: i16,
         pub created_at: TimeDateTimeWithTimeZone,
+        /// IANA name (`Europe/Madrid`).
+        pub time_zone: String,
     }
 
     no_relations!();

@@ -23,6 +23,9 @@ pub enum Lock {
     /// An account's census verification: which document it holds (one per account), checked and
     /// written one request at a time.
     Verification { user_id: Uuid },
+    /// The demo's data: two `plaza seed --demo` at once (replicas starting together) create it
+    /// once, the second finding what the first made.
+    DemoSeed,
 }
 
 impl Lock {
@@ -30,6 +33,7 @@ impl Lock {
     fn name(self) -> String {
         match self {
             Lock::Verification { user_id } => format!("verification:{user_id}"),
+            Lock::DemoSeed => "demo_seed".to_string(),
         }
     }
 }

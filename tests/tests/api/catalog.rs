@@ -571,10 +571,63 @@ async fn the_demo_seed_loads_barcelona_once() {
     );
     let gracia = scopes.iter().find(|s| s.code == "D06").unwrap();
     assert_eq!(gracia.name["ca"], "Gràcia");
+
+    // Phases begin at midnight in Barcelona, summer time or not.
+    let process = app
+        .call_with_headers(
+            poem::http::Method::GET,
+            "/api/v1/processes",
+            &[("host", "barcelona.plaza.localhost")],
+            None,
+        )
+        .await;
+    let starts: Vec<&str> = process.body["items"][0]["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|phase| phase["starts_at"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            "2026-09-30T22:00:00Z",
+            "2026-12-14T23:00:00Z",
+            "2027-01-30T23:00:00Z",
+            "2027-03-31T22:00:00Z",
+            "2027-04-15T22:00:00Z"
+        ]
+    );
+    let organization = app
+        .call_with_headers(
+            poem::http::Method::GET,
+            "/api/v1/organization",
+            &[("host", "barcelona.plaza.localhost")],
+            None,
+        )
+        .await;
+    assert_eq!(organization.body["time_zone"], "Europe/Madrid");
     let vila = scopes.iter().find(|s| s.code == "B31").unwrap();
     assert_eq!(
         (vila.name["ca"].as_str(), vila.parent_id),
         (Some("la Vila de Gràcia"), Some(gracia.id))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_demo_seeds_at_once_create_barcelona_once() {
+    let app = TestApp::spawn().await;
+    let (a, b) = tokio::join!(
+        plaza_api::app::seed::seed_demo(&app.state),
+        plaza_api::app::seed::seed_demo(&app.state)
+    );
+    let (a, b) = (a.expect("first seed"), b.expect("second seed"));
+    assert_eq!(
+        (
+            a.organizations + b.organizations,
+            a.scopes + b.scopes,
+            a.processes + b.processes
+        ),
+        (1, 84, 1)
     );
 }
 
@@ -650,6 +703,7 @@ async fn a_frontend_reads_the_organization_it_serves() {
             "available_locales": ["ca", "es", "en"],
             "default_locale": "ca",
             "minimum_age": 16,
+            "time_zone": "Europe/Madrid",
         })
     );
     assert!(reply.header("etag").is_some());

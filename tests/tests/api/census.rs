@@ -139,6 +139,25 @@ async fn a_resident_under_the_minimum_age_is_refused() {
 }
 
 #[tokio::test]
+async fn a_birthday_begins_at_midnight_where_the_resident_lives() {
+    let (app, _) = with_census().await;
+    // Born 2010-11-27; the organization is in Europe/Madrid (UTC+1 in November). At 22:30 UTC
+    // on the 26th it is 23:30 in Barcelona: still 15.
+    app.clock.advance(time::Duration::minutes(12 * 60 + 30));
+    let young = app.participant("young@example.org").await;
+    verify(&app, &young, "X1234567L", "2010-11-27")
+        .await
+        .assert_problem(422, "under_minimum_age");
+    // At 23:30 UTC it is already the 27th in Barcelona, while UTC still says the 26th: 16.
+    app.clock.advance(time::Duration::hours(1));
+    let young = app
+        .login("young@example.org", plaza_tests::GOOD_PASSWORD)
+        .await;
+    let verified = verify(&app, &young, "X1234567L", "2010-11-27").await;
+    assert_eq!(verified.status, 200, "{verified:#?}");
+}
+
+#[tokio::test]
 async fn an_unknown_document_or_wrong_birth_date_does_not_match() {
     let (app, _) = with_census().await;
     let ana = app.participant("ana@example.org").await;

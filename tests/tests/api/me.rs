@@ -173,6 +173,7 @@ async fn deleting_an_account_keeps_other_organizations_mail_to_the_same_address(
             default_locale: "en".into(),
             available_locales: vec!["en".into()],
             minimum_age: 16,
+            time_zone: "UTC".into(),
         },
     )
     .await

@@ -95,6 +95,7 @@ async fn a_token_of_another_organization_is_refused() {
             default_locale: "en".into(),
             available_locales: vec!["en".into()],
             minimum_age: 16,
+            time_zone: "UTC".into(),
         },
     )
     .await
