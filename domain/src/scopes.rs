@@ -1,13 +1,17 @@
 //! Territorial scopes: city → district → neighbourhood (DESIGN §1).
 //!
 //! A scope has a code (what census files and imports use), a kind, and a parent. The tree must
-//! stay a tree: [`creates_cycle`] refuses moving a scope under itself or its descendants.
+//! stay a tree: [`creates_cycle`] refuses moving a scope under itself or its descendants, and
+//! [`check_placement`] keeps it at most [`MAX_DEPTH`] levels deep with its kinds in order (a city
+//! holds districts, a district neighbourhoods, never the reverse). Codes are compared without
+//! regard to case: they are kept in capitals (`b31` is `B31`).
 
 use crate::error::FieldError;
 use std::collections::HashMap;
 use std::hash::Hash;
 
-/// An organization's code for a scope: 1..=32 ASCII letters, digits, `-` or `_`.
+/// An organization's code for a scope: 1..=32 ASCII letters, digits, `-` or `_`, kept in
+/// capitals so that codes differing only in case are one code.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ScopeCode(String);
 
@@ -19,7 +23,7 @@ impl ScopeCode {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         {
-            Ok(ScopeCode(code.to_string()))
+            Ok(ScopeCode(code.to_ascii_uppercase()))
         } else {
             Err(FieldError::new(
                 field,
@@ -63,6 +67,89 @@ impl ScopeKind {
     pub fn parse(raw: &str) -> Option<ScopeKind> {
         ScopeKind::ALL.into_iter().find(|kind| kind.as_str() == raw)
     }
+
+    /// The level of a territorial kind (city 0, district 1, neighbourhood 2); `other` has none
+    /// and fits anywhere.
+    fn rank(self) -> Option<u8> {
+        match self {
+            ScopeKind::City => Some(0),
+            ScopeKind::District => Some(1),
+            ScopeKind::Neighbourhood => Some(2),
+            ScopeKind::Other => None,
+        }
+    }
+
+    /// Whether a scope of kind `child` may sit directly under one of this kind.
+    pub fn may_hold(self, child: ScopeKind) -> bool {
+        match (self.rank(), child.rank()) {
+            (Some(parent), Some(child)) => child > parent,
+            _ => true,
+        }
+    }
+}
+
+/// The most levels a scope tree may have (a city, its districts and neighbourhoods, and room for
+/// five finer levels): deep enough for any territory, shallow enough to render and nest in JSON.
+pub const MAX_DEPTH: usize = 8;
+
+/// Where a scope is being put, as [`check_placement`] needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placement<'a> {
+    /// The scope's kind.
+    pub kind: ScopeKind,
+    /// Its parent's kind and depth (a root is at depth 1), `None` for a root.
+    pub parent: Option<(ScopeKind, usize)>,
+    /// The kinds of its children (none for a new scope).
+    pub children: &'a [ScopeKind],
+    /// The levels of its subtree, itself included (1 for a leaf).
+    pub height: usize,
+}
+
+/// Checks a scope's place in the tree: its parent may hold its kind, it may hold its children's
+/// kinds, and its subtree ends no deeper than [`MAX_DEPTH`].
+pub fn check_placement(placement: Placement<'_>) -> Result<(), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let parent_depth = placement.parent.map_or(0, |(_, depth)| depth);
+    if parent_depth + placement.height > MAX_DEPTH {
+        errors.push(FieldError::new(
+            "parent_id",
+            "too_deep",
+            format!("A scope tree has at most {MAX_DEPTH} levels."),
+        ));
+    }
+    if let Some((parent_kind, _)) = placement.parent
+        && !parent_kind.may_hold(placement.kind)
+    {
+        errors.push(FieldError::new(
+            "kind",
+            "kind_out_of_order",
+            format!(
+                "A {} cannot be inside a {}.",
+                placement.kind.as_str(),
+                parent_kind.as_str()
+            ),
+        ));
+    }
+    if let Some(child) = placement
+        .children
+        .iter()
+        .find(|child| !placement.kind.may_hold(**child))
+    {
+        errors.push(FieldError::new(
+            "kind",
+            "kind_out_of_order",
+            format!(
+                "A {} cannot hold the {} inside it.",
+                placement.kind.as_str(),
+                child.as_str()
+            ),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 /// Whether putting `scope` under `new_parent` would make it its own ancestor, given every
@@ -92,6 +179,11 @@ mod tests {
     fn codes_are_short_and_plain() {
         assert_eq!(ScopeCode::parse("code", " B31 ").unwrap().as_str(), "B31");
         assert_eq!(
+            ScopeCode::parse("code", "b31").unwrap(),
+            ScopeCode::parse("code", "B31").unwrap(),
+            "one code whatever the case"
+        );
+        assert_eq!(
             ScopeCode::parse("code", "Gràcia").unwrap_err().code,
             "invalid_code"
         );
@@ -109,5 +201,51 @@ mod tests {
         assert!(creates_cycle(2, 2, &parents));
         assert!(!creates_cycle(3, 4, &parents));
         assert!(!creates_cycle(2, 1, &parents));
+    }
+
+    #[test]
+    fn kinds_go_down_the_tree() {
+        use ScopeKind::*;
+        assert!(City.may_hold(District) && District.may_hold(Neighbourhood));
+        assert!(City.may_hold(Neighbourhood));
+        assert!(!Neighbourhood.may_hold(City) && !District.may_hold(District));
+        assert!(Other.may_hold(City) && Neighbourhood.may_hold(Other));
+        let placed = |kind, parent, children: &[ScopeKind]| {
+            check_placement(Placement {
+                kind,
+                parent,
+                children,
+                height: 1 + usize::from(!children.is_empty()),
+            })
+            .map_err(|errors| errors.iter().map(|e| e.code).collect::<Vec<_>>())
+        };
+        assert_eq!(placed(Neighbourhood, Some((District, 2)), &[]), Ok(()));
+        assert_eq!(
+            placed(City, Some((Neighbourhood, 3)), &[]),
+            Err(vec!["kind_out_of_order"])
+        );
+        assert_eq!(
+            placed(Neighbourhood, None, &[District]),
+            Err(vec!["kind_out_of_order"]),
+            "a district cannot stay under a scope turned into a neighbourhood"
+        );
+    }
+
+    #[test]
+    fn a_tree_is_at_most_max_depth_levels() {
+        let at = |parent_depth: usize, height: usize| {
+            check_placement(Placement {
+                kind: ScopeKind::Other,
+                parent: Some((ScopeKind::Other, parent_depth)),
+                children: &[],
+                height,
+            })
+        };
+        assert!(at(MAX_DEPTH - 1, 1).is_ok());
+        assert!(at(MAX_DEPTH, 1).is_err());
+        assert!(
+            at(MAX_DEPTH - 2, 3).is_err(),
+            "a moved subtree counts whole"
+        );
     }
 }

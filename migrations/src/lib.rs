@@ -22,6 +22,7 @@ mod m20261130_000010_server_keys;
 mod m20261201_000011_idempotency_and_locks;
 mod m20261201_000012_outbox_dead_letters_and_order;
 mod m20261201_000013_organization_time_zone;
+mod m20261201_000014_scope_codes_in_capitals;
 
 /// The ordered list of Plaza's migrations.
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_idempotency_and_locks::Migration),
             Box::new(m20261201_000012_outbox_dead_letters_and_order::Migration),
             Box::new(m20261201_000013_organization_time_zone::Migration),
+            Box::new(m20261201_000014_scope_codes_in_capitals::Migration),
         ]
     }
 }

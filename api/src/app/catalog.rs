@@ -15,7 +15,7 @@ use crate::store::{
 use plaza_domain::accounts::{Permission, authorize};
 use plaza_domain::i18n::TranslatedText;
 use plaza_domain::processes::{self as rules, Feature, PhaseWindow, Slug};
-use plaza_domain::scopes::{ScopeCode, ScopeKind, creates_cycle};
+use plaza_domain::scopes::{Placement, ScopeCode, ScopeKind, check_placement, creates_cycle};
 use plaza_domain::{FieldError, FieldErrors};
 use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
@@ -105,18 +105,30 @@ pub async fn create_scope(
         &mut errors,
     );
     let parent_id = form.parent_id.flatten();
+    let kind = form.kind.unwrap_or(ScopeKind::Other);
     let work = UnitOfWork::begin(state, organization, Some(actor.id())).await?;
     let now = work.now();
-    if let Some(parent) = parent_id
-        && store::orgs::scope(work.db(), organization.id, parent)
-            .await?
-            .is_none()
-    {
-        errors.push(FieldError::new(
+    // The whole tree, locked: a concurrent move cannot deepen the branch this scope joins.
+    let tree = Tree::of(store::orgs::scopes_of_for_update(work.db(), organization.id).await?)?;
+    match parent_id {
+        Some(parent) if !tree.kinds.contains_key(&parent) => errors.push(FieldError::new(
             "parent_id",
             "not_found",
             "No scope has this id.",
-        ));
+        )),
+        _ => {
+            for error in check_placement(Placement {
+                kind,
+                parent: tree.parent_of(parent_id),
+                children: &[],
+                height: 1,
+            })
+            .err()
+            .unwrap_or_default()
+            {
+                errors.push(error);
+            }
+        }
     }
     errors.finish()?;
     let (Some(code), Some(name)) = (code, name) else {
@@ -127,7 +139,7 @@ pub async fn create_scope(
         organization_id: organization.id,
         parent_id,
         code: code.as_str().to_string(),
-        kind: form.kind.unwrap_or(ScopeKind::Other).as_str().to_string(),
+        kind: kind.as_str().to_string(),
         name: serde_json::to_value(name.as_map()).map_err(AppError::internal)?,
         position: form.position.unwrap_or(0),
         created_at: now,
@@ -207,6 +219,23 @@ pub async fn update_scope(
         }
         scope.parent_id = parent;
     }
+    if errors.is_empty() {
+        let tree = Tree::of(all.clone())?;
+        let kind = ScopeKind::parse(&scope.kind)
+            .ok_or_else(|| AppError::internal(format!("scope {id}: unreadable kind")))?;
+        let children: Vec<ScopeKind> = tree.children_kinds(id);
+        for error in check_placement(Placement {
+            kind,
+            parent: tree.parent_of(scope.parent_id),
+            children: &children,
+            height: tree.height(id),
+        })
+        .err()
+        .unwrap_or_default()
+        {
+            errors.push(error);
+        }
+    }
     errors.finish()?;
     let saved = store::orgs::update_scope(work.db(), scope)
         .await
@@ -220,6 +249,73 @@ pub async fn update_scope(
     .await?;
     work.commit().await?;
     Ok(saved)
+}
+
+/// An organization's scopes as a tree, for the checks of [`check_placement`].
+struct Tree {
+    parents: HashMap<Uuid, Option<Uuid>>,
+    kinds: HashMap<Uuid, ScopeKind>,
+    children: HashMap<Uuid, Vec<Uuid>>,
+}
+
+impl Tree {
+    /// Reads stored scopes; a kind the server cannot read is a failure, not a default.
+    fn of(scopes: Vec<scopes::Model>) -> AppResult<Tree> {
+        let mut tree = Tree {
+            parents: HashMap::new(),
+            kinds: HashMap::new(),
+            children: HashMap::new(),
+        };
+        for scope in scopes {
+            let kind = ScopeKind::parse(&scope.kind).ok_or_else(|| {
+                AppError::internal(format!("scope {}: unreadable kind", scope.id))
+            })?;
+            tree.parents.insert(scope.id, scope.parent_id);
+            tree.kinds.insert(scope.id, kind);
+            if let Some(parent) = scope.parent_id {
+                tree.children.entry(parent).or_default().push(scope.id);
+            }
+        }
+        Ok(tree)
+    }
+
+    /// The kind and depth (a root is at 1) of `parent`, when there is one.
+    fn parent_of(&self, parent: Option<Uuid>) -> Option<(ScopeKind, usize)> {
+        let parent = parent?;
+        let mut depth = 1;
+        let mut current = self.parents.get(&parent).copied().flatten();
+        // Bounded by the number of scopes: stored parents cannot loop, but a walk never hangs.
+        while let Some(id) = current
+            && depth <= self.parents.len()
+        {
+            depth += 1;
+            current = self.parents.get(&id).copied().flatten();
+        }
+        Some((*self.kinds.get(&parent)?, depth))
+    }
+
+    fn children_kinds(&self, id: Uuid) -> Vec<ScopeKind> {
+        self.children
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .filter_map(|child| self.kinds.get(child).copied())
+            .collect()
+    }
+
+    /// The levels of `id`'s subtree, itself included.
+    fn height(&self, id: Uuid) -> usize {
+        let mut level = vec![id];
+        let mut height = 0;
+        while !level.is_empty() && height <= self.parents.len() {
+            height += 1;
+            level = level
+                .iter()
+                .flat_map(|node| self.children.get(node).into_iter().flatten().copied())
+                .collect();
+        }
+        height
+    }
 }
 
 fn check_translation(

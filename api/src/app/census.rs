@@ -74,13 +74,14 @@ pub async fn import(
     let scopes: HashMap<String, Uuid> = store::orgs::scopes_of(&state.db, organization.id)
         .await?
         .into_iter()
-        .map(|s| (s.code, s.id))
+        .map(|s| (s.code.to_ascii_uppercase(), s.id))
         .collect();
     let mut unknown = Vec::new();
     let mut rows = Vec::with_capacity(entries.len());
     let now = state.now();
     for entry in &entries {
-        match scopes.get(&entry.scope_code) {
+        // Scope codes are compared without regard to case (they are kept in capitals).
+        match scopes.get(&entry.scope_code.to_ascii_uppercase()) {
             Some(scope_id) => rows.push(census_records::Model {
                 id: Uuid::now_v7(),
                 organization_id: organization.id,

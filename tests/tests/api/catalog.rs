@@ -2,6 +2,7 @@
 
 use plaza_tests::TestApp;
 use serde_json::{Value, json};
+use uuid::Uuid;
 
 fn phase(title: &str, starts: &str, ends: &str, features: Value) -> Value {
     json!({ "title": { "ca": title }, "starts_at": starts, "ends_at": ends, "features": features })
@@ -707,4 +708,85 @@ async fn a_frontend_reads_the_organization_it_serves() {
         })
     );
     assert!(reply.header("etag").is_some());
+}
+
+#[tokio::test]
+async fn scope_trees_keep_their_kinds_in_order_their_depth_bounded_and_codes_one_case() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let token = Some(admin.access_token.as_str());
+    let n1 = app.scope_id("N1").await;
+    let d1 = app.scope_id("D1").await;
+    let scope = |code: &str, kind: &str, parent: Uuid| json!({ "code": code, "kind": kind, "name": { "ca": code }, "parent_id": parent });
+
+    // A city inside a neighbourhood.
+    let refused = app
+        .post("/api/v1/scopes", token, scope("C2", "city", n1))
+        .await;
+    refused.assert_problem(422, "validation_failed");
+    assert_eq!(
+        refused.field_errors(),
+        [("kind".to_string(), "kind_out_of_order".to_string())]
+    );
+    // A district that holds neighbourhoods cannot become a neighbourhood.
+    let refused = app
+        .patch(
+            &format!("/api/v1/scopes/{d1}"),
+            token,
+            json!({ "kind": "neighbourhood" }),
+        )
+        .await;
+    assert_eq!(
+        refused.field_errors(),
+        [("kind".to_string(), "kind_out_of_order".to_string())]
+    );
+
+    // Codes are one whatever the case, and kept in capitals.
+    app.post("/api/v1/scopes", token, scope("n1", "neighbourhood", d1))
+        .await
+        .assert_problem(409, "already_taken");
+    let created = app
+        .post("/api/v1/scopes", token, scope("n3", "neighbourhood", d1))
+        .await;
+    assert_eq!(created.status, 201, "{created:#?}");
+    assert_eq!(created.body["code"], "N3");
+
+    // At most eight levels: TST (1) > D1 (2) > N1 (3) > five more, then no further.
+    let mut parent = n1;
+    for level in 4..=8 {
+        let made = app
+            .post(
+                "/api/v1/scopes",
+                token,
+                scope(&format!("L{level}"), "other", parent),
+            )
+            .await;
+        assert_eq!(made.status, 201, "level {level}: {made:#?}");
+        parent = Uuid::parse_str(made.body["id"].as_str().unwrap()).unwrap();
+    }
+    let too_deep = app
+        .post("/api/v1/scopes", token, scope("L9", "other", parent))
+        .await;
+    assert_eq!(
+        too_deep.field_errors(),
+        [("parent_id".to_string(), "too_deep".to_string())]
+    );
+    // Moving a branch counts its whole height: N1 and its five levels below cannot go four
+    // levels down.
+    let n2 = app.scope_id("N2").await;
+    let block = app
+        .post("/api/v1/scopes", token, scope("X1", "other", n2))
+        .await;
+    let block = block.body["id"].as_str().unwrap().to_string();
+    let moved = app
+        .patch(
+            &format!("/api/v1/scopes/{n1}"),
+            token,
+            json!({ "parent_id": block }),
+        )
+        .await;
+    assert_eq!(
+        moved.field_errors(),
+        [("parent_id".to_string(), "too_deep".to_string())]
+    );
 }

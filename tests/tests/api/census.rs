@@ -139,6 +139,22 @@ async fn a_resident_under_the_minimum_age_is_refused() {
 }
 
 #[tokio::test]
+async fn scope_codes_in_a_census_file_match_whatever_their_case() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let reply = import(
+        &app,
+        &admin,
+        "document_number,birth_date,scope_code\n12345678Z,1990-04-01,n1\n",
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{reply:#?}");
+    let ana = app.participant("ana@example.org").await;
+    let verified = verify(&app, &ana, "12345678Z", "1990-04-01").await;
+    assert_eq!(verified.body["scope"]["code"], "N1", "{verified:#?}");
+}
+
+#[tokio::test]
 async fn a_birthday_begins_at_midnight_where_the_resident_lives() {
     let (app, _) = with_census().await;
     // Born 2010-11-27; the organization is in Europe/Madrid (UTC+1 in November). At 22:30 UTC
