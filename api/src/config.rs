@@ -67,6 +67,9 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpNet>,
     /// `PLAZA_METRICS_TOKEN`: when set, `/metrics` answers only `Authorization: Bearer <token>`.
     pub metrics_token: Option<String>,
+    /// `PLAZA_DEFAULT_ORGANIZATION`: the slug of the organization that serves hosts no
+    /// organization names (unset: the only organization, while there is one).
+    pub default_organization: Option<String>,
     /// `PLAZA_CORS_ORIGINS`: the exact origins whose pages may call the API from a browser.
     pub cors_origins: Vec<String>,
 }
@@ -97,6 +100,7 @@ impl fmt::Debug for Settings {
             .field("limits", &self.limits)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("cors_origins", &self.cors_origins)
+            .field("default_organization", &self.default_organization)
             .field(
                 "metrics_token",
                 &self.metrics_token.as_ref().map(|_| "<redacted>"),
@@ -329,6 +333,10 @@ impl Settings {
             None => None,
         };
 
+        let default_organization = lookup("PLAZA_DEFAULT_ORGANIZATION")
+            .map(|slug| slug.trim().to_string())
+            .filter(|slug| !slug.is_empty());
+
         let cors_origins = match lookup("PLAZA_CORS_ORIGINS") {
             Some(text) => crate::http::cors::parse_origins(&text)
                 .map_err(|problem| bad("PLAZA_CORS_ORIGINS", problem))?,
@@ -353,6 +361,7 @@ impl Settings {
             limits,
             trusted_proxies,
             metrics_token,
+            default_organization,
             cors_origins,
         })
     }

@@ -123,6 +123,7 @@ pub async fn serve(state: Arc<AppState>) -> Result<(), StartError> {
         let _ = worker_stopped.await;
     }));
     tracing::info!(%addr, public_url = %state.settings.public_url, "plaza is listening");
+    warn_about_unknown_hosts(&state).await;
     let result = poem::Server::new_with_acceptor(listener)
         .run_with_graceful_shutdown(
             http::app(state.clone()),
@@ -134,6 +135,33 @@ pub async fn serve(state: Arc<AppState>) -> Result<(), StartError> {
     let _ = worker.await;
     tracing::info!("plaza stopped");
     result.map_err(|source| StartError::Listen { addr, source })
+}
+
+/// Says at start what a request to a host no organization names will get, when that is not what
+/// an operator may expect: nothing at all once there are several organizations and no
+/// `PLAZA_DEFAULT_ORGANIZATION` (the single-organization fallback no longer applies), or nothing
+/// because the default names no organization.
+async fn warn_about_unknown_hosts(state: &AppState) {
+    let organizations = match store::orgs::all(&state.db).await {
+        Ok(all) => all,
+        Err(error) => {
+            tracing::warn!(%error, "could not list the organizations at start");
+            return;
+        }
+    };
+    match state.settings.default_organization.as_deref() {
+        Some(slug) if !organizations.iter().any(|o| o.slug == slug) => tracing::warn!(
+            slug,
+            "PLAZA_DEFAULT_ORGANIZATION names no organization: requests to unknown hosts get 404"
+        ),
+        Some(_) => {}
+        None if organizations.len() > 1 => tracing::warn!(
+            organizations = organizations.len(),
+            "several organizations and no PLAZA_DEFAULT_ORGANIZATION: requests to a host no \
+             organization names get 404 (set it to keep serving them)"
+        ),
+        None => {}
+    }
 }
 
 /// Resolves on SIGTERM (what orchestrators send) or Ctrl-C.

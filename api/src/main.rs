@@ -259,6 +259,14 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             let before = plaza_api::db::applied_migrations(&state.db)
                 .await
                 .map_err(|e| e.to_string())?;
+            if let Some(steps) = down
+                && usize::try_from(steps).unwrap_or(usize::MAX) > before
+            {
+                return Err(format!(
+                    "only {before} migration(s) are applied: --down {steps} asks for more; pass \
+                     --down {before} to roll back all of them (this drops every table)"
+                ));
+            }
             match down {
                 None => plaza_api::db::migrate(&state.db).await,
                 Some(steps) => plaza_api::db::migrate_down(&state.db, Some(steps)).await,
@@ -326,6 +334,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             Ok(())
         }
         Command::Org(OrgCommand::List) => {
+            prepare_database(&state).await.map_err(|e| e.to_string())?;
             for row in plaza_api::store::orgs::all(&state.db)
                 .await
                 .map_err(|e| e.to_string())?

@@ -97,6 +97,14 @@ fn migrations_roll_back_and_apply_again() {
     );
     stdout(&plaza(&dir, &["migrate"]));
     assert!(stdout(&plaza(&dir, &["seed", "--demo"])).contains("1 organization(s)"));
+    // More steps than are applied would drop every table: refused, nothing rolled back.
+    let refused = plaza(&dir, &["migrate", "--down", "999"]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("--down 999 asks for more"),
+        "{refused:?}"
+    );
+    assert!(stdout(&plaza(&dir, &["org", "list"])).contains("barcelona"));
     let _ = std::fs::remove_dir_all(dir);
 }
 

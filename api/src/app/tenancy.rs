@@ -121,11 +121,15 @@ pub fn normalize_host(raw: &str) -> String {
 /// Finds the organization serving `host`.
 pub async fn resolve(state: &AppState, host: &str) -> AppResult<Organization> {
     let host = normalize_host(host);
-    store::orgs::find_for_host(&state.db, &host)
-        .await?
-        .map(Organization::try_from)
-        .transpose()?
-        .ok_or(AppError::OrganizationNotFound)
+    store::orgs::find_for_host(
+        &state.db,
+        &host,
+        state.settings.default_organization.as_deref(),
+    )
+    .await?
+    .map(Organization::try_from)
+    .transpose()?
+    .ok_or(AppError::OrganizationNotFound)
 }
 
 /// A signed-in account acting in an organization.

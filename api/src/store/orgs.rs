@@ -29,11 +29,13 @@ pub const UX_ORGANIZATION_HOST: UniqueIndex = UniqueIndex {
     columns: &["host"],
 };
 
-/// The organization serving `host` (lowercase, without port), or the only organization when
-/// there is exactly one (DESIGN §1: a single-organization deployment serves every host).
+/// The organization serving `host` (lowercase, without port); for a host no organization
+/// names, the organization `default_slug` names when given, else the only organization when there
+/// is exactly one (DESIGN §1: a single-organization deployment serves every host).
 pub async fn find_for_host(
     db: &impl ConnectionTrait,
     host: &str,
+    default_slug: Option<&str>,
 ) -> Result<Option<organizations::Model>, DbErr> {
     if let Some(found) = organizations::Entity::find()
         .filter(organizations::Column::Host.eq(host))
@@ -41,6 +43,9 @@ pub async fn find_for_host(
         .await?
     {
         return Ok(Some(found));
+    }
+    if let Some(slug) = default_slug {
+        return find_by_slug(db, slug).await;
     }
     let mut two = organizations::Entity::find().limit(2).all(db).await?;
     Ok(if two.len() == 1 { two.pop() } else { None })

@@ -187,6 +187,37 @@ async fn an_unknown_host_has_no_organization_once_there_are_several() {
 }
 
 #[tokio::test]
+async fn a_default_organization_serves_the_hosts_no_organization_names() {
+    let app = TestApp::spawn_with(plaza_tests::Options {
+        settings: vec![("PLAZA_DEFAULT_ORGANIZATION", "testville".into())],
+        ..plaza_tests::Options::default()
+    })
+    .await;
+    plaza_api::app::seed::seed_demo(&app.state).await.unwrap();
+    let unknown = app
+        .call_with_headers(
+            Method::GET,
+            "/api/v1/organization",
+            &[("host", "anything.example")],
+            None,
+        )
+        .await;
+    assert_eq!(unknown.body["slug"], "testville", "{unknown:#?}");
+    let named = app
+        .call_with_headers(
+            Method::GET,
+            "/api/v1/organization",
+            &[("host", "barcelona.plaza.localhost")],
+            None,
+        )
+        .await;
+    assert_eq!(
+        named.body["slug"], "barcelona",
+        "a named host keeps its own"
+    );
+}
+
+#[tokio::test]
 async fn internal_errors_leak_nothing() {
     let app = TestApp::spawn().await;
     app.execute_sql("DROP TABLE phases").await;
