@@ -221,7 +221,10 @@ mod tests {
 
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
+    #[expect(
+        dead_code,
+        reason = "only parsed: the tests read the errors, not the fields"
+    )]
     struct Form {
         email: String,
         age: u32,
@@ -230,7 +233,10 @@ mod tests {
 
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
+    #[expect(
+        dead_code,
+        reason = "only parsed: the tests read the errors, not the fields"
+    )]
     struct Nested {
         when: String,
     }

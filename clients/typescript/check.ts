@@ -1,0 +1,53 @@
+// What a frontend writes against Plaza's contract, compiled in CI (`.ci/run`) against the types
+// that openapi-typescript generates from openapi/openapi.yaml: a change of the spec that breaks
+// this code (a renamed field, a field no longer nullable, a missing operation) fails the build.
+// It is not shipped; it is the canary of every generated client.
+import type { components, operations } from "./plaza-api";
+
+type Problem = components["schemas"]["Problem"];
+type JsonOf<R> = R extends { content: { "application/json; charset=utf-8": infer B } } ? B : never;
+
+/** One line for a toast or a log: status, stable code, the fields at fault, the request id. */
+export function describeProblem(problem: Problem): string {
+  const fields = problem.errors.map((e) => `${e.field}: ${e.code}`).join(", ");
+  return `${problem.status} ${problem.code}${fields ? ` (${fields})` : ""} [${problem.request_id ?? "-"}]`;
+}
+
+/** A signed-out resident: 401 with `unauthenticated` and no field errors. */
+export const signedOut: Problem = {
+  type: "urn:plaza:problem:unauthenticated",
+  title: "Authentication required",
+  status: 401,
+  detail: "Send a valid access token in the Authorization header (Bearer).",
+  code: "unauthenticated",
+  errors: [],
+};
+
+type ProcessPage = JsonOf<operations["list_processes"]["responses"][200]>;
+type Process = ProcessPage["items"][number];
+
+export function nextPageQuery(page: ProcessPage, sort: "oldest" | "newest"): string | null {
+  const query: NonNullable<operations["list_processes"]["parameters"]["query"]> = { sort, limit: 20 };
+  return page.next_cursor ? `?sort=${query.sort}&limit=${query.limit}&cursor=${page.next_cursor}` : null;
+}
+
+/** The phase a process page highlights: the active one, or none between phases. */
+export function activePhaseTitle(process: Process): string | null {
+  return process.active_phase == null ? null : (process.phases[process.active_phase]?.title_text ?? null);
+}
+
+type Organization = JsonOf<operations["get_organization"]["responses"][200]>;
+
+/** Phase times are instants; a frontend shows them in the organization's zone. */
+export function localTime(organization: Organization, instant: string): string {
+  return new Date(instant).toLocaleString(organization.default_locale, { timeZone: organization.time_zone });
+}
+
+/** A retried verification sends its Idempotency-Key; a refusal names its fields. */
+export function verificationHeaders(key: string): NonNullable<operations["create_verification"]["parameters"]["header"]> {
+  return { "Idempotency-Key": key, "Accept-Language": "ca" };
+}
+
+type ProcessChange = components["schemas"]["UpdateProcessBody"];
+/** PATCH with null clears: unpin a process and make it city-wide. */
+export const unpinAndWiden: ProcessChange = { pinned_phase: null, scope_id: null };
