@@ -105,6 +105,7 @@ fn build_spec() -> serde_json::Value {
     use serde_json::json;
     let mut spec: serde_json::Value =
         serde_json::from_str(&api_service().spec()).expect("poem-openapi writes valid JSON");
+    complete_nullable(&mut spec);
     if let Some(paths) = spec
         .get_mut("paths")
         .and_then(serde_json::Value::as_object_mut)
@@ -168,6 +169,28 @@ fn build_spec() -> serde_json::Value {
         );
     }
     spec
+}
+
+/// A nullable reference to another schema is written by poem-openapi as `nullable` beside an
+/// `allOf` without a `type`, with `nullable` repeated in the `allOf`'s annotation member; OpenAPI
+/// 3.0 wants a `type` beside `nullable`. The reference gets `type: object` (every schema
+/// referenced so is an object) and the annotation member loses its stray `nullable`.
+fn complete_nullable(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            let nullable = map.get("nullable") == Some(&serde_json::Value::Bool(true));
+            if nullable && !map.contains_key("type") {
+                if map.contains_key("allOf") {
+                    map.insert("type".into(), serde_json::json!("object"));
+                } else {
+                    map.remove("nullable");
+                }
+            }
+            map.values_mut().for_each(complete_nullable);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(complete_nullable),
+        _ => {}
+    }
 }
 
 /// Who may call an operation, as its description's last line says (`None` for an operation
