@@ -70,7 +70,16 @@ fn parse_key(raw: &HeaderValue) -> Result<String, AppError> {
 
 /// Middleware of the versioned API (inside `security::resolve_organization`).
 pub async fn idempotent<E: Endpoint>(next: Arc<E>, request: Request) -> poem::Result<Response> {
-    let is_write = ![Method::GET, Method::HEAD, Method::OPTIONS].contains(request.method());
+    // The writes the API has: a key sent with a method a path does not take (TRACE, a PUT where
+    // only POST exists) is not claimed, so the request gets its 405.
+    let is_write = [Method::POST, Method::PUT, Method::PATCH, Method::DELETE]
+        .contains(request.method())
+        && super::middleware::allowed_methods(&format!(
+            "{}{}",
+            super::API_PREFIX,
+            request.uri().path()
+        ))
+        .is_some_and(|methods| methods.split(", ").any(|m| m == request.method().as_str()));
     let Some(raw_key) = request.headers().get(HEADER).filter(|_| is_write).cloned() else {
         return run(&next, request).await;
     };

@@ -139,7 +139,7 @@ pub async fn observe<E: Endpoint>(
 
 /// The methods a path answers (for the `Allow` header of a 405), from the spec's paths
 /// (`/processes/{slug}` matches any one segment) and the operations endpoints.
-fn allowed_methods(path: &str) -> Option<String> {
+pub(super) fn allowed_methods(path: &str) -> Option<String> {
     use std::sync::OnceLock;
     static PATHS: OnceLock<Vec<(Vec<String>, Vec<String>)>> = OnceLock::new();
     let paths = PATHS.get_or_init(|| {

@@ -48,6 +48,9 @@ pub enum ApiTags {
     Moderation,
 }
 
+/// Where the versioned API is served (the idempotency middleware sees paths without it).
+pub const API_PREFIX: &str = "/api/v1";
+
 /// The version of the API in the spec.
 pub const API_VERSION: &str = "1.0.0";
 
@@ -106,6 +109,7 @@ fn build_spec() -> serde_json::Value {
     let mut spec: serde_json::Value =
         serde_json::from_str(&api_service().spec()).expect("poem-openapi writes valid JSON");
     complete_nullable(&mut spec);
+    constrain_requests(&mut spec);
     if let Some(paths) = spec
         .get_mut("paths")
         .and_then(serde_json::Value::as_object_mut)
@@ -132,7 +136,7 @@ fn build_spec() -> serde_json::Value {
                 "in": "header",
                 "required": false,
                 "description": "A key of your choice (1 to 255 visible ASCII characters, a new UUID per request) that makes a retry safe: for 24 hours, the same request sent again with the same key gets the first answer again (with `Idempotent-Replayed: true`) instead of acting twice. While the first request runs, a retry waits for its answer (up to 10 s, then 409 `idempotency_key_in_use`); the same key with another path or body is 422 `idempotency_key_reused`. Answers 401, 429 and 5xx are not kept: retry those.",
-                "schema": { "type": "string", "minLength": 1, "maxLength": 255 },
+                "schema": { "type": "string", "pattern": "^[!-~]{1,255}$" },
                 },
                 "AcceptLanguage": {
                 "name": "Accept-Language",
@@ -193,6 +197,106 @@ fn complete_nullable(value: &mut serde_json::Value) {
     }
 }
 
+/// A string without a control character (tab, line feed and carriage return allowed): what the
+/// edge check (`edge`) lets through in JSON texts, CSV bodies, paths and query parameters.
+const NO_CONTROL_CHARACTERS: &str =
+    "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+
+/// States in the spec what the server refuses of a request that poem-openapi does not write:
+/// request bodies take no property they do not name (`additionalProperties: false`: every body
+/// is read with unknown fields refused), and their texts and the path and query parameters hold
+/// no control character (a `pattern`, as the edge check refuses them).
+fn constrain_requests(spec: &mut serde_json::Value) {
+    use serde_json::Value;
+    fn add_pattern(schema: &mut serde_json::Map<String, Value>) {
+        let plain_string = schema.get("type") == Some(&Value::from("string"))
+            && !schema.contains_key("format")
+            && !schema.contains_key("enum")
+            && !schema.contains_key("pattern");
+        if plain_string {
+            schema.insert("pattern".into(), Value::from(NO_CONTROL_CHARACTERS));
+        }
+    }
+    fn constrain_schema(schema: &mut Value, refs: &mut Vec<String>) {
+        let Some(map) = schema.as_object_mut() else {
+            return;
+        };
+        if let Some(Value::String(reference)) = map.get("$ref") {
+            refs.push(
+                reference
+                    .trim_start_matches("#/components/schemas/")
+                    .to_string(),
+            );
+            return;
+        }
+        add_pattern(map);
+        if map.contains_key("properties") && !map.contains_key("additionalProperties") {
+            map.insert("additionalProperties".into(), Value::Bool(false));
+        }
+        for key in ["items", "additionalProperties"] {
+            if let Some(inner) = map.get_mut(key) {
+                constrain_schema(inner, refs);
+            }
+        }
+        for key in ["allOf", "oneOf", "anyOf"] {
+            if let Some(Value::Array(members)) = map.get_mut(key) {
+                members
+                    .iter_mut()
+                    .for_each(|member| constrain_schema(member, refs));
+            }
+        }
+        if let Some(Value::Object(properties)) = map.get_mut("properties") {
+            properties
+                .values_mut()
+                .for_each(|property| constrain_schema(property, refs));
+        }
+    }
+    let mut pending = Vec::new();
+    if let Some(Value::Object(paths)) = spec.get_mut("paths") {
+        for operation in paths
+            .values_mut()
+            .filter_map(Value::as_object_mut)
+            .flat_map(|item| item.values_mut())
+            .filter_map(Value::as_object_mut)
+        {
+            if let Some(Value::Object(contents)) = operation
+                .get_mut("requestBody")
+                .and_then(|body| body.get_mut("content"))
+            {
+                for content in contents.values_mut() {
+                    if let Some(schema) = content.get_mut("schema") {
+                        constrain_schema(schema, &mut pending);
+                    }
+                }
+            }
+            if let Some(Value::Array(parameters)) = operation.get_mut("parameters") {
+                for parameter in parameters.iter_mut().filter_map(Value::as_object_mut) {
+                    let in_url = matches!(
+                        parameter.get("in").and_then(Value::as_str),
+                        Some("path" | "query")
+                    );
+                    if in_url && let Some(Value::Object(schema)) = parameter.get_mut("schema") {
+                        add_pattern(schema);
+                    }
+                }
+            }
+        }
+    }
+    let mut done = std::collections::BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if !done.insert(name.clone()) {
+            continue;
+        }
+        if let Some(schema) = spec
+            .get_mut("components")
+            .and_then(|components| components.get_mut("schemas"))
+            .and_then(|schemas| schemas.get_mut(&name))
+        {
+            constrain_schema(schema, &mut pending);
+        }
+    }
+}
+
 /// Who may call an operation, as its description's last line says (`None` for an operation
 /// this table does not know: the spec test fails until it is added).
 fn who_may_call(operation_id: &str) -> Option<&'static str> {
@@ -236,6 +340,32 @@ fn complete_operation(method: &str, operation: &mut serde_json::Map<String, serd
     operation.entry("security").or_insert_with(|| json!([]));
     if signed_in && method != "get" {
         declare_idempotency_key(operation);
+    }
+    // A path or query parameter holding a control character is refused at the edge (400): any
+    // operation with one documents it.
+    let has_url_parameters = operation
+        .get("parameters")
+        .and_then(serde_json::Value::as_array)
+        .is_some_and(|parameters| {
+            parameters.iter().any(|p| {
+                matches!(
+                    p.get("in").and_then(serde_json::Value::as_str),
+                    Some("path" | "query")
+                )
+            })
+        });
+    if has_url_parameters
+        && let Some(responses) = operation
+            .get_mut("responses")
+            .and_then(serde_json::Value::as_object_mut)
+        && !responses.contains_key("400")
+        && let Some(described) = problem::documented_response(400)
+    {
+        responses.insert("400".into(), described);
+        let mut sorted: Vec<(String, serde_json::Value)> =
+            std::mem::take(responses).into_iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        responses.extend(sorted);
     }
     if let Some(who) = operation
         .get("operationId")
@@ -386,7 +516,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
     let routes = Route::new()
         .at("/api/v1/openapi.json", spec_json)
         .at("/api/v1/openapi.yaml", spec_yaml)
-        .nest("/api/v1", api)
+        .nest(API_PREFIX, api)
         .nest("/docs", docs)
         .at("/health/live", get(ops::live))
         .at("/health/ready", get(ops::ready))

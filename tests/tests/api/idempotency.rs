@@ -172,3 +172,28 @@ async fn answers_a_retry_should_not_reuse_are_not_kept() {
     assert_eq!(ran.header("idempotent-replayed"), None);
     assert_eq!(failures_of(&app, &ana).await, 1);
 }
+
+#[tokio::test]
+async fn a_key_sent_with_a_method_the_path_does_not_take_is_not_claimed() {
+    let (app, ana) = with_census().await;
+    let bearer = format!("Bearer {}", ana.access_token);
+    let headers = [
+        ("host", plaza_tests::HOST),
+        ("authorization", bearer.as_str()),
+        ("idempotency-key", "shared"),
+    ];
+    verify_with_key(&app, &ana, "shared", wrong_birth_date())
+        .await
+        .assert_problem(422, "census_no_match");
+    // The same key on a PUT the path does not have: 405 with Allow, not a reused key.
+    let put = app
+        .call_with_headers(
+            poem::http::Method::PUT,
+            "/api/v1/me/verification",
+            &headers,
+            Some(wrong_birth_date()),
+        )
+        .await;
+    put.assert_problem(405, "method_not_allowed");
+    assert_eq!(put.header("allow"), Some("POST"));
+}
