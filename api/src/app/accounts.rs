@@ -25,7 +25,7 @@ use crate::db;
 use crate::mail::{OutgoingMail, templates};
 use crate::store::{
     self,
-    entities::{login_throttles, mail_quotas, residents, scopes, sessions as session_rows, users},
+    entities::{login_throttles, mail_quotas, sessions as session_rows, users},
     outbox::Job,
     users::EmailTokenPurpose,
 };
@@ -734,7 +734,7 @@ pub async fn reset_password(
 pub struct Profile {
     pub user: users::Model,
     pub roles: Roles,
-    pub residency: Option<(residents::Model, scopes::Model)>,
+    pub residency: Option<super::census::Residency>,
 }
 
 /// Reads the actor's profile. The account itself is the one authentication just loaded (or the
@@ -748,7 +748,13 @@ pub async fn profile(
     let residency = match store::census::resident_of(&state.db, user.id).await? {
         Some(resident) => store::orgs::scope(&state.db, organization.id, resident.scope_id)
             .await?
-            .map(|scope| (resident, scope)),
+            .map(|scope| {
+                Ok::<_, AppError>(super::census::Residency {
+                    scope: super::catalog::Scope::try_from(scope)?,
+                    verified_at: resident.verified_at,
+                })
+            })
+            .transpose()?,
         None => None,
     };
     Ok(Profile {

@@ -26,10 +26,50 @@ const MAX_TITLE: usize = 150;
 /// Longest process description.
 const MAX_DESCRIPTION: usize = 5_000;
 
+/// A scope as use cases hand it out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    /// In capitals (see `ScopeCode`).
+    pub code: String,
+    pub kind: ScopeKind,
+    /// Names by locale.
+    pub name: BTreeMap<String, String>,
+    /// Order among siblings.
+    pub position: i32,
+}
+
+impl TryFrom<scopes::Model> for Scope {
+    type Error = AppError;
+
+    /// Reads a stored scope; a kind or name the server cannot read is a failure, not a default.
+    fn try_from(row: scopes::Model) -> AppResult<Scope> {
+        Ok(Scope {
+            kind: ScopeKind::parse(&row.kind)
+                .ok_or_else(|| AppError::internal(format!("scope {}: unreadable kind", row.id)))?,
+            name: stored_texts(&row.name, "scope name")?,
+            id: row.id,
+            parent_id: row.parent_id,
+            code: row.code,
+            position: row.position,
+        })
+    }
+}
+
+/// Texts by locale as stored (a JSON object of strings); anything else is a failure.
+pub(crate) fn stored_texts(
+    value: &serde_json::Value,
+    what: &str,
+) -> AppResult<BTreeMap<String, String>> {
+    serde_json::from_value(value.clone())
+        .map_err(|error| AppError::internal(format!("unreadable {what}: {error}")))
+}
+
 /// A scope with its children, for the tree.
 #[derive(Debug, Clone)]
 pub struct ScopeNode {
-    pub scope: scopes::Model,
+    pub scope: Scope,
     pub children: Vec<ScopeNode>,
 }
 
@@ -39,13 +79,14 @@ pub async fn scope_tree(
     organization: &Organization,
 ) -> AppResult<Vec<ScopeNode>> {
     let all = store::orgs::scopes_of(&state.db, organization.id).await?;
-    let mut children: HashMap<Option<Uuid>, Vec<scopes::Model>> = HashMap::new();
+    let mut children: HashMap<Option<Uuid>, Vec<Scope>> = HashMap::new();
     for scope in all {
+        let scope = Scope::try_from(scope)?;
         children.entry(scope.parent_id).or_default().push(scope);
     }
     fn build(
         parent: Option<Uuid>,
-        children: &mut HashMap<Option<Uuid>, Vec<scopes::Model>>,
+        children: &mut HashMap<Option<Uuid>, Vec<Scope>>,
         depth: usize,
     ) -> Vec<ScopeNode> {
         let level = children.remove(&parent).unwrap_or_default();
@@ -86,7 +127,7 @@ pub async fn create_scope(
     organization: &Organization,
     actor: &Actor,
     form: ScopeForm,
-) -> AppResult<scopes::Model> {
+) -> AppResult<Scope> {
     authorize(&actor.roles, Permission::ManageScopes)?;
     let mut errors = FieldErrors::new();
     let code = match &form.code {
@@ -155,7 +196,7 @@ pub async fn create_scope(
     )
     .await?;
     work.commit().await?;
-    Ok(saved)
+    Scope::try_from(saved)
 }
 
 /// Changes a scope (admins only). A scope cannot become its own ancestor; the tree is read
@@ -166,7 +207,7 @@ pub async fn update_scope(
     actor: &Actor,
     id: Uuid,
     form: ScopeForm,
-) -> AppResult<scopes::Model> {
+) -> AppResult<Scope> {
     authorize(&actor.roles, Permission::ManageScopes)?;
     let work = UnitOfWork::begin(state, organization, Some(actor.id())).await?;
     let all = store::orgs::scopes_of_for_update(work.db(), organization.id).await?;
@@ -248,7 +289,7 @@ pub async fn update_scope(
     )
     .await?;
     work.commit().await?;
-    Ok(saved)
+    Scope::try_from(saved)
 }
 
 /// An organization's scopes as a tree, for the checks of [`check_placement`].
@@ -362,13 +403,86 @@ fn scope_json(scope: &scopes::Model) -> serde_json::Value {
     serde_json::json!({ "code": scope.code, "kind": scope.kind, "name": scope.name, "parent_id": scope.parent_id, "position": scope.position })
 }
 
+/// A phase as use cases hand it out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phase {
+    /// Its place in the process, from 0.
+    pub position: u32,
+    pub title: BTreeMap<String, String>,
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+    /// What it opens.
+    pub features: Vec<Feature>,
+}
+
+/// A process as use cases hand it out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Process {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: BTreeMap<String, String>,
+    pub description: BTreeMap<String, String>,
+    /// The scope it covers; `None`: the whole organization.
+    pub scope_id: Option<Uuid>,
+    /// A phase an admin pinned as active regardless of dates.
+    pub pinned_phase: Option<u32>,
+}
+
 /// A process with its phases in order.
 #[derive(Debug, Clone)]
 pub struct ProcessView {
-    pub process: processes::Model,
-    pub phases: Vec<phases::Model>,
+    pub process: Process,
+    pub phases: Vec<Phase>,
     /// The index (in `phases`) of the active phase at the time of reading.
     pub active_phase: Option<usize>,
+}
+
+/// A process with its phases as stored, read by the use cases of this module.
+#[derive(Debug, Clone)]
+struct Loaded {
+    process: processes::Model,
+    phases: Vec<phases::Model>,
+    active_phase: Option<usize>,
+}
+
+impl TryFrom<Loaded> for ProcessView {
+    type Error = AppError;
+
+    /// Reads stored values; one the server cannot read is a failure, never a default.
+    fn try_from(loaded: Loaded) -> AppResult<ProcessView> {
+        let unreadable = |what: &str| {
+            AppError::internal(format!("process {}: unreadable {what}", loaded.process.id))
+        };
+        let phases = loaded
+            .phases
+            .iter()
+            .map(|row| {
+                Ok(Phase {
+                    position: u32::try_from(row.position).map_err(|_| unreadable("position"))?,
+                    title: stored_texts(&row.title, "phase title")?,
+                    starts_at: row.starts_at,
+                    ends_at: row.ends_at,
+                    features: window(row).features,
+                })
+            })
+            .collect::<AppResult<Vec<Phase>>>()?;
+        let process = &loaded.process;
+        Ok(ProcessView {
+            process: Process {
+                id: process.id,
+                slug: process.slug.clone(),
+                title: stored_texts(&process.title, "process title")?,
+                description: stored_texts(&process.description, "process description")?,
+                scope_id: process.scope_id,
+                pinned_phase: process
+                    .pinned_phase
+                    .map(|pin| u32::try_from(pin).map_err(|_| unreadable("pinned_phase")))
+                    .transpose()?,
+            },
+            phases,
+            active_phase: loaded.active_phase,
+        })
+    }
 }
 
 fn window(phase: &phases::Model) -> PhaseWindow {
@@ -390,11 +504,11 @@ fn window(phase: &phases::Model) -> PhaseWindow {
     }
 }
 
-fn view(process: processes::Model, phases: Vec<phases::Model>, now: OffsetDateTime) -> ProcessView {
+fn view(process: processes::Model, phases: Vec<phases::Model>, now: OffsetDateTime) -> Loaded {
     let windows: Vec<PhaseWindow> = phases.iter().map(window).collect();
     let pinned = process.pinned_phase.and_then(|p| usize::try_from(p).ok());
     let active_phase = rules::active_phase(&windows, pinned, to_timestamp(now));
-    ProcessView {
+    Loaded {
         process,
         phases,
         active_phase,
@@ -456,10 +570,18 @@ pub async fn list_processes(
             .push(phase);
     }
     let now = state.now();
-    Ok(page.map(|process| {
-        let phases = phases_by_process.remove(&process.id).unwrap_or_default();
-        view(process, phases, now)
-    }))
+    let views = page
+        .items
+        .into_iter()
+        .map(|process| {
+            let phases = phases_by_process.remove(&process.id).unwrap_or_default();
+            ProcessView::try_from(view(process, phases, now))
+        })
+        .collect::<AppResult<Vec<ProcessView>>>()?;
+    Ok(Page {
+        items: views,
+        next: page.next,
+    })
 }
 
 /// One process by slug.
@@ -472,7 +594,7 @@ pub async fn get_process(
         .await?
         .ok_or(AppError::NotFound)?;
     let phases = store::orgs::phases_of(&state.db, &[process.id]).await?;
-    Ok(view(process, phases, state.now()))
+    ProcessView::try_from(view(process, phases, state.now()))
 }
 
 /// One phase as an admin writes it.
@@ -692,7 +814,7 @@ pub async fn create_process(
     )
     .await?;
     work.commit().await?;
-    Ok(view(saved, phases, now))
+    ProcessView::try_from(view(saved, phases, now))
 }
 
 /// Changes a process (admins only).
@@ -788,7 +910,7 @@ pub async fn update_process(
     )
     .await?;
     work.commit().await?;
-    Ok(view(saved, phases, now))
+    ProcessView::try_from(view(saved, phases, now))
 }
 
 fn process_json(process: &processes::Model, phases: &[phases::Model]) -> serde_json::Value {
@@ -805,9 +927,4 @@ fn process_json(process: &processes::Model, phases: &[phases::Model]) -> serde_j
             "features": window(p).features.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })
-}
-
-/// The features a phase opens, for the API.
-pub fn features_of(phase: &phases::Model) -> Vec<Feature> {
-    window(phase).features
 }

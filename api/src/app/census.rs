@@ -150,11 +150,11 @@ pub async fn import(
     })
 }
 
-/// A verified residency.
+/// A verified residency: where, and since when.
 #[derive(Debug, Clone)]
 pub struct Residency {
-    pub resident: residents::Model,
-    pub scope: store::entities::scopes::Model,
+    pub scope: super::catalog::Scope,
+    pub verified_at: time::OffsetDateTime,
 }
 
 /// Verifies the actor against the census with a document number and birth date. A failed match
@@ -308,5 +308,8 @@ pub async fn verify(
     if let Some(previous) = verified.takes_over {
         tracing::info!(user = %actor.id(), previous = %previous, "residency taken over from a deleted account");
     }
-    Ok(Residency { resident, scope })
+    Ok(Residency {
+        scope: super::catalog::Scope::try_from(scope)?,
+        verified_at: resident.verified_at,
+    })
 }

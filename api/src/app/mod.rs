@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod catalog;
 pub mod census;
 pub mod error;
+pub mod idempotency;
 pub mod moderation;
 pub mod operations;
 pub mod paging;

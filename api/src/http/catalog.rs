@@ -5,11 +5,11 @@ use super::body::JsonBody;
 use super::common::Page;
 use super::problem::{Problem, answers};
 use super::security::{BearerAuth, Locale, State, Tenant};
-use crate::app::catalog::{self, PhaseForm, ProcessFilter, ProcessForm, ScopeForm, ScopeNode};
+use crate::app::catalog::{
+    self, PhaseForm, ProcessFilter, ProcessForm, Scope, ScopeForm, ScopeNode,
+};
 use crate::app::paging::{self, PageRequest};
 use crate::app::tenancy::Organization;
-use crate::store::entities::scopes;
-use crate::store::translations;
 use plaza_domain::i18n::TranslatedText;
 use plaza_domain::processes::Feature;
 use poem_openapi::param::{Path, Query};
@@ -24,16 +24,11 @@ use uuid::Uuid;
 /// Texts by locale, e.g. `{"ca": "Gràcia", "es": "Gracia"}`.
 pub type Translations = BTreeMap<String, String>;
 
-fn render(
-    value: &serde_json::Value,
-    organization: &Organization,
-    locale: &str,
-) -> (Translations, String) {
-    let map = translations(value);
+fn render(map: &Translations, organization: &Organization, locale: &str) -> (Translations, String) {
     let text = TranslatedText::from_stored(map.clone())
         .render(locale, &organization.default_locale)
         .to_string();
-    (map, text)
+    (map.clone(), text)
 }
 
 /// What a scope is.
@@ -58,11 +53,10 @@ impl From<ScopeKind> for plaza_domain::scopes::ScopeKind {
     }
 }
 
-impl ScopeKind {
-    /// The kind of a stored scope (stored values are always valid; `other` otherwise).
-    fn of(stored: &str) -> ScopeKind {
+impl From<plaza_domain::scopes::ScopeKind> for ScopeKind {
+    fn from(kind: plaza_domain::scopes::ScopeKind) -> ScopeKind {
         use plaza_domain::scopes::ScopeKind as Kind;
-        match Kind::parse(stored).unwrap_or(Kind::Other) {
+        match kind {
             Kind::City => ScopeKind::City,
             Kind::District => ScopeKind::District,
             Kind::Neighbourhood => ScopeKind::Neighbourhood,
@@ -84,12 +78,12 @@ pub struct ScopeRef {
 }
 
 impl ScopeRef {
-    pub fn new(scope: &scopes::Model, organization: &Organization, locale: &str) -> ScopeRef {
+    pub fn new(scope: &Scope, organization: &Organization, locale: &str) -> ScopeRef {
         let (name, name_text) = render(&scope.name, organization, locale);
         ScopeRef {
             id: scope.id,
             code: scope.code.clone(),
-            kind: ScopeKind::of(&scope.kind),
+            kind: scope.kind.into(),
             name,
             name_text,
         }
@@ -116,7 +110,7 @@ fn tree(node: ScopeNode, organization: &Organization, locale: &str) -> ScopeTree
     ScopeTree {
         id: node.scope.id,
         code: node.scope.code,
-        kind: ScopeKind::of(&node.scope.kind),
+        kind: node.scope.kind.into(),
         name,
         name_text,
         parent_id: node.scope.parent_id,
@@ -378,7 +372,7 @@ fn process_view(
     let active_features = view
         .active_phase
         .and_then(|index| view.phases.get(index))
-        .map(|phase| Features::of(&catalog::features_of(phase)))
+        .map(|phase| Features::of(&phase.features))
         .unwrap_or_default();
     let phases = view
         .phases
@@ -387,12 +381,12 @@ fn process_view(
         .map(|(index, phase)| {
             let (title, title_text) = render(&phase.title, organization, locale);
             PhaseView {
-                position: u32::try_from(phase.position).unwrap_or(0),
+                position: phase.position,
                 title,
                 title_text,
                 starts_at: phase.starts_at,
                 ends_at: phase.ends_at,
-                features: Features::of(&catalog::features_of(phase)),
+                features: Features::of(&phase.features),
                 active: view.active_phase == Some(index),
             }
         })
@@ -409,10 +403,7 @@ fn process_view(
         active_phase: view
             .active_phase
             .and_then(|index| u32::try_from(index).ok()),
-        pinned_phase: view
-            .process
-            .pinned_phase
-            .and_then(|p| u32::try_from(p).ok()),
+        pinned_phase: view.process.pinned_phase,
         active_features,
     }
 }

@@ -6,7 +6,7 @@
 //! DELETE with a valid access token and the header:
 //!
 //! 1. reads the body (at most 1 MiB) and digests the method, path, query and body;
-//! 2. claims `(account, key)` in `store::idempotency`; exactly one of concurrent claims wins;
+//! 2. claims `(account, key)` (`app::idempotency`); exactly one of concurrent claims wins;
 //! 3. the winner runs the operation; its answer is stored when it is final (2xx and 4xx but 401,
 //!    408, 425 and 429), otherwise the claim is released so that a retry runs again (5xx, 429,
 //!    401: a client retries those with a new token or later);
@@ -23,8 +23,8 @@
 
 use crate::app::AppState;
 use crate::app::error::AppError;
+use crate::app::idempotency::{self as kept, Answer, Claim, Claimant};
 use crate::app::tenancy::{self, Organization};
-use crate::store::idempotency::{self as store, Answer, Claim, Claimant};
 use poem::http::{HeaderName, HeaderValue, Method, StatusCode};
 use poem::{Endpoint, IntoResponse, Request, Response};
 use std::sync::Arc;
@@ -124,10 +124,7 @@ pub async fn idempotent<E: Endpoint>(next: Arc<E>, request: Request) -> poem::Re
     let started = tokio::time::Instant::now();
     let mut pause = Duration::from_millis(10);
     loop {
-        match store::claim(&state.db, &claimant, state.now())
-            .await
-            .map_err(AppError::from)?
-        {
+        match kept::claim(&state, &claimant).await? {
             Claim::First => break,
             Claim::Answered(answer) => return Ok(replay(answer)),
             Claim::Mismatch => return Err(AppError::IdempotencyKeyReused.into()),
@@ -146,7 +143,7 @@ pub async fn idempotent<E: Endpoint>(next: Arc<E>, request: Request) -> poem::Re
 
     let response = run(&next, request).await?;
     if !is_final(response.status()) {
-        if let Err(error) = store::release(&state.db, user_id, &key).await {
+        if let Err(error) = kept::release(&state, user_id, &key).await {
             tracing::error!(%error, "an idempotency key could not be released");
         }
         return Ok(response);
@@ -167,7 +164,7 @@ pub async fn idempotent<E: Endpoint>(next: Arc<E>, request: Request) -> poem::Re
             .collect(),
         body: bytes.to_vec(),
     };
-    if let Err(error) = store::record(&state.db, user_id, &key, &answer).await {
+    if let Err(error) = kept::record(&state, user_id, &key, &answer).await {
         // The operation took effect; its answer still goes to this client. A retry will find an
         // unanswered claim and, once it is stale, run the operation again (see the module docs).
         tracing::error!(%error, "the answer to an idempotent request could not be stored");

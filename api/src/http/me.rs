@@ -124,9 +124,9 @@ fn view(profile: Profile, organization: &Organization, locale: &str) -> MeView {
         roles: profile.roles.iter().map(RoleName::from).collect(),
         confirmed_at: user.confirmed_at,
         created_at: user.created_at,
-        residency: profile.residency.map(|(resident, scope)| Residency {
-            scope: ScopeRef::new(&scope, organization, locale),
-            verified_at: resident.verified_at,
+        residency: profile.residency.map(|residency| Residency {
+            scope: ScopeRef::new(&residency.scope, organization, locale),
+            verified_at: residency.verified_at,
         }),
     }
 }
@@ -265,7 +265,7 @@ impl MeApi {
         .await?;
         Ok(Json(Residency {
             scope: ScopeRef::new(&residency.scope, &organization, &locale),
-            verified_at: residency.resident.verified_at,
+            verified_at: residency.verified_at,
         }))
     }
 }
