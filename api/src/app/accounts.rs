@@ -140,7 +140,7 @@ async fn mail_with_token(
         store::users::lock_mail_quota(work.db(), organization.id, &throttle_key(&mail.to)).await?;
     let quota = MailQuota {
         window_started_at: quota_row.window_started_at.map(to_timestamp),
-        sent_in_window: u32::try_from(quota_row.sent_in_window).unwrap_or(u32::MAX),
+        sent_in_window: store::stored_count(quota_row.sent_in_window, "mails sent")?,
     };
     let (allowed, next) = quota.send_one(to_timestamp(now));
     if !allowed {
@@ -428,13 +428,13 @@ fn throttle_key(email: &str) -> String {
     auth::token_hash(&normalised)
 }
 
-fn throttle_of(row: &login_throttles::Model) -> LoginThrottle {
-    LoginThrottle {
+fn throttle_of(row: &login_throttles::Model) -> AppResult<LoginThrottle> {
+    Ok(LoginThrottle {
         window_started_at: row.window_started_at.map(to_timestamp),
-        failures_in_window: u32::try_from(row.failures_in_window).unwrap_or(0),
-        failures_in_a_row: u32::try_from(row.failures_in_a_row).unwrap_or(0),
+        failures_in_window: store::stored_count(row.failures_in_window, "sign-in failures")?,
+        failures_in_a_row: store::stored_count(row.failures_in_a_row, "sign-in failures")?,
         locked_until: row.locked_until.map(to_timestamp),
-    }
+    })
 }
 
 /// Counts one password attempt against the throttle of the address `key` (created empty, locked,
@@ -448,8 +448,8 @@ async fn count_password_attempt(
 ) -> AppResult<()> {
     let tx = db::begin_write(&state.db).await?;
     let row = store::users::lock_login_throttle(&tx, organization.id, key).await?;
-    throttle_of(&row).check(to_timestamp(now))?;
-    let next = throttle_of(&row).after_failure(to_timestamp(now));
+    throttle_of(&row)?.check(to_timestamp(now))?;
+    let next = throttle_of(&row)?.after_failure(to_timestamp(now));
     store::users::save_login_throttle(
         &tx,
         login_throttles::Model {

@@ -217,12 +217,12 @@ pub async fn verify(
     let document_row =
         store::census::lock_document_attempts(&tx, organization.id, &document_hash).await?;
     let account_lock = VerificationLock {
-        failures: u32::try_from(account_row.failures).unwrap_or(0),
+        failures: store::stored_count(account_row.failures, "verification failures")?,
         last_failure_at: Some(to_timestamp(account_row.last_failure_at)),
         locked_until: account_row.locked_until.map(to_timestamp),
     };
     let document_lock = VerificationLock {
-        failures: u32::try_from(document_row.failures).unwrap_or(0),
+        failures: store::stored_count(document_row.failures, "verification failures")?,
         last_failure_at: document_row.last_failure_at.map(to_timestamp),
         locked_until: document_row.locked_until.map(to_timestamp),
     };

@@ -104,7 +104,9 @@ impl UniqueIndex {
     }
 }
 
-/// Converts stored JSON translations into a map.
-pub fn translations(value: &serde_json::Value) -> std::collections::BTreeMap<String, String> {
-    serde_json::from_value(value.clone()).unwrap_or_default()
+/// A counter as stored (an `i32` column) as the count a rule reads. A negative value is not a
+/// count the server wrote: the request fails rather than reading it as 0, so that a damaged
+/// security counter (failed sign-ins, verification attempts) fails closed, never open.
+pub fn stored_count(value: i32, what: &str) -> Result<u32, DbErr> {
+    u32::try_from(value).map_err(|_| DbErr::Custom(format!("unreadable {what}: {value}")))
 }

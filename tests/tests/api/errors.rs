@@ -266,3 +266,18 @@ async fn a_uniqueness_rule_no_use_case_maps_is_a_conflict_not_a_server_error() {
         .await
         .assert_problem(409, "conflict");
 }
+
+#[tokio::test]
+async fn a_damaged_security_counter_fails_closed() {
+    let app = TestApp::spawn().await;
+    app.participant("ana@example.org").await;
+    app.sign_in("ana@example.org", "not her password")
+        .await
+        .assert_problem(401, "invalid_credentials");
+    // A counter no server wrote (negative): read as 0 it would reopen the attempts it counts.
+    app.execute_sql("UPDATE login_throttles SET failures_in_a_row = -1000")
+        .await;
+    app.sign_in("ana@example.org", "not her password either")
+        .await
+        .assert_problem(500, "internal_error");
+}
