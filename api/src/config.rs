@@ -4,10 +4,10 @@
 //! with no configuration at all. A bad value stops the process with a message naming the variable
 //! and what was expected. Secrets are never logged: [`Settings`] implements `Debug` by hand.
 
-use crate::http::client::{IpNet, parse_trusted_proxies};
 use crate::limits::{LimitClass, LimitSettings, Rate};
 use lettre::message::Mailbox;
 use std::fmt;
+use std::net::IpAddr;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -338,8 +338,9 @@ impl Settings {
             .filter(|slug| !slug.is_empty());
 
         let cors_origins = match lookup("PLAZA_CORS_ORIGINS") {
-            Some(text) => crate::http::cors::parse_origins(&text)
-                .map_err(|problem| bad("PLAZA_CORS_ORIGINS", problem))?,
+            Some(text) => {
+                parse_origins(&text).map_err(|problem| bad("PLAZA_CORS_ORIGINS", problem))?
+            }
             None => Vec::new(),
         };
 
@@ -431,9 +432,109 @@ fn redact_url(url: &str) -> String {
     }
 }
 
+/// An address block: `10.0.0.0/8`, `2001:db8::/32`, or one address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNet {
+    network: IpAddr,
+    prefix: u8,
+}
+
+impl IpNet {
+    /// Reads `ADDRESS` or `ADDRESS/PREFIX`.
+    pub fn parse(text: &str) -> Result<IpNet, String> {
+        let text = text.trim();
+        let problem = || format!("{text:?} is not an address or a block such as 10.0.0.0/8");
+        let (address, prefix) = match text.split_once('/') {
+            Some((address, prefix)) => (address, Some(prefix)),
+            None => (text, None),
+        };
+        let network: IpAddr = address.trim().parse().map_err(|_| problem())?;
+        let bits = if network.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(prefix) => prefix
+                .trim()
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= bits)
+                .ok_or_else(problem)?,
+            None => bits,
+        };
+        Ok(IpNet { network, prefix })
+    }
+
+    /// Whether `address` lies in this block (IPv4-mapped IPv6 addresses count as IPv4).
+    pub fn contains(&self, address: IpAddr) -> bool {
+        let mask = |bits: u32| -> u128 {
+            if self.prefix == 0 {
+                0
+            } else {
+                u128::MAX << (bits - u32::from(self.prefix))
+            }
+        };
+        match (self.network.to_canonical(), address.to_canonical()) {
+            (IpAddr::V4(network), IpAddr::V4(address)) => {
+                let mask = mask(32);
+                (u128::from(u32::from(network)) & mask) == (u128::from(u32::from(address)) & mask)
+            }
+            (IpAddr::V6(network), IpAddr::V6(address)) => {
+                let mask = mask(128);
+                (u128::from(network) & mask) == (u128::from(address) & mask)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Reads a comma-separated list of blocks (`PLAZA_TRUSTED_PROXIES`).
+pub fn parse_trusted_proxies(text: &str) -> Result<Vec<IpNet>, String> {
+    text.split(',')
+        .filter(|part| !part.trim().is_empty())
+        .map(IpNet::parse)
+        .collect()
+}
+
+/// Reads `PLAZA_CORS_ORIGINS`: comma-separated exact origins such as `https://decidim.barcelona`
+/// (scheme, host and optional port; no path).
+pub fn parse_origins(text: &str) -> Result<Vec<String>, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|origin| !origin.is_empty())
+        .map(|origin| {
+            let rest = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            match rest {
+                Some(host) if !host.is_empty() && !host.contains(['/', '?', '#', ' ', '*']) => {
+                    Ok(origin.to_ascii_lowercase())
+                }
+                _ => Err(format!(
+                    "{origin:?} is not an origin such as https://participa.example.org (no path, no wildcard)"
+                )),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn origins_are_exact_scheme_and_host() {
+        assert_eq!(
+            parse_origins("https://participa.example.org, http://localhost:5173").unwrap(),
+            vec!["https://participa.example.org", "http://localhost:5173"]
+        );
+        for bad in [
+            "participa.example.org",
+            "https://a.example/app",
+            "https://*.example",
+            "ftp://x",
+        ] {
+            assert!(parse_origins(bad).is_err(), "{bad}");
+        }
+        assert!(parse_origins("").unwrap().is_empty());
+    }
     use std::collections::HashMap;
 
     fn settings(vars: &[(&str, &str)]) -> Result<Settings, SettingsError> {

@@ -55,7 +55,11 @@ pub async fn build_state(
     clock: Arc<dyn Clock>,
 ) -> Result<Arc<AppState>, StartError> {
     let db = db::connect(&settings.database_url).await?;
-    let mailer = mail::Mailer::from_settings(&settings)?;
+    let mailer = mail::Mailer::new(
+        settings.smtp_url.as_deref(),
+        settings.mail_from.clone(),
+        settings.mail_dir(),
+    )?;
     let hasher = auth::passwords::Hasher::new(settings.max_hashes, auth::passwords::SLOT_WAIT);
     if let Err(error) = hasher.warm_up().await {
         tracing::warn!(%error, "the dummy password hash could not be computed at start");

@@ -11,73 +11,13 @@
 
 use crate::app::AppState;
 use crate::app::error::AppError;
+use crate::config::IpNet;
 use crate::limits::LimitClass;
 use poem::http::HeaderMap;
 use poem::{FromRequest, Request, RequestBody};
 use std::marker::PhantomData;
 use std::net::IpAddr;
 use std::sync::Arc;
-
-/// An address block: `10.0.0.0/8`, `2001:db8::/32`, or one address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IpNet {
-    network: IpAddr,
-    prefix: u8,
-}
-
-impl IpNet {
-    /// Reads `ADDRESS` or `ADDRESS/PREFIX`.
-    pub fn parse(text: &str) -> Result<IpNet, String> {
-        let text = text.trim();
-        let problem = || format!("{text:?} is not an address or a block such as 10.0.0.0/8");
-        let (address, prefix) = match text.split_once('/') {
-            Some((address, prefix)) => (address, Some(prefix)),
-            None => (text, None),
-        };
-        let network: IpAddr = address.trim().parse().map_err(|_| problem())?;
-        let bits = if network.is_ipv4() { 32 } else { 128 };
-        let prefix = match prefix {
-            Some(prefix) => prefix
-                .trim()
-                .parse::<u8>()
-                .ok()
-                .filter(|p| *p <= bits)
-                .ok_or_else(problem)?,
-            None => bits,
-        };
-        Ok(IpNet { network, prefix })
-    }
-
-    /// Whether `address` lies in this block (IPv4-mapped IPv6 addresses count as IPv4).
-    pub fn contains(&self, address: IpAddr) -> bool {
-        let mask = |bits: u32| -> u128 {
-            if self.prefix == 0 {
-                0
-            } else {
-                u128::MAX << (bits - u32::from(self.prefix))
-            }
-        };
-        match (self.network.to_canonical(), address.to_canonical()) {
-            (IpAddr::V4(network), IpAddr::V4(address)) => {
-                let mask = mask(32);
-                (u128::from(u32::from(network)) & mask) == (u128::from(u32::from(address)) & mask)
-            }
-            (IpAddr::V6(network), IpAddr::V6(address)) => {
-                let mask = mask(128);
-                (u128::from(network) & mask) == (u128::from(address) & mask)
-            }
-            _ => false,
-        }
-    }
-}
-
-/// Reads a comma-separated list of blocks (`PLAZA_TRUSTED_PROXIES`).
-pub fn parse_trusted_proxies(text: &str) -> Result<Vec<IpNet>, String> {
-    text.split(',')
-        .filter(|part| !part.trim().is_empty())
-        .map(IpNet::parse)
-        .collect()
-}
 
 /// The client's address, as the request's extensions carry it (`None` for a request that did
 /// not come over IP, such as the tests' in-process client).
@@ -173,6 +113,7 @@ impl<'a, C: PerClientClass> FromRequest<'a> for Limit<C> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::parse_trusted_proxies;
 
     fn ip(text: &str) -> IpAddr {
         text.parse().unwrap()

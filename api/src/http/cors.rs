@@ -23,28 +23,6 @@ const ALLOWED_METHODS: &str = "GET, POST, PUT, PATCH, DELETE";
 /// How long a browser may cache a preflight answer, in seconds.
 const PREFLIGHT_MAX_AGE: &str = "600";
 
-/// Reads `PLAZA_CORS_ORIGINS`: comma-separated exact origins such as `https://decidim.barcelona`
-/// (scheme, host and optional port; no path).
-pub fn parse_origins(text: &str) -> Result<Vec<String>, String> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|origin| !origin.is_empty())
-        .map(|origin| {
-            let rest = origin
-                .strip_prefix("https://")
-                .or_else(|| origin.strip_prefix("http://"));
-            match rest {
-                Some(host) if !host.is_empty() && !host.contains(['/', '?', '#', ' ', '*']) => {
-                    Ok(origin.to_ascii_lowercase())
-                }
-                _ => Err(format!(
-                    "{origin:?} is not an origin such as https://participa.example.org (no path, no wildcard)"
-                )),
-            }
-        })
-        .collect()
-}
-
 /// The listed origin a request comes from, if any.
 pub fn listed_origin(request: &Request, allowed: &[String]) -> Option<HeaderValue> {
     let origin = request.headers().get(header::ORIGIN)?;
@@ -95,26 +73,4 @@ pub fn allow(headers: &mut HeaderMap, origin: &HeaderValue) {
         HeaderValue::from_static(EXPOSED_HEADERS),
     );
     headers.append(header::VARY, HeaderValue::from_static("origin"));
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn origins_are_exact_scheme_and_host() {
-        assert_eq!(
-            parse_origins("https://participa.example.org, http://localhost:5173").unwrap(),
-            vec!["https://participa.example.org", "http://localhost:5173"]
-        );
-        for bad in [
-            "participa.example.org",
-            "https://a.example/app",
-            "https://*.example",
-            "ftp://x",
-        ] {
-            assert!(parse_origins(bad).is_err(), "{bad}");
-        }
-        assert!(parse_origins("").unwrap().is_empty());
-    }
 }

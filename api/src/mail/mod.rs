@@ -38,21 +38,18 @@ pub enum Mailer {
 pub struct SendError(String);
 
 impl Mailer {
-    /// Builds the mailer the settings ask for.
-    pub fn from_settings(settings: &crate::config::Settings) -> Result<Mailer, SendError> {
-        match &settings.smtp_url {
+    /// The mailer for `smtp_url` (mail sent over SMTP) or, without one, for mail written as
+    /// files into `dir` (created if missing), each sent from `from`.
+    pub fn new(smtp_url: Option<&str>, from: Mailbox, dir: PathBuf) -> Result<Mailer, SendError> {
+        match smtp_url {
             Some(url) => Ok(Mailer::Smtp {
                 transport: smtp_builder(url)?.build(),
-                from: settings.mail_from.clone(),
+                from,
             }),
             None => {
-                let dir = settings.mail_dir();
                 std::fs::create_dir_all(&dir)
                     .map_err(|e| SendError(format!("cannot create {}: {e}", dir.display())))?;
-                Ok(Mailer::Files {
-                    dir,
-                    from: settings.mail_from.clone(),
-                })
+                Ok(Mailer::Files { dir, from })
             }
         }
     }

@@ -26,7 +26,7 @@
 //! A cancelled ballot goes back to being a draft with the same projects (Decidim deletes it), so
 //! the resident can adjust it and cast again while voting is open; its receipt no longer counts.
 
-use super::eligibility::{Voter, VotingWindow, check_eligibility};
+use super::eligibility::{BallotProgress, Voter, VotingWindow, check_eligibility};
 use super::ids::{BallotId, BudgetId, ProjectId};
 use super::receipt::Receipt;
 use super::rules::VotingRule;
@@ -97,6 +97,15 @@ pub struct Ballot {
 }
 
 impl Ballot {
+    /// How far along the ballot is, as the workflow counts it (see `eligibility`).
+    pub fn progress(&self) -> BallotProgress {
+        match self.status() {
+            BallotStatus::Cast { .. } => BallotProgress::Cast,
+            BallotStatus::Draft if self.project_count() == 0 => BallotProgress::Empty,
+            BallotStatus::Draft => BallotProgress::InProgress,
+        }
+    }
+
     /// A new, empty draft.
     pub fn new_draft(id: BallotId) -> Ballot {
         Ballot {

@@ -17,7 +17,6 @@
 //! territory contains them (city-wide budgets included); the "one more" is any other budget of the
 //! process, which is the only way a resident votes outside their territory (Barcelona's rule).
 
-use super::ballot::{Ballot, BallotStatus};
 use super::ids::BudgetId;
 use super::scope::{BudgetScope, ScopeAncestry};
 use super::settings::{Budget, Workflow};
@@ -151,15 +150,6 @@ pub enum BallotProgress {
 }
 
 impl BallotProgress {
-    /// The progress of `ballot`.
-    pub fn of(ballot: &Ballot) -> BallotProgress {
-        match ballot.status() {
-            BallotStatus::Cast { .. } => BallotProgress::Cast,
-            BallotStatus::Draft if ballot.project_count() == 0 => BallotProgress::Empty,
-            BallotStatus::Draft => BallotProgress::InProgress,
-        }
-    }
-
     /// Whether a ballot this far along takes up a slot of the workflow.
     pub fn counts(self) -> bool {
         self != BallotProgress::Empty

@@ -422,15 +422,15 @@ fn checkout_rechecks_the_workflow() {
 fn a_ballots_progress_is_what_the_workflows_count() {
     let booth = Booth::new(budget(knapsack(0), 1_000));
     assert_eq!(
-        BallotProgress::of(&Ballot::new_draft(BallotId(1))),
+        Ballot::new_draft(BallotId(1)).progress(),
         BallotProgress::Empty
     );
     assert_eq!(
-        BallotProgress::of(&booth.draft_with(&[project(1, 10)])),
+        booth.draft_with(&[project(1, 10)]).progress(),
         BallotProgress::InProgress
     );
     assert_eq!(
-        BallotProgress::of(&booth.cast(&[project(1, 10)])),
+        booth.cast(&[project(1, 10)]).progress(),
         BallotProgress::Cast
     );
     assert!(!BallotProgress::Empty.counts());
