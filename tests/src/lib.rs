@@ -533,6 +533,18 @@ impl TestApp {
         self.registered_as(email, password, "Someone").await;
     }
 
+    /// Imports a census CSV as `admin` (merge mode); returns the answer.
+    pub async fn import_census(&self, admin: &Session, csv: &str) -> Reply {
+        self.call_raw(
+            Method::POST,
+            "/api/v1/admin/census",
+            Some(&admin.access_token),
+            "text/csv",
+            csv.as_bytes().to_vec(),
+        )
+        .await
+    }
+
     /// The id of the test scope with `code`.
     pub async fn scope_id(&self, code: &str) -> Uuid {
         plaza_api::store::orgs::scope_by_code(&self.state.db, self.organization.id, code)

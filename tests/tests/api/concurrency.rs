@@ -29,14 +29,7 @@ async fn one_document_cannot_verify_two_accounts_at_once() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     let csv = "document_number,birth_date,scope_code\n12345678Z,1990-04-01,N1\n";
-    app.call_raw(
-        poem::http::Method::POST,
-        "/api/v1/admin/census",
-        Some(&admin.access_token),
-        "text/csv",
-        csv.as_bytes().to_vec(),
-    )
-    .await;
+    app.import_census(&admin, csv).await;
     let ana = app.participant("ana@example.org").await;
     let bea = app.participant("bea@example.org").await;
     let body = json!({ "document_number": "12345678Z", "birth_date": "1990-04-01" });
@@ -214,15 +207,7 @@ async fn one_account_verifying_two_documents_at_once_ends_with_one() {
     let admin = app.admin().await;
     let csv =
         "document_number,birth_date,scope_code\n12345678Z,1990-04-01,N1\n87654321X,1985-01-31,N2\n";
-    let imported = app
-        .call_raw(
-            poem::http::Method::POST,
-            "/api/v1/admin/census",
-            Some(&admin.access_token),
-            "text/csv",
-            csv.as_bytes().to_vec(),
-        )
-        .await;
+    let imported = app.import_census(&admin, csv).await;
     assert_eq!(imported.status, 200);
     let ana = app.participant("ana@example.org").await;
     let verify = |document: &str, birth_date: &str| {
@@ -291,15 +276,7 @@ async fn twenty_requests_with_one_idempotency_key_act_once_and_get_one_answer() 
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     let csv = "document_number,birth_date,scope_code\n12345678Z,1990-04-01,N1\n";
-    let imported = app
-        .call_raw(
-            poem::http::Method::POST,
-            "/api/v1/admin/census",
-            Some(&admin.access_token),
-            "text/csv",
-            csv.as_bytes().to_vec(),
-        )
-        .await;
+    let imported = app.import_census(&admin, csv).await;
     assert_eq!(imported.status, 200);
     let ana = app.participant("ana@example.org").await;
     let server = app.serve_on_socket().await;

@@ -9,15 +9,7 @@ const CENSUS: &str = "document_number,birth_date,scope_code\n12345678Z,1990-04-0
 async fn with_census() -> (TestApp, Session) {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
-    let imported = app
-        .call_raw(
-            poem::http::Method::POST,
-            "/api/v1/admin/census",
-            Some(&admin.access_token),
-            "text/csv",
-            CENSUS.as_bytes().to_vec(),
-        )
-        .await;
+    let imported = app.import_census(&admin, CENSUS).await;
     assert_eq!(imported.status, 200, "{imported:#?}");
     let ana = app.participant("ana@example.org").await;
     (app, ana)
