@@ -114,6 +114,14 @@ enum OrgCommand {
         #[arg(long, default_value = "UTC")]
         time_zone: String,
     },
+    /// Set the IANA time zone of an organization's residents (organizations created before
+    /// time zones were recorded have UTC).
+    SetTimeZone {
+        /// The organization's slug.
+        slug: String,
+        /// e.g. Europe/Madrid.
+        time_zone: String,
+    },
     /// List organizations.
     List,
 }
@@ -333,13 +341,28 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             );
             Ok(())
         }
+        Command::Org(OrgCommand::SetTimeZone { slug, time_zone }) => {
+            prepare_database(&state).await.map_err(|e| e.to_string())?;
+            let organization = app::seed::set_time_zone(&state, &slug, &time_zone)
+                .await
+                .map_err(describe)?;
+            println!(
+                "organization {} now keeps the time of {}",
+                organization.slug,
+                organization.time_zone.name()
+            );
+            Ok(())
+        }
         Command::Org(OrgCommand::List) => {
             prepare_database(&state).await.map_err(|e| e.to_string())?;
             for row in plaza_api::store::orgs::all(&state.db)
                 .await
                 .map_err(|e| e.to_string())?
             {
-                println!("{}\t{}\t{}", row.slug, row.host, row.name);
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    row.slug, row.host, row.time_zone, row.name
+                );
             }
             Ok(())
         }

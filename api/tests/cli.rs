@@ -105,6 +105,21 @@ fn migrations_roll_back_and_apply_again() {
         "{refused:?}"
     );
     assert!(stdout(&plaza(&dir, &["org", "list"])).contains("barcelona"));
+    // An operator sets the time zone (organizations upgraded from before it have UTC).
+    assert!(
+        stdout(&plaza(
+            &dir,
+            &["org", "set-time-zone", "barcelona", "Atlantic/Canary"]
+        ))
+        .contains("Atlantic/Canary")
+    );
+    assert!(stdout(&plaza(&dir, &["org", "list"])).contains("Atlantic/Canary"));
+    let unknown = plaza(
+        &dir,
+        &["org", "set-time-zone", "barcelona", "Mars/Olympus_Mons"],
+    );
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown_time_zone"));
     let _ = std::fs::remove_dir_all(dir);
 }
 

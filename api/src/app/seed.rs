@@ -83,6 +83,22 @@ pub async fn create_organization(
     Organization::try_from(row)
 }
 
+/// Sets the time zone of the organization `slug` (an operator's command).
+pub async fn set_time_zone(
+    state: &AppState,
+    slug: &str,
+    time_zone: &str,
+) -> AppResult<Organization> {
+    let zone = TimeZone::parse("time_zone", time_zone)?;
+    let tx = db::begin_write(&state.db).await?;
+    let row = store::orgs::find_by_slug(&tx, slug)
+        .await?
+        .ok_or(AppError::OrganizationNotFound)?;
+    let saved = store::orgs::set_time_zone(&tx, row, zone.name()).await?;
+    tx.commit().await?;
+    Organization::try_from(saved)
+}
+
 async fn insert_organization(
     db: &impl ConnectionTrait,
     form: &NewOrganization,

@@ -95,6 +95,17 @@ pub async fn insert_organization(
     row.into_active_model().insert(db).await.map(|_| ())
 }
 
+/// Writes an organization's time zone (an IANA name, checked by the caller).
+pub async fn set_time_zone(
+    db: &impl ConnectionTrait,
+    row: organizations::Model,
+    time_zone: &str,
+) -> Result<organizations::Model, DbErr> {
+    let mut active = row.into_active_model();
+    active.time_zone = sea_orm::ActiveValue::Set(time_zone.to_string());
+    active.update(db).await
+}
+
 pub async fn scopes_of(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
