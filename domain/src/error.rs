@@ -53,6 +53,13 @@ impl FieldErrors {
         }
     }
 
+    /// Records every error of `result` (a check that reports several at once).
+    pub fn take_all(&mut self, result: Result<(), Vec<FieldError>>) {
+        if let Err(errors) = result {
+            self.0.extend(errors);
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -157,19 +157,12 @@ pub async fn create_scope(
             "not_found",
             "No scope has this id.",
         )),
-        _ => {
-            for error in check_placement(Placement {
-                kind,
-                parent: tree.parent_of(parent_id),
-                children: &[],
-                height: 1,
-            })
-            .err()
-            .unwrap_or_default()
-            {
-                errors.push(error);
-            }
-        }
+        _ => errors.take_all(check_placement(Placement {
+            kind,
+            parent: tree.parent_of(parent_id),
+            children: &[],
+            height: 1,
+        })),
     }
     errors.finish()?;
     let (Some(code), Some(name)) = (code, name) else {
@@ -216,14 +209,17 @@ pub async fn update_scope(
         .find(|s| s.id == id)
         .cloned()
         .ok_or(AppError::NotFound)?;
+    let tree = Tree::of(all)?;
     let mut scope = before.clone();
+    let mut kind = tree.kinds[&id];
     let mut errors = FieldErrors::new();
     if let Some(raw) = &form.code
         && let Some(code) = errors.take(ScopeCode::parse("code", raw))
     {
         scope.code = code.as_str().to_string();
     }
-    if let Some(kind) = form.kind {
+    if let Some(new_kind) = form.kind {
+        kind = new_kind;
         scope.kind = kind.as_str().to_string();
     }
     if form.name.is_some()
@@ -242,15 +238,13 @@ pub async fn update_scope(
     }
     if let Some(parent) = form.parent_id {
         if let Some(parent_id) = parent {
-            let parents: HashMap<Uuid, Option<Uuid>> =
-                all.iter().map(|s| (s.id, s.parent_id)).collect();
-            if !parents.contains_key(&parent_id) {
+            if !tree.kinds.contains_key(&parent_id) {
                 errors.push(FieldError::new(
                     "parent_id",
                     "not_found",
                     "No scope has this id.",
                 ));
-            } else if creates_cycle(id, parent_id, &parents) {
+            } else if creates_cycle(id, parent_id, &tree.parents) {
                 errors.push(FieldError::new(
                     "parent_id",
                     "cycle",
@@ -261,21 +255,12 @@ pub async fn update_scope(
         scope.parent_id = parent;
     }
     if errors.is_empty() {
-        let tree = Tree::of(all.clone())?;
-        let kind = ScopeKind::parse(&scope.kind)
-            .ok_or_else(|| AppError::internal(format!("scope {id}: unreadable kind")))?;
-        let children: Vec<ScopeKind> = tree.children_kinds(id);
-        for error in check_placement(Placement {
+        errors.take_all(check_placement(Placement {
             kind,
             parent: tree.parent_of(scope.parent_id),
-            children: &children,
+            children: &tree.children_kinds(id),
             height: tree.height(id),
-        })
-        .err()
-        .unwrap_or_default()
-        {
-            errors.push(error);
-        }
+        }));
     }
     errors.finish()?;
     let saved = store::orgs::update_scope(work.db(), scope)
@@ -757,7 +742,8 @@ pub async fn create_process(
     form: ProcessForm,
 ) -> AppResult<ProcessView> {
     authorize(&actor.roles, Permission::ManageProcesses)?;
-    let now = state.now();
+    let work = UnitOfWork::begin(state, organization, Some(actor.id())).await?;
+    let now = work.now();
     let id = Uuid::now_v7();
     let mut errors = FieldErrors::new();
     let slug = match &form.slug {
@@ -781,7 +767,7 @@ pub async fn create_process(
         &mut errors,
     );
     let scope_id = form.scope_id.flatten();
-    check_scope(&state.db, organization, scope_id, &mut errors).await?;
+    check_scope(work.db(), organization, scope_id, &mut errors).await?;
     let phase_forms = form.phases.clone().unwrap_or_default();
     let phases = phase_rows(id, &phase_forms, organization, &mut errors);
     let pinned = form.pinned_phase.flatten();
@@ -801,7 +787,6 @@ pub async fn create_process(
         created_at: now,
         updated_at: now,
     };
-    let work = UnitOfWork::begin(state, organization, Some(actor.id())).await?;
     let saved = store::orgs::insert_process(work.db(), process)
         .await
         .map_err(|error| taken_or(error, &store::orgs::UX_PROCESS_SLUG, "slug"))?;

@@ -14,6 +14,7 @@ use plaza_domain::accounts::{Permission, authorize};
 use plaza_domain::census::{
     self, DocumentHolder, DocumentNumber, PreviousVerification, VerificationLock,
 };
+use plaza_domain::scopes::ScopeCode;
 use plaza_domain::{Date, DomainError, FieldError};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -74,14 +75,16 @@ pub async fn import(
     let scopes: HashMap<String, Uuid> = store::orgs::scopes_of(&state.db, organization.id)
         .await?
         .into_iter()
-        .map(|s| (s.code.to_ascii_uppercase(), s.id))
+        .map(|s| (s.code, s.id))
         .collect();
     let mut unknown = Vec::new();
     let mut rows = Vec::with_capacity(entries.len());
     let now = state.now();
     for entry in &entries {
-        // Scope codes are compared without regard to case (they are kept in capitals).
-        match scopes.get(&entry.scope_code.to_ascii_uppercase()) {
+        // A code in the file is read as codes are stored (`ScopeCode`: in capitals), so a file
+        // may write `b31` for `B31`; one that is no code at all matches no scope.
+        let code = ScopeCode::parse("scope_code", &entry.scope_code).ok();
+        match code.and_then(|code| scopes.get(code.as_str())) {
             Some(scope_id) => rows.push(census_records::Model {
                 id: Uuid::now_v7(),
                 organization_id: organization.id,

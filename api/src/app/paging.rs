@@ -77,6 +77,13 @@ impl Position {
     }
 }
 
+/// The start of a page: after the position the `cursor` parameter names, if it is given.
+pub fn after(cursor: Option<&str>, sort: &str) -> Result<Option<Position>, AppError> {
+    cursor
+        .map(|raw| Position::from_cursor(raw, sort))
+        .transpose()
+}
+
 /// What a client asks of a list: an order (an enum per list), a size and a start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest<S> {

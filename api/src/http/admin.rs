@@ -7,7 +7,7 @@ use super::common::Page;
 use super::me::RoleName;
 use super::problem::{Problem, answers};
 use super::security::{BearerAuth, State, Tenant};
-use crate::app::paging::{PageRequest, Position};
+use crate::app::paging::{self, PageRequest};
 use crate::app::{accounts, census, operations};
 use plaza_domain::accounts::Roles;
 use poem_openapi::param::{Path, Query};
@@ -205,11 +205,7 @@ impl AdminApi {
         limit: Query<u64>,
     ) -> Result<Json<Page<DeadJob>>, Problem<{ answers::BAD_REQUEST | answers::SIGNED_IN }>> {
         let sort = operations::NewestFirst::NAME;
-        let after = cursor
-            .0
-            .as_deref()
-            .map(|raw| Position::from_cursor(raw, sort))
-            .transpose()?;
+        let after = paging::after(cursor.0.as_deref(), sort)?;
         let page = operations::dead_jobs(
             &state,
             &organization,

@@ -541,11 +541,7 @@ impl ProcessesApi {
         limit: Query<u64>,
     ) -> Result<Json<Page<ProcessView>>, Problem<{ answers::BAD_REQUEST }>> {
         let sort = catalog::ProcessSort::from(sort.0);
-        let after = cursor
-            .0
-            .as_deref()
-            .map(|raw| paging::Position::from_cursor(raw, sort.as_str()))
-            .transpose()?;
+        let after = paging::after(cursor.0.as_deref(), sort.as_str())?;
         let page = catalog::list_processes(
             &state,
             &organization,

@@ -70,8 +70,12 @@ fn parse_key(raw: &HeaderValue) -> Result<String, AppError> {
 
 /// Middleware of the versioned API (inside `security::resolve_organization`).
 pub async fn idempotent<E: Endpoint>(next: Arc<E>, request: Request) -> poem::Result<Response> {
+    let Some(raw_key) = request.headers().get(HEADER).cloned() else {
+        return run(&next, request).await;
+    };
     // The writes the API has: a key sent with a method a path does not take (TRACE, a PUT where
-    // only POST exists) is not claimed, so the request gets its 405.
+    // only POST exists) is not claimed, so the request gets its 405. (Looked up only for the
+    // requests that carry a key: every other request passes straight through.)
     let is_write = [Method::POST, Method::PUT, Method::PATCH, Method::DELETE]
         .contains(request.method())
         && super::middleware::allowed_methods(&format!(
@@ -80,9 +84,9 @@ pub async fn idempotent<E: Endpoint>(next: Arc<E>, request: Request) -> poem::Re
             request.uri().path()
         ))
         .is_some_and(|methods| methods.split(", ").any(|m| m == request.method().as_str()));
-    let Some(raw_key) = request.headers().get(HEADER).filter(|_| is_write).cloned() else {
+    if !is_write {
         return run(&next, request).await;
-    };
+    }
     let key = parse_key(&raw_key)?;
     let (Some(state), Some(organization)) = (
         request.data::<Arc<AppState>>().cloned(),

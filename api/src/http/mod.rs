@@ -354,18 +354,8 @@ fn complete_operation(method: &str, operation: &mut serde_json::Map<String, serd
                 )
             })
         });
-    if has_url_parameters
-        && let Some(responses) = operation
-            .get_mut("responses")
-            .and_then(serde_json::Value::as_object_mut)
-        && !responses.contains_key("400")
-        && let Some(described) = problem::documented_response(400)
-    {
-        responses.insert("400".into(), described);
-        let mut sorted: Vec<(String, serde_json::Value)> =
-            std::mem::take(responses).into_iter().collect();
-        sorted.sort_by(|a, b| a.0.cmp(&b.0));
-        responses.extend(sorted);
+    if has_url_parameters {
+        document_errors(operation, &[400]);
     }
     if let Some(who) = operation
         .get("operationId")
@@ -466,21 +456,27 @@ fn declare_idempotency_key(operation: &mut serde_json::Map<String, serde_json::V
     {
         parameters.push(json!({ "$ref": "#/components/parameters/IdempotencyKey" }));
     }
-    if let Some(responses) = operation
+    document_errors(operation, &[400, 409, 422]);
+}
+
+/// Adds the problem answers `statuses` (as `http::problem` documents them) to an operation that
+/// lacks them, keeping its answers in status order as poem-openapi writes them.
+fn document_errors(operation: &mut serde_json::Map<String, serde_json::Value>, statuses: &[u16]) {
+    let Some(responses) = operation
         .get_mut("responses")
         .and_then(serde_json::Value::as_object_mut)
-    {
-        for status in [400, 409, 422] {
-            if let Some(described) = problem::documented_response(status) {
-                responses.entry(status.to_string()).or_insert(described);
-            }
+    else {
+        return;
+    };
+    for status in statuses {
+        if let Some(described) = problem::documented_response(*status) {
+            responses.entry(status.to_string()).or_insert(described);
         }
-        // Sorted as poem-openapi writes them, so that the committed spec reads in order.
-        let mut sorted: Vec<(String, serde_json::Value)> =
-            std::mem::take(responses).into_iter().collect();
-        sorted.sort_by(|a, b| a.0.cmp(&b.0));
-        responses.extend(sorted);
     }
+    let mut sorted: Vec<(String, serde_json::Value)> =
+        std::mem::take(responses).into_iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    responses.extend(sorted);
 }
 
 /// The spec as YAML, exactly as served and as committed in `openapi/openapi.yaml`.
