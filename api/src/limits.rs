@@ -16,12 +16,12 @@
 use crate::app::error::AppError;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
+use plaza_domain::UserId;
 use std::fmt;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-use uuid::Uuid;
 
 /// The kinds of request with a limit of their own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,7 +188,7 @@ impl ClientKey {
 }
 
 type PerClient = DefaultKeyedRateLimiter<ClientKey>;
-type PerAccount = DefaultKeyedRateLimiter<Uuid>;
+type PerAccount = DefaultKeyedRateLimiter<UserId>;
 
 /// How many checks pass between two sweeps of the keys whose buckets are full again.
 const SWEEP_EVERY: u64 = 4_096;
@@ -238,7 +238,7 @@ impl Limits {
     }
 
     /// Counts one authenticated write by `account`; refuses it past its rate.
-    pub fn check_account(&self, account: Uuid) -> Result<(), AppError> {
+    pub fn check_account(&self, account: UserId) -> Result<(), AppError> {
         let Some(limiter) = &self.per_account else {
             return Ok(());
         };
@@ -277,6 +277,7 @@ fn refusal<K: std::hash::Hash + Eq + Clone>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use uuid::Uuid;
 
     fn limits(class: LimitClass, rate: &str) -> Limits {
         let mut rates = [None; 4];
@@ -342,14 +343,17 @@ mod tests {
         let limits = Limits::new(&LimitSettings::off());
         for _ in 0..1_000 {
             limits.check_client(LimitClass::SignUp, None).unwrap();
-            limits.check_account(Uuid::nil()).unwrap();
+            limits.check_account(UserId::from(Uuid::nil())).unwrap();
         }
     }
 
     #[test]
     fn accounts_are_limited_one_by_one() {
         let limits = limits(LimitClass::AccountWrites, "2/minute");
-        let (ana, bea) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let (ana, bea) = (
+            UserId::from_uuid(Uuid::from_u128(1)),
+            UserId::from_uuid(Uuid::from_u128(2)),
+        );
         limits.check_account(ana).unwrap();
         limits.check_account(ana).unwrap();
         assert!(limits.check_account(ana).is_err());

@@ -13,6 +13,7 @@ pub mod calendar;
 pub mod census;
 pub mod error;
 pub mod i18n;
+pub mod ids;
 pub mod money;
 pub mod outcome;
 pub mod pabulib;
@@ -22,4 +23,5 @@ pub mod sessions;
 
 pub use calendar::{Date, Timestamp};
 pub use error::{DomainError, FieldError, FieldErrors};
+pub use ids::{JobId, OrganizationId, ProcessId, ScopeId, SessionId, UserId};
 pub use money::Cents;

@@ -15,6 +15,41 @@
 use crate::calendar::Timestamp;
 use crate::error::DomainError;
 
+/// Why a session ended before its time (kept with the session, for the account's history and
+/// for support).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevokeReason {
+    /// The holder signed out.
+    Logout,
+    /// A spent refresh token was presented again: the family is revoked.
+    RefreshTokenReused,
+    /// The holder changed the password: the other sessions end.
+    PasswordChanged,
+    /// A mailed reset link set a new password: every session ends.
+    PasswordReset,
+    /// An operator set the password at the command line.
+    PasswordSetByOperator,
+    /// The holder deleted the account.
+    AccountDeleted,
+    /// A moderator blocked the account.
+    AccountBlocked,
+}
+
+impl RevokeReason {
+    /// The name stored with the session.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevokeReason::Logout => "logout",
+            RevokeReason::RefreshTokenReused => "refresh_token_reused",
+            RevokeReason::PasswordChanged => "password_changed",
+            RevokeReason::PasswordReset => "password_reset",
+            RevokeReason::PasswordSetByOperator => "password_set_by_operator",
+            RevokeReason::AccountDeleted => "account_deleted",
+            RevokeReason::AccountBlocked => "account_blocked",
+        }
+    }
+}
+
 /// Lifetime of an access token.
 pub const ACCESS_TOKEN_SECONDS: i64 = 15 * 60;
 /// A session unused for this long ends.

@@ -124,7 +124,7 @@ impl Mail {
 /// A signed-in participant.
 #[derive(Debug, Clone)]
 pub struct Session {
-    pub user_id: Uuid,
+    pub user_id: plaza_domain::UserId,
     pub email: String,
     pub access_token: String,
     pub refresh_token: String,
@@ -268,7 +268,7 @@ impl TestApp {
             };
             let row = scopes::Model {
                 id: Uuid::now_v7(),
-                organization_id: self.organization.id,
+                organization_id: self.organization.id.uuid(),
                 parent_id,
                 code: code.into(),
                 kind: kind.into(),
@@ -505,7 +505,9 @@ impl TestApp {
         let access_token = reply.body["access_token"].as_str().unwrap().to_string();
         let me = self.get("/api/v1/me", Some(&access_token)).await;
         Session {
-            user_id: Uuid::parse_str(me.body["id"].as_str().unwrap()).unwrap(),
+            user_id: Uuid::parse_str(me.body["id"].as_str().unwrap())
+                .unwrap()
+                .into(),
             email: email.to_string(),
             access_token,
             refresh_token: reply.body["refresh_token"].as_str().unwrap().to_string(),

@@ -35,11 +35,53 @@ use plaza_domain::accounts::{
     Email, Nickname, NotificationMail, PersonName, Role, Roles, decide_roles,
 };
 use plaza_domain::i18n::choose_locale;
+use plaza_domain::sessions::RevokeReason;
 use plaza_domain::sessions::{self, RefreshDecision, SessionState, TokenState};
 use plaza_domain::{DomainError, FieldError, FieldErrors};
+use plaza_domain::{OrganizationId, ScopeId, SessionId, UserId};
 use sea_orm::ConnectionTrait;
 use time::OffsetDateTime;
 use uuid::Uuid;
+
+/// An account as use cases hand it out: what the person and the rules see, never its password
+/// hash (a use case that checks a password reads the row itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: UserId,
+    pub email: String,
+    pub name: Option<String>,
+    pub nickname: Option<String>,
+    pub locale: String,
+    pub notification_mail: NotificationMail,
+    pub confirmed_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+}
+
+impl TryFrom<users::Model> for Account {
+    type Error = AppError;
+
+    /// Reads a stored account; a notification choice the server cannot read is a failure, not
+    /// a default.
+    fn try_from(row: users::Model) -> AppResult<Account> {
+        let notification_mail =
+            NotificationMail::parse(&row.notification_mail).ok_or_else(|| {
+                AppError::internal(format!(
+                    "account {}: unreadable notification choice {:?}",
+                    row.id, row.notification_mail
+                ))
+            })?;
+        Ok(Account {
+            id: UserId::from(row.id),
+            email: row.email,
+            name: row.name,
+            nickname: row.nickname,
+            locale: row.locale,
+            notification_mail,
+            confirmed_at: row.confirmed_at,
+            created_at: row.created_at,
+        })
+    }
+}
 
 /// What a sign-up form sends (the password is chosen at confirmation, by the link's holder).
 pub struct Registration {
@@ -103,7 +145,7 @@ fn link(state: &AppState, page: &str, token: &str) -> String {
 /// A mailed token to issue: for whom, for what, and (for a registration's confirmation) the
 /// details to apply when it is used.
 struct TokenFor {
-    user_id: Uuid,
+    user_id: UserId,
     purpose: EmailTokenPurpose,
     registration: Option<PendingRegistration>,
 }
@@ -227,7 +269,10 @@ pub async fn register(
     // An existing account is read under its lock: two registrations of one address then issue
     // their links one after the other, and exactly one link stays valid.
     let existing = match store::users::by_email(work.db(), organization.id, email.as_str()).await? {
-        Some(found) => store::users::by_id_for_update(work.db(), organization.id, found.id).await?,
+        Some(found) => {
+            store::users::by_id_for_update(work.db(), organization.id, UserId::from(found.id))
+                .await?
+        }
         None => None,
     };
     let user = match existing {
@@ -241,7 +286,7 @@ pub async fn register(
                 )
             };
             let token_for = TokenFor {
-                user_id: existing.id,
+                user_id: UserId::from(existing.id),
                 purpose: EmailTokenPurpose::ResetPassword,
                 registration: None,
             };
@@ -253,7 +298,7 @@ pub async fn register(
         None => {
             let user = users::Model {
                 id: Uuid::now_v7(),
-                organization_id: organization.id,
+                organization_id: organization.id.uuid(),
                 email: email.as_str().to_string(),
                 password_hash: None,
                 name: Some(details.name.clone()),
@@ -280,7 +325,7 @@ pub async fn register(
     let render =
         |link: &str| templates::confirm_email(&user.email, &locale, &organization.name, link);
     let token_for = TokenFor {
-        user_id: user.id,
+        user_id: UserId::from(user.id),
         purpose: EmailTokenPurpose::ConfirmEmail,
         registration: Some(details),
     };
@@ -311,7 +356,7 @@ pub async fn confirm_email(
         .registration
         .clone()
         .and_then(|value| serde_json::from_value(value).ok());
-    let user = store::users::by_id(&state.db, organization.id, pending.user_id)
+    let user = store::users::by_id(&state.db, organization.id, UserId::from(pending.user_id))
         .await?
         .filter(|u| u.deleted_at.is_none() && u.confirmed_at.is_none())
         .ok_or(AppError::InvalidLink)?;
@@ -342,7 +387,7 @@ pub async fn confirm_email(
     if spent.map(|token| token.user_id) != Some(user.id) {
         return Err(AppError::InvalidLink);
     }
-    let mut user = store::users::by_id_for_update(&tx, organization.id, user.id)
+    let mut user = store::users::by_id_for_update(&tx, organization.id, UserId::from(user.id))
         .await?
         .filter(|u| u.deleted_at.is_none() && u.confirmed_at.is_none())
         .ok_or(AppError::InvalidLink)?;
@@ -358,7 +403,7 @@ pub async fn confirm_email(
     let user = store::users::save(&tx, user)
         .await
         .map_err(nickname_conflict)?;
-    store::users::void_all_email_tokens(&tx, user.id, now).await?;
+    store::users::void_all_email_tokens(&tx, UserId::from(user.id), now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -368,7 +413,7 @@ async fn open_session(
     state: &AppState,
     db: &impl ConnectionTrait,
     organization: &Organization,
-    user_id: Uuid,
+    user_id: UserId,
     now: OffsetDateTime,
 ) -> AppResult<TokenPair> {
     let session_id = Uuid::now_v7();
@@ -376,7 +421,7 @@ async fn open_session(
         db,
         session_rows::Model {
             id: session_id,
-            user_id,
+            user_id: user_id.uuid(),
             created_at: now,
             last_used_at: now,
             revoked_at: None,
@@ -385,13 +430,18 @@ async fn open_session(
     )
     .await?;
     let refresh_token = auth::random_token(32);
-    store::users::insert_refresh_token(db, session_id, auth::token_hash(&refresh_token), now)
-        .await?;
+    store::users::insert_refresh_token(
+        db,
+        SessionId::from(session_id),
+        auth::token_hash(&refresh_token),
+        now,
+    )
+    .await?;
     Ok(tokens(
         state,
         organization,
         user_id,
-        session_id,
+        SessionId::from(session_id),
         now,
         refresh_token,
     ))
@@ -400,8 +450,8 @@ async fn open_session(
 fn tokens(
     state: &AppState,
     organization: &Organization,
-    user_id: Uuid,
-    session_id: Uuid,
+    user_id: UserId,
+    session_id: SessionId,
     now: OffsetDateTime,
     refresh_token: String,
 ) -> TokenPair {
@@ -499,7 +549,7 @@ pub async fn login(
         return Err(AppError::InvalidCredentials);
     };
     let tx = db::begin_write(&state.db).await?;
-    let user = store::users::by_id_for_update(&tx, organization.id, user.id)
+    let user = store::users::by_id_for_update(&tx, organization.id, UserId::from(user.id))
         .await?
         .filter(|now_stored| {
             now_stored.deleted_at.is_none() && now_stored.password_hash == user.password_hash
@@ -512,7 +562,7 @@ pub async fn login(
         return Err(AppError::EmailNotConfirmed);
     }
     store::users::clear_login_throttle(&tx, organization.id, &key).await?;
-    let pair = open_session(state, &tx, organization, user.id, now).await?;
+    let pair = open_session(state, &tx, organization, UserId::from(user.id), now).await?;
     tx.commit().await?;
     Ok(pair)
 }
@@ -530,10 +580,10 @@ pub async fn refresh(
     let token = store::users::refresh_token_for_update(&tx, &auth::token_hash(refresh_token))
         .await?
         .ok_or(DomainError::SessionEnded)?;
-    let session = store::users::session(&tx, token.session_id)
+    let session = store::users::session(&tx, SessionId::from(token.session_id))
         .await?
         .ok_or(DomainError::SessionEnded)?;
-    let user = store::users::by_id(&tx, organization.id, session.user_id)
+    let user = store::users::by_id(&tx, organization.id, UserId::from(session.user_id))
         .await?
         .ok_or(DomainError::SessionEnded)?;
     if user.deleted_at.is_some() || user.blocked_at.is_some() {
@@ -561,26 +611,37 @@ pub async fn refresh(
         RefreshDecision::Rotate
             if store::users::spend_refresh_token(&tx, token.id, now).await? =>
         {
-            store::users::insert_refresh_token(&tx, session.id, auth::token_hash(&successor), now)
-                .await?;
+            store::users::insert_refresh_token(
+                &tx,
+                SessionId::from(session.id),
+                auth::token_hash(&successor),
+                now,
+            )
+            .await?;
         }
         RefreshDecision::ReplaySuccessor => {
             tracing::info!(session = %session.id, "refresh retried within the grace period; same successor");
         }
         RefreshDecision::Rotate | RefreshDecision::RevokeFamily => {
-            store::users::revoke_session(&tx, session.id, "refresh_token_reused", now).await?;
+            store::users::revoke_session(
+                &tx,
+                SessionId::from(session.id),
+                RevokeReason::RefreshTokenReused,
+                now,
+            )
+            .await?;
             tx.commit().await?;
             tracing::warn!(session = %session.id, user = %user.id, "refresh token reused; session revoked");
             return Err(DomainError::RefreshTokenReused.into());
         }
     }
-    store::users::touch_session(&tx, session.id, now).await?;
+    store::users::touch_session(&tx, SessionId::from(session.id), now).await?;
     tx.commit().await?;
     Ok(tokens(
         state,
         organization,
-        user.id,
-        session.id,
+        UserId::from(user.id),
+        SessionId::from(session.id),
         now,
         successor,
     ))
@@ -588,7 +649,13 @@ pub async fn refresh(
 
 /// Ends the actor's current session: its access and refresh tokens stop working at once.
 pub async fn logout(state: &AppState, actor: &Actor) -> AppResult<()> {
-    store::users::revoke_session(&state.db, actor.session_id, "logout", state.now()).await?;
+    store::users::revoke_session(
+        &state.db,
+        actor.session_id,
+        RevokeReason::Logout,
+        state.now(),
+    )
+    .await?;
     Ok(())
 }
 
@@ -618,7 +685,7 @@ pub async fn request_password_reset(
 /// address's mail quota), all under the account's lock; otherwise does nothing.
 pub async fn send_password_reset(
     state: &AppState,
-    organization_id: Uuid,
+    organization_id: OrganizationId,
     email: &str,
 ) -> AppResult<()> {
     let Some(organization) = store::orgs::find_by_id(&state.db, organization_id).await? else {
@@ -629,9 +696,10 @@ pub async fn send_password_reset(
     let Some(found) = store::users::by_email(work.db(), organization.id, email).await? else {
         return Ok(());
     };
-    let Some(user) = store::users::by_id_for_update(work.db(), organization.id, found.id)
-        .await?
-        .filter(|u| u.deleted_at.is_none())
+    let Some(user) =
+        store::users::by_id_for_update(work.db(), organization.id, UserId::from(found.id))
+            .await?
+            .filter(|u| u.deleted_at.is_none())
     else {
         return Ok(());
     };
@@ -642,7 +710,7 @@ pub async fn send_password_reset(
         &mut work,
         &organization,
         TokenFor {
-            user_id: user.id,
+            user_id: UserId::from(user.id),
             purpose: EmailTokenPurpose::ResetPassword,
             registration: None,
         },
@@ -672,11 +740,11 @@ pub async fn reset_password(
     )
     .await?
     .ok_or(AppError::InvalidLink)?;
-    let user = store::users::by_id(&state.db, organization.id, pending.user_id)
+    let user = store::users::by_id(&state.db, organization.id, UserId::from(pending.user_id))
         .await?
         .filter(|u| u.deleted_at.is_none())
         .ok_or(AppError::InvalidLink)?;
-    let roles = super::tenancy::roles_of(state, user.id).await?;
+    let roles = super::tenancy::roles_of(state, UserId::from(user.id)).await?;
     let email = Email::parse("email", &user.email).ok();
     let personal = personal_data(
         organization,
@@ -708,17 +776,24 @@ pub async fn reset_password(
     if spent.map(|token| token.user_id) != Some(user.id) {
         return Err(AppError::InvalidLink);
     }
-    let mut user = store::users::by_id_for_update(work.db(), organization.id, user.id)
-        .await?
-        .filter(|u| u.deleted_at.is_none())
-        .ok_or(AppError::InvalidLink)?;
+    let mut user =
+        store::users::by_id_for_update(work.db(), organization.id, UserId::from(user.id))
+            .await?
+            .filter(|u| u.deleted_at.is_none())
+            .ok_or(AppError::InvalidLink)?;
     user.password_hash = Some(password_hash);
     user.admin_grade_password = admin_grade_password;
     user.confirmed_at = user.confirmed_at.or(Some(now));
     user.updated_at = now;
     let user = store::users::save(work.db(), user).await?;
-    store::users::void_all_email_tokens(work.db(), user.id, now).await?;
-    store::users::revoke_all_sessions(work.db(), user.id, "password_reset", now).await?;
+    store::users::void_all_email_tokens(work.db(), UserId::from(user.id), now).await?;
+    store::users::revoke_all_sessions(
+        work.db(),
+        UserId::from(user.id),
+        RevokeReason::PasswordReset,
+        now,
+    )
+    .await?;
     work.enqueue(Job::Mail(templates::password_changed(
         &user.email,
         &user.locale,
@@ -732,7 +807,7 @@ pub async fn reset_password(
 /// A participant's view of their own account.
 #[derive(Debug, Clone)]
 pub struct Profile {
-    pub user: users::Model,
+    pub account: Account,
     pub roles: Roles,
     pub residency: Option<super::census::Residency>,
 }
@@ -744,21 +819,23 @@ pub async fn profile(
     organization: &Organization,
     actor: &Actor,
 ) -> AppResult<Profile> {
-    let user = actor.user.clone();
-    let residency = match store::census::resident_of(&state.db, user.id).await? {
-        Some(resident) => store::orgs::scope(&state.db, organization.id, resident.scope_id)
-            .await?
-            .map(|scope| {
-                Ok::<_, AppError>(super::census::Residency {
-                    scope: super::catalog::Scope::try_from(scope)?,
-                    verified_at: resident.verified_at,
+    let account = actor.account.clone();
+    let residency = match store::census::resident_of(&state.db, account.id).await? {
+        Some(resident) => {
+            store::orgs::scope(&state.db, organization.id, ScopeId::from(resident.scope_id))
+                .await?
+                .map(|scope| {
+                    Ok::<_, AppError>(super::census::Residency {
+                        scope: super::catalog::Scope::try_from(scope)?,
+                        verified_at: resident.verified_at,
+                    })
                 })
-            })
-            .transpose()?,
+                .transpose()?
+        }
         None => None,
     };
     Ok(Profile {
-        user,
+        account,
         roles: actor.roles.clone(),
         residency,
     })
@@ -803,7 +880,14 @@ pub async fn update_profile(
         ))
     });
     let mut new_password = None;
+    // The hash the current password is checked against; the change below applies only if it is
+    // still the account's hash once the row is locked.
+    let mut verified_hash = None;
     if let Some(candidate) = &changes.new_password {
+        verified_hash = store::users::by_id(&state.db, organization.id, actor.id())
+            .await?
+            .ok_or(AppError::Unauthenticated)?
+            .password_hash;
         match &changes.current_password {
             None => errors.push(FieldError::new(
                 "current_password",
@@ -815,13 +899,13 @@ pub async fn update_profile(
                 count_password_attempt(
                     state,
                     organization,
-                    &throttle_key(&actor.user.email),
+                    &throttle_key(&actor.account.email),
                     state.now(),
                 )
                 .await?;
                 let verified = state
                     .hasher
-                    .verify(current.clone(), actor.user.password_hash.clone())
+                    .verify(current.clone(), verified_hash.clone())
                     .await?;
                 if !verified {
                     errors.push(FieldError::new(
@@ -832,15 +916,15 @@ pub async fn update_profile(
                 }
             }
         }
-        let email = Email::parse("email", &actor.user.email).ok();
+        let email = Email::parse("email", &actor.account.email).ok();
         let personal_name = name
             .as_ref()
             .map(PersonName::as_str)
-            .or(actor.user.name.as_deref());
+            .or(actor.account.name.as_deref());
         let personal_nickname = nickname
             .as_ref()
             .map(Nickname::as_str)
-            .or(actor.user.nickname.as_deref());
+            .or(actor.account.nickname.as_deref());
         let personal = personal_data(
             organization,
             email.as_ref(),
@@ -867,7 +951,7 @@ pub async fn update_profile(
         .await?
         .filter(|u| u.deleted_at.is_none())
         .ok_or(AppError::Unauthenticated)?;
-    if new_password.is_some() && user.password_hash != actor.user.password_hash {
+    if new_password.is_some() && user.password_hash != verified_hash {
         // The password changed since this request verified the current one.
         return Err(FieldError::new(
             "current_password",
@@ -900,12 +984,12 @@ pub async fn update_profile(
     if changed_password {
         store::users::clear_login_throttle(work.db(), organization.id, &throttle_key(&saved.email))
             .await?;
-        store::users::void_all_email_tokens(work.db(), saved.id, now).await?;
+        store::users::void_all_email_tokens(work.db(), UserId::from(saved.id), now).await?;
         store::users::revoke_sessions_except(
             work.db(),
-            saved.id,
+            UserId::from(saved.id),
             actor.session_id,
-            "password_changed",
+            RevokeReason::PasswordChanged,
             now,
         )
         .await?;
@@ -918,7 +1002,7 @@ pub async fn update_profile(
     }
     work.commit().await?;
     let refreshed = Actor {
-        user: saved,
+        account: Account::try_from(saved)?,
         ..actor.clone()
     };
     profile(state, organization, &refreshed).await
@@ -940,7 +1024,7 @@ pub async fn delete_account(
     let mut user = store::users::by_id_for_update(work.db(), organization.id, actor.id())
         .await?
         .ok_or(AppError::NotFound)?;
-    let roles_before = super::tenancy::roles_in(work.db(), user.id).await?;
+    let roles_before = super::tenancy::roles_in(work.db(), UserId::from(user.id)).await?;
     if roles_before.has(Role::Admin) {
         one_admin_may_go(work.db(), organization).await?;
     }
@@ -954,10 +1038,16 @@ pub async fn delete_account(
     user.deleted_at = Some(now);
     user.updated_at = now;
     store::users::save(work.db(), user.clone()).await?;
-    store::users::revoke_all_sessions(work.db(), user.id, "account_deleted", now).await?;
-    store::users::revoke_all_roles(work.db(), user.id).await?;
-    store::users::void_all_email_tokens(work.db(), user.id, now).await?;
-    store::census::clear_attempts(work.db(), user.id).await?;
+    store::users::revoke_all_sessions(
+        work.db(),
+        UserId::from(user.id),
+        RevokeReason::AccountDeleted,
+        now,
+    )
+    .await?;
+    store::users::revoke_all_roles(work.db(), UserId::from(user.id)).await?;
+    store::users::void_all_email_tokens(work.db(), UserId::from(user.id), now).await?;
+    store::census::clear_attempts(work.db(), UserId::from(user.id)).await?;
     store::outbox::forget_recipient(work.db(), organization.id, &address, now).await?;
     if roles_before.iter().any(|role| role != Role::Participant) {
         work.audit(
@@ -996,7 +1086,7 @@ pub async fn create_admin(
     email: &str,
     name: &str,
     password: String,
-) -> AppResult<Uuid> {
+) -> AppResult<UserId> {
     let mut errors = FieldErrors::new();
     let parsed_email = errors.take(Email::parse("email", email));
     let parsed_name = errors.take(PersonName::parse("name", name));
@@ -1019,9 +1109,13 @@ pub async fn create_admin(
         .filter(|u| u.deleted_at.is_none());
     let user = match existing {
         Some(existing) => {
-            let mut user = store::users::by_id_for_update(work.db(), organization.id, existing.id)
-                .await?
-                .ok_or(AppError::NotFound)?;
+            let mut user = store::users::by_id_for_update(
+                work.db(),
+                organization.id,
+                UserId::from(existing.id),
+            )
+            .await?
+            .ok_or(AppError::NotFound)?;
             user.password_hash = Some(hash);
             user.admin_grade_password = true;
             user.confirmed_at = user.confirmed_at.or(Some(now));
@@ -1033,7 +1127,7 @@ pub async fn create_admin(
                 work.db(),
                 users::Model {
                     id: Uuid::now_v7(),
-                    organization_id: organization.id,
+                    organization_id: organization.id.uuid(),
                     email: email.as_str().to_string(),
                     password_hash: Some(hash),
                     name: Some(name.as_str().to_string()),
@@ -1051,7 +1145,7 @@ pub async fn create_admin(
             .await?
         }
     };
-    store::users::grant_role(work.db(), user.id, Role::Admin.as_str(), now).await?;
+    store::users::grant_role(work.db(), UserId::from(user.id), Role::Admin.as_str(), now).await?;
     work.audit(
         AuditAction::AdminCreate,
         user.id,
@@ -1059,10 +1153,16 @@ pub async fn create_admin(
         Some(serde_json::json!({ "roles": ["admin"] })),
     )
     .await?;
-    store::users::void_all_email_tokens(work.db(), user.id, now).await?;
-    store::users::revoke_all_sessions(work.db(), user.id, "password_set_by_operator", now).await?;
+    store::users::void_all_email_tokens(work.db(), UserId::from(user.id), now).await?;
+    store::users::revoke_all_sessions(
+        work.db(),
+        UserId::from(user.id),
+        RevokeReason::PasswordSetByOperator,
+        now,
+    )
+    .await?;
     work.commit().await?;
-    Ok(user.id)
+    Ok(UserId::from(user.id))
 }
 
 /// Replaces the civil-servant roles of an account (admins only), audited with before and after.
@@ -1070,7 +1170,7 @@ pub async fn set_roles(
     state: &AppState,
     organization: &Organization,
     actor: &Actor,
-    user_id: Uuid,
+    user_id: UserId,
     roles: &[Role],
 ) -> AppResult<Roles> {
     plaza_domain::accounts::authorize(
@@ -1089,17 +1189,17 @@ pub async fn set_roles(
         .ok_or(AppError::NotFound)?;
     let wanted = decide_roles(
         &actor_roles,
-        target.id == actor.id(),
+        target.id == actor.id().uuid(),
         roles.iter().copied(),
         target.admin_grade_password,
     )?;
-    let before = store::users::roles_of(work.db(), target.id).await?;
+    let before = store::users::roles_of(work.db(), UserId::from(target.id)).await?;
     if before.iter().any(|r| r == Role::Admin.as_str()) && !wanted.has(Role::Admin) {
         one_admin_may_go(work.db(), organization).await?;
     }
-    store::users::revoke_all_roles(work.db(), target.id).await?;
+    store::users::revoke_all_roles(work.db(), UserId::from(target.id)).await?;
     for role in wanted.iter().filter(|r| *r != Role::Participant) {
-        store::users::grant_role(work.db(), target.id, role.as_str(), now).await?;
+        store::users::grant_role(work.db(), UserId::from(target.id), role.as_str(), now).await?;
     }
     work.audit(
         AuditAction::UserRolesUpdate,
@@ -1117,7 +1217,7 @@ pub async fn roles_of_user(
     state: &AppState,
     organization: &Organization,
     actor: &Actor,
-    user_id: Uuid,
+    user_id: UserId,
 ) -> AppResult<Roles> {
     plaza_domain::accounts::authorize(
         &actor.roles,
@@ -1127,5 +1227,5 @@ pub async fn roles_of_user(
         .await?
         .filter(|u| u.deleted_at.is_none())
         .ok_or(AppError::NotFound)?;
-    super::tenancy::roles_of(state, target.id).await
+    super::tenancy::roles_of(state, UserId::from(target.id)).await
 }

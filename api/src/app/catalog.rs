@@ -17,6 +17,7 @@ use plaza_domain::i18n::TranslatedText;
 use plaza_domain::processes::{self as rules, Feature, PhaseWindow, Slug};
 use plaza_domain::scopes::{Placement, ScopeCode, ScopeKind, check_placement, creates_cycle};
 use plaza_domain::{FieldError, FieldErrors};
+use plaza_domain::{ProcessId, ScopeId};
 use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -29,8 +30,8 @@ const MAX_DESCRIPTION: usize = 5_000;
 /// A scope as use cases hand it out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {
-    pub id: Uuid,
-    pub parent_id: Option<Uuid>,
+    pub id: ScopeId,
+    pub parent_id: Option<ScopeId>,
     /// In capitals (see `ScopeCode`).
     pub code: String,
     pub kind: ScopeKind,
@@ -49,8 +50,8 @@ impl TryFrom<scopes::Model> for Scope {
             kind: ScopeKind::parse(&row.kind)
                 .ok_or_else(|| AppError::internal(format!("scope {}: unreadable kind", row.id)))?,
             name: stored_texts(&row.name, "scope name")?,
-            id: row.id,
-            parent_id: row.parent_id,
+            id: row.id.into(),
+            parent_id: row.parent_id.map(ScopeId::from),
             code: row.code,
             position: row.position,
         })
@@ -79,14 +80,14 @@ pub async fn scope_tree(
     organization: &Organization,
 ) -> AppResult<Vec<ScopeNode>> {
     let all = store::orgs::scopes_of(&state.db, organization.id).await?;
-    let mut children: HashMap<Option<Uuid>, Vec<Scope>> = HashMap::new();
+    let mut children: HashMap<Option<ScopeId>, Vec<Scope>> = HashMap::new();
     for scope in all {
         let scope = Scope::try_from(scope)?;
         children.entry(scope.parent_id).or_default().push(scope);
     }
     fn build(
-        parent: Option<Uuid>,
-        children: &mut HashMap<Option<Uuid>, Vec<Scope>>,
+        parent: Option<ScopeId>,
+        children: &mut HashMap<Option<ScopeId>, Vec<Scope>>,
         depth: usize,
     ) -> Vec<ScopeNode> {
         let level = children.remove(&parent).unwrap_or_default();
@@ -117,7 +118,7 @@ pub struct ScopeForm {
     pub kind: Option<ScopeKind>,
     pub name: Option<BTreeMap<String, String>>,
     /// `Some(None)` makes the scope a root.
-    pub parent_id: Option<Option<Uuid>>,
+    pub parent_id: Option<Option<ScopeId>>,
     pub position: Option<i32>,
 }
 
@@ -170,8 +171,8 @@ pub async fn create_scope(
     };
     let row = scopes::Model {
         id: Uuid::now_v7(),
-        organization_id: organization.id,
-        parent_id,
+        organization_id: organization.id.uuid(),
+        parent_id: parent_id.map(ScopeId::uuid),
         code: code.as_str().to_string(),
         kind: kind.as_str().to_string(),
         name: serde_json::to_value(name.as_map()).map_err(AppError::internal)?,
@@ -198,7 +199,7 @@ pub async fn update_scope(
     state: &AppState,
     organization: &Organization,
     actor: &Actor,
-    id: Uuid,
+    id: ScopeId,
     form: ScopeForm,
 ) -> AppResult<Scope> {
     authorize(&actor.roles, Permission::ManageScopes)?;
@@ -206,7 +207,7 @@ pub async fn update_scope(
     let all = store::orgs::scopes_of_for_update(work.db(), organization.id).await?;
     let before = all
         .iter()
-        .find(|s| s.id == id)
+        .find(|s| s.id == id.uuid())
         .cloned()
         .ok_or(AppError::NotFound)?;
     let tree = Tree::of(all)?;
@@ -252,12 +253,12 @@ pub async fn update_scope(
                 ));
             }
         }
-        scope.parent_id = parent;
+        scope.parent_id = parent.map(ScopeId::uuid);
     }
     if errors.is_empty() {
         errors.take_all(check_placement(Placement {
             kind,
-            parent: tree.parent_of(scope.parent_id),
+            parent: tree.parent_of(scope.parent_id.map(ScopeId::from)),
             children: &tree.children_kinds(id),
             height: tree.height(id),
         }));
@@ -279,9 +280,9 @@ pub async fn update_scope(
 
 /// An organization's scopes as a tree, for the checks of [`check_placement`].
 struct Tree {
-    parents: HashMap<Uuid, Option<Uuid>>,
-    kinds: HashMap<Uuid, ScopeKind>,
-    children: HashMap<Uuid, Vec<Uuid>>,
+    parents: HashMap<ScopeId, Option<ScopeId>>,
+    kinds: HashMap<ScopeId, ScopeKind>,
+    children: HashMap<ScopeId, Vec<ScopeId>>,
 }
 
 impl Tree {
@@ -296,17 +297,21 @@ impl Tree {
             let kind = ScopeKind::parse(&scope.kind).ok_or_else(|| {
                 AppError::internal(format!("scope {}: unreadable kind", scope.id))
             })?;
-            tree.parents.insert(scope.id, scope.parent_id);
-            tree.kinds.insert(scope.id, kind);
+            tree.parents
+                .insert(ScopeId::from(scope.id), scope.parent_id.map(ScopeId::from));
+            tree.kinds.insert(ScopeId::from(scope.id), kind);
             if let Some(parent) = scope.parent_id {
-                tree.children.entry(parent).or_default().push(scope.id);
+                tree.children
+                    .entry(ScopeId::from(parent))
+                    .or_default()
+                    .push(ScopeId::from(scope.id));
             }
         }
         Ok(tree)
     }
 
     /// The kind and depth (a root is at 1) of `parent`, when there is one.
-    fn parent_of(&self, parent: Option<Uuid>) -> Option<(ScopeKind, usize)> {
+    fn parent_of(&self, parent: Option<ScopeId>) -> Option<(ScopeKind, usize)> {
         let parent = parent?;
         let mut depth = 1;
         let mut current = self.parents.get(&parent).copied().flatten();
@@ -320,7 +325,7 @@ impl Tree {
         Some((*self.kinds.get(&parent)?, depth))
     }
 
-    fn children_kinds(&self, id: Uuid) -> Vec<ScopeKind> {
+    fn children_kinds(&self, id: ScopeId) -> Vec<ScopeKind> {
         self.children
             .get(&id)
             .into_iter()
@@ -330,7 +335,7 @@ impl Tree {
     }
 
     /// The levels of `id`'s subtree, itself included.
-    fn height(&self, id: Uuid) -> usize {
+    fn height(&self, id: ScopeId) -> usize {
         let mut level = vec![id];
         let mut height = 0;
         while !level.is_empty() && height <= self.parents.len() {
@@ -403,12 +408,12 @@ pub struct Phase {
 /// A process as use cases hand it out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Process {
-    pub id: Uuid,
+    pub id: ProcessId,
     pub slug: String,
     pub title: BTreeMap<String, String>,
     pub description: BTreeMap<String, String>,
     /// The scope it covers; `None`: the whole organization.
-    pub scope_id: Option<Uuid>,
+    pub scope_id: Option<ScopeId>,
     /// A phase an admin pinned as active regardless of dates.
     pub pinned_phase: Option<u32>,
 }
@@ -454,11 +459,11 @@ impl TryFrom<Loaded> for ProcessView {
         let process = &loaded.process;
         Ok(ProcessView {
             process: Process {
-                id: process.id,
+                id: ProcessId::from(process.id),
                 slug: process.slug.clone(),
                 title: stored_texts(&process.title, "process title")?,
                 description: stored_texts(&process.description, "process description")?,
-                scope_id: process.scope_id,
+                scope_id: process.scope_id.map(ScopeId::from),
                 pinned_phase: process
                     .pinned_phase
                     .map(|pin| u32::try_from(pin).map_err(|_| unreadable("pinned_phase")))
@@ -523,7 +528,7 @@ impl ProcessSort {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ProcessFilter {
     /// Only the processes of this scope.
-    pub scope_id: Option<Uuid>,
+    pub scope_id: Option<ScopeId>,
 }
 
 /// A page of the organization's processes.
@@ -538,7 +543,7 @@ pub async fn list_processes(
         organization.id,
         filter.scope_id,
         request.sort == ProcessSort::Newest,
-        request.after.map(|position| position.id),
+        (request.after.map(|position| position.id)).map(ProcessId::from),
         request.limit + 1,
     )
     .await?;
@@ -546,7 +551,11 @@ pub async fn list_processes(
         key: None,
         id: row.id,
     });
-    let ids: Vec<Uuid> = page.items.iter().map(|row| row.id).collect();
+    let ids: Vec<ProcessId> = page
+        .items
+        .iter()
+        .map(|row| ProcessId::from(row.id))
+        .collect();
     let mut phases_by_process: HashMap<Uuid, Vec<phases::Model>> = HashMap::new();
     for phase in store::orgs::phases_of(&state.db, &ids).await? {
         phases_by_process
@@ -578,7 +587,7 @@ pub async fn get_process(
     let process = store::orgs::process_by_slug(&state.db, organization.id, slug)
         .await?
         .ok_or(AppError::NotFound)?;
-    let phases = store::orgs::phases_of(&state.db, &[process.id]).await?;
+    let phases = store::orgs::phases_of(&state.db, &[ProcessId::from(process.id)]).await?;
     ProcessView::try_from(view(process, phases, state.now()))
 }
 
@@ -599,13 +608,13 @@ pub struct ProcessForm {
     pub title: Option<BTreeMap<String, String>>,
     /// `Some(None)` (or an empty map) clears it.
     pub description: Option<Option<BTreeMap<String, String>>>,
-    pub scope_id: Option<Option<Uuid>>,
+    pub scope_id: Option<Option<ScopeId>>,
     pub phases: Option<Vec<PhaseForm>>,
     pub pinned_phase: Option<Option<u32>>,
 }
 
 fn phase_rows(
-    process_id: Uuid,
+    process_id: ProcessId,
     forms: &[PhaseForm],
     organization: &Organization,
     errors: &mut FieldErrors,
@@ -663,7 +672,7 @@ fn phase_rows(
 /// The stored row of a process's phase at `position` (the inverse of [`window`]); times are
 /// stored in UTC to the second (SQLite compares them as text).
 pub(crate) fn phase_row(
-    process_id: Uuid,
+    process_id: ProcessId,
     position: usize,
     title: serde_json::Value,
     starts_at: OffsetDateTime,
@@ -673,7 +682,7 @@ pub(crate) fn phase_row(
     let has = |feature: Feature| features.contains(&feature);
     phases::Model {
         id: Uuid::now_v7(),
-        process_id,
+        process_id: process_id.uuid(),
         position: i32::try_from(position).unwrap_or(i32::MAX),
         title,
         starts_at: crate::clock::storable(starts_at),
@@ -690,7 +699,7 @@ pub(crate) fn phase_row(
 async fn check_scope(
     db: &impl sea_orm::ConnectionTrait,
     organization: &Organization,
-    scope_id: Option<Uuid>,
+    scope_id: Option<ScopeId>,
     errors: &mut FieldErrors,
 ) -> AppResult<()> {
     if let Some(scope_id) = scope_id
@@ -769,7 +778,7 @@ pub async fn create_process(
     let scope_id = form.scope_id.flatten();
     check_scope(work.db(), organization, scope_id, &mut errors).await?;
     let phase_forms = form.phases.clone().unwrap_or_default();
-    let phases = phase_rows(id, &phase_forms, organization, &mut errors);
+    let phases = phase_rows(ProcessId::from(id), &phase_forms, organization, &mut errors);
     let pinned = form.pinned_phase.flatten();
     check_pin(pinned, phase_forms.len(), &mut errors);
     errors.finish()?;
@@ -778,11 +787,11 @@ pub async fn create_process(
     };
     let process = processes::Model {
         id,
-        organization_id: organization.id,
+        organization_id: organization.id.uuid(),
         slug: slug.as_str().to_string(),
         title: serde_json::to_value(title.as_map()).map_err(AppError::internal)?,
         description: serde_json::to_value(description.as_map()).map_err(AppError::internal)?,
-        scope_id,
+        scope_id: scope_id.map(ScopeId::uuid),
         pinned_phase: pinned.map(|p| i32::try_from(p).unwrap_or(i32::MAX)),
         created_at: now,
         updated_at: now,
@@ -790,7 +799,7 @@ pub async fn create_process(
     let saved = store::orgs::insert_process(work.db(), process)
         .await
         .map_err(|error| taken_or(error, &store::orgs::UX_PROCESS_SLUG, "slug"))?;
-    store::orgs::replace_phases(work.db(), saved.id, phases.clone()).await?;
+    store::orgs::replace_phases(work.db(), ProcessId::from(saved.id), phases.clone()).await?;
     work.audit(
         AuditAction::ProcessCreate,
         saved.id,
@@ -818,7 +827,8 @@ pub async fn update_process(
     let before_process = store::orgs::process_by_slug_for_update(work.db(), organization.id, slug)
         .await?
         .ok_or(AppError::NotFound)?;
-    let before_phases = store::orgs::phases_of(work.db(), &[before_process.id]).await?;
+    let before_phases =
+        store::orgs::phases_of(work.db(), &[ProcessId::from(before_process.id)]).await?;
     let before = view(before_process, before_phases, now);
     let mut process = before.process.clone();
     let mut errors = FieldErrors::new();
@@ -846,12 +856,16 @@ pub async fn update_process(
     }
     if let Some(scope_id) = form.scope_id {
         check_scope(work.db(), organization, scope_id, &mut errors).await?;
-        process.scope_id = scope_id;
+        process.scope_id = scope_id.map(ScopeId::uuid);
     }
-    let new_phases = form
-        .phases
-        .as_ref()
-        .map(|forms| phase_rows(process.id, forms, organization, &mut errors));
+    let new_phases = form.phases.as_ref().map(|forms| {
+        phase_rows(
+            ProcessId::from(process.id),
+            forms,
+            organization,
+            &mut errors,
+        )
+    });
     let phase_count = new_phases.as_ref().map_or(before.phases.len(), Vec::len);
     let pinned = match form.pinned_phase {
         Some(pin) => {
@@ -882,7 +896,7 @@ pub async fn update_process(
         .map_err(|error| taken_or(error, &store::orgs::UX_PROCESS_SLUG, "slug"))?;
     let phases = match new_phases {
         Some(rows) => {
-            store::orgs::replace_phases(work.db(), saved.id, rows.clone()).await?;
+            store::orgs::replace_phases(work.db(), ProcessId::from(saved.id), rows.clone()).await?;
             rows
         }
         None => before.phases.clone(),

@@ -16,6 +16,7 @@ use plaza_domain::census::{
 };
 use plaza_domain::scopes::ScopeCode;
 use plaza_domain::{Date, DomainError, FieldError};
+use plaza_domain::{ScopeId, UserId};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -87,10 +88,10 @@ pub async fn import(
         match code.and_then(|code| scopes.get(code.as_str())) {
             Some(scope_id) => rows.push(census_records::Model {
                 id: Uuid::now_v7(),
-                organization_id: organization.id,
+                organization_id: organization.id.uuid(),
                 document_hash: state
                     .keys
-                    .census_document_hash(organization.id, &entry.document),
+                    .census_document_hash(organization.id.uuid(), &entry.document),
                 birth_date: to_time_date(entry.birth_date)
                     .ok_or_else(|| AppError::internal("census date out of range"))?,
                 scope_id: *scope_id,
@@ -193,7 +194,9 @@ pub async fn verify(
     let now = state.now();
     // The resident's calendar day where they live: a birthday begins at local midnight.
     let today = organization.time_zone.date_at(now);
-    let document_hash = state.keys.census_document_hash(organization.id, &document);
+    let document_hash = state
+        .keys
+        .census_document_hash(organization.id.uuid(), &document);
     let tx = db::begin_write(&state.db).await?;
     // The account's verification lock first: two verifications of one account run one after
     // the other, and the second sees the residency the first created.
@@ -233,16 +236,17 @@ pub async fn verify(
     document_lock.check(to_timestamp(now))?;
 
     let record = store::census::record_by_hash(&tx, organization.id, &document_hash).await?;
-    let holder =
-        match store::census::resident_by_document(&tx, organization.id, &document_hash).await? {
-            None => DocumentHolder::Nobody,
-            Some((resident, _)) if resident.user_id == actor.id() => DocumentHolder::ThisAccount,
-            Some((resident, Some(account))) if account.deleted_at.is_some() => {
-                DocumentHolder::DeletedAccount(resident.user_id)
-            }
-            Some((resident, None)) => DocumentHolder::DeletedAccount(resident.user_id),
-            Some(_) => DocumentHolder::OtherLiveAccount,
-        };
+    let holder = match store::census::resident_by_document(&tx, organization.id, &document_hash)
+        .await?
+    {
+        None => DocumentHolder::Nobody,
+        Some((resident, _)) if resident.user_id == actor.id().uuid() => DocumentHolder::ThisAccount,
+        Some((resident, Some(account))) if account.deleted_at.is_some() => {
+            DocumentHolder::DeletedAccount(resident.user_id)
+        }
+        Some((resident, None)) => DocumentHolder::DeletedAccount(resident.user_id),
+        Some(_) => DocumentHolder::OtherLiveAccount,
+    };
 
     let verified = match census::decide_verification(
         claimed,
@@ -287,14 +291,14 @@ pub async fn verify(
     };
     let scope_id = record.scope_id;
     let resident = residents::Model {
-        user_id: actor.id(),
-        organization_id: organization.id,
+        user_id: actor.id().uuid(),
+        organization_id: organization.id.uuid(),
         document_hash,
         scope_id,
         birth_date: record.birth_date,
         verified_at: now,
     };
-    store::census::make_resident(&tx, resident.clone(), verified.takes_over)
+    store::census::make_resident(&tx, resident.clone(), verified.takes_over.map(UserId::from))
         .await
         .map_err(|error| {
             if store::census::UX_RESIDENT_DOCUMENT.violated_by(&error) {
@@ -304,7 +308,7 @@ pub async fn verify(
             }
         })?;
     store::census::clear_attempts(&tx, actor.id()).await?;
-    let scope = store::orgs::scope(&tx, organization.id, scope_id)
+    let scope = store::orgs::scope(&tx, organization.id, ScopeId::from(scope_id))
         .await?
         .ok_or_else(|| AppError::internal("census scope vanished"))?;
     tx.commit().await?;

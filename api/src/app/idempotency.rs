@@ -4,7 +4,7 @@
 use super::AppState;
 use super::error::AppResult;
 use crate::store::idempotency as store;
-use uuid::Uuid;
+use plaza_domain::UserId;
 
 pub use store::{Answer, Claim, Claimant};
 
@@ -14,11 +14,16 @@ pub async fn claim(state: &AppState, claimant: &Claimant<'_>) -> AppResult<Claim
 }
 
 /// Keeps the answer of the first request with the key.
-pub async fn record(state: &AppState, user_id: Uuid, key: &str, answer: &Answer) -> AppResult<()> {
+pub async fn record(
+    state: &AppState,
+    user_id: UserId,
+    key: &str,
+    answer: &Answer,
+) -> AppResult<()> {
     Ok(store::record(&state.db, user_id, key, answer).await?)
 }
 
 /// Forgets a claim whose answer a retry should not get.
-pub async fn release(state: &AppState, user_id: Uuid, key: &str) -> AppResult<()> {
+pub async fn release(state: &AppState, user_id: UserId, key: &str) -> AppResult<()> {
     Ok(store::release(&state.db, user_id, key).await?)
 }

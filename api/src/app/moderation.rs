@@ -11,8 +11,9 @@ use super::error::{AppError, AppResult};
 use super::tenancy::{Actor, Organization};
 use super::unit::{AuditAction, UnitOfWork};
 use crate::store;
+use plaza_domain::UserId;
 use plaza_domain::accounts::{decide_block, justification};
-use uuid::Uuid;
+use plaza_domain::sessions::RevokeReason;
 
 /// Blocks or unblocks an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +37,7 @@ pub async fn decide(
     state: &AppState,
     organization: &Organization,
     actor: &Actor,
-    user_id: Uuid,
+    user_id: UserId,
     decision: Decision,
     reason: &str,
 ) -> AppResult<()> {
@@ -49,8 +50,8 @@ pub async fn decide(
         .filter(|u| u.deleted_at.is_none())
         .ok_or(AppError::NotFound)?;
     let actor_roles = super::tenancy::roles_in(tx, actor.id()).await?;
-    let target_roles = super::tenancy::roles_in(tx, target.id).await?;
-    decide_block(&actor_roles, &target_roles, target.id == actor.id())?;
+    let target_roles = super::tenancy::roles_in(tx, UserId::from(target.id)).await?;
+    decide_block(&actor_roles, &target_roles, target.id == actor.id().uuid())?;
     let blocked_before = target.blocked_at.is_some();
     let blocked_after = decision == Decision::Block;
     if blocked_before == blocked_after {
@@ -60,8 +61,14 @@ pub async fn decide(
     target.updated_at = now;
     let target = store::users::save(tx, target).await?;
     if blocked_after {
-        store::users::revoke_all_sessions(tx, target.id, "account_blocked", now).await?;
-        store::users::void_all_email_tokens(tx, target.id, now).await?;
+        store::users::revoke_all_sessions(
+            tx,
+            UserId::from(target.id),
+            RevokeReason::AccountBlocked,
+            now,
+        )
+        .await?;
+        store::users::void_all_email_tokens(tx, UserId::from(target.id), now).await?;
     }
     work.audit(
         decision.action(),

@@ -13,6 +13,7 @@ use crate::store::{
 };
 use plaza_domain::FieldError;
 use plaza_domain::processes::Slug;
+use plaza_domain::{OrganizationId, ProcessId};
 use sea_orm::ConnectionTrait;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -305,7 +306,9 @@ pub async fn seed_demo(state: &AppState) -> AppResult<SeedReport> {
                                   parent: Option<Uuid>,
                                   position: i32|
            -> AppResult<Uuid> {
-        if let Some(existing) = store::orgs::scope_by_code(&tx, organization.id, &code).await? {
+        if let Some(existing) =
+            store::orgs::scope_by_code(&tx, OrganizationId::from(organization.id), &code).await?
+        {
             return Ok(existing.id);
         }
         report.scopes += 1;
@@ -346,9 +349,13 @@ pub async fn seed_demo(state: &AppState) -> AppResult<SeedReport> {
         }
     }
 
-    if store::orgs::process_by_slug(&tx, organization.id, DEMO_PROCESS_SLUG)
-        .await?
-        .is_none()
+    if store::orgs::process_by_slug(
+        &tx,
+        OrganizationId::from(organization.id),
+        DEMO_PROCESS_SLUG,
+    )
+    .await?
+    .is_none()
     {
         report.processes += 1;
         let process_id = Uuid::now_v7();
@@ -379,7 +386,14 @@ pub async fn seed_demo(state: &AppState) -> AppResult<SeedReport> {
                      starts_at: OffsetDateTime,
                      ends_at: OffsetDateTime,
                      features: &[plaza_domain::processes::Feature]| {
-            super::catalog::phase_row(process_id, position, title, starts_at, ends_at, features)
+            super::catalog::phase_row(
+                ProcessId::from(process_id),
+                position,
+                title,
+                starts_at,
+                ends_at,
+                features,
+            )
         };
         // Midnights in Barcelona, whatever the offset of the day (summer time ends in October).
         let zone = &Organization::try_from(organization.clone())?.time_zone;
@@ -436,7 +450,7 @@ pub async fn seed_demo(state: &AppState) -> AppResult<SeedReport> {
                 &[Comments, ResultsPublished],
             ),
         ];
-        store::orgs::replace_phases(&tx, process_id, phases).await?;
+        store::orgs::replace_phases(&tx, ProcessId::from(process_id), phases).await?;
     }
     tx.commit().await?;
     Ok(report)

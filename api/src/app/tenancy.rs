@@ -7,20 +7,17 @@
 use super::AppState;
 use super::error::{AppError, AppResult};
 use crate::auth::jwt::{self, TokenRejection};
-use crate::store::{
-    self,
-    entities::{organizations, users},
-};
+use crate::store::{self, entities::organizations};
 use plaza_domain::FieldError;
 use plaza_domain::accounts::{Role, Roles};
 use plaza_domain::sessions::SessionState;
+use plaza_domain::{OrganizationId, SessionId, UserId};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 /// A municipality served by this deployment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Organization {
-    pub id: Uuid,
+    pub id: OrganizationId,
     pub slug: String,
     pub name: String,
     pub host: String,
@@ -98,7 +95,7 @@ impl TryFrom<organizations::Model> for Organization {
             minimum_age: u8::try_from(row.minimum_age).map_err(|_| unreadable("minimum_age"))?,
             time_zone: TimeZone::parse("time_zone", &row.time_zone)
                 .map_err(|_| unreadable("time_zone"))?,
-            id: row.id,
+            id: OrganizationId::from(row.id),
             slug: row.slug,
             name: row.name,
             host: row.host,
@@ -135,14 +132,14 @@ pub async fn resolve(state: &AppState, host: &str) -> AppResult<Organization> {
 /// A signed-in account acting in an organization.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub user: users::Model,
+    pub account: super::accounts::Account,
     pub roles: Roles,
-    pub session_id: Uuid,
+    pub session_id: SessionId,
 }
 
 impl Actor {
-    pub fn id(&self) -> Uuid {
-        self.user.id
+    pub fn id(&self) -> UserId {
+        self.account.id
     }
 }
 
@@ -170,7 +167,7 @@ pub async fn authenticate(
     };
     // The idle timeout applies to refreshes; an access token stays usable for its short life
     // unless its session was revoked or reached the absolute limit.
-    if live.revoked || session.user_id != claims.sub || !live.is_live_ignoring_idle(now) {
+    if live.revoked || session.user_id != claims.sub.uuid() || !live.is_live_ignoring_idle(now) {
         return Err(AppError::Unauthenticated);
     }
     let user = store::users::by_id(&state.db, organization.id, claims.sub)
@@ -182,18 +179,19 @@ pub async fn authenticate(
     if user.blocked_at.is_some() {
         return Err(AppError::AccountBlocked);
     }
-    let roles = roles_of(state, user.id).await?;
+    let account = super::accounts::Account::try_from(user)?;
+    let roles = roles_of(state, account.id).await?;
     Ok(Actor {
-        user,
+        account,
         roles,
-        session_id: session.id,
+        session_id: SessionId::from(session.id),
     })
 }
 
 /// The account an access token was issued to, when its signature and expiry hold (no database
 /// read: the session and the account are checked by [`authenticate`] when the operation runs).
 /// Keys a client's `Idempotency-Key` to its account before the operation decides anything.
-pub fn token_subject(state: &AppState, organization: &Organization, token: &str) -> Option<Uuid> {
+pub fn token_subject(state: &AppState, organization: &Organization, token: &str) -> Option<UserId> {
     jwt::verify_with_any(
         &state.keys.verifying_jwt(),
         token,
@@ -205,14 +203,22 @@ pub fn token_subject(state: &AppState, organization: &Organization, token: &str)
 }
 
 /// The roles an account holds.
-pub async fn roles_of(state: &AppState, user_id: Uuid) -> AppResult<Roles> {
+pub async fn roles_of(state: &AppState, user_id: UserId) -> AppResult<Roles> {
     roles_in(&state.db, user_id).await
 }
 
 /// The roles an account holds, read through `db` (a transaction, to decide under its locks).
-pub async fn roles_in(db: &impl sea_orm::ConnectionTrait, user_id: Uuid) -> AppResult<Roles> {
+pub async fn roles_in(db: &impl sea_orm::ConnectionTrait, user_id: UserId) -> AppResult<Roles> {
     let names = store::users::roles_of(db, user_id).await?;
-    Ok(Roles::new(
-        names.iter().filter_map(|name| Role::parse(name)),
-    ))
+    // A role the server cannot read fails the request: dropping it could demote an admin
+    // silently, or hide a grant nobody made.
+    let roles = names
+        .iter()
+        .map(|name| {
+            Role::parse(name).ok_or_else(|| {
+                AppError::internal(format!("account {user_id}: unreadable role {name:?}"))
+            })
+        })
+        .collect::<AppResult<Vec<Role>>>()?;
+    Ok(Roles::new(roles))
 }

@@ -14,9 +14,9 @@ use super::error::AppResult;
 use super::tenancy::Organization;
 use crate::db;
 use crate::store::{self, outbox::Job};
+use plaza_domain::{OrganizationId, UserId};
 use sea_orm::DatabaseTransaction;
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 /// Everything the audit log records, each with the kind of thing it acts on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,9 +69,9 @@ impl AuditAction {
 pub struct UnitOfWork<'a> {
     state: &'a AppState,
     tx: DatabaseTransaction,
-    organization_id: Uuid,
+    organization_id: OrganizationId,
     /// Who acts, for the audit log (`None`: an operator at the command line, or the system).
-    actor_id: Option<Uuid>,
+    actor_id: Option<UserId>,
     now: OffsetDateTime,
     enqueued: bool,
 }
@@ -82,7 +82,7 @@ impl<'a> UnitOfWork<'a> {
     pub async fn begin(
         state: &'a AppState,
         organization: &Organization,
-        actor_id: Option<Uuid>,
+        actor_id: Option<UserId>,
     ) -> AppResult<UnitOfWork<'a>> {
         Ok(UnitOfWork {
             state,

@@ -12,8 +12,8 @@
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use plaza_domain::Timestamp;
+use plaza_domain::{OrganizationId, SessionId, UserId};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 const ISSUER: &str = "plaza";
 const ACCESS_TYPE: &str = "access";
@@ -26,9 +26,9 @@ pub const CLOCK_LEEWAY_SECONDS: i64 = 30;
 pub struct AccessClaims {
     pub iss: String,
     pub aud: String,
-    pub sub: Uuid,
-    pub org: Uuid,
-    pub sid: Uuid,
+    pub sub: UserId,
+    pub org: OrganizationId,
+    pub sid: SessionId,
     pub typ: String,
     pub iat: i64,
     /// Not before (tokens issued by Plaza set it to `iat`).
@@ -46,7 +46,7 @@ pub enum TokenRejection {
     Invalid,
 }
 
-fn audience(organization_id: Uuid) -> String {
+fn audience(organization_id: OrganizationId) -> String {
     format!("plaza:{organization_id}")
 }
 
@@ -54,9 +54,9 @@ fn audience(organization_id: Uuid) -> String {
 /// `lifetime_seconds`.
 pub fn issue(
     key: &[u8],
-    organization: Uuid,
-    user: Uuid,
-    session: Uuid,
+    organization: OrganizationId,
+    user: UserId,
+    session: SessionId,
     now: Timestamp,
     lifetime_seconds: i64,
 ) -> String {
@@ -82,7 +82,7 @@ pub fn issue(
 pub fn verify_with_any(
     keys: &[&[u8]],
     token: &str,
-    organization: Uuid,
+    organization: OrganizationId,
     now: Timestamp,
 ) -> Result<AccessClaims, TokenRejection> {
     let header = jsonwebtoken::decode_header(token).map_err(|_| TokenRejection::Invalid)?;
@@ -100,7 +100,7 @@ pub fn verify_with_any(
 pub fn verify(
     key: &[u8],
     token: &str,
-    organization: Uuid,
+    organization: OrganizationId,
     now: Timestamp,
 ) -> Result<AccessClaims, TokenRejection> {
     let mut validation = Validation::new(Algorithm::HS256);
@@ -131,28 +131,21 @@ pub fn verify(
 mod tests {
     use super::*;
     use base64::Engine;
+    use uuid::Uuid;
 
     const KEY: &[u8] = b"0123456789abcdef0123456789abcdef";
-    const ORG: Uuid = Uuid::from_u128(1);
+    const ORG: OrganizationId = OrganizationId::from_uuid(Uuid::from_u128(1));
+    const ANA: UserId = UserId::from_uuid(Uuid::from_u128(2));
+    const SESSION: SessionId = SessionId::from_uuid(Uuid::from_u128(3));
 
     fn token(now: i64) -> String {
-        issue(
-            KEY,
-            ORG,
-            Uuid::from_u128(2),
-            Uuid::from_u128(3),
-            Timestamp(now),
-            900,
-        )
+        issue(KEY, ORG, ANA, SESSION, Timestamp(now), 900)
     }
 
     #[test]
     fn a_token_verifies_until_it_expires() {
         let claims = verify(KEY, &token(1_000), ORG, Timestamp(1_899)).unwrap();
-        assert_eq!(
-            (claims.sub, claims.sid),
-            (Uuid::from_u128(2), Uuid::from_u128(3))
-        );
+        assert_eq!((claims.sub, claims.sid), (ANA, SESSION));
         assert_eq!(
             verify(KEY, &token(1_000), ORG, Timestamp(1_900)),
             Err(TokenRejection::Expired)
@@ -212,14 +205,7 @@ mod tests {
     #[test]
     fn a_token_names_its_key_and_is_verified_with_it() {
         let former: &[u8] = b"a former key a former key a former";
-        let signed_before = issue(
-            former,
-            ORG,
-            Uuid::from_u128(2),
-            Uuid::from_u128(3),
-            Timestamp(1_000),
-            900,
-        );
+        let signed_before = issue(former, ORG, ANA, SESSION, Timestamp(1_000), 900);
         let header = jsonwebtoken::decode_header(&signed_before).unwrap();
         assert_eq!(header.kid, Some(super::super::key_id(former)));
         // During a rotation both keys verify; afterwards the former one's tokens are refused.
@@ -243,7 +229,12 @@ mod tests {
             Err(TokenRejection::Invalid)
         );
         assert_eq!(
-            verify(KEY, &token(0), Uuid::from_u128(9), Timestamp(1)),
+            verify(
+                KEY,
+                &token(0),
+                OrganizationId::from(Uuid::from_u128(9)),
+                Timestamp(1)
+            ),
             Err(TokenRejection::Invalid)
         );
     }

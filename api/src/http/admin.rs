@@ -9,6 +9,7 @@ use super::problem::{Problem, answers};
 use super::security::{BearerAuth, State, Tenant};
 use crate::app::paging::{self, PageRequest};
 use crate::app::{accounts, census, operations};
+use plaza_domain::UserId;
 use plaza_domain::accounts::Roles;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -147,7 +148,8 @@ impl AdminApi {
         /// The account's id.
         id: Path<Uuid>,
     ) -> Result<Json<UserRoles>, Problem<{ answers::BAD_REQUEST | answers::SIGNED_IN }>> {
-        let roles = accounts::roles_of_user(&state, &organization, &auth.0, id.0).await?;
+        let roles =
+            accounts::roles_of_user(&state, &organization, &auth.0, UserId::from(id.0)).await?;
         Ok(Json(user_roles(id.0, &roles)))
     }
 
@@ -180,7 +182,9 @@ impl AdminApi {
     > {
         let wanted: Vec<plaza_domain::accounts::Role> =
             body.0.roles.into_iter().map(Into::into).collect();
-        let roles = accounts::set_roles(&state, &organization, &auth.0, id.0, &wanted).await?;
+        let roles =
+            accounts::set_roles(&state, &organization, &auth.0, UserId::from(id.0), &wanted)
+                .await?;
         Ok(Json(user_roles(id.0, &roles)))
     }
 

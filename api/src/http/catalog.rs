@@ -10,6 +10,7 @@ use crate::app::catalog::{
 };
 use crate::app::paging::{self, PageRequest};
 use crate::app::tenancy::Organization;
+use plaza_domain::ScopeId;
 use plaza_domain::i18n::TranslatedText;
 use plaza_domain::processes::Feature;
 use poem_openapi::param::{Path, Query};
@@ -81,7 +82,7 @@ impl ScopeRef {
     pub fn new(scope: &Scope, organization: &Organization, locale: &str) -> ScopeRef {
         let (name, name_text) = render(&scope.name, organization, locale);
         ScopeRef {
-            id: scope.id,
+            id: scope.id.uuid(),
             code: scope.code.clone(),
             kind: scope.kind.into(),
             name,
@@ -108,12 +109,12 @@ pub struct ScopeTree {
 fn tree(node: ScopeNode, organization: &Organization, locale: &str) -> ScopeTree {
     let (name, name_text) = render(&node.scope.name, organization, locale);
     ScopeTree {
-        id: node.scope.id,
+        id: node.scope.id.uuid(),
         code: node.scope.code,
         kind: node.scope.kind.into(),
         name,
         name_text,
-        parent_id: node.scope.parent_id,
+        parent_id: node.scope.parent_id.map(ScopeId::uuid),
         position: node.scope.position,
         children: node
             .children
@@ -216,7 +217,7 @@ impl ScopesApi {
                 code: Some(form.code),
                 kind: Some(form.kind.into()),
                 name: Some(form.name),
-                parent_id: Some(form.parent_id),
+                parent_id: Some(form.parent_id.map(ScopeId::from)),
                 position: form.position,
             },
         )
@@ -256,12 +257,13 @@ impl ScopesApi {
             &state,
             &organization,
             &auth.0,
-            id.0,
+            ScopeId::from(id.0),
             ScopeForm {
                 code: form.code,
                 kind: form.kind.map(Into::into),
                 name: form.name,
-                parent_id: form.parent_id.into(),
+                parent_id: Option::from(form.parent_id)
+                    .map(|parent: Option<Uuid>| parent.map(ScopeId::from)),
                 position: form.position,
             },
         )
@@ -392,13 +394,13 @@ fn process_view(
         })
         .collect();
     ProcessView {
-        id: view.process.id,
+        id: view.process.id.uuid(),
         slug: view.process.slug,
         title,
         title_text,
         description,
         description_text,
-        scope_id: view.process.scope_id,
+        scope_id: view.process.scope_id.map(ScopeId::uuid),
         phases,
         active_phase: view
             .active_phase
@@ -546,7 +548,7 @@ impl ProcessesApi {
             &state,
             &organization,
             ProcessFilter {
-                scope_id: scope_id.0,
+                scope_id: scope_id.0.map(ScopeId::from),
             },
             PageRequest {
                 sort,
@@ -604,7 +606,7 @@ impl ProcessesApi {
                 slug: Some(form.slug),
                 title: Some(form.title),
                 description: Some(form.description),
-                scope_id: Some(form.scope_id),
+                scope_id: Some(form.scope_id.map(ScopeId::from)),
                 phases: Some(form.phases.into_iter().map(PhaseForm::from).collect()),
                 pinned_phase: Some(form.pinned_phase),
             },
@@ -648,7 +650,8 @@ impl ProcessesApi {
                 slug: form.slug,
                 title: form.title,
                 description: form.description.into(),
-                scope_id: form.scope_id.into(),
+                scope_id: Option::from(form.scope_id)
+                    .map(|scope: Option<Uuid>| scope.map(ScopeId::from)),
                 phases: form
                     .phases
                     .map(|phases| phases.into_iter().map(PhaseForm::from).collect()),

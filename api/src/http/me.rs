@@ -111,16 +111,14 @@ pub struct MeView {
 }
 
 fn view(profile: Profile, organization: &Organization, locale: &str) -> MeView {
-    let user = profile.user;
+    let user = profile.account;
     MeView {
-        id: user.id,
+        id: user.id.uuid(),
         email: user.email,
         name: user.name,
         nickname: user.nickname,
         locale: user.locale,
-        notification_mail: NotificationMail::parse(&user.notification_mail)
-            .unwrap_or(NotificationMail::Immediate)
-            .into(),
+        notification_mail: user.notification_mail.into(),
         roles: profile.roles.iter().map(RoleName::from).collect(),
         confirmed_at: user.confirmed_at,
         created_at: user.created_at,

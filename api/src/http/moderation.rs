@@ -6,6 +6,7 @@ use super::common::NoContent;
 use super::problem::{Problem, answers};
 use super::security::{BearerAuth, State, Tenant};
 use crate::app::moderation::{self, Decision};
+use plaza_domain::UserId;
 use poem_openapi::param::Path;
 use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
@@ -58,7 +59,7 @@ impl ModerationApi {
             &state,
             &organization,
             &auth.0,
-            id.0,
+            UserId::from(id.0),
             Decision::Block,
             reason,
         )
@@ -98,7 +99,7 @@ impl ModerationApi {
             &state,
             &organization,
             &auth.0,
-            id.0,
+            UserId::from(id.0),
             Decision::Unblock,
             reason,
         )

@@ -45,7 +45,7 @@ impl OrganizationApi {
         Tenant(organization): Tenant,
     ) -> Result<Json<OrganizationView>, Problem<0>> {
         Ok(Json(OrganizationView {
-            id: organization.id,
+            id: organization.id.uuid(),
             slug: organization.slug,
             name: organization.name,
             host: organization.host,

@@ -4,15 +4,16 @@
 //! updates or deletes an entry.
 
 use super::entities::audit_log;
+use plaza_domain::{OrganizationId, UserId};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, IntoActiveModel};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// One audited action.
 pub struct AuditEntry<'a> {
-    pub organization_id: Uuid,
+    pub organization_id: OrganizationId,
     /// `None` for actions taken from the command line by an operator.
-    pub actor_id: Option<Uuid>,
+    pub actor_id: Option<UserId>,
     pub action: &'a str,
     pub target_kind: &'a str,
     pub target_id: String,
@@ -27,8 +28,8 @@ pub async fn record(
 ) -> Result<(), DbErr> {
     audit_log::Model {
         id: Uuid::now_v7(),
-        organization_id: entry.organization_id,
-        actor_id: entry.actor_id,
+        organization_id: entry.organization_id.uuid(),
+        actor_id: entry.actor_id.map(UserId::uuid),
         action: entry.action.to_string(),
         target_kind: entry.target_kind.to_string(),
         target_id: entry.target_id,

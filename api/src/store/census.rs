@@ -2,11 +2,11 @@
 
 use super::UniqueIndex;
 use super::entities::{census_records, document_attempts, residents, users, verification_attempts};
+use plaza_domain::{OrganizationId, UserId};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QuerySelect,
 };
-use uuid::Uuid;
 
 pub const UX_RESIDENT_DOCUMENT: UniqueIndex = UniqueIndex {
     name: "ux_residents_organization_document",
@@ -16,11 +16,11 @@ pub const UX_RESIDENT_DOCUMENT: UniqueIndex = UniqueIndex {
 
 pub async fn record_by_hash(
     db: &impl ConnectionTrait,
-    organization_id: Uuid,
+    organization_id: OrganizationId,
     document_hash: &str,
 ) -> Result<Option<census_records::Model>, DbErr> {
     census_records::Entity::find()
-        .filter(census_records::Column::OrganizationId.eq(organization_id))
+        .filter(census_records::Column::OrganizationId.eq(organization_id.uuid()))
         .filter(census_records::Column::DocumentHash.eq(document_hash))
         .one(db)
         .await
@@ -31,7 +31,7 @@ pub async fn record_by_hash(
 /// batches; returns how many were new. An upsert, so concurrent imports cannot conflict.
 pub async fn import_records(
     db: &impl ConnectionTrait,
-    organization_id: Uuid,
+    organization_id: OrganizationId,
     rows: Vec<census_records::Model>,
 ) -> Result<u64, DbErr> {
     use sea_orm::sea_query::OnConflict;
@@ -39,7 +39,7 @@ pub async fn import_records(
     let existing: HashSet<String> = census_records::Entity::find()
         .select_only()
         .column(census_records::Column::DocumentHash)
-        .filter(census_records::Column::OrganizationId.eq(organization_id))
+        .filter(census_records::Column::OrganizationId.eq(organization_id.uuid()))
         .into_tuple::<String>()
         .all(db)
         .await?
@@ -78,13 +78,13 @@ pub async fn import_records(
 /// returns how many went.
 pub async fn remove_records_not_in(
     db: &impl ConnectionTrait,
-    organization_id: Uuid,
+    organization_id: OrganizationId,
     keep: &std::collections::HashSet<String>,
 ) -> Result<u64, DbErr> {
     let gone: Vec<String> = census_records::Entity::find()
         .select_only()
         .column(census_records::Column::DocumentHash)
-        .filter(census_records::Column::OrganizationId.eq(organization_id))
+        .filter(census_records::Column::OrganizationId.eq(organization_id.uuid()))
         .into_tuple::<String>()
         .all(db)
         .await?
@@ -93,7 +93,7 @@ pub async fn remove_records_not_in(
         .collect();
     for batch in gone.chunks(500) {
         census_records::Entity::delete_many()
-            .filter(census_records::Column::OrganizationId.eq(organization_id))
+            .filter(census_records::Column::OrganizationId.eq(organization_id.uuid()))
             .filter(census_records::Column::DocumentHash.is_in(batch.iter().cloned()))
             .exec(db)
             .await?;
@@ -105,17 +105,17 @@ pub async fn remove_records_not_in(
 /// returns how many.
 pub async fn remove_residents_without_record(
     db: &impl ConnectionTrait,
-    organization_id: Uuid,
+    organization_id: OrganizationId,
 ) -> Result<u64, DbErr> {
     use sea_orm::sea_query::Query;
     let removed = residents::Entity::delete_many()
-        .filter(residents::Column::OrganizationId.eq(organization_id))
+        .filter(residents::Column::OrganizationId.eq(organization_id.uuid()))
         .filter(
             residents::Column::DocumentHash.not_in_subquery(
                 Query::select()
                     .column(census_records::Column::DocumentHash)
                     .from(census_records::Entity)
-                    .and_where(census_records::Column::OrganizationId.eq(organization_id))
+                    .and_where(census_records::Column::OrganizationId.eq(organization_id.uuid()))
                     .to_owned(),
             ),
         )
@@ -124,9 +124,12 @@ pub async fn remove_residents_without_record(
     Ok(removed.rows_affected)
 }
 
-pub async fn record_count(db: &impl ConnectionTrait, organization_id: Uuid) -> Result<u64, DbErr> {
+pub async fn record_count(
+    db: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+) -> Result<u64, DbErr> {
     census_records::Entity::find()
-        .filter(census_records::Column::OrganizationId.eq(organization_id))
+        .filter(census_records::Column::OrganizationId.eq(organization_id.uuid()))
         .count(db)
         .await
 }
@@ -134,11 +137,11 @@ pub async fn record_count(db: &impl ConnectionTrait, organization_id: Uuid) -> R
 /// The resident row holding `document_hash`, with its account.
 pub async fn resident_by_document(
     db: &impl ConnectionTrait,
-    organization_id: Uuid,
+    organization_id: OrganizationId,
     document_hash: &str,
 ) -> Result<Option<(residents::Model, Option<users::Model>)>, DbErr> {
     let Some(resident) = residents::Entity::find()
-        .filter(residents::Column::OrganizationId.eq(organization_id))
+        .filter(residents::Column::OrganizationId.eq(organization_id.uuid()))
         .filter(residents::Column::DocumentHash.eq(document_hash))
         .one(db)
         .await?
@@ -151,7 +154,7 @@ pub async fn resident_by_document(
 
 pub async fn resident_of(
     db: &impl ConnectionTrait,
-    user_id: Uuid,
+    user_id: UserId,
 ) -> Result<Option<residents::Model>, DbErr> {
     residents::Entity::find_by_id(user_id).one(db).await
 }
@@ -161,7 +164,7 @@ pub async fn resident_of(
 pub async fn make_resident(
     db: &impl ConnectionTrait,
     row: residents::Model,
-    takes_over: Option<Uuid>,
+    takes_over: Option<UserId>,
 ) -> Result<(), DbErr> {
     if let Some(previous) = takes_over {
         residents::Entity::delete_by_id(previous).exec(db).await?;
@@ -176,11 +179,11 @@ pub async fn make_resident(
 /// transaction, so that parallel attempts are counted one after the other.
 pub async fn lock_account_attempts(
     db: &impl ConnectionTrait,
-    user_id: Uuid,
+    user_id: UserId,
     now: time::OffsetDateTime,
 ) -> Result<verification_attempts::Model, DbErr> {
     let empty = verification_attempts::Model {
-        user_id,
+        user_id: user_id.uuid(),
         failures: 0,
         last_failure_at: now,
         locked_until: None,
@@ -196,11 +199,11 @@ pub async fn lock_account_attempts(
 /// A document's failed attempts (by any account), created empty if missing and locked.
 pub async fn lock_document_attempts(
     db: &impl ConnectionTrait,
-    organization_id: Uuid,
+    organization_id: OrganizationId,
     document_hash: &str,
 ) -> Result<document_attempts::Model, DbErr> {
     let empty = document_attempts::Model {
-        organization_id,
+        organization_id: organization_id.uuid(),
         document_hash: document_hash.to_string(),
         failures: 0,
         last_failure_at: None,
@@ -209,7 +212,7 @@ pub async fn lock_document_attempts(
     super::lock_or_create(
         db,
         empty,
-        document_attempts::Entity::find_by_id((organization_id, document_hash.to_string())),
+        document_attempts::Entity::find_by_id((organization_id.uuid(), document_hash.to_string())),
     )
     .await
 }
@@ -230,7 +233,7 @@ pub async fn save_document_attempts(
     super::save_locked::<document_attempts::Entity, _>(db, row).await
 }
 
-pub async fn clear_attempts(db: &impl ConnectionTrait, user_id: Uuid) -> Result<(), DbErr> {
+pub async fn clear_attempts(db: &impl ConnectionTrait, user_id: UserId) -> Result<(), DbErr> {
     verification_attempts::Entity::delete_by_id(user_id)
         .exec(db)
         .await

@@ -12,10 +12,10 @@
 //! inserts (a primary key), on SQLite and PostgreSQL alike.
 
 use super::entities::idempotency_keys as keys;
+use plaza_domain::UserId;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 /// How long an answer is kept.
 pub const KEEP_FOR: time::Duration = time::Duration::hours(24);
@@ -25,7 +25,7 @@ pub const STALE_IN_FLIGHT: time::Duration = time::Duration::minutes(2);
 /// Who sent which key for what.
 #[derive(Debug, Clone)]
 pub struct Claimant<'a> {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub key: &'a str,
     /// Method and path, e.g. `POST /api/v1/me/verification`.
     pub route: &'a str,
@@ -65,7 +65,7 @@ pub async fn claim(
     // and a concurrent claimant that inserted in between is then found in the next round.
     for _ in 0..3 {
         let inserted = keys::Entity::insert(keys::ActiveModel {
-            user_id: Set(claimant.user_id),
+            user_id: Set(claimant.user_id.uuid()),
             key: Set(claimant.key.to_string()),
             route: Set(claimant.route.to_string()),
             fingerprint: Set(claimant.fingerprint.to_string()),
@@ -81,9 +81,10 @@ pub async fn claim(
         if matches!(inserted, sea_orm::TryInsertResult::Inserted(n) if n > 0) {
             return Ok(Claim::First);
         }
-        let Some(row) = keys::Entity::find_by_id((claimant.user_id, claimant.key.to_string()))
-            .one(db)
-            .await?
+        let Some(row) =
+            keys::Entity::find_by_id((claimant.user_id.uuid(), claimant.key.to_string()))
+                .one(db)
+                .await?
         else {
             continue;
         };
@@ -123,7 +124,7 @@ pub async fn claim(
 /// Stores the answer of the first request with the key.
 pub async fn record(
     db: &impl ConnectionTrait,
-    user_id: Uuid,
+    user_id: UserId,
     key: &str,
     answer: &Answer,
 ) -> Result<(), DbErr> {
@@ -133,7 +134,7 @@ pub async fn record(
         .col_expr(keys::Column::Status, Expr::value(i32::from(answer.status)))
         .col_expr(keys::Column::Headers, Expr::value(headers))
         .col_expr(keys::Column::Body, Expr::value(answer.body.clone()))
-        .filter(keys::Column::UserId.eq(user_id))
+        .filter(keys::Column::UserId.eq(user_id.uuid()))
         .filter(keys::Column::Key.eq(key))
         .exec(db)
         .await
@@ -141,9 +142,9 @@ pub async fn record(
 }
 
 /// Forgets a claim whose request failed in a way a retry may not (a 5xx, a limit).
-pub async fn release(db: &impl ConnectionTrait, user_id: Uuid, key: &str) -> Result<(), DbErr> {
+pub async fn release(db: &impl ConnectionTrait, user_id: UserId, key: &str) -> Result<(), DbErr> {
     keys::Entity::delete_many()
-        .filter(keys::Column::UserId.eq(user_id))
+        .filter(keys::Column::UserId.eq(user_id.uuid()))
         .filter(keys::Column::Key.eq(key))
         .filter(keys::Column::Status.is_null())
         .exec(db)

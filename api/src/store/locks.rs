@@ -14,15 +14,15 @@
 
 use super::entities::locks;
 use super::lock_or_create;
+use plaza_domain::UserId;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
-use uuid::Uuid;
 
 /// What a lock serialises, one variant per invariant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lock {
     /// An account's census verification: which document it holds (one per account), checked and
     /// written one request at a time.
-    Verification { user_id: Uuid },
+    Verification { user_id: UserId },
     /// The demo's data: two `plaza seed --demo` at once (replicas starting together) create it
     /// once, the second finding what the first made.
     DemoSeed,
@@ -53,11 +53,12 @@ pub async fn take(db: &impl ConnectionTrait, lock: Lock) -> Result<(), DbErr> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use uuid::Uuid;
 
     #[test]
     fn each_subject_has_its_own_row() {
-        let a = Uuid::from_u128(1);
-        let b = Uuid::from_u128(2);
+        let a = UserId::from_uuid(Uuid::from_u128(1));
+        let b = UserId::from_uuid(Uuid::from_u128(2));
         assert_ne!(
             Lock::Verification { user_id: a }.name(),
             Lock::Verification { user_id: b }.name()

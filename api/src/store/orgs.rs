@@ -2,11 +2,11 @@
 
 use super::UniqueIndex;
 use super::entities::{organizations, phases, processes, scopes};
+use plaza_domain::{OrganizationId, ProcessId, ScopeId};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
-use uuid::Uuid;
 
 pub const UX_SCOPE_CODE: UniqueIndex = UniqueIndex {
     name: "ux_scopes_organization_code",
@@ -53,14 +53,14 @@ pub async fn find_for_host(
 
 pub async fn find_by_id(
     db: &impl ConnectionTrait,
-    id: Uuid,
+    id: OrganizationId,
 ) -> Result<Option<organizations::Model>, DbErr> {
     organizations::Entity::find_by_id(id).one(db).await
 }
 
 /// Locks the organization's row for the rest of the transaction: the one lock under which
 /// changes to who administers it (role changes, an admin's deletion) run one after the other.
-pub async fn lock_organization(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+pub async fn lock_organization(db: &impl ConnectionTrait, id: OrganizationId) -> Result<(), DbErr> {
     super::for_update(db, organizations::Entity::find_by_id(id))
         .one(db)
         .await
@@ -108,10 +108,10 @@ pub async fn set_time_zone(
 
 pub async fn scopes_of(
     db: &impl ConnectionTrait,
-    organization_id: Uuid,
+    organization_id: OrganizationId,
 ) -> Result<Vec<scopes::Model>, DbErr> {
     scopes::Entity::find()
-        .filter(scopes::Column::OrganizationId.eq(organization_id))
+        .filter(scopes::Column::OrganizationId.eq(organization_id.uuid()))
         .order_by_asc(scopes::Column::Position)
         .order_by_asc(scopes::Column::Code)
         .all(db)
@@ -122,30 +122,31 @@ pub async fn scopes_of(
 /// change that moves scopes must see a tree nobody else is changing).
 pub async fn scopes_of_for_update(
     db: &impl ConnectionTrait,
-    organization_id: Uuid,
+    organization_id: OrganizationId,
 ) -> Result<Vec<scopes::Model>, DbErr> {
-    let query = scopes::Entity::find().filter(scopes::Column::OrganizationId.eq(organization_id));
+    let query =
+        scopes::Entity::find().filter(scopes::Column::OrganizationId.eq(organization_id.uuid()));
     super::for_update(db, query).all(db).await
 }
 
 pub async fn scope(
     db: &impl ConnectionTrait,
-    organization_id: Uuid,
-    id: Uuid,
+    organization_id: OrganizationId,
+    id: ScopeId,
 ) -> Result<Option<scopes::Model>, DbErr> {
     scopes::Entity::find_by_id(id)
-        .filter(scopes::Column::OrganizationId.eq(organization_id))
+        .filter(scopes::Column::OrganizationId.eq(organization_id.uuid()))
         .one(db)
         .await
 }
 
 pub async fn scope_by_code(
     db: &impl ConnectionTrait,
-    organization_id: Uuid,
+    organization_id: OrganizationId,
     code: &str,
 ) -> Result<Option<scopes::Model>, DbErr> {
     scopes::Entity::find()
-        .filter(scopes::Column::OrganizationId.eq(organization_id))
+        .filter(scopes::Column::OrganizationId.eq(organization_id.uuid()))
         .filter(scopes::Column::Code.eq(code))
         .one(db)
         .await
@@ -175,23 +176,23 @@ pub async fn update_scope(
 /// the process `after`, at most `limit` of them.
 pub async fn processes_page(
     db: &impl ConnectionTrait,
-    organization_id: Uuid,
-    scope_id: Option<Uuid>,
+    organization_id: OrganizationId,
+    scope_id: Option<ScopeId>,
     descending: bool,
-    after: Option<Uuid>,
+    after: Option<ProcessId>,
     limit: u64,
 ) -> Result<Vec<processes::Model>, DbErr> {
-    let mut query =
-        processes::Entity::find().filter(processes::Column::OrganizationId.eq(organization_id));
+    let mut query = processes::Entity::find()
+        .filter(processes::Column::OrganizationId.eq(organization_id.uuid()));
     if let Some(scope_id) = scope_id {
-        query = query.filter(processes::Column::ScopeId.eq(scope_id));
+        query = query.filter(processes::Column::ScopeId.eq(scope_id.uuid()));
     }
     let order = super::paging::Keyset {
         key: None,
         id: processes::Column::Id,
         descending,
     };
-    super::paging::keyset(query, order, after.map(|id| (None, id)))
+    super::paging::keyset(query, order, after.map(|id| (None, id.uuid())))
         .limit(limit)
         .all(db)
         .await
@@ -199,11 +200,11 @@ pub async fn processes_page(
 
 pub async fn process_by_slug(
     db: &impl ConnectionTrait,
-    organization_id: Uuid,
+    organization_id: OrganizationId,
     slug: &str,
 ) -> Result<Option<processes::Model>, DbErr> {
     processes::Entity::find()
-        .filter(processes::Column::OrganizationId.eq(organization_id))
+        .filter(processes::Column::OrganizationId.eq(organization_id.uuid()))
         .filter(processes::Column::Slug.eq(slug))
         .one(db)
         .await
@@ -212,21 +213,21 @@ pub async fn process_by_slug(
 /// A process by slug, locked for the rest of the transaction on PostgreSQL.
 pub async fn process_by_slug_for_update(
     db: &impl ConnectionTrait,
-    organization_id: Uuid,
+    organization_id: OrganizationId,
     slug: &str,
 ) -> Result<Option<processes::Model>, DbErr> {
     let query = processes::Entity::find()
-        .filter(processes::Column::OrganizationId.eq(organization_id))
+        .filter(processes::Column::OrganizationId.eq(organization_id.uuid()))
         .filter(processes::Column::Slug.eq(slug));
     super::for_update(db, query).one(db).await
 }
 
 pub async fn phases_of(
     db: &impl ConnectionTrait,
-    process_ids: &[Uuid],
+    process_ids: &[ProcessId],
 ) -> Result<Vec<phases::Model>, DbErr> {
     phases::Entity::find()
-        .filter(phases::Column::ProcessId.is_in(process_ids.iter().copied()))
+        .filter(phases::Column::ProcessId.is_in(process_ids.iter().map(|id| id.uuid())))
         .order_by_asc(phases::Column::ProcessId)
         .order_by_asc(phases::Column::Position)
         .all(db)
@@ -257,11 +258,11 @@ pub async fn update_process(
 /// Replaces all phases of a process.
 pub async fn replace_phases(
     db: &impl ConnectionTrait,
-    process_id: Uuid,
+    process_id: ProcessId,
     rows: Vec<phases::Model>,
 ) -> Result<(), DbErr> {
     phases::Entity::delete_many()
-        .filter(phases::Column::ProcessId.eq(process_id))
+        .filter(phases::Column::ProcessId.eq(process_id.uuid()))
         .exec(db)
         .await?;
     if !rows.is_empty() {

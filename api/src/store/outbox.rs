@@ -12,6 +12,7 @@
 //! person (an old reset link arriving after the new one).
 
 use super::entities::outbox;
+use plaza_domain::OrganizationId;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IntoActiveModel,
@@ -31,7 +32,7 @@ pub enum Job {
     /// has an account is decided when the job runs, so that the request itself does the same
     /// work for every address and its timing tells nothing.
     PasswordResetRequested {
-        organization_id: Uuid,
+        organization_id: OrganizationId,
         email: String,
     },
 }
@@ -61,7 +62,7 @@ impl Job {
 /// Writes a job, to run once the surrounding transaction commits.
 pub async fn enqueue(
     db: &impl ConnectionTrait,
-    organization_id: Option<Uuid>,
+    organization_id: Option<OrganizationId>,
     job: &Job,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
@@ -69,7 +70,7 @@ pub async fn enqueue(
         serde_json::to_value(job).map_err(|e| DbErr::Custom(format!("outbox payload: {e}")))?;
     outbox::Model {
         id: Uuid::now_v7(),
-        organization_id,
+        organization_id: organization_id.map(OrganizationId::uuid),
         topic: job.topic().to_string(),
         payload,
         created_at: now,
@@ -235,12 +236,12 @@ pub struct DeadJob {
 /// A page of the organization's dead jobs, newest first, after the job `after`.
 pub async fn dead_page(
     db: &impl ConnectionTrait,
-    organization_id: Uuid,
+    organization_id: OrganizationId,
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<DeadJob>, DbErr> {
     let query = outbox::Entity::find()
-        .filter(outbox::Column::OrganizationId.eq(organization_id))
+        .filter(outbox::Column::OrganizationId.eq(organization_id.uuid()))
         .filter(outbox::Column::DeadAt.is_not_null());
     let order = super::paging::Keyset {
         key: None,
@@ -270,14 +271,14 @@ pub async fn dead_page(
 /// marked done. Other organizations' mail to the same address is theirs and stays.
 pub async fn forget_recipient(
     db: &impl ConnectionTrait,
-    organization_id: Uuid,
+    organization_id: OrganizationId,
     address: &str,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
     let pending = outbox::Entity::find()
         .filter(outbox::Column::DoneAt.is_null())
         .filter(outbox::Column::DeadAt.is_null())
-        .filter(outbox::Column::OrganizationId.eq(organization_id))
+        .filter(outbox::Column::OrganizationId.eq(organization_id.uuid()))
         .all(db)
         .await?;
     let ids: Vec<Uuid> = pending

@@ -4,6 +4,8 @@ use super::UniqueIndex;
 use super::entities::{
     email_tokens, login_throttles, mail_quotas, refresh_tokens, sessions, user_roles, users,
 };
+use plaza_domain::sessions::RevokeReason;
+use plaza_domain::{OrganizationId, SessionId, UserId};
 use sea_orm::Condition;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -42,11 +44,11 @@ impl EmailTokenPurpose {
 
 pub async fn by_email(
     db: &impl ConnectionTrait,
-    organization_id: Uuid,
+    organization_id: OrganizationId,
     email: &str,
 ) -> Result<Option<users::Model>, DbErr> {
     users::Entity::find()
-        .filter(users::Column::OrganizationId.eq(organization_id))
+        .filter(users::Column::OrganizationId.eq(organization_id.uuid()))
         .filter(users::Column::Email.eq(email))
         .one(db)
         .await
@@ -54,11 +56,11 @@ pub async fn by_email(
 
 pub async fn by_id(
     db: &impl ConnectionTrait,
-    organization_id: Uuid,
-    id: Uuid,
+    organization_id: OrganizationId,
+    id: UserId,
 ) -> Result<Option<users::Model>, DbErr> {
     users::Entity::find_by_id(id)
-        .filter(users::Column::OrganizationId.eq(organization_id))
+        .filter(users::Column::OrganizationId.eq(organization_id.uuid()))
         .one(db)
         .await
 }
@@ -67,22 +69,22 @@ pub async fn by_id(
 /// transactions already exclude each other), so that concurrent changes cannot overwrite it.
 pub async fn by_id_for_update(
     db: &impl ConnectionTrait,
-    organization_id: Uuid,
-    id: Uuid,
+    organization_id: OrganizationId,
+    id: UserId,
 ) -> Result<Option<users::Model>, DbErr> {
-    let query =
-        users::Entity::find_by_id(id).filter(users::Column::OrganizationId.eq(organization_id));
+    let query = users::Entity::find_by_id(id)
+        .filter(users::Column::OrganizationId.eq(organization_id.uuid()));
     super::for_update(db, query).one(db).await
 }
 
 /// Whether an account of the organization uses this nickname.
 pub async fn nickname_taken(
     db: &impl ConnectionTrait,
-    organization_id: Uuid,
+    organization_id: OrganizationId,
     nickname: &str,
 ) -> Result<bool, DbErr> {
     Ok(users::Entity::find()
-        .filter(users::Column::OrganizationId.eq(organization_id))
+        .filter(users::Column::OrganizationId.eq(organization_id.uuid()))
         .filter(users::Column::Nickname.eq(nickname))
         .one(db)
         .await?
@@ -113,7 +115,10 @@ pub async fn save(db: &impl ConnectionTrait, row: users::Model) -> Result<users:
 
 /// How many live accounts of the organization hold the admin role (read it under
 /// `orgs::lock_organization` to decide on it).
-pub async fn count_admins(db: &impl ConnectionTrait, organization_id: Uuid) -> Result<u64, DbErr> {
+pub async fn count_admins(
+    db: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+) -> Result<u64, DbErr> {
     use sea_orm::sea_query::Query;
     user_roles::Entity::find()
         .filter(user_roles::Column::Role.eq(plaza_domain::accounts::Role::Admin.as_str()))
@@ -122,7 +127,7 @@ pub async fn count_admins(db: &impl ConnectionTrait, organization_id: Uuid) -> R
                 Query::select()
                     .column(users::Column::Id)
                     .from(users::Entity)
-                    .and_where(users::Column::OrganizationId.eq(organization_id))
+                    .and_where(users::Column::OrganizationId.eq(organization_id.uuid()))
                     .and_where(users::Column::DeletedAt.is_null())
                     .to_owned(),
             ),
@@ -131,9 +136,9 @@ pub async fn count_admins(db: &impl ConnectionTrait, organization_id: Uuid) -> R
         .await
 }
 
-pub async fn roles_of(db: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<String>, DbErr> {
+pub async fn roles_of(db: &impl ConnectionTrait, user_id: UserId) -> Result<Vec<String>, DbErr> {
     Ok(user_roles::Entity::find()
-        .filter(user_roles::Column::UserId.eq(user_id))
+        .filter(user_roles::Column::UserId.eq(user_id.uuid()))
         .all(db)
         .await?
         .into_iter()
@@ -144,12 +149,12 @@ pub async fn roles_of(db: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<St
 /// Grants a role; granting one already held changes nothing (and cannot conflict).
 pub async fn grant_role(
     db: &impl ConnectionTrait,
-    user_id: Uuid,
+    user_id: UserId,
     role: &str,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
     let row = user_roles::Model {
-        user_id,
+        user_id: user_id.uuid(),
         role: role.to_string(),
         granted_at: now,
     };
@@ -160,9 +165,9 @@ pub async fn grant_role(
         .map(|_| ())
 }
 
-pub async fn revoke_all_roles(db: &impl ConnectionTrait, user_id: Uuid) -> Result<(), DbErr> {
+pub async fn revoke_all_roles(db: &impl ConnectionTrait, user_id: UserId) -> Result<(), DbErr> {
     user_roles::Entity::delete_many()
-        .filter(user_roles::Column::UserId.eq(user_id))
+        .filter(user_roles::Column::UserId.eq(user_id.uuid()))
         .exec(db)
         .await
         .map(|_| ())
@@ -174,19 +179,19 @@ pub async fn insert_session(db: &impl ConnectionTrait, row: sessions::Model) -> 
 
 pub async fn session(
     db: &impl ConnectionTrait,
-    id: Uuid,
+    id: SessionId,
 ) -> Result<Option<sessions::Model>, DbErr> {
     sessions::Entity::find_by_id(id).one(db).await
 }
 
 pub async fn touch_session(
     db: &impl ConnectionTrait,
-    id: Uuid,
+    id: SessionId,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
     sessions::Entity::update_many()
         .col_expr(sessions::Column::LastUsedAt, Expr::value(now))
-        .filter(sessions::Column::Id.eq(id))
+        .filter(sessions::Column::Id.eq(id.uuid()))
         .exec(db)
         .await
         .map(|_| ())
@@ -196,12 +201,15 @@ pub async fn touch_session(
 async fn revoke(
     db: &impl ConnectionTrait,
     which: Condition,
-    reason: &str,
+    reason: RevokeReason,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
     sessions::Entity::update_many()
         .col_expr(sessions::Column::RevokedAt, Expr::value(now))
-        .col_expr(sessions::Column::RevokedReason, Expr::value(reason))
+        .col_expr(
+            sessions::Column::RevokedReason,
+            Expr::value(reason.as_str()),
+        )
         .filter(which)
         .filter(sessions::Column::RevokedAt.is_null())
         .exec(db)
@@ -212,13 +220,13 @@ async fn revoke(
 /// Revokes one session (sign-out, refresh-token reuse).
 pub async fn revoke_session(
     db: &impl ConnectionTrait,
-    id: Uuid,
-    reason: &str,
+    id: SessionId,
+    reason: RevokeReason,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
     revoke(
         db,
-        Condition::all().add(sessions::Column::Id.eq(id)),
+        Condition::all().add(sessions::Column::Id.eq(id.uuid())),
         reason,
         now,
     )
@@ -228,13 +236,13 @@ pub async fn revoke_session(
 /// Revokes every live session of a user (password reset, account deletion).
 pub async fn revoke_all_sessions(
     db: &impl ConnectionTrait,
-    user_id: Uuid,
-    reason: &str,
+    user_id: UserId,
+    reason: RevokeReason,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
     revoke(
         db,
-        Condition::all().add(sessions::Column::UserId.eq(user_id)),
+        Condition::all().add(sessions::Column::UserId.eq(user_id.uuid())),
         reason,
         now,
     )
@@ -244,26 +252,26 @@ pub async fn revoke_all_sessions(
 /// Revokes every live session of a user but `keep` (a password change keeps the session that made it).
 pub async fn revoke_sessions_except(
     db: &impl ConnectionTrait,
-    user_id: Uuid,
-    keep: Uuid,
-    reason: &str,
+    user_id: UserId,
+    keep: SessionId,
+    reason: RevokeReason,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
     let which = Condition::all()
-        .add(sessions::Column::UserId.eq(user_id))
-        .add(sessions::Column::Id.ne(keep));
+        .add(sessions::Column::UserId.eq(user_id.uuid()))
+        .add(sessions::Column::Id.ne(keep.uuid()));
     revoke(db, which, reason, now).await
 }
 
 pub async fn insert_refresh_token(
     db: &impl ConnectionTrait,
-    session_id: Uuid,
+    session_id: SessionId,
     token_hash: String,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
     refresh_tokens::Model {
         id: Uuid::now_v7(),
-        session_id,
+        session_id: session_id.uuid(),
         token_hash,
         created_at: now,
         used_at: None,
@@ -302,7 +310,7 @@ pub async fn spend_refresh_token(
 
 pub async fn insert_email_token(
     db: &impl ConnectionTrait,
-    user_id: Uuid,
+    user_id: UserId,
     purpose: EmailTokenPurpose,
     token_hash: String,
     now: OffsetDateTime,
@@ -311,7 +319,7 @@ pub async fn insert_email_token(
 ) -> Result<(), DbErr> {
     email_tokens::Model {
         id: Uuid::now_v7(),
-        user_id,
+        user_id: user_id.uuid(),
         purpose: purpose.as_str().to_string(),
         token_hash,
         created_at: now,
@@ -370,7 +378,7 @@ fn no_registration() -> sea_orm::sea_query::SimpleExpr {
 /// registration details they carried.
 pub async fn void_email_tokens(
     db: &impl ConnectionTrait,
-    user_id: Uuid,
+    user_id: UserId,
     purpose: EmailTokenPurpose,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
@@ -381,7 +389,7 @@ pub async fn void_email_tokens(
 /// confirmation, a block or a deletion leaves no link that could still set a password.
 pub async fn void_all_email_tokens(
     db: &impl ConnectionTrait,
-    user_id: Uuid,
+    user_id: UserId,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
     void_tokens(db, user_id, None, now).await
@@ -389,14 +397,14 @@ pub async fn void_all_email_tokens(
 
 async fn void_tokens(
     db: &impl ConnectionTrait,
-    user_id: Uuid,
+    user_id: UserId,
     purpose: Option<EmailTokenPurpose>,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
     let mut update = email_tokens::Entity::update_many()
         .col_expr(email_tokens::Column::UsedAt, Expr::value(now))
         .col_expr(email_tokens::Column::Registration, no_registration())
-        .filter(email_tokens::Column::UserId.eq(user_id))
+        .filter(email_tokens::Column::UserId.eq(user_id.uuid()))
         .filter(email_tokens::Column::UsedAt.is_null());
     if let Some(purpose) = purpose {
         update = update.filter(email_tokens::Column::Purpose.eq(purpose.as_str()));
@@ -408,11 +416,11 @@ async fn void_tokens(
 /// the transaction, so that concurrent attempts are counted one after the other.
 pub async fn lock_login_throttle(
     db: &impl ConnectionTrait,
-    organization_id: Uuid,
+    organization_id: OrganizationId,
     email_key: &str,
 ) -> Result<login_throttles::Model, DbErr> {
     let empty = login_throttles::Model {
-        organization_id,
+        organization_id: organization_id.uuid(),
         email_key: email_key.to_string(),
         window_started_at: None,
         failures_in_window: 0,
@@ -422,7 +430,7 @@ pub async fn lock_login_throttle(
     super::lock_or_create(
         db,
         empty,
-        login_throttles::Entity::find_by_id((organization_id, email_key.to_string())),
+        login_throttles::Entity::find_by_id((organization_id.uuid(), email_key.to_string())),
     )
     .await
 }
@@ -438,10 +446,10 @@ pub async fn save_login_throttle(
 /// Forgets an address's failures (after a successful sign-in).
 pub async fn clear_login_throttle(
     db: &impl ConnectionTrait,
-    organization_id: Uuid,
+    organization_id: OrganizationId,
     email_key: &str,
 ) -> Result<(), DbErr> {
-    login_throttles::Entity::delete_by_id((organization_id, email_key.to_string()))
+    login_throttles::Entity::delete_by_id((organization_id.uuid(), email_key.to_string()))
         .exec(db)
         .await
         .map(|_| ())
@@ -451,11 +459,11 @@ pub async fn clear_login_throttle(
 /// transaction.
 pub async fn lock_mail_quota(
     db: &impl ConnectionTrait,
-    organization_id: Uuid,
+    organization_id: OrganizationId,
     email_key: &str,
 ) -> Result<mail_quotas::Model, DbErr> {
     let empty = mail_quotas::Model {
-        organization_id,
+        organization_id: organization_id.uuid(),
         email_key: email_key.to_string(),
         window_started_at: None,
         sent_in_window: 0,
@@ -463,7 +471,7 @@ pub async fn lock_mail_quota(
     super::lock_or_create(
         db,
         empty,
-        mail_quotas::Entity::find_by_id((organization_id, email_key.to_string())),
+        mail_quotas::Entity::find_by_id((organization_id.uuid(), email_key.to_string())),
     )
     .await
 }

@@ -562,9 +562,12 @@ async fn the_demo_seed_loads_barcelona_once() {
         .await
         .unwrap()
         .unwrap();
-    let scopes = plaza_api::store::orgs::scopes_of(&app.state.db, barcelona.id)
-        .await
-        .unwrap();
+    let scopes = plaza_api::store::orgs::scopes_of(
+        &app.state.db,
+        plaza_domain::OrganizationId::from(barcelona.id),
+    )
+    .await
+    .unwrap();
     let count = |kind: &str| scopes.iter().filter(|s| s.kind == kind).count();
     assert_eq!(
         (count("city"), count("district"), count("neighbourhood")),

@@ -188,8 +188,8 @@ async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
         .await
     };
     let (a, b) = tokio::join!(
-        demote(first.access_token.clone(), second.user_id),
-        demote(second.access_token.clone(), first.user_id)
+        demote(first.access_token.clone(), second.user_id.uuid()),
+        demote(second.access_token.clone(), first.user_id.uuid())
     );
     let mut statuses = [a.status, b.status];
     statuses.sort_unstable();
@@ -345,7 +345,7 @@ async fn twenty_requests_with_one_idempotency_key_act_once_and_get_one_answer() 
     use plaza_api::store::entities::residents;
     use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
     let residencies = residents::Entity::find()
-        .filter(residents::Column::UserId.eq(ana.user_id))
+        .filter(residents::Column::UserId.eq(ana.user_id.uuid()))
         .count(&app.state.db)
         .await
         .unwrap();

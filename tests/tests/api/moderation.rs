@@ -41,7 +41,9 @@ async fn blocking_ends_every_session_for_good_and_unblocking_lets_the_person_sig
     let ana_on_phone = app.login("ana@example.org", GOOD_PASSWORD).await;
 
     assert_eq!(
-        decide(&app, &moderator, ana.user_id, "block").await.status,
+        decide(&app, &moderator, ana.user_id.uuid(), "block")
+            .await
+            .status,
         204
     );
     for session in [&ana, &ana_on_phone] {
@@ -57,7 +59,7 @@ async fn blocking_ends_every_session_for_good_and_unblocking_lets_the_person_sig
         .assert_problem(403, "account_blocked");
 
     assert_eq!(
-        decide(&app, &moderator, ana.user_id, "unblock")
+        decide(&app, &moderator, ana.user_id.uuid(), "unblock")
             .await
             .status,
         204
@@ -75,7 +77,7 @@ async fn blocking_ends_every_session_for_good_and_unblocking_lets_the_person_sig
     use sea_orm::EntityTrait;
     let entries = audit_log::Entity::find().all(&app.state.db).await.unwrap();
     let block = entries.iter().find(|e| e.action == "user.block").unwrap();
-    assert_eq!(block.actor_id, Some(moderator.user_id));
+    assert_eq!(block.actor_id, Some(moderator.user_id.uuid()));
     assert_eq!(block.target_id, ana.user_id.to_string());
     assert_eq!(
         block.after,
@@ -91,13 +93,13 @@ async fn only_moderators_block_and_never_civil_servants_or_themselves() {
     let moderator = moderator(&app, &admin).await;
     let ana = app.participant("ana@example.org").await;
     let bea = app.participant("bea@example.org").await;
-    decide(&app, &bea, ana.user_id, "block")
+    decide(&app, &bea, ana.user_id.uuid(), "block")
         .await
         .assert_problem(403, "forbidden");
-    decide(&app, &moderator, admin.user_id, "block")
+    decide(&app, &moderator, admin.user_id.uuid(), "block")
         .await
         .assert_problem(403, "forbidden");
-    decide(&app, &moderator, moderator.user_id, "block")
+    decide(&app, &moderator, moderator.user_id.uuid(), "block")
         .await
         .assert_problem(403, "forbidden");
     decide(&app, &moderator, uuid::Uuid::now_v7(), "block")

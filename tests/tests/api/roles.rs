@@ -39,7 +39,7 @@ async fn an_admin_grants_roles_and_the_change_is_audited() {
         .iter()
         .find(|e| e.action == "user.roles.update")
         .expect("an audit entry");
-    assert_eq!(entry.actor_id, Some(admin.user_id));
+    assert_eq!(entry.actor_id, Some(admin.user_id.uuid()));
     assert_eq!(entry.target_id, ana.user_id.to_string());
     assert_eq!(entry.before, Some(json!({ "roles": [] })));
 }

@@ -10,7 +10,7 @@ fn b64(bytes: &[u8]) -> String {
 
 /// The session id inside a genuine access token, so that forged tokens differ from it only in
 /// what the test means to forge.
-fn session_of(access_token: &str) -> uuid::Uuid {
+fn session_of(access_token: &str) -> plaza_domain::SessionId {
     let claims = access_token.split('.').nth(1).unwrap();
     let claims: serde_json::Value = serde_json::from_slice(
         &base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -18,7 +18,9 @@ fn session_of(access_token: &str) -> uuid::Uuid {
             .unwrap(),
     )
     .unwrap();
-    claims["sid"].as_str().unwrap().parse().unwrap()
+    uuid::Uuid::parse_str(claims["sid"].as_str().unwrap())
+        .unwrap()
+        .into()
 }
 
 #[tokio::test]
@@ -120,7 +122,7 @@ async fn a_token_of_another_organization_is_refused() {
         .unwrap();
     let crossed = plaza_api::auth::jwt::issue(
         &plaza_api::auth::Keys::derive(SECRET.as_bytes()).jwt,
-        other.id,
+        plaza_domain::OrganizationId::from(other.id),
         ana.user_id,
         session_of(&ana.access_token),
         plaza_domain::Timestamp(plaza_tests::START.unix_timestamp()),
