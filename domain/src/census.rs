@@ -54,14 +54,16 @@ impl DocumentNumber {
 /// One resident as the census lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CensusEntry {
-    /// The line of the file the entry came from (1 is the header), for error messages.
+    /// The line of the file where the entry's row starts (1 is the first line, usually the
+    /// header), for error messages.
     pub line: usize,
     pub document: DocumentNumber,
     pub birth_date: Date,
     pub scope_code: String,
 }
 
-/// A problem on one line of a census file (line 1 is the header).
+/// A problem on one line of a census file: the line where the row starts (1 is the first line,
+/// usually the header), as a person counts lines in the file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CensusLineError {
     pub line: usize,
@@ -70,30 +72,66 @@ pub struct CensusLineError {
 }
 
 /// Parses a census CSV. The header must name the columns `document_number`, `birth_date` and
-/// `scope_code` (any order, extra columns ignored); `,` or `;` separates fields, `"` quotes them.
-/// Birth dates are `YYYY-MM-DD`. Either every row is valid and all entries are returned, or the
-/// file is refused with every problem found, so an import never half-happens.
+/// `scope_code` (any order, extra columns ignored); `,` or `;` separates fields (whichever the
+/// header line has more of), `"` quotes them, `""` inside quotes is a quote, and a quoted field
+/// may hold the separator or a line break (RFC 4180, as spreadsheets write it: the `csv` crate
+/// reads it). Birth dates are `YYYY-MM-DD`. Either every row is valid and all entries are
+/// returned, or the file is refused with every problem found, each on the line where its row
+/// starts, so an import never half-happens.
 pub fn parse_census_csv(text: &str) -> Result<Vec<CensusEntry>, Vec<CensusLineError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .map(|(index, line)| (index + 1, line));
     let error = |line: usize, code: &'static str, message: String| CensusLineError {
         line,
         code,
         message,
     };
 
-    let Some((_, header)) = lines.find(|(_, line)| !line.trim().is_empty()) else {
+    let Some(header) = text.lines().find(|line| !line.trim().is_empty()) else {
         return Err(vec![error(1, "empty_file", "The file is empty.".into())]);
     };
     let delimiter = if header.matches(';').count() > header.matches(',').count() {
-        ';'
+        b';'
     } else {
-        ','
+        b','
     };
-    let columns: Vec<String> = split_csv_line(header, delimiter)
+    // Rows may have fewer or more fields than the header (`flexible`): a missing field is empty,
+    // and is reported as such below.
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut records = Vec::new();
+    let mut unreadable = None;
+    // Where the last record starts (line, byte), blank or not: the one an unclosed quote is in.
+    let mut last = (1, 0);
+    for record in reader.records() {
+        match record {
+            Ok(record) => {
+                let line = starting_line(text, record.position());
+                last = (line, start_byte(record.position()));
+                let blank = record.len() == 1 && record.iter().all(|f| f.trim().is_empty());
+                if !blank {
+                    records.push((line, record));
+                }
+            }
+            // Not expected from text in memory (the reader fails on I/O or invalid UTF-8 only);
+            // refused rather than skipped, all the same.
+            Err(csv_error) => {
+                let line = starting_line(text, csv_error.position());
+                unreadable = Some(error(line, "unreadable_line", csv_error.to_string()));
+                break;
+            }
+        }
+    }
+    if let Some(unreadable) = unreadable {
+        return Err(vec![unreadable]);
+    }
+    let mut records = records.into_iter();
+    let Some((header_line, header)) = records.next() else {
+        return Err(vec![error(1, "empty_file", "The file is empty.".into())]);
+    };
+    let columns: Vec<String> = header
         .iter()
         .map(|c| c.trim().to_ascii_lowercase())
         .collect();
@@ -104,7 +142,7 @@ pub fn parse_census_csv(text: &str) -> Result<Vec<CensusEntry>, Vec<CensusLineEr
         position("scope_code"),
     ) else {
         return Err(vec![error(
-            1,
+            header_line,
             "invalid_header",
             "The header must name the columns document_number, birth_date and scope_code.".into(),
         )]);
@@ -113,12 +151,8 @@ pub fn parse_census_csv(text: &str) -> Result<Vec<CensusEntry>, Vec<CensusLineEr
     let mut entries = Vec::new();
     let mut errors = Vec::new();
     let mut seen = std::collections::HashMap::new();
-    for (number, line) in lines {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let fields = split_csv_line(line, delimiter);
-        let field = |at: usize| fields.get(at).map(|f| f.trim()).unwrap_or("");
+    for (number, fields) in records {
+        let field = |at: usize| fields.get(at).map(str::trim).unwrap_or("");
         let document = DocumentNumber::parse(field(document_at));
         let birth_date = Date::parse_iso(field(birth_at));
         let scope_code = field(scope_at);
@@ -162,6 +196,17 @@ pub fn parse_census_csv(text: &str) -> Result<Vec<CensusEntry>, Vec<CensusLineEr
             });
         }
     }
+    let (last_line, last_start) = last;
+    if ends_inside_quotes(
+        text.as_bytes().get(last_start..).unwrap_or_default(),
+        delimiter,
+    ) {
+        errors.push(error(
+            last_line,
+            "unclosed_quote",
+            "A quoted field that starts in this row is never closed: the rest of the file would be read as part of it.".into(),
+        ));
+    }
     if errors.is_empty() {
         Ok(entries)
     } else {
@@ -169,39 +214,48 @@ pub fn parse_census_csv(text: &str) -> Result<Vec<CensusEntry>, Vec<CensusLineEr
     }
 }
 
-/// Splits one CSV record: fields separated by `delimiter`, a field starting with `"` is quoted
-/// and `""` inside it is a literal quote.
-fn split_csv_line(line: &str, delimiter: char) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut current = String::new();
-    let mut chars = line.trim_end_matches('\r').chars().peekable();
-    let mut in_quotes = false;
-    let mut at_field_start = true;
-    while let Some(c) = chars.next() {
-        if in_quotes {
-            if c == '"' {
-                if chars.peek() == Some(&'"') {
-                    chars.next();
-                    current.push('"');
-                } else {
-                    in_quotes = false;
-                }
-            } else {
-                current.push(c);
-            }
-        } else if c == '"' && at_field_start {
-            in_quotes = true;
-            at_field_start = false;
-        } else if c == delimiter {
-            fields.push(std::mem::take(&mut current));
-            at_field_start = true;
-        } else {
-            current.push(c);
-            at_field_start = false;
-        }
-    }
-    fields.push(current);
-    fields
+/// The line of the file where a record starts, as a person counts lines (1 is the first). The
+/// reader's position is where it began reading the record, which is before any empty lines in
+/// front of it (and before the `\n` of a `\r\n` that ended the record before): those are
+/// counted in.
+fn starting_line(text: &str, position: Option<&csv::Position>) -> usize {
+    let Some(position) = position else {
+        return 1;
+    };
+    let skipped = text
+        .as_bytes()
+        .get(start_byte(Some(position))..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|b| matches!(b, b'\r' | b'\n'))
+        .filter(|b| **b == b'\n')
+        .count();
+    usize::try_from(position.line())
+        .unwrap_or(usize::MAX)
+        .saturating_add(skipped)
+}
+
+/// The byte of the text where the reader began reading a record.
+fn start_byte(position: Option<&csv::Position>) -> usize {
+    position
+        .and_then(|position| usize::try_from(position.byte()).ok())
+        .unwrap_or(0)
+}
+
+/// Whether the file ends inside a quoted field: a quote opened in its last record and never
+/// closed, which made the reader take every line after it as part of that field. The last record
+/// (`tail`) is read again followed by a line break and one more field: a closed record ends at
+/// that line break, giving two records; an open quote swallows it, giving one.
+fn ends_inside_quotes(tail: &[u8], delimiter: u8) -> bool {
+    let probe = [tail, b"\nend"].concat();
+    let records = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(probe.as_slice())
+        .records()
+        .count();
+    records < 2
 }
 
 /// Where a participant's verification lock stands.
@@ -413,6 +467,69 @@ mod tests {
                 (3, "missing_scope_code"),
                 (4, "duplicate_document_number")
             ]
+        );
+    }
+
+    #[test]
+    fn quoted_fields_may_hold_line_breaks_separators_and_quotes() {
+        // A `notes` column before the census columns: a quoted note read wrong would shift them.
+        let csv = "notes;document_number;birth_date;scope_code\r\n\
+                   \"Carrer Gran 5\r\nsecond floor\";12345678Z;1990-04-01;GRACIA\r\n\
+                   \"Flat 2; the \"\"blue\"\" door\";X1234567L;2001-12-31;SANTS\r\n\
+                   \r\n\
+                   \"one\ntwo\nthree\";Y7654321K;1985-06-15;GRACIA\n\
+                   ;Z1111111A;2000-01-01;SANTS\n";
+        assert_eq!(
+            parse_census_csv(csv).unwrap(),
+            vec![
+                entry(2, "12345678Z", "1990-04-01", "GRACIA"),
+                entry(4, "X1234567L", "2001-12-31", "SANTS"),
+                entry(6, "Y7654321K", "1985-06-15", "GRACIA"),
+                entry(9, "Z1111111A", "2000-01-01", "SANTS"),
+            ]
+        );
+        // After records spanning lines, problems are named on the lines a person sees.
+        let broken = csv.replace(";Z1111111A;2000-01-01;", ";Y7654321K;2000-02-30;");
+        let errors = parse_census_csv(&broken).unwrap_err();
+        let found: Vec<(usize, &str)> = errors.iter().map(|e| (e.line, e.code)).collect();
+        assert_eq!(found, vec![(9, "invalid_birth_date")]);
+        let duplicate = csv.replace(";Z1111111A;", ";Y7654321K;");
+        let errors = parse_census_csv(&duplicate).unwrap_err();
+        assert_eq!(
+            (errors[0].line, errors[0].code, errors[0].message.as_str()),
+            (
+                9,
+                "duplicate_document_number",
+                "The same document number is already on line 6."
+            )
+        );
+    }
+
+    #[test]
+    fn a_quote_never_closed_refuses_the_file() {
+        // Read as written, the note would swallow the next resident.
+        let csv = "document_number,birth_date,scope_code,notes\n\
+                   12345678Z,1990-04-01,GRACIA,\"never closed\n\
+                   X1234567L,2001-12-31,SANTS,\n";
+        let errors = parse_census_csv(csv).unwrap_err();
+        let found: Vec<(usize, &str)> = errors.iter().map(|e| (e.line, e.code)).collect();
+        assert_eq!(found, vec![(2, "unclosed_quote")]);
+        // A stray quote inside an unquoted field is only a character.
+        let stray =
+            "document_number,birth_date,scope_code,notes\n12345678Z,1990-04-01,GRACIA,5\" screen\n";
+        assert_eq!(parse_census_csv(stray).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn blank_lines_are_skipped_and_counted() {
+        let csv = "\r\n  \r\ndocument_number,birth_date,scope_code\r\n\r\n   \r\n12345678Z,1990-04-01,GRACIA\r\n\r\n";
+        assert_eq!(
+            parse_census_csv(csv).unwrap(),
+            vec![entry(6, "12345678Z", "1990-04-01", "GRACIA")]
+        );
+        assert_eq!(
+            parse_census_csv(" \n\r\n").unwrap_err()[0].code,
+            "empty_file"
         );
     }
 
