@@ -1,6 +1,7 @@
 //! Operations endpoints for load balancers, orchestrators and Prometheus.
 
 use crate::app::AppState;
+use crate::metrics::OutboxJobs;
 use poem::http::StatusCode;
 use poem::web::Data;
 use poem::{IntoResponse, Request, Response, handler};
@@ -24,9 +25,10 @@ pub async fn ready(state: Data<&Arc<AppState>>) -> Response {
     }
 }
 
-/// `GET /metrics`: request counts and latency histograms in the Prometheus text format. With
-/// `PLAZA_METRICS_TOKEN` set it answers only `Authorization: Bearer <token>` (compared in
-/// constant time), 401 otherwise; unset, it is public (the embedded default on a laptop).
+/// `GET /metrics`: request counts, latency histograms and outbox gauges in the OpenMetrics text
+/// format (see `crate::metrics`). With `PLAZA_METRICS_TOKEN` set it answers only
+/// `Authorization: Bearer <token>` (compared in constant time), 401 otherwise; unset, it is
+/// public (the embedded default on a laptop).
 #[handler]
 pub async fn metrics(request: &Request, state: Data<&Arc<AppState>>) -> Response {
     if let Some(expected) = &state.settings.metrics_token {
@@ -43,20 +45,22 @@ pub async fn metrics(request: &Request, state: Data<&Arc<AppState>>) -> Response
                 .body("a metrics token is required\n");
         }
     }
-    let mut body = state.metrics.render();
-    // The outbox is shared by every replica: each reports the same numbers (use max, not sum).
-    match crate::app::operations::outbox_counts(&state).await {
-        Ok((waiting, dead)) => body.push_str(&format!(
-            "# HELP plaza_outbox_jobs Jobs in the outbox shared by all replicas: waiting to run, or dead (failed their last attempt, no longer retried).\n\
-             # TYPE plaza_outbox_jobs gauge\n\
-             plaza_outbox_jobs{{state=\"waiting\"}} {waiting}\n\
-             plaza_outbox_jobs{{state=\"dead\"}} {dead}\n"
-        )),
-        Err(error) => tracing::warn!(%error, "outbox counts unavailable for /metrics"),
+    let outbox = match crate::app::operations::outbox_counts(&state).await {
+        Ok((waiting, dead)) => Some(OutboxJobs { waiting, dead }),
+        Err(error) => {
+            tracing::warn!(%error, "outbox counts unavailable for /metrics");
+            None
+        }
+    };
+    match state.metrics.render(outbox) {
+        Ok(body) => Response::builder()
+            .content_type(crate::metrics::CONTENT_TYPE)
+            .body(body),
+        Err(error) => {
+            tracing::error!(%error, "metrics could not be encoded");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
     }
-    Response::builder()
-        .content_type("text/plain; version=0.0.4")
-        .body(body)
 }
 
 /// Compares two secrets without a timing signal of where they first differ: both are hashed

@@ -37,6 +37,16 @@ async fn metrics_count_requests_by_route_and_status() {
         "{text}"
     );
     assert!(text.contains(r#"plaza_http_request_duration_seconds_count{route="list_scopes",method="GET",status="200"} 2"#), "{text}");
+    // OpenMetrics, said so to the scraper (it reads the counter's family without `_total`).
+    assert_eq!(
+        reply.header("content-type"),
+        Some(plaza_api::metrics::CONTENT_TYPE)
+    );
+    assert!(
+        text.contains("# TYPE plaza_http_requests counter\n"),
+        "{text}"
+    );
+    assert!(text.ends_with("# EOF\n"), "{text}");
 }
 
 #[tokio::test]
