@@ -556,6 +556,16 @@ impl TestApp {
             .id
     }
 
+    /// Every outbox row, oldest first (pending, done and dead alike).
+    pub async fn outbox_rows(&self) -> Vec<plaza_api::store::entities::outbox::Model> {
+        use sea_orm::{EntityTrait, QueryOrder};
+        plaza_api::store::entities::outbox::Entity::find()
+            .order_by_asc(plaza_api::store::entities::outbox::Column::Id)
+            .all(&self.state.db)
+            .await
+            .expect("outbox rows")
+    }
+
     /// Runs raw SQL against the app's database (for fault injection).
     pub async fn execute_sql(&self, sql: &str) {
         sea_orm::ConnectionTrait::execute_unprepared(&self.state.db, sql)

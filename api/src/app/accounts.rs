@@ -22,11 +22,10 @@ use super::unit::{AuditAction, UnitOfWork};
 use crate::auth::{self, jwt};
 use crate::clock::{from_timestamp, to_timestamp};
 use crate::db;
-use crate::mail::{OutgoingMail, templates};
+use crate::jobs::{AccountMail, Job};
 use crate::store::{
     self,
     entities::{login_throttles, mail_quotas, sessions as session_rows, users},
-    outbox::Job,
     users::EmailTokenPurpose,
 };
 use plaza_domain::accounts::password::{self, AccountKind, PersonalData};
@@ -137,49 +136,44 @@ fn check_password(
     }
 }
 
-/// A link to the frontend page that finishes a mailed action.
-fn link(state: &AppState, page: &str, token: &str) -> String {
-    format!("{}/{page}?token={token}", state.settings.public_url)
-}
-
-/// A mailed token to issue: for whom, for what, and (for a registration's confirmation) the
-/// details to apply when it is used.
-struct TokenFor {
+/// A mailed token to issue: for whom (the account, and its address for the hourly quota), for
+/// what, and (for a registration's confirmation) the details to apply when it is used.
+struct TokenFor<'a> {
     user_id: UserId,
+    address: &'a str,
     purpose: EmailTokenPurpose,
     registration: Option<PendingRegistration>,
 }
 
 /// Issues a fresh link of `token_for.purpose`, within the address's hourly mail quota: voids the
-/// older links of that purpose, queues the mail `render` makes from the new link, and stores the
-/// token's hash (the token itself travels only in the mail). Past the quota nothing changes: the
+/// older links of that purpose, queues the mail `mail` makes from the new token (rendered with
+/// its link when the job runs), and stores the token's hash (the token itself travels only in
+/// the job and the mail; the job's content is erased once sent). Past the quota nothing changes: the
 /// links already mailed keep working. (The mail is queued before the token is stored; both are
 /// in the caller's transaction, so a failure of either leaves neither. A test injects its
 /// failure at the token to prove that the queued mail rolls back.)
 async fn mail_with_token(
-    state: &AppState,
     work: &mut UnitOfWork<'_>,
     organization: &Organization,
-    token_for: TokenFor,
-    render: impl FnOnce(&str) -> OutgoingMail,
+    token_for: TokenFor<'_>,
+    mail: impl FnOnce(String) -> AccountMail,
 ) -> AppResult<()> {
     let now = work.now();
     let TokenFor {
         user_id,
+        address,
         purpose,
         registration,
     } = token_for;
-    let (page, lifetime) = match purpose {
-        EmailTokenPurpose::ConfirmEmail => ("confirm", sessions::CONFIRMATION_TOKEN_SECONDS),
-        EmailTokenPurpose::ResetPassword => {
-            ("password-reset", sessions::PASSWORD_RESET_TOKEN_SECONDS)
-        }
+    let lifetime = match purpose {
+        EmailTokenPurpose::ConfirmEmail => sessions::CONFIRMATION_TOKEN_SECONDS,
+        EmailTokenPurpose::ResetPassword => sessions::PASSWORD_RESET_TOKEN_SECONDS,
     };
     let token = auth::random_token(32);
-    let mail = render(&link(state, page, &token));
+    let token_hash = auth::token_hash(&token);
     // Past the address's hourly quota the request gets the same answer but sends nothing.
     let quota_row =
-        store::users::lock_mail_quota(work.db(), organization.id, &throttle_key(&mail.to)).await?;
+        store::users::lock_mail_quota(work.db(), organization.id, &throttle_key(address)).await?;
     let quota = MailQuota {
         window_started_at: quota_row.window_started_at.map(to_timestamp),
         sent_in_window: store::stored_count(quota_row.sent_in_window, "mails sent")?,
@@ -199,12 +193,16 @@ async fn mail_with_token(
         },
     )
     .await?;
-    work.enqueue(Job::Mail(mail)).await?;
+    work.enqueue(Job::AccountMail {
+        user_id,
+        mail: mail(token),
+    })
+    .await?;
     store::users::insert_email_token(
         work.db(),
         user_id,
         purpose,
-        auth::token_hash(&token),
+        token_hash,
         now,
         now + time::Duration::seconds(lifetime),
         registration
@@ -277,20 +275,14 @@ pub async fn register(
     };
     let user = match existing {
         Some(existing) if existing.confirmed_at.is_some() => {
-            let render = |link: &str| {
-                templates::already_registered(
-                    &existing.email,
-                    &existing.locale,
-                    &organization.name,
-                    link,
-                )
-            };
             let token_for = TokenFor {
                 user_id: UserId::from(existing.id),
+                address: &existing.email,
                 purpose: EmailTokenPurpose::ResetPassword,
                 registration: None,
             };
-            mail_with_token(state, &mut work, organization, token_for, render).await?;
+            let mail = |reset_token| AccountMail::AlreadyRegistered { reset_token };
+            mail_with_token(&mut work, organization, token_for, mail).await?;
             work.commit().await?;
             return Ok(());
         }
@@ -322,14 +314,14 @@ pub async fn register(
         }
     };
     let locale = details.locale.clone();
-    let render =
-        |link: &str| templates::confirm_email(&user.email, &locale, &organization.name, link);
     let token_for = TokenFor {
         user_id: UserId::from(user.id),
+        address: &user.email,
         purpose: EmailTokenPurpose::ConfirmEmail,
         registration: Some(details),
     };
-    mail_with_token(state, &mut work, organization, token_for, render).await?;
+    let mail = |token| AccountMail::ConfirmEmail { token, locale };
+    mail_with_token(&mut work, organization, token_for, mail).await?;
     work.commit().await?;
     Ok(())
 }
@@ -703,20 +695,14 @@ pub async fn send_password_reset(
     else {
         return Ok(());
     };
-    let render =
-        |link: &str| templates::reset_password(&user.email, &user.locale, &organization.name, link);
-    mail_with_token(
-        state,
-        &mut work,
-        &organization,
-        TokenFor {
-            user_id: UserId::from(user.id),
-            purpose: EmailTokenPurpose::ResetPassword,
-            registration: None,
-        },
-        render,
-    )
-    .await?;
+    let token_for = TokenFor {
+        user_id: UserId::from(user.id),
+        address: &user.email,
+        purpose: EmailTokenPurpose::ResetPassword,
+        registration: None,
+    };
+    let mail = |token| AccountMail::ResetPassword { token };
+    mail_with_token(&mut work, &organization, token_for, mail).await?;
     work.commit().await?;
     Ok(())
 }
@@ -794,11 +780,10 @@ pub async fn reset_password(
         now,
     )
     .await?;
-    work.enqueue(Job::Mail(templates::password_changed(
-        &user.email,
-        &user.locale,
-        &organization.name,
-    )))
+    work.enqueue(Job::AccountMail {
+        user_id: UserId::from(user.id),
+        mail: AccountMail::PasswordChanged,
+    })
     .await?;
     work.commit().await?;
     Ok(())
@@ -993,11 +978,10 @@ pub async fn update_profile(
             now,
         )
         .await?;
-        work.enqueue(Job::Mail(templates::password_changed(
-            &saved.email,
-            &saved.locale,
-            &organization.name,
-        )))
+        work.enqueue(Job::AccountMail {
+            user_id: UserId::from(saved.id),
+            mail: AccountMail::PasswordChanged,
+        })
         .await?;
     }
     work.commit().await?;
@@ -1048,7 +1032,14 @@ pub async fn delete_account(
     store::users::revoke_all_roles(work.db(), UserId::from(user.id)).await?;
     store::users::void_all_email_tokens(work.db(), UserId::from(user.id), now).await?;
     store::census::clear_attempts(work.db(), UserId::from(user.id)).await?;
-    store::outbox::forget_recipient(work.db(), organization.id, &address, now).await?;
+    crate::jobs::forget_account(
+        work.db(),
+        organization.id,
+        UserId::from(user.id),
+        &address,
+        now,
+    )
+    .await?;
     if roles_before.iter().any(|role| role != Role::Participant) {
         work.audit(
             AuditAction::UserDelete,

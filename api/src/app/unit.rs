@@ -13,7 +13,8 @@ use super::AppState;
 use super::error::AppResult;
 use super::tenancy::Organization;
 use crate::db;
-use crate::store::{self, outbox::Job};
+use crate::jobs::{self, Job};
+use crate::store;
 use plaza_domain::{OrganizationId, UserId};
 use sea_orm::DatabaseTransaction;
 use time::OffsetDateTime;
@@ -106,7 +107,7 @@ impl<'a> UnitOfWork<'a> {
 
     /// Queues `job`, to run once the unit commits.
     pub async fn enqueue(&mut self, job: Job) -> AppResult<()> {
-        store::outbox::enqueue(&self.tx, Some(self.organization_id), &job, self.now).await?;
+        jobs::enqueue(&self.tx, Some(self.organization_id), &job, self.now).await?;
         self.enqueued = true;
         Ok(())
     }

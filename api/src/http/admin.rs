@@ -56,7 +56,8 @@ impl From<CensusImportMode> for census::ImportMode {
 #[derive(Debug, Object)]
 pub struct DeadJob {
     pub id: Uuid,
-    /// What the job was: `mail` or `password_reset_requested`.
+    /// What the job was: `account_mail`, `password_reset_requested`, or `mail` (a mail queued
+    /// rendered, by a version before template keys).
     pub kind: String,
     pub attempts: i32,
     /// The error of its last attempt, as the worker saw it.

@@ -1,8 +1,10 @@
 //! The outbox worker: runs the side effects that use cases committed (DESIGN §4 "jobs").
 //!
-//! One handler per [`Job`] kind: `Mail` sends a rendered mail; `PasswordResetRequested` decides,
-//! in its own transaction, whether the address has an account and queues the reset mail (run
-//! twice after a crash, it mails a second link that voids the first: harmless).
+//! Jobs are ids and template keys ([`kinds`]); one handler per [`Job`] kind: `AccountMail`
+//! renders a mail from the account as it is when it runs and sends it ([`mail`]);
+//! `PasswordResetRequested` decides, in its own transaction, whether the address has an account
+//! and queues the reset mail (run twice after a crash, it mails a second link that voids the
+//! first: harmless).
 //!
 //! It claims one due job at a time in a short transaction (with a lease of its own, so that a
 //! slow mail server cannot make a job outlive its lease and be sent again by another replica),
@@ -15,9 +17,15 @@
 //! worker right after a commit that enqueued something and polls every few seconds as a safety
 //! net. Tests call [`run_due_jobs`] directly instead of waiting.
 
+mod kinds;
+mod mail;
+
+pub use kinds::{AccountMail, Job};
+
 use crate::app::AppState;
 use crate::db;
-use crate::store::outbox::{self, Job};
+use crate::store::outbox;
+use plaza_domain::OrganizationId;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -55,14 +63,8 @@ pub async fn run_due_jobs(state: &AppState) -> Result<Pass, sea_orm::DbErr> {
         let Some(job) = claimed else {
             break;
         };
-        let outcome = match &job.job {
-            Ok(Job::Mail(mail)) => state.mailer.send(mail).await.map_err(|e| e.to_string()),
-            Ok(Job::PasswordResetRequested {
-                organization_id,
-                email,
-            }) => crate::app::accounts::send_password_reset(state, *organization_id, email)
-                .await
-                .map_err(|e| e.to_string()),
+        let outcome = match serde_json::from_value::<Job>(job.payload) {
+            Ok(decoded) => run_one(state, job.organization_id, &decoded).await,
             Err(unreadable) => Err(format!("unreadable job: {unreadable}")),
         };
         let now = state.now();
@@ -91,6 +93,71 @@ pub async fn run_due_jobs(state: &AppState) -> Result<Pass, sea_orm::DbErr> {
         }
     }
     Ok(pass)
+}
+
+/// Runs one job: its kind's handler.
+async fn run_one(
+    state: &AppState,
+    organization_id: Option<OrganizationId>,
+    job: &Job,
+) -> Result<(), String> {
+    match job {
+        Job::AccountMail { user_id, mail } => {
+            let organization_id =
+                organization_id.ok_or("an account's mail without its organization")?;
+            mail::send_to_account(state, organization_id, *user_id, mail).await
+        }
+        Job::PasswordResetRequested {
+            organization_id,
+            email,
+        } => crate::app::accounts::send_password_reset(state, *organization_id, email)
+            .await
+            .map_err(|e| e.to_string()),
+        Job::RenderedMail(mail) => state.mailer.send(mail).await.map_err(|e| e.to_string()),
+    }
+}
+
+/// Queues `job` for `organization_id` inside the caller's transaction, to run once it commits.
+pub async fn enqueue(
+    db: &impl sea_orm::ConnectionTrait,
+    organization_id: Option<OrganizationId>,
+    job: &Job,
+    now: time::OffsetDateTime,
+) -> Result<(), sea_orm::DbErr> {
+    let payload = serde_json::to_value(job)
+        .map_err(|e| sea_orm::DbErr::Custom(format!("outbox payload: {e}")))?;
+    let row = outbox::NewJob {
+        organization_id,
+        topic: job.topic(),
+        payload,
+        ordering_key: job.ordering_key(),
+    };
+    outbox::enqueue(db, row, now).await
+}
+
+/// Erases the organization's pending jobs for an account being deleted (its mails, its reset
+/// requests, mail queued to its address by an earlier version): their content holds its
+/// address or live links. The handlers would skip a deleted account anyway; this leaves nothing
+/// of it in the outbox.
+pub async fn forget_account(
+    db: &impl sea_orm::ConnectionTrait,
+    organization_id: OrganizationId,
+    user_id: plaza_domain::UserId,
+    address: &str,
+    now: time::OffsetDateTime,
+) -> Result<(), sea_orm::DbErr> {
+    outbox::erase_pending(
+        db,
+        organization_id,
+        now,
+        |payload| match serde_json::from_value::<Job>(payload.clone()) {
+            Ok(Job::AccountMail { user_id: to, .. }) => to == user_id,
+            Ok(Job::PasswordResetRequested { email, .. }) => email == address,
+            Ok(Job::RenderedMail(mail)) => mail.to == address,
+            Err(_) => false,
+        },
+    )
+    .await
 }
 
 /// Runs the worker until `shutdown` resolves.

@@ -1,84 +1,53 @@
 //! The transactional outbox: side effects written with the business change, run by a worker.
 //!
-//! [`enqueue`] is called inside a use case's transaction. The worker [`claim`]s one due row at a
+//! [`enqueue`] is called inside a use case's transaction (through `jobs::enqueue`, which turns a
+//! `jobs::Job` into a [`NewJob`]; this module stores content it does not read). The worker [`claim`]s one due row at a
 //! time (on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so replicas never run the same row twice;
 //! SQLite is one process and its write lock serialises claims) with a lease of its own, runs it,
 //! and marks it [`done`], [`reschedule`]s it with a growing delay, or, after its last allowed
 //! attempt, marks it [`dead`]: kept with its last error for admins and metrics, never retried.
 //!
-//! Jobs with the same `ordering_key` (a digest of the recipient, for mail and for what leads to
-//! mail) run in the order they were written: a job is not claimed while an earlier one with its
+//! Jobs with the same `ordering_key` (the account a mail goes to, or a digest of the address a
+//! reset request names) run in the order they were written: a job is not claimed while an earlier one with its
 //! key is neither done nor dead, so a retried mail is not overtaken by a later one to the same
 //! person (an old reset link arriving after the new one).
 
 use super::entities::outbox;
-use plaza_domain::OrganizationId;
+use plaza_domain::{JobId, OrganizationId};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IntoActiveModel,
     QueryFilter, QueryOrder, QuerySelect,
 };
-use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// A side effect waiting in the outbox.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Job {
-    /// Send a mail already rendered by the use case.
-    Mail(crate::mail::OutgoingMail),
-    /// Someone asked for a password-reset link for `email` (normalised): whether the address
-    /// has an account is decided when the job runs, so that the request itself does the same
-    /// work for every address and its timing tells nothing.
-    PasswordResetRequested {
-        organization_id: OrganizationId,
-        email: String,
-    },
-}
-
-impl Job {
-    fn topic(&self) -> &'static str {
-        match self {
-            Job::Mail(_) => "mail",
-            Job::PasswordResetRequested { .. } => "password_reset_requested",
-        }
-    }
-
-    /// The key that orders this job among others: the recipient's address, digested (the row
-    /// keeps it after its content is erased).
-    fn ordering_key(&self) -> Option<String> {
-        let address = match self {
-            Job::Mail(mail) => &mail.to,
-            Job::PasswordResetRequested { email, .. } => email,
-        };
-        Some(format!(
-            "mail:{}",
-            crate::auth::sha256_hex(address.trim().to_lowercase().as_bytes())
-        ))
-    }
+/// A job to write: its kind's name, its content, and the key that orders it among others.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewJob {
+    pub organization_id: Option<OrganizationId>,
+    pub topic: &'static str,
+    pub payload: serde_json::Value,
+    pub ordering_key: String,
 }
 
 /// Writes a job, to run once the surrounding transaction commits.
 pub async fn enqueue(
     db: &impl ConnectionTrait,
-    organization_id: Option<OrganizationId>,
-    job: &Job,
+    job: NewJob,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
-    let payload =
-        serde_json::to_value(job).map_err(|e| DbErr::Custom(format!("outbox payload: {e}")))?;
     outbox::Model {
         id: Uuid::now_v7(),
-        organization_id: organization_id.map(OrganizationId::uuid),
-        topic: job.topic().to_string(),
-        payload,
+        organization_id: job.organization_id.map(OrganizationId::uuid),
+        topic: job.topic.to_string(),
+        payload: job.payload,
         created_at: now,
         available_at: now,
         attempts: 0,
         last_error: None,
         done_at: None,
-        ordering_key: job.ordering_key(),
+        ordering_key: Some(job.ordering_key),
         dead_at: None,
     }
     .into_active_model()
@@ -90,9 +59,11 @@ pub async fn enqueue(
 /// A claimed job: run it, then call [`done`] or [`reschedule`] with its id.
 #[derive(Debug, Clone)]
 pub struct Claimed {
-    pub id: Uuid,
+    pub id: JobId,
+    pub organization_id: Option<OrganizationId>,
     pub attempts: i32,
-    pub job: Result<Job, String>,
+    /// The job's content, decoded by its runner (`jobs`).
+    pub payload: serde_json::Value,
 }
 
 /// Claims the next due job, pushing its `available_at` forward by `lease` so that a worker that
@@ -147,9 +118,10 @@ pub async fn claim(
         .exec(db)
         .await?;
     Ok(Some(Claimed {
-        id: row.id,
+        id: JobId::from(row.id),
+        organization_id: row.organization_id.map(OrganizationId::from),
         attempts: row.attempts + 1,
-        job: serde_json::from_value(row.payload).map_err(|e| e.to_string()),
+        payload: row.payload,
     }))
 }
 
@@ -160,7 +132,7 @@ fn redacted() -> serde_json::Value {
 }
 
 /// Marks a job done and erases its content.
-pub async fn done(db: &impl ConnectionTrait, id: Uuid, now: OffsetDateTime) -> Result<(), DbErr> {
+pub async fn done(db: &impl ConnectionTrait, id: JobId, now: OffsetDateTime) -> Result<(), DbErr> {
     outbox::Entity::update_many()
         .col_expr(outbox::Column::DoneAt, Expr::value(now))
         .col_expr(outbox::Column::Payload, Expr::value(redacted()))
@@ -168,7 +140,7 @@ pub async fn done(db: &impl ConnectionTrait, id: Uuid, now: OffsetDateTime) -> R
             outbox::Column::LastError,
             Expr::value(Option::<String>::None),
         )
-        .filter(outbox::Column::Id.eq(id))
+        .filter(outbox::Column::Id.eq(id.uuid()))
         .exec(db)
         .await
         .map(|_| ())
@@ -176,14 +148,14 @@ pub async fn done(db: &impl ConnectionTrait, id: Uuid, now: OffsetDateTime) -> R
 
 pub async fn reschedule(
     db: &impl ConnectionTrait,
-    id: Uuid,
+    id: JobId,
     error: &str,
     at: OffsetDateTime,
 ) -> Result<(), DbErr> {
     outbox::Entity::update_many()
         .col_expr(outbox::Column::AvailableAt, Expr::value(at))
         .col_expr(outbox::Column::LastError, Expr::value(error))
-        .filter(outbox::Column::Id.eq(id))
+        .filter(outbox::Column::Id.eq(id.uuid()))
         .exec(db)
         .await
         .map(|_| ())
@@ -193,7 +165,7 @@ pub async fn reschedule(
 /// mail holds live links), its last error kept for admins.
 pub async fn dead(
     db: &impl ConnectionTrait,
-    id: Uuid,
+    id: JobId,
     error: &str,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
@@ -201,7 +173,7 @@ pub async fn dead(
         .col_expr(outbox::Column::DeadAt, Expr::value(now))
         .col_expr(outbox::Column::Payload, Expr::value(redacted()))
         .col_expr(outbox::Column::LastError, Expr::value(error))
-        .filter(outbox::Column::Id.eq(id))
+        .filter(outbox::Column::Id.eq(id.uuid()))
         .exec(db)
         .await
         .map(|_| ())
@@ -267,13 +239,13 @@ pub async fn dead_page(
         .collect())
 }
 
-/// Drops the organization's pending mail to `address` (an account being deleted): erased and
-/// marked done. Other organizations' mail to the same address is theirs and stays.
-pub async fn forget_recipient(
+/// Erases and marks done the organization's pending jobs whose content `matches` (an account
+/// being deleted: see `jobs::forget_account`). Other organizations' jobs are theirs and stay.
+pub async fn erase_pending(
     db: &impl ConnectionTrait,
     organization_id: OrganizationId,
-    address: &str,
     now: OffsetDateTime,
+    matches: impl Fn(&serde_json::Value) -> bool,
 ) -> Result<(), DbErr> {
     let pending = outbox::Entity::find()
         .filter(outbox::Column::DoneAt.is_null())
@@ -283,7 +255,7 @@ pub async fn forget_recipient(
         .await?;
     let ids: Vec<Uuid> = pending
         .into_iter()
-        .filter(|row| matches!(serde_json::from_value::<Job>(row.payload.clone()), Ok(Job::Mail(mail)) if mail.to == address))
+        .filter(|row| matches(&row.payload))
         .map(|row| row.id)
         .collect();
     if !ids.is_empty() {

@@ -193,6 +193,40 @@ impl NotificationMail {
     }
 }
 
+/// What a mail is for, which decides who still gets it when it goes out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailPurpose {
+    /// About the account itself (confirm the address, a reset link, a changed password): how
+    /// the person secures or recovers it, so every live account gets it, blocked or not,
+    /// whatever its notification choice.
+    Account,
+    /// About participation (a reply, an answer to a proposal): only to an account that is not
+    /// blocked and chose immediate notification mail (`daily` is for a digest).
+    Notification,
+}
+
+/// The state of an account when a mail to it goes out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MailRecipient {
+    pub deleted: bool,
+    pub blocked: bool,
+    pub notification_mail: NotificationMail,
+}
+
+/// Whether `recipient` gets a mail of `purpose` now. A deleted account gets nothing: its
+/// address is erased, and so is any mail still waiting for it.
+pub fn receives_mail(purpose: MailPurpose, recipient: MailRecipient) -> bool {
+    if recipient.deleted {
+        return false;
+    }
+    match purpose {
+        MailPurpose::Account => true,
+        MailPurpose::Notification => {
+            !recipient.blocked && recipient.notification_mail == NotificationMail::Immediate
+        }
+    }
+}
+
 /// A civil-servant role within one organization. Every registered, confirmed account is a
 /// participant; the other roles are granted by an admin (or `plaza admin create`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -344,6 +378,52 @@ pub fn may_remove_an_admin(admins: u64) -> Result<(), DomainError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn account_mail_reaches_every_live_account_and_notifications_only_those_who_want_them() {
+        let live = MailRecipient {
+            deleted: false,
+            blocked: false,
+            notification_mail: NotificationMail::None,
+        };
+        assert!(receives_mail(MailPurpose::Account, live));
+        assert!(receives_mail(
+            MailPurpose::Account,
+            MailRecipient {
+                blocked: true,
+                ..live
+            }
+        ));
+        assert!(!receives_mail(MailPurpose::Notification, live));
+        let wants_them = MailRecipient {
+            notification_mail: NotificationMail::Immediate,
+            ..live
+        };
+        assert!(receives_mail(MailPurpose::Notification, wants_them));
+        assert!(!receives_mail(
+            MailPurpose::Notification,
+            MailRecipient {
+                notification_mail: NotificationMail::Daily,
+                ..live
+            }
+        ));
+        assert!(!receives_mail(
+            MailPurpose::Notification,
+            MailRecipient {
+                blocked: true,
+                ..wants_them
+            }
+        ));
+        for purpose in [MailPurpose::Account, MailPurpose::Notification] {
+            assert!(!receives_mail(
+                purpose,
+                MailRecipient {
+                    deleted: true,
+                    ..wants_them
+                }
+            ));
+        }
+    }
 
     #[test]
     fn moderators_block_participants_but_not_civil_servants_or_themselves() {

@@ -208,7 +208,7 @@ async fn a_mail_that_never_goes_out_is_set_aside_and_shown_to_admins() {
     let items = listed.body["items"].as_array().unwrap();
     assert!(!items.is_empty());
     for item in items {
-        assert_eq!(item["kind"], "mail");
+        assert_eq!(item["kind"], "account_mail");
         assert_eq!(item["attempts"], plaza_api::jobs::MAX_ATTEMPTS);
         assert!(item["last_error"].as_str().is_some_and(|e| !e.is_empty()));
     }
@@ -265,4 +265,39 @@ async fn a_claim_takes_one_job_with_a_lease_of_its_own() {
         .unwrap()
         .expect("the first job again, after its lease");
     assert_eq!((later.id, later.attempts), (first.id, 2));
+}
+
+#[tokio::test]
+async fn a_mail_is_written_from_the_account_as_it_is_when_it_goes_out() {
+    let app = TestApp::spawn().await;
+    let ana = app.participant("ana@example.org").await;
+    let changed = app
+        .patch(
+            "/api/v1/me",
+            Some(&ana.access_token),
+            json!({ "current_password": GOOD_PASSWORD, "new_password": "a changed violet kettle 2" }),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{changed:#?}");
+    // The "password changed" mail waits in the outbox while Ana switches to Spanish.
+    let switched = app
+        .patch(
+            "/api/v1/me",
+            Some(&ana.access_token),
+            json!({ "locale": "es" }),
+        )
+        .await;
+    assert_eq!(switched.status, 200, "{switched:#?}");
+    let mails = app.mails().await;
+    assert_eq!(mails.len(), 1, "{mails:#?}");
+    assert!(
+        mails[0].subject.starts_with("Tu contrase"),
+        "written in the language Ana has when it goes out: {:?}",
+        mails[0].subject
+    );
+    // What the outbox kept of it: the kind and the key that orders Ana's mail, no address.
+    let kept = app.outbox_rows().await;
+    let row = kept.last().expect("the sent job is kept, erased");
+    assert_eq!(row.topic, "account_mail");
+    assert_eq!(row.payload, json!({ "redacted": true }));
 }
