@@ -155,6 +155,18 @@ pub enum DomainError {
     VerificationLocked { retry_after_seconds: u64 },
 
     // --- sessions -------------------------------------------------------------------------------
+    /// The email address or the password is wrong (or the account was deleted: the same answer).
+    #[error("The email address or the password is wrong.")]
+    InvalidCredentials,
+
+    /// The account was blocked by a moderator.
+    #[error("This account has been blocked by the moderators.")]
+    AccountBlocked,
+
+    /// The password is right but the email address is not confirmed yet.
+    #[error("Confirm your email address with the link we sent you, then sign in.")]
+    EmailNotConfirmed,
+
     /// A refresh token that was already exchanged was presented again: its whole family is revoked.
     #[error("This session has been revoked for your safety; please sign in again.")]
     RefreshTokenReused,
@@ -265,6 +277,17 @@ impl DomainError {
                 ("refresh_token_reused", Unauthenticated, "Session revoked")
             }
             DomainError::SessionEnded => ("session_ended", Unauthenticated, "Session ended"),
+            DomainError::InvalidCredentials => (
+                "invalid_credentials",
+                Unauthenticated,
+                "Wrong email or password",
+            ),
+            DomainError::AccountBlocked => ("account_blocked", Forbidden, "Account blocked"),
+            DomainError::EmailNotConfirmed => (
+                "email_not_confirmed",
+                Forbidden,
+                "Email address not confirmed",
+            ),
             DomainError::TooManyAttempts { .. } => {
                 ("too_many_attempts", Throttled, "Too many attempts")
             }

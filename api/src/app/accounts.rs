@@ -29,6 +29,7 @@ use crate::store::{
     users::EmailTokenPurpose,
 };
 use plaza_domain::accounts::password::{self, AccountKind, PersonalData};
+use plaza_domain::accounts::standing::{self, RegistrationPath, Standing, registration_path};
 use plaza_domain::accounts::throttle::{LoginThrottle, MailQuota};
 use plaza_domain::accounts::{
     Email, Nickname, NotificationMail, PersonName, Role, Roles, decide_roles,
@@ -79,6 +80,15 @@ impl TryFrom<users::Model> for Account {
             confirmed_at: row.confirmed_at,
             created_at: row.created_at,
         })
+    }
+}
+
+/// The account's standing, as the rules of `accounts::standing` read it.
+pub(crate) fn standing(row: &users::Model) -> Standing {
+    Standing {
+        confirmed: row.confirmed_at.is_some(),
+        blocked: row.blocked_at.is_some(),
+        deleted: row.deleted_at.is_some(),
     }
 }
 
@@ -234,6 +244,61 @@ pub async fn register(
     organization: &Organization,
     form: Registration,
 ) -> AppResult<()> {
+    let (email, details) = parse_registration(organization, &form)?;
+    let mut work = UnitOfWork::begin(state, organization, None).await?;
+    if let Some(nickname) = &details.nickname
+        && store::users::nickname_taken(work.db(), organization.id, nickname).await?
+    {
+        return Err(AppError::AlreadyTaken { field: "nickname" });
+    }
+    // An existing account is read under its lock: two registrations of one address then issue
+    // their links one after the other, and exactly one link stays valid.
+    let existing = match store::users::by_email(work.db(), organization.id, email.as_str()).await? {
+        Some(found) => {
+            store::users::by_id_for_update(work.db(), organization.id, UserId::from(found.id))
+                .await?
+        }
+        None => None,
+    };
+    let account = match (registration_path(existing.as_ref().map(standing)), existing) {
+        (RegistrationPath::TellOwner, Some(owner)) => {
+            let token_for = TokenFor {
+                user_id: UserId::from(owner.id),
+                address: &owner.email,
+                purpose: EmailTokenPurpose::ResetPassword,
+                registration: None,
+            };
+            let mail = |reset_token| AccountMail::AlreadyRegistered { reset_token };
+            mail_with_token(&mut work, organization, token_for, mail).await?;
+            return work.commit().await;
+        }
+        (_, Some(unconfirmed)) => unconfirmed,
+        (_, None) => match create_unconfirmed_account(&work, organization, &email, &details).await?
+        {
+            Some(created) => created,
+            // The same address registered at the same instant by another request: that one
+            // sends the confirmation; this one answers the same as for any known address.
+            None => return Ok(()),
+        },
+    };
+    let locale = details.locale.clone();
+    let token_for = TokenFor {
+        user_id: UserId::from(account.id),
+        address: &account.email,
+        purpose: EmailTokenPurpose::ConfirmEmail,
+        registration: Some(details),
+    };
+    let mail = |token| AccountMail::ConfirmEmail { token, locale };
+    mail_with_token(&mut work, organization, token_for, mail).await?;
+    work.commit().await
+}
+
+/// Reads a sign-up form: the address, and the details its confirmation link will carry. Every
+/// field's problem is reported at once.
+fn parse_registration(
+    organization: &Organization,
+    form: &Registration,
+) -> AppResult<(Email, PendingRegistration)> {
     let mut errors = FieldErrors::new();
     let email = errors.take(Email::parse("email", &form.email));
     let name = errors.take(PersonName::parse("name", &form.name));
@@ -256,74 +321,40 @@ pub async fn register(
         nickname: nickname.as_ref().map(|n| n.as_str().to_string()),
         locale,
     };
+    Ok((email, details))
+}
 
-    let mut work = UnitOfWork::begin(state, organization, None).await?;
+/// Creates the unconfirmed account a registration asks for: no password (the link's holder
+/// chooses it), no nickname yet (it is the registration's until confirmed). `None`: another
+/// request created an account with this address at the same instant.
+async fn create_unconfirmed_account(
+    work: &UnitOfWork<'_>,
+    organization: &Organization,
+    email: &Email,
+    details: &PendingRegistration,
+) -> AppResult<Option<users::Model>> {
     let now = work.now();
-    if let Some(nickname) = &details.nickname
-        && store::users::nickname_taken(work.db(), organization.id, nickname).await?
-    {
-        return Err(AppError::AlreadyTaken { field: "nickname" });
+    let account = users::Model {
+        id: Uuid::now_v7(),
+        organization_id: organization.id.uuid(),
+        email: email.as_str().to_string(),
+        password_hash: None,
+        name: Some(details.name.clone()),
+        nickname: None,
+        locale: details.locale.clone(),
+        notification_mail: NotificationMail::Immediate.as_str().to_string(),
+        confirmed_at: None,
+        blocked_at: None,
+        deleted_at: None,
+        created_at: now,
+        updated_at: now,
+        admin_grade_password: false,
+    };
+    match store::users::insert(work.db(), account.clone()).await {
+        Ok(_) => Ok(Some(account)),
+        Err(error) if store::users::UX_USER_EMAIL.violated_by(&error) => Ok(None),
+        Err(error) => Err(error.into()),
     }
-    // An existing account is read under its lock: two registrations of one address then issue
-    // their links one after the other, and exactly one link stays valid.
-    let existing = match store::users::by_email(work.db(), organization.id, email.as_str()).await? {
-        Some(found) => {
-            store::users::by_id_for_update(work.db(), organization.id, UserId::from(found.id))
-                .await?
-        }
-        None => None,
-    };
-    let user = match existing {
-        Some(existing) if existing.confirmed_at.is_some() => {
-            let token_for = TokenFor {
-                user_id: UserId::from(existing.id),
-                address: &existing.email,
-                purpose: EmailTokenPurpose::ResetPassword,
-                registration: None,
-            };
-            let mail = |reset_token| AccountMail::AlreadyRegistered { reset_token };
-            mail_with_token(&mut work, organization, token_for, mail).await?;
-            work.commit().await?;
-            return Ok(());
-        }
-        Some(existing) => existing,
-        None => {
-            let user = users::Model {
-                id: Uuid::now_v7(),
-                organization_id: organization.id.uuid(),
-                email: email.as_str().to_string(),
-                password_hash: None,
-                name: Some(details.name.clone()),
-                nickname: None,
-                locale: details.locale.clone(),
-                notification_mail: NotificationMail::Immediate.as_str().to_string(),
-                confirmed_at: None,
-                blocked_at: None,
-                deleted_at: None,
-                created_at: now,
-                updated_at: now,
-                admin_grade_password: false,
-            };
-            match store::users::insert(work.db(), user.clone()).await {
-                Ok(_) => user,
-                // The same address registered at the same instant by another request: that one
-                // sends the confirmation; this one answers the same as for any known address.
-                Err(error) if store::users::UX_USER_EMAIL.violated_by(&error) => return Ok(()),
-                Err(error) => return Err(error.into()),
-            }
-        }
-    };
-    let locale = details.locale.clone();
-    let token_for = TokenFor {
-        user_id: UserId::from(user.id),
-        address: &user.email,
-        purpose: EmailTokenPurpose::ConfirmEmail,
-        registration: Some(details),
-    };
-    let mail = |token| AccountMail::ConfirmEmail { token, locale };
-    mail_with_token(&mut work, organization, token_for, mail).await?;
-    work.commit().await?;
-    Ok(())
 }
 
 /// Confirms an email address with the mailed token and sets the password its holder chooses;
@@ -538,21 +569,15 @@ pub async fn login(
         )
         .await?;
     let Some(user) = user.filter(|_| verified) else {
-        return Err(AppError::InvalidCredentials);
+        return Err(DomainError::InvalidCredentials.into());
     };
     let tx = db::begin_write(&state.db).await?;
+    // The password verified above must still be the account's once it is locked.
     let user = store::users::by_id_for_update(&tx, organization.id, UserId::from(user.id))
         .await?
-        .filter(|now_stored| {
-            now_stored.deleted_at.is_none() && now_stored.password_hash == user.password_hash
-        })
-        .ok_or(AppError::InvalidCredentials)?;
-    if user.blocked_at.is_some() {
-        return Err(AppError::AccountBlocked);
-    }
-    if user.confirmed_at.is_none() {
-        return Err(AppError::EmailNotConfirmed);
-    }
+        .filter(|now_stored| now_stored.password_hash == user.password_hash)
+        .ok_or(DomainError::InvalidCredentials)?;
+    standing::may_sign_in(standing(&user))?;
     store::users::clear_login_throttle(&tx, organization.id, &key).await?;
     let pair = open_session(state, &tx, organization, UserId::from(user.id), now).await?;
     tx.commit().await?;
@@ -578,9 +603,7 @@ pub async fn refresh(
     let user = store::users::by_id(&tx, organization.id, UserId::from(session.user_id))
         .await?
         .ok_or(DomainError::SessionEnded)?;
-    if user.deleted_at.is_some() || user.blocked_at.is_some() {
-        return Err(DomainError::SessionEnded.into());
-    }
+    standing::may_renew_session(standing(&user))?;
     let successor = state.keys.successor_refresh_token(refresh_token);
     let token_state = match token.used_at {
         None => TokenState::Unspent,
@@ -848,6 +871,64 @@ pub async fn update_profile(
     changes: ProfileChanges,
 ) -> AppResult<Profile> {
     let mut errors = FieldErrors::new();
+    let parsed = parse_profile_changes(organization, &changes, &mut errors);
+    let new_password = match &changes.new_password {
+        Some(candidate) => {
+            let change = NewPassword {
+                candidate,
+                current: changes.current_password.as_deref(),
+            };
+            PasswordChange::check(state, organization, actor, &parsed, change, &mut errors).await?
+        }
+        None => None,
+    };
+    errors.finish()?;
+
+    let mut work = UnitOfWork::begin(state, organization, Some(actor.id())).await?;
+    let now = work.now();
+    let mut user = store::users::by_id_for_update(work.db(), organization.id, actor.id())
+        .await?
+        .filter(|u| u.deleted_at.is_none())
+        .ok_or(AppError::Unauthenticated)?;
+    if let Some(change) = &new_password
+        && user.password_hash != change.verified_hash
+    {
+        // The password changed since this request verified the current one.
+        return Err(wrong_current_password().into());
+    }
+    parsed.apply_to(&mut user);
+    if let Some(change) = &new_password {
+        user.password_hash = Some(change.hash.clone());
+        user.admin_grade_password = change.admin_grade;
+    }
+    user.updated_at = now;
+    let saved = store::users::save(work.db(), user)
+        .await
+        .map_err(nickname_conflict)?;
+    if new_password.is_some() {
+        after_password_change(&mut work, organization, actor, &saved).await?;
+    }
+    work.commit().await?;
+    let refreshed = Actor {
+        account: Account::try_from(saved)?,
+        ..actor.clone()
+    };
+    profile(state, organization, &refreshed).await
+}
+
+/// The profile fields a change sets, each read by its rule (problems go to `errors`).
+struct ParsedProfile {
+    name: Option<PersonName>,
+    nickname: Option<Nickname>,
+    locale: Option<String>,
+    notification_mail: Option<NotificationMail>,
+}
+
+fn parse_profile_changes(
+    organization: &Organization,
+    changes: &ProfileChanges,
+    errors: &mut FieldErrors,
+) -> ParsedProfile {
     let name = changes
         .name
         .as_deref()
@@ -864,132 +945,136 @@ pub async fn update_profile(
             &organization.default_locale,
         ))
     });
-    let mut new_password = None;
-    // The hash the current password is checked against; the change below applies only if it is
-    // still the account's hash once the row is locked.
-    let mut verified_hash = None;
-    if let Some(candidate) = &changes.new_password {
-        verified_hash = store::users::by_id(&state.db, organization.id, actor.id())
+    ParsedProfile {
+        name,
+        nickname,
+        locale,
+        notification_mail: changes.notification_mail,
+    }
+}
+
+impl ParsedProfile {
+    fn apply_to(self, user: &mut users::Model) {
+        if let Some(name) = self.name {
+            user.name = Some(name.as_str().to_string());
+        }
+        if let Some(nickname) = self.nickname {
+            user.nickname = Some(nickname.as_str().to_string());
+        }
+        if let Some(locale) = self.locale {
+            user.locale = locale;
+        }
+        if let Some(choice) = self.notification_mail {
+            user.notification_mail = choice.as_str().to_string();
+        }
+    }
+}
+
+fn wrong_current_password() -> FieldError {
+    FieldError::new(
+        "current_password",
+        "wrong_password",
+        "The current password is wrong.",
+    )
+}
+
+/// A password change as asked: the new password and the current one that authorises it.
+struct NewPassword<'a> {
+    candidate: &'a str,
+    current: Option<&'a str>,
+}
+
+/// A new password, checked and hashed, with the hash the current password was verified against
+/// (the change applies only if that is still the account's hash once its row is locked).
+struct PasswordChange {
+    hash: String,
+    admin_grade: bool,
+    verified_hash: Option<String>,
+}
+
+impl PasswordChange {
+    /// Checks a password change of `actor`: the current password (each guess counts against
+    /// the sign-in throttle) and the new one against the policy for the account's kind and its
+    /// personal data as it will be after the change. Problems go to `errors`; the hash is made
+    /// only when there are none.
+    async fn check(
+        state: &AppState,
+        organization: &Organization,
+        actor: &Actor,
+        parsed: &ParsedProfile,
+        NewPassword { candidate, current }: NewPassword<'_>,
+        errors: &mut FieldErrors,
+    ) -> AppResult<Option<PasswordChange>> {
+        let verified_hash = store::users::by_id(&state.db, organization.id, actor.id())
             .await?
             .ok_or(AppError::Unauthenticated)?
             .password_hash;
-        match &changes.current_password {
+        match current {
             None => errors.push(FieldError::new(
                 "current_password",
                 "required",
                 "Enter your current password to change it.",
             )),
             Some(current) => {
-                // Guesses of the current password count against the sign-in throttle.
-                count_password_attempt(
-                    state,
-                    organization,
-                    &throttle_key(&actor.account.email),
-                    state.now(),
-                )
-                .await?;
+                let key = throttle_key(&actor.account.email);
+                count_password_attempt(state, organization, &key, state.now()).await?;
                 let verified = state
                     .hasher
-                    .verify(current.clone(), verified_hash.clone())
+                    .verify(current.to_string(), verified_hash.clone())
                     .await?;
                 if !verified {
-                    errors.push(FieldError::new(
-                        "current_password",
-                        "wrong_password",
-                        "The current password is wrong.",
-                    ));
+                    errors.push(wrong_current_password());
                 }
             }
         }
         let email = Email::parse("email", &actor.account.email).ok();
-        let personal_name = name
-            .as_ref()
-            .map(PersonName::as_str)
-            .or(actor.account.name.as_deref());
-        let personal_nickname = nickname
-            .as_ref()
-            .map(Nickname::as_str)
-            .or(actor.account.nickname.as_deref());
+        let name = parsed.name.as_ref().map(PersonName::as_str);
+        let nickname = parsed.nickname.as_ref().map(Nickname::as_str);
         let personal = personal_data(
             organization,
             email.as_ref(),
-            personal_name,
-            personal_nickname,
+            name.or(actor.account.name.as_deref()),
+            nickname.or(actor.account.nickname.as_deref()),
         );
-        check_password(
-            "new_password",
-            candidate,
-            AccountKind::of(&actor.roles),
-            &personal,
-            &mut errors,
-        );
-        if errors.is_empty() {
-            let admin_grade = password::meets_admin_policy(candidate, &personal);
-            new_password = Some((state.hasher.hash(candidate.clone()).await?, admin_grade));
+        let kind = AccountKind::of(&actor.roles);
+        check_password("new_password", candidate, kind, &personal, errors);
+        if !errors.is_empty() {
+            return Ok(None);
         }
+        Ok(Some(PasswordChange {
+            hash: state.hasher.hash(candidate.to_string()).await?,
+            admin_grade: password::meets_admin_policy(candidate, &personal),
+            verified_hash,
+        }))
     }
-    errors.finish()?;
+}
 
-    let mut work = UnitOfWork::begin(state, organization, Some(actor.id())).await?;
+/// What a password change does besides the new hash: the throttle on the address is cleared,
+/// reset links are voided, every other session ends, and the owner is told by mail.
+async fn after_password_change(
+    work: &mut UnitOfWork<'_>,
+    organization: &Organization,
+    actor: &Actor,
+    saved: &users::Model,
+) -> AppResult<()> {
     let now = work.now();
-    let mut user = store::users::by_id_for_update(work.db(), organization.id, actor.id())
-        .await?
-        .filter(|u| u.deleted_at.is_none())
-        .ok_or(AppError::Unauthenticated)?;
-    if new_password.is_some() && user.password_hash != verified_hash {
-        // The password changed since this request verified the current one.
-        return Err(FieldError::new(
-            "current_password",
-            "wrong_password",
-            "The current password is wrong.",
-        )
-        .into());
-    }
-    if let Some(name) = name {
-        user.name = Some(name.as_str().to_string());
-    }
-    if let Some(nickname) = nickname {
-        user.nickname = Some(nickname.as_str().to_string());
-    }
-    if let Some(locale) = locale {
-        user.locale = locale;
-    }
-    if let Some(choice) = changes.notification_mail {
-        user.notification_mail = choice.as_str().to_string();
-    }
-    let changed_password = new_password.is_some();
-    if let Some((hash, admin_grade)) = new_password {
-        user.password_hash = Some(hash);
-        user.admin_grade_password = admin_grade;
-    }
-    user.updated_at = now;
-    let saved = store::users::save(work.db(), user)
-        .await
-        .map_err(nickname_conflict)?;
-    if changed_password {
-        store::users::clear_login_throttle(work.db(), organization.id, &throttle_key(&saved.email))
-            .await?;
-        store::users::void_all_email_tokens(work.db(), UserId::from(saved.id), now).await?;
-        store::users::revoke_sessions_except(
-            work.db(),
-            UserId::from(saved.id),
-            actor.session_id,
-            RevokeReason::PasswordChanged,
-            now,
-        )
+    let user_id = UserId::from(saved.id);
+    store::users::clear_login_throttle(work.db(), organization.id, &throttle_key(&saved.email))
         .await?;
-        work.enqueue(Job::AccountMail {
-            user_id: UserId::from(saved.id),
-            mail: AccountMail::PasswordChanged,
-        })
-        .await?;
-    }
-    work.commit().await?;
-    let refreshed = Actor {
-        account: Account::try_from(saved)?,
-        ..actor.clone()
-    };
-    profile(state, organization, &refreshed).await
+    store::users::void_all_email_tokens(work.db(), user_id, now).await?;
+    store::users::revoke_sessions_except(
+        work.db(),
+        user_id,
+        actor.session_id,
+        RevokeReason::PasswordChanged,
+        now,
+    )
+    .await?;
+    work.enqueue(Job::AccountMail {
+        user_id,
+        mail: AccountMail::PasswordChanged,
+    })
+    .await
 }
 
 /// Deletes the actor's account by anonymising it (DESIGN §2.1): personal data is erased, every
@@ -1013,12 +1098,13 @@ pub async fn delete_account(
         one_admin_may_go(work.db(), organization).await?;
     }
     let address = user.email.clone();
-    user.email = format!("deleted-{}@deleted.invalid", user.id.simple());
+    let left = standing::anonymised(UserId::from(user.id));
+    user.email = left.email;
     user.password_hash = None;
     user.admin_grade_password = false;
-    user.name = None;
-    user.nickname = None;
-    user.notification_mail = NotificationMail::None.as_str().to_string();
+    user.name = left.name;
+    user.nickname = left.nickname;
+    user.notification_mail = left.notification_mail.as_str().to_string();
     user.deleted_at = Some(now);
     user.updated_at = now;
     store::users::save(work.db(), user.clone()).await?;

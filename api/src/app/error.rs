@@ -32,12 +32,6 @@ pub enum AppError {
     Unauthenticated,
     /// An access token that was valid but has expired: refresh it.
     TokenExpired,
-    /// Email and password do not match an account (the same answer for unknown emails).
-    InvalidCredentials,
-    /// The account was blocked by a moderator.
-    AccountBlocked,
-    /// The password is right but the email address is not confirmed yet.
-    EmailNotConfirmed,
     /// A mailed link (confirmation, password reset) is unknown, used or expired.
     InvalidLink,
     /// A value that must be unique is taken (`what` names it: `nickname`, `slug`, `code`).
@@ -112,17 +106,6 @@ impl AppError {
                 Unauthenticated,
                 "The access token has expired",
             ),
-            AppError::InvalidCredentials => (
-                "invalid_credentials",
-                Unauthenticated,
-                "Wrong email or password",
-            ),
-            AppError::AccountBlocked => ("account_blocked", Forbidden, "Account blocked"),
-            AppError::EmailNotConfirmed => (
-                "email_not_confirmed",
-                Forbidden,
-                "Email address not confirmed",
-            ),
             AppError::InvalidLink => (
                 "invalid_link",
                 Invalid,
@@ -179,11 +162,6 @@ impl AppError {
             }
             AppError::TokenExpired => {
                 "The access token has expired; get a new one with your refresh token.".into()
-            }
-            AppError::InvalidCredentials => "The email address or the password is wrong.".into(),
-            AppError::AccountBlocked => "This account has been blocked by the moderators.".into(),
-            AppError::EmailNotConfirmed => {
-                "Confirm your email address with the link we sent you, then sign in.".into()
             }
             AppError::InvalidLink => {
                 "This link is invalid, was already used, or has expired. Ask for a new one.".into()

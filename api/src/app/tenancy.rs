@@ -177,7 +177,7 @@ pub async fn authenticate(
         return Err(AppError::Unauthenticated);
     }
     if user.blocked_at.is_some() {
-        return Err(AppError::AccountBlocked);
+        return Err(plaza_domain::DomainError::AccountBlocked.into());
     }
     let account = super::accounts::Account::try_from(user)?;
     let roles = roles_of(state, account.id).await?;

@@ -6,6 +6,7 @@
 //! signs tokens; this module only decides.
 
 pub mod password;
+pub mod standing;
 pub mod throttle;
 
 use crate::error::{DomainError, FieldError};
