@@ -1,5 +1,12 @@
 //! Typed settings, read from the environment once at start and passed down (never global).
 //!
+//! Reading them takes two steps. [`ParsedSettings::from_env`] (or `from_lookup`) reads and checks
+//! every variable and touches nothing on disk, so a bad value is reported before anything is
+//! written. [`ParsedSettings::prepare_data_dir`] then creates the data directory and, when
+//! `PLAZA_SECRET` is unset, reads the secret kept there (writing a new one on first start), which
+//! gives the runnable [`Settings`]. [`Settings::from_env`] and [`Settings::from_lookup`] do both,
+//! for the `plaza` command and the tests.
+//!
 //! Every setting has a default that serves the embedded mode (DESIGN §4), so `plaza serve` works
 //! with no configuration at all. A bad value stops the process with a message naming the variable
 //! and what was expected. Secrets are never logged: [`Settings`] implements `Debug` by hand.
@@ -130,9 +137,361 @@ pub const MIN_SECRET_LENGTH: usize = 32;
 /// The minimum length of `PLAZA_METRICS_TOKEN`, in bytes.
 pub const MIN_METRICS_TOKEN_LENGTH: usize = 16;
 
+/// The settings as read from the environment, every value checked, before anything on disk is
+/// touched. [`ParsedSettings::prepare_data_dir`] turns them into runnable [`Settings`].
+pub struct ParsedSettings {
+    addr: SocketAddr,
+    storage: StorageSettings,
+    mail: MailSettings,
+    secrets: SecretSettings,
+    public_url: String,
+    logging: LogSettings,
+    hashing: HashingSettings,
+    limits: LimitSettings,
+    edge: EdgeSettings,
+}
+
+impl ParsedSettings {
+    /// Reads and checks the settings from the process environment; writes nothing.
+    pub fn from_env() -> Result<ParsedSettings, SettingsError> {
+        ParsedSettings::from_lookup(read_env_var)
+    }
+
+    /// Reads and checks the settings through `lookup` (the environment in production, a map in
+    /// tests); writes nothing. The first bad value is the error.
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<ParsedSettings, SettingsError> {
+        let addr = parse_addr(&lookup)?;
+        let storage = parse_storage(&lookup)?;
+        let mail = parse_mail(&lookup)?;
+        let secrets = parse_secrets(&lookup, &storage.database_url)?;
+        let public_url = parse_public_url(&lookup, addr)?;
+        let logging = parse_logging(&lookup)?;
+        let hashing = parse_hashing(&lookup)?;
+        let limits = parse_limits(&lookup)?;
+        let edge = parse_edge(&lookup)?;
+        Ok(ParsedSettings {
+            addr,
+            storage,
+            mail,
+            secrets,
+            public_url,
+            logging,
+            hashing,
+            limits,
+            edge,
+        })
+    }
+
+    /// `PLAZA_DATA_DIR`: the directory [`ParsedSettings::prepare_data_dir`] creates.
+    pub fn data_dir(&self) -> &Path {
+        &self.storage.data_dir
+    }
+
+    /// Creates the data directory and settles the server's secret: `PLAZA_SECRET` when set, else
+    /// the one kept in `$PLAZA_DATA_DIR/secret` (written on first start, read on every later
+    /// one). The only step of reading the settings that touches the disk.
+    pub fn prepare_data_dir(self) -> Result<Settings, SettingsError> {
+        let data_dir = self.storage.data_dir;
+        create_data_dir(&data_dir)?;
+        let (secret, secret_source) = match self.secrets.secret {
+            ServerSecret::FromEnvironment(secret) => (secret, SecretSource::Environment),
+            ServerSecret::FromDataDirectory => (
+                load_or_create_secret(&data_dir)?,
+                SecretSource::DataDirectory,
+            ),
+        };
+        Ok(Settings {
+            addr: self.addr,
+            data_dir,
+            database_url: self.storage.database_url,
+            smtp_url: self.mail.smtp_url,
+            mail_from: self.mail.mail_from,
+            secret,
+            secret_source,
+            census_secret: self.secrets.census_secret,
+            previous_secret: self.secrets.previous_secret,
+            public_url: self.public_url,
+            log_filter: self.logging.log_filter,
+            log_format: self.logging.log_format,
+            max_hashes: self.hashing.max_hashes,
+            hash_wait: self.hashing.hash_wait,
+            limits: self.limits,
+            trusted_proxies: self.edge.trusted_proxies,
+            metrics_token: self.edge.metrics_token,
+            default_organization: self.edge.default_organization,
+            cors_origins: self.edge.cors_origins,
+        })
+    }
+}
+
+impl Settings {
+    /// Reads the settings from the process environment and prepares the data directory
+    /// ([`ParsedSettings::from_env`], then [`ParsedSettings::prepare_data_dir`]).
+    pub fn from_env() -> Result<Settings, SettingsError> {
+        ParsedSettings::from_env()?.prepare_data_dir()
+    }
+
+    /// Reads the settings through `lookup` (the environment in production, a map in tests), then
+    /// prepares the data directory: creates it and, when `PLAZA_SECRET` is unset, reads
+    /// `$PLAZA_DATA_DIR/secret` or writes a new one ([`ParsedSettings::from_lookup`], then
+    /// [`ParsedSettings::prepare_data_dir`]). Nothing is written when a setting is bad.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
+        ParsedSettings::from_lookup(lookup)?.prepare_data_dir()
+    }
+
+    /// The directory where mail is written when no SMTP server is configured.
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("mail")
+    }
+}
+
+/// A variable of the process environment; blank counts as unset.
+fn read_env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+// Parsing, one concern at a time. Each function reads its variables through `lookup` and returns
+// the first bad value as the error; none touches the disk.
+
+/// `PLAZA_ADDR`: where the API listens.
+fn parse_addr(lookup: &impl Fn(&str) -> Option<String>) -> Result<SocketAddr, SettingsError> {
+    let addr_text = lookup("PLAZA_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
+    addr_text.trim().parse().map_err(|_| {
+        bad(
+            "PLAZA_ADDR",
+            format!("{addr_text:?} is not an address and port such as 127.0.0.1:8080"),
+        )
+    })
+}
+
+/// Where the data lives.
+struct StorageSettings {
+    data_dir: PathBuf,
+    database_url: String,
+}
+
+/// `PLAZA_DATA_DIR` and `DATABASE_URL` (by default, an SQLite file in the data directory).
+fn parse_storage(
+    lookup: &impl Fn(&str) -> Option<String>,
+) -> Result<StorageSettings, SettingsError> {
+    let data_dir = PathBuf::from(lookup("PLAZA_DATA_DIR").unwrap_or_else(|| "./data".into()));
+    let database_url = match lookup("DATABASE_URL") {
+        Some(url) => {
+            let url = url.trim().to_string();
+            if !(url.starts_with("sqlite:")
+                || url.starts_with("postgres://")
+                || url.starts_with("postgresql://"))
+            {
+                return Err(bad(
+                    "DATABASE_URL",
+                    "must start with sqlite: or postgres://",
+                ));
+            }
+            url
+        }
+        None => default_sqlite_url(&data_dir),
+    };
+    Ok(StorageSettings {
+        data_dir,
+        database_url,
+    })
+}
+
+fn default_sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join("plaza.db").display())
+}
+
+/// How mail leaves.
+struct MailSettings {
+    smtp_url: Option<String>,
+    mail_from: Mailbox,
+}
+
+/// `SMTP_URL` and `MAIL_FROM`.
+fn parse_mail(lookup: &impl Fn(&str) -> Option<String>) -> Result<MailSettings, SettingsError> {
+    let smtp_url = match lookup("SMTP_URL") {
+        Some(url) => {
+            let url = url.trim().to_string();
+            crate::mail::validate_smtp_url(&url).map_err(|problem| bad("SMTP_URL", problem))?;
+            Some(url)
+        }
+        None => None,
+    };
+    let mail_from_text = lookup("MAIL_FROM").unwrap_or_else(|| "Plaza <no-reply@localhost>".into());
+    let mail_from: Mailbox = mail_from_text.trim().parse().map_err(|_| {
+        bad(
+            "MAIL_FROM",
+            format!("{mail_from_text:?} is not a mailbox such as \"Plaza <no-reply@example.org>\""),
+        )
+    })?;
+    Ok(MailSettings {
+        smtp_url,
+        mail_from,
+    })
+}
+
+/// Where the server's secret will come from, decided while parsing and settled by
+/// [`ParsedSettings::prepare_data_dir`].
+enum ServerSecret {
+    /// `PLAZA_SECRET`.
+    FromEnvironment(Vec<u8>),
+    /// `$PLAZA_DATA_DIR/secret`, read or written when the data directory is prepared.
+    FromDataDirectory,
+}
+
+/// The keys.
+struct SecretSettings {
+    secret: ServerSecret,
+    census_secret: Option<Vec<u8>>,
+    previous_secret: Option<Vec<u8>>,
+}
+
+/// `PLAZA_SECRET` (required with PostgreSQL), `PLAZA_CENSUS_SECRET` and `PLAZA_SECRET_PREVIOUS`.
+fn parse_secrets(
+    lookup: &impl Fn(&str) -> Option<String>,
+    database_url: &str,
+) -> Result<SecretSettings, SettingsError> {
+    let secret = match lookup("PLAZA_SECRET") {
+        Some(secret) => {
+            if secret.len() < MIN_SECRET_LENGTH {
+                return Err(bad(
+                    "PLAZA_SECRET",
+                    format!("must be at least {MIN_SECRET_LENGTH} characters long"),
+                ));
+            }
+            ServerSecret::FromEnvironment(secret.into_bytes())
+        }
+        None if database_url.starts_with("postgres") => {
+            // PostgreSQL means production: every replica must share one secret, and a secret
+            // generated on one machine's disk would differ from the next one's.
+            return Err(bad(
+                "PLAZA_SECRET",
+                "is required with PostgreSQL (all replicas must share it; at least 32 characters)",
+            ));
+        }
+        None => ServerSecret::FromDataDirectory,
+    };
+    Ok(SecretSettings {
+        secret,
+        census_secret: parse_optional_secret(lookup, "PLAZA_CENSUS_SECRET")?,
+        previous_secret: parse_optional_secret(lookup, "PLAZA_SECRET_PREVIOUS")?,
+    })
+}
+
+/// A secret that may be unset, and is at least [`MIN_SECRET_LENGTH`] long when set.
+fn parse_optional_secret(
+    lookup: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+) -> Result<Option<Vec<u8>>, SettingsError> {
+    match lookup(variable) {
+        Some(value) if value.len() < MIN_SECRET_LENGTH => Err(bad(
+            variable,
+            format!("must be at least {MIN_SECRET_LENGTH} characters long"),
+        )),
+        Some(value) => Ok(Some(value.into_bytes())),
+        None => Ok(None),
+    }
+}
+
+/// `PLAZA_PUBLIC_URL` (by default, `http://` and the listening address), without a trailing slash.
+fn parse_public_url(
+    lookup: &impl Fn(&str) -> Option<String>,
+    addr: SocketAddr,
+) -> Result<String, SettingsError> {
+    let public_url = lookup("PLAZA_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}"));
+    let public_url = public_url.trim().trim_end_matches('/').to_string();
+    if !(public_url.starts_with("http://") || public_url.starts_with("https://"))
+        || public_url.contains(char::is_whitespace)
+    {
+        return Err(bad(
+            "PLAZA_PUBLIC_URL",
+            format!("{public_url:?} is not an http:// or https:// URL"),
+        ));
+    }
+    Ok(public_url)
+}
+
+/// What is logged, and how.
+struct LogSettings {
+    log_filter: String,
+    log_format: LogFormat,
+}
+
+/// `RUST_LOG` and `PLAZA_LOG_FORMAT`.
+fn parse_logging(lookup: &impl Fn(&str) -> Option<String>) -> Result<LogSettings, SettingsError> {
+    let log_filter = lookup("RUST_LOG").unwrap_or_else(|| "info".into());
+    tracing_subscriber::EnvFilter::try_new(&log_filter).map_err(|e| {
+        bad(
+            "RUST_LOG",
+            format!("{log_filter:?} is not a log filter: {e}"),
+        )
+    })?;
+    let log_format = match lookup("PLAZA_LOG_FORMAT").as_deref().map(str::trim) {
+        None | Some("text") => LogFormat::Text,
+        Some("json") => LogFormat::Json,
+        Some(other) => {
+            return Err(bad(
+                "PLAZA_LOG_FORMAT",
+                format!("{other:?} is neither text nor json"),
+            ));
+        }
+    };
+    Ok(LogSettings {
+        log_filter,
+        log_format,
+    })
+}
+
+/// How many password hashes may run at once, and how long a request waits for one.
+struct HashingSettings {
+    max_hashes: usize,
+    hash_wait: std::time::Duration,
+}
+
+/// `PLAZA_MAX_HASHES` and `PLAZA_HASH_WAIT_MS`.
+fn parse_hashing(
+    lookup: &impl Fn(&str) -> Option<String>,
+) -> Result<HashingSettings, SettingsError> {
+    let max_hashes = match lookup("PLAZA_MAX_HASHES") {
+        Some(text) => text
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=1_024).contains(n))
+            .ok_or_else(|| {
+                bad(
+                    "PLAZA_MAX_HASHES",
+                    format!("{text:?} is not a number from 1 to 1024"),
+                )
+            })?,
+        None => crate::auth::passwords::Hasher::default_max_concurrent(),
+    };
+    let hash_wait = match lookup("PLAZA_HASH_WAIT_MS") {
+        Some(text) => text
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|ms| (1..=60_000).contains(ms))
+            .map(std::time::Duration::from_millis)
+            .ok_or_else(|| {
+                bad(
+                    "PLAZA_HASH_WAIT_MS",
+                    format!("{text:?} is not a number of milliseconds from 1 to 60000"),
+                )
+            })?,
+        None => crate::auth::passwords::SLOT_WAIT,
+    };
+    Ok(HashingSettings {
+        max_hashes,
+        hash_wait,
+    })
+}
+
 /// `PLAZA_RATE_LIMITS` (`on`, the default, or `off`) and each class's `PLAZA_LIMIT_*` (a rate
 /// such as `30/minute`, or `off`).
-fn read_limits(lookup: &impl Fn(&str) -> Option<String>) -> Result<LimitSettings, SettingsError> {
+fn parse_limits(lookup: &impl Fn(&str) -> Option<String>) -> Result<LimitSettings, SettingsError> {
     match lookup("PLAZA_RATE_LIMITS").as_deref().map(str::trim) {
         None | Some("on") => {}
         Some("off") => return Ok(LimitSettings::off()),
@@ -156,225 +515,59 @@ fn read_limits(lookup: &impl Fn(&str) -> Option<String>) -> Result<LimitSettings
     Ok(LimitSettings { rates: Some(rates) })
 }
 
-impl Settings {
-    /// Reads the settings from the process environment.
-    pub fn from_env() -> Result<Settings, SettingsError> {
-        Settings::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
-    }
-
-    /// Reads the settings through `lookup` (the environment in production, a map in tests).
-    /// Generates and stores a secret in the data directory when `PLAZA_SECRET` is unset.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
-        let addr_text = lookup("PLAZA_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
-        let addr: SocketAddr = addr_text.trim().parse().map_err(|_| {
-            bad(
-                "PLAZA_ADDR",
-                format!("{addr_text:?} is not an address and port such as 127.0.0.1:8080"),
-            )
-        })?;
-
-        let data_dir = PathBuf::from(lookup("PLAZA_DATA_DIR").unwrap_or_else(|| "./data".into()));
-        std::fs::create_dir_all(&data_dir).map_err(|e| {
-            bad(
-                "PLAZA_DATA_DIR",
-                format!("cannot create the directory {}: {e}", data_dir.display()),
-            )
-        })?;
-
-        let database_url = match lookup("DATABASE_URL") {
-            Some(url) => {
-                let url = url.trim().to_string();
-                if !(url.starts_with("sqlite:")
-                    || url.starts_with("postgres://")
-                    || url.starts_with("postgresql://"))
-                {
-                    return Err(bad(
-                        "DATABASE_URL",
-                        "must start with sqlite: or postgres://",
-                    ));
-                }
-                url
-            }
-            None => default_sqlite_url(&data_dir),
-        };
-
-        let smtp_url = match lookup("SMTP_URL") {
-            Some(url) => {
-                let url = url.trim().to_string();
-                crate::mail::validate_smtp_url(&url).map_err(|problem| bad("SMTP_URL", problem))?;
-                Some(url)
-            }
-            None => None,
-        };
-
-        let mail_from_text =
-            lookup("MAIL_FROM").unwrap_or_else(|| "Plaza <no-reply@localhost>".into());
-        let mail_from: Mailbox = mail_from_text.trim().parse().map_err(|_| {
-            bad(
-                "MAIL_FROM",
-                format!(
-                    "{mail_from_text:?} is not a mailbox such as \"Plaza <no-reply@example.org>\""
-                ),
-            )
-        })?;
-
-        let (secret, secret_source) = match lookup("PLAZA_SECRET") {
-            Some(secret) => {
-                if secret.len() < MIN_SECRET_LENGTH {
-                    return Err(bad(
-                        "PLAZA_SECRET",
-                        format!("must be at least {MIN_SECRET_LENGTH} characters long"),
-                    ));
-                }
-                (secret.into_bytes(), SecretSource::Environment)
-            }
-            None if database_url.starts_with("postgres") => {
-                // PostgreSQL means production: every replica must share one secret, and a secret
-                // generated on one machine's disk would differ from the next one's.
-                return Err(bad(
-                    "PLAZA_SECRET",
-                    "is required with PostgreSQL (all replicas must share it; at least 32 characters)",
-                ));
-            }
-            None => (
-                load_or_create_secret(&data_dir)?,
-                SecretSource::DataDirectory,
-            ),
-        };
-
-        let optional_secret = |variable: &'static str| match lookup(variable) {
-            Some(value) if value.len() < MIN_SECRET_LENGTH => Err(bad(
-                variable,
-                format!("must be at least {MIN_SECRET_LENGTH} characters long"),
-            )),
-            Some(value) => Ok(Some(value.into_bytes())),
-            None => Ok(None),
-        };
-        let census_secret = optional_secret("PLAZA_CENSUS_SECRET")?;
-        let previous_secret = optional_secret("PLAZA_SECRET_PREVIOUS")?;
-
-        let public_url = lookup("PLAZA_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}"));
-        let public_url = public_url.trim().trim_end_matches('/').to_string();
-        if !(public_url.starts_with("http://") || public_url.starts_with("https://"))
-            || public_url.contains(char::is_whitespace)
-        {
-            return Err(bad(
-                "PLAZA_PUBLIC_URL",
-                format!("{public_url:?} is not an http:// or https:// URL"),
-            ));
-        }
-
-        let log_filter = lookup("RUST_LOG").unwrap_or_else(|| "info".into());
-        tracing_subscriber::EnvFilter::try_new(&log_filter).map_err(|e| {
-            bad(
-                "RUST_LOG",
-                format!("{log_filter:?} is not a log filter: {e}"),
-            )
-        })?;
-
-        let log_format = match lookup("PLAZA_LOG_FORMAT").as_deref().map(str::trim) {
-            None | Some("text") => LogFormat::Text,
-            Some("json") => LogFormat::Json,
-            Some(other) => {
-                return Err(bad(
-                    "PLAZA_LOG_FORMAT",
-                    format!("{other:?} is neither text nor json"),
-                ));
-            }
-        };
-
-        let max_hashes = match lookup("PLAZA_MAX_HASHES") {
-            Some(text) => text
-                .trim()
-                .parse::<usize>()
-                .ok()
-                .filter(|n| (1..=1_024).contains(n))
-                .ok_or_else(|| {
-                    bad(
-                        "PLAZA_MAX_HASHES",
-                        format!("{text:?} is not a number from 1 to 1024"),
-                    )
-                })?,
-            None => crate::auth::passwords::Hasher::default_max_concurrent(),
-        };
-
-        let hash_wait = match lookup("PLAZA_HASH_WAIT_MS") {
-            Some(text) => text
-                .trim()
-                .parse::<u64>()
-                .ok()
-                .filter(|ms| (1..=60_000).contains(ms))
-                .map(std::time::Duration::from_millis)
-                .ok_or_else(|| {
-                    bad(
-                        "PLAZA_HASH_WAIT_MS",
-                        format!("{text:?} is not a number of milliseconds from 1 to 60000"),
-                    )
-                })?,
-            None => crate::auth::passwords::SLOT_WAIT,
-        };
-
-        let limits = read_limits(&lookup)?;
-
-        let trusted_proxies = match lookup("PLAZA_TRUSTED_PROXIES") {
-            Some(text) => parse_trusted_proxies(&text)
-                .map_err(|problem| bad("PLAZA_TRUSTED_PROXIES", problem))?,
-            None => Vec::new(),
-        };
-
-        let metrics_token = match lookup("PLAZA_METRICS_TOKEN") {
-            Some(token) if token.trim().len() < MIN_METRICS_TOKEN_LENGTH => {
-                return Err(bad(
-                    "PLAZA_METRICS_TOKEN",
-                    format!("must be at least {MIN_METRICS_TOKEN_LENGTH} characters long"),
-                ));
-            }
-            Some(token) => Some(token.trim().to_string()),
-            None => None,
-        };
-
-        let default_organization = lookup("PLAZA_DEFAULT_ORGANIZATION")
-            .map(|slug| slug.trim().to_string())
-            .filter(|slug| !slug.is_empty());
-
-        let cors_origins = match lookup("PLAZA_CORS_ORIGINS") {
-            Some(text) => {
-                parse_origins(&text).map_err(|problem| bad("PLAZA_CORS_ORIGINS", problem))?
-            }
-            None => Vec::new(),
-        };
-
-        Ok(Settings {
-            addr,
-            data_dir,
-            database_url,
-            smtp_url,
-            mail_from,
-            secret,
-            secret_source,
-            census_secret,
-            previous_secret,
-            public_url,
-            log_filter,
-            log_format,
-            max_hashes,
-            hash_wait,
-            limits,
-            trusted_proxies,
-            metrics_token,
-            default_organization,
-            cors_origins,
-        })
-    }
-
-    /// The directory where mail is written when no SMTP server is configured.
-    pub fn mail_dir(&self) -> PathBuf {
-        self.data_dir.join("mail")
-    }
+/// Who the HTTP edge believes and serves.
+struct EdgeSettings {
+    trusted_proxies: Vec<IpNet>,
+    metrics_token: Option<String>,
+    default_organization: Option<String>,
+    cors_origins: Vec<String>,
 }
 
-fn default_sqlite_url(data_dir: &Path) -> String {
-    format!("sqlite://{}?mode=rwc", data_dir.join("plaza.db").display())
+/// `PLAZA_TRUSTED_PROXIES`, `PLAZA_METRICS_TOKEN`, `PLAZA_DEFAULT_ORGANIZATION` and
+/// `PLAZA_CORS_ORIGINS`.
+fn parse_edge(lookup: &impl Fn(&str) -> Option<String>) -> Result<EdgeSettings, SettingsError> {
+    let trusted_proxies = match lookup("PLAZA_TRUSTED_PROXIES") {
+        Some(text) => {
+            parse_trusted_proxies(&text).map_err(|problem| bad("PLAZA_TRUSTED_PROXIES", problem))?
+        }
+        None => Vec::new(),
+    };
+    let metrics_token = match lookup("PLAZA_METRICS_TOKEN") {
+        Some(token) if token.trim().len() < MIN_METRICS_TOKEN_LENGTH => {
+            return Err(bad(
+                "PLAZA_METRICS_TOKEN",
+                format!("must be at least {MIN_METRICS_TOKEN_LENGTH} characters long"),
+            ));
+        }
+        Some(token) => Some(token.trim().to_string()),
+        None => None,
+    };
+    let default_organization = lookup("PLAZA_DEFAULT_ORGANIZATION")
+        .map(|slug| slug.trim().to_string())
+        .filter(|slug| !slug.is_empty());
+    let cors_origins = match lookup("PLAZA_CORS_ORIGINS") {
+        Some(text) => parse_origins(&text).map_err(|problem| bad("PLAZA_CORS_ORIGINS", problem))?,
+        None => Vec::new(),
+    };
+    Ok(EdgeSettings {
+        trusted_proxies,
+        metrics_token,
+        default_organization,
+        cors_origins,
+    })
+}
+
+// The data directory: the one place reading the settings writes to disk, run by
+// `ParsedSettings::prepare_data_dir`.
+
+/// Creates `$PLAZA_DATA_DIR` (and its parents) unless it exists.
+fn create_data_dir(data_dir: &Path) -> Result<(), SettingsError> {
+    std::fs::create_dir_all(data_dir).map_err(|e| {
+        bad(
+            "PLAZA_DATA_DIR",
+            format!("cannot create the directory {}: {e}", data_dir.display()),
+        )
+    })
 }
 
 /// Reads `$data_dir/secret`, or writes a new random one (readable by the owner only).
@@ -595,6 +788,41 @@ mod tests {
         let first = settings(&[("PLAZA_DATA_DIR", &dir)]).unwrap();
         let second = settings(&[("PLAZA_DATA_DIR", &dir)]).unwrap();
         assert_eq!(first.secret, second.secret);
+    }
+
+    #[test]
+    fn parsing_writes_nothing_and_preparing_the_data_dir_keeps_one_secret() {
+        let dir = std::env::temp_dir().join(format!("plaza-settings-{}", uuid::Uuid::new_v4()));
+        let dir_text = dir.display().to_string();
+        let lookup = |name: &str| (name == "PLAZA_DATA_DIR").then(|| dir_text.clone());
+
+        // PLAZA_SECRET is unset, so the secret will come from the data directory, but parsing
+        // neither creates the directory nor writes the secret, even when a later setting is bad.
+        let parsed = ParsedSettings::from_lookup(lookup).unwrap();
+        assert_eq!(parsed.data_dir(), dir.as_path());
+        let refused = Settings::from_lookup(|name| match name {
+            "PLAZA_LOG_FORMAT" => Some("xml".to_string()),
+            _ => lookup(name),
+        })
+        .unwrap_err();
+        assert_eq!(refused.variable, "PLAZA_LOG_FORMAT");
+        assert!(!dir.exists(), "parsing created {}", dir.display());
+
+        // Preparing the data directory creates it and writes the secret, once.
+        let first = parsed.prepare_data_dir().unwrap();
+        assert_eq!(first.secret_source, SecretSource::DataDirectory);
+        let stored = std::fs::read_to_string(dir.join("secret")).unwrap();
+        assert_eq!(stored.trim().as_bytes(), first.secret.as_slice());
+        assert!(first.secret.len() >= MIN_SECRET_LENGTH);
+
+        // Later starts read it back and leave the file as it is.
+        let second = ParsedSettings::from_lookup(lookup)
+            .unwrap()
+            .prepare_data_dir()
+            .unwrap();
+        assert_eq!(second.secret, first.secret);
+        assert_eq!(std::fs::read_to_string(dir.join("secret")).unwrap(), stored);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
