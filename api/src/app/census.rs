@@ -171,6 +171,80 @@ pub async fn verify(
     document_number: &str,
     birth_date: &str,
 ) -> AppResult<Residency> {
+    let (document, claimed) = parse_verification(document_number, birth_date)?;
+    let now = state.now();
+    // The resident's calendar day where they live: a birthday begins at local midnight.
+    let today = organization.time_zone.date_at(now);
+    let document_hash = state
+        .keys
+        .census_document_hash(organization.id.uuid(), &document);
+    let tx = db::begin_write(&state.db).await?;
+    // The account's verification lock first: two verifications of one account run one after
+    // the other, and the second sees the residency the first created.
+    let lock = store::locks::Lock::Verification {
+        user_id: actor.id(),
+    };
+    store::locks::take(&tx, lock).await?;
+    store::users::by_id(&tx, organization.id, actor.id())
+        .await?
+        .filter(|user| user.deleted_at.is_none())
+        .ok_or(AppError::Unauthenticated)?;
+    let previous = match store::census::resident_of(&tx, actor.id()).await? {
+        None => PreviousVerification::None,
+        Some(resident) if resident.document_hash == document_hash => {
+            PreviousVerification::SameDocument
+        }
+        Some(_) => PreviousVerification::OtherDocument,
+    };
+    previous.check()?;
+    let attempts = Attempts::lock(&tx, organization, actor, &document_hash, now).await?;
+    attempts.check(now)?;
+    let record = store::census::record_by_hash(&tx, organization.id, &document_hash).await?;
+    let holder = document_holder(&tx, organization, actor, &document_hash).await?;
+
+    let decision = census::decide_verification(
+        claimed,
+        record.as_ref().map(|row| from_time_date(row.birth_date)),
+        holder,
+        organization.minimum_age,
+        today,
+    );
+    let verified = match decision {
+        Ok(verified) => verified,
+        Err(refusal) => {
+            if refusal.counts_as_failure {
+                let failures = attempts.count_failure(&tx, now).await?;
+                tx.commit().await?;
+                tracing::info!(user = %actor.id(), failures, "census verification failed");
+            }
+            return Err(refusal.error.into());
+        }
+    };
+    let Some(record) = record else {
+        return Err(AppError::internal("verified without a census record"));
+    };
+    let resident = residents::Model {
+        user_id: actor.id().uuid(),
+        organization_id: organization.id.uuid(),
+        document_hash,
+        scope_id: record.scope_id,
+        birth_date: record.birth_date,
+        verified_at: now,
+    };
+    let residency = make_resident(&tx, organization, resident, verified.takes_over).await?;
+    store::census::clear_attempts(&tx, actor.id()).await?;
+    tx.commit().await?;
+    if let Some(previous) = verified.takes_over {
+        tracing::info!(user = %actor.id(), previous = %previous, "residency taken over from a deleted account");
+    }
+    Ok(residency)
+}
+
+/// Reads a verification request: the document as printed and the claimed birth date.
+fn parse_verification(
+    document_number: &str,
+    birth_date: &str,
+) -> AppResult<(DocumentNumber, Date)> {
     let mut errors = plaza_domain::FieldErrors::new();
     let document = errors.take(DocumentNumber::parse(document_number).ok_or_else(|| {
         FieldError::new(
@@ -187,118 +261,112 @@ pub async fn verify(
         )
     }));
     errors.finish()?;
-    let (Some(document), Some(claimed)) = (document, claimed) else {
-        return Err(AppError::internal("validated fields missing"));
-    };
+    match (document, claimed) {
+        (Some(document), Some(claimed)) => Ok((document, claimed)),
+        _ => Err(AppError::internal("validated fields missing")),
+    }
+}
 
-    let now = state.now();
-    // The resident's calendar day where they live: a birthday begins at local midnight.
-    let today = organization.time_zone.date_at(now);
-    let document_hash = state
-        .keys
-        .census_document_hash(organization.id.uuid(), &document);
-    let tx = db::begin_write(&state.db).await?;
-    // The account's verification lock first: two verifications of one account run one after
-    // the other, and the second sees the residency the first created.
-    store::locks::take(
-        &tx,
-        store::locks::Lock::Verification {
-            user_id: actor.id(),
-        },
-    )
-    .await?;
-    store::users::by_id(&tx, organization.id, actor.id())
-        .await?
-        .filter(|user| user.deleted_at.is_none())
-        .ok_or(AppError::Unauthenticated)?;
-    let previous = match store::census::resident_of(&tx, actor.id()).await? {
-        None => PreviousVerification::None,
-        Some(resident) if resident.document_hash == document_hash => {
-            PreviousVerification::SameDocument
-        }
-        Some(_) => PreviousVerification::OtherDocument,
-    };
-    previous.check()?;
-    let account_row = store::census::lock_account_attempts(&tx, actor.id(), now).await?;
-    let document_row =
-        store::census::lock_document_attempts(&tx, organization.id, &document_hash).await?;
-    let account_lock = VerificationLock {
-        failures: store::stored_count(account_row.failures, "verification failures")?,
-        last_failure_at: Some(to_timestamp(account_row.last_failure_at)),
-        locked_until: account_row.locked_until.map(to_timestamp),
-    };
-    let document_lock = VerificationLock {
-        failures: store::stored_count(document_row.failures, "verification failures")?,
-        last_failure_at: document_row.last_failure_at.map(to_timestamp),
-        locked_until: document_row.locked_until.map(to_timestamp),
-    };
-    account_lock.check(to_timestamp(now))?;
-    document_lock.check(to_timestamp(now))?;
-
-    let record = store::census::record_by_hash(&tx, organization.id, &document_hash).await?;
-    let holder = match store::census::resident_by_document(&tx, organization.id, &document_hash)
-        .await?
-    {
+/// Who holds the residency of a document already, as the verification rule sees it.
+async fn document_holder(
+    db: &impl sea_orm::ConnectionTrait,
+    organization: &Organization,
+    actor: &Actor,
+    document_hash: &str,
+) -> AppResult<DocumentHolder<UserId>> {
+    let found = store::census::resident_by_document(db, organization.id, document_hash).await?;
+    Ok(match found {
         None => DocumentHolder::Nobody,
         Some((resident, _)) if resident.user_id == actor.id().uuid() => DocumentHolder::ThisAccount,
         Some((resident, Some(account))) if account.deleted_at.is_some() => {
-            DocumentHolder::DeletedAccount(resident.user_id)
+            DocumentHolder::DeletedAccount(UserId::from(resident.user_id))
         }
-        Some((resident, None)) => DocumentHolder::DeletedAccount(resident.user_id),
+        Some((resident, None)) => DocumentHolder::DeletedAccount(UserId::from(resident.user_id)),
         Some(_) => DocumentHolder::OtherLiveAccount,
-    };
+    })
+}
 
-    let verified = match census::decide_verification(
-        claimed,
-        record.as_ref().map(|row| from_time_date(row.birth_date)),
-        holder,
-        organization.minimum_age,
-        today,
-    ) {
-        Ok(verified) => verified,
-        Err(refusal) => {
-            if refusal.counts_as_failure {
-                let account_next = account_lock.after_failure(to_timestamp(now));
-                let document_next = document_lock.after_document_failure(to_timestamp(now));
-                store::census::save_account_attempts(
-                    &tx,
-                    verification_attempts::Model {
-                        failures: i32::try_from(account_next.failures).unwrap_or(i32::MAX),
-                        last_failure_at: now,
-                        locked_until: account_next.locked_until.map(from_timestamp),
-                        ..account_row
-                    },
-                )
-                .await?;
-                store::census::save_document_attempts(
-                    &tx,
-                    document_attempts::Model {
-                        failures: i32::try_from(document_next.failures).unwrap_or(i32::MAX),
-                        last_failure_at: Some(now),
-                        locked_until: document_next.locked_until.map(from_timestamp),
-                        ..document_row
-                    },
-                )
-                .await?;
-                tx.commit().await?;
-                tracing::info!(user = %actor.id(), failures = account_next.failures, "census verification failed");
-            }
-            return Err(refusal.error.into());
-        }
-    };
-    let Some(record) = record else {
-        return Err(AppError::internal("verified without a census record"));
-    };
-    let scope_id = record.scope_id;
-    let resident = residents::Model {
-        user_id: actor.id().uuid(),
-        organization_id: organization.id.uuid(),
-        document_hash,
-        scope_id,
-        birth_date: record.birth_date,
-        verified_at: now,
-    };
-    store::census::make_resident(&tx, resident.clone(), verified.takes_over.map(UserId::from))
+/// The failed attempts counted against the account and against the document, locked for the
+/// rest of the transaction.
+struct Attempts {
+    account_row: verification_attempts::Model,
+    document_row: document_attempts::Model,
+    account: VerificationLock,
+    document: VerificationLock,
+}
+
+impl Attempts {
+    async fn lock(
+        db: &impl sea_orm::ConnectionTrait,
+        organization: &Organization,
+        actor: &Actor,
+        document_hash: &str,
+        now: time::OffsetDateTime,
+    ) -> AppResult<Attempts> {
+        let account_row = store::census::lock_account_attempts(db, actor.id(), now).await?;
+        let document_row =
+            store::census::lock_document_attempts(db, organization.id, document_hash).await?;
+        Ok(Attempts {
+            account: VerificationLock {
+                failures: store::stored_count(account_row.failures, "verification failures")?,
+                last_failure_at: Some(to_timestamp(account_row.last_failure_at)),
+                locked_until: account_row.locked_until.map(to_timestamp),
+            },
+            document: VerificationLock {
+                failures: store::stored_count(document_row.failures, "verification failures")?,
+                last_failure_at: document_row.last_failure_at.map(to_timestamp),
+                locked_until: document_row.locked_until.map(to_timestamp),
+            },
+            account_row,
+            document_row,
+        })
+    }
+
+    /// Refuses while either the account or the document is locked.
+    fn check(&self, now: time::OffsetDateTime) -> AppResult<()> {
+        self.account.check(to_timestamp(now))?;
+        self.document.check(to_timestamp(now))?;
+        Ok(())
+    }
+
+    /// Counts a failed attempt against both; returns the account's failures so far.
+    async fn count_failure(
+        self,
+        db: &impl sea_orm::ConnectionTrait,
+        now: time::OffsetDateTime,
+    ) -> AppResult<u32> {
+        let account_next = self.account.after_failure(to_timestamp(now));
+        let document_next = self.document.after_document_failure(to_timestamp(now));
+        let account_row = verification_attempts::Model {
+            failures: i32::try_from(account_next.failures).unwrap_or(i32::MAX),
+            last_failure_at: now,
+            locked_until: account_next.locked_until.map(from_timestamp),
+            ..self.account_row
+        };
+        store::census::save_account_attempts(db, account_row).await?;
+        let document_row = document_attempts::Model {
+            failures: i32::try_from(document_next.failures).unwrap_or(i32::MAX),
+            last_failure_at: Some(now),
+            locked_until: document_next.locked_until.map(from_timestamp),
+            ..self.document_row
+        };
+        store::census::save_document_attempts(db, document_row).await?;
+        Ok(account_next.failures)
+    }
+}
+
+/// Stores the residency (taking it over from a deleted account that held the document) and
+/// returns it with its scope. A concurrent verification of the same document by another live
+/// account loses on the unique index: 409 `document_already_used`.
+async fn make_resident(
+    db: &impl sea_orm::ConnectionTrait,
+    organization: &Organization,
+    resident: residents::Model,
+    takes_over: Option<UserId>,
+) -> AppResult<Residency> {
+    let scope_id = ScopeId::from(resident.scope_id);
+    let verified_at = resident.verified_at;
+    store::census::make_resident(db, resident, takes_over)
         .await
         .map_err(|error| {
             if store::census::UX_RESIDENT_DOCUMENT.violated_by(&error) {
@@ -307,16 +375,11 @@ pub async fn verify(
                 error.into()
             }
         })?;
-    store::census::clear_attempts(&tx, actor.id()).await?;
-    let scope = store::orgs::scope(&tx, organization.id, ScopeId::from(scope_id))
+    let scope = store::orgs::scope(db, organization.id, scope_id)
         .await?
         .ok_or_else(|| AppError::internal("census scope vanished"))?;
-    tx.commit().await?;
-    if let Some(previous) = verified.takes_over {
-        tracing::info!(user = %actor.id(), previous = %previous, "residency taken over from a deleted account");
-    }
     Ok(Residency {
         scope: super::catalog::Scope::try_from(scope)?,
-        verified_at: resident.verified_at,
+        verified_at,
     })
 }

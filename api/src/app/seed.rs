@@ -9,12 +9,12 @@ use super::tenancy::{Organization, TimeZone, normalize_host};
 use crate::db;
 use crate::store::{
     self,
-    entities::{organizations, processes, scopes},
+    entities::{organizations, phases, processes, scopes},
 };
 use plaza_domain::FieldError;
 use plaza_domain::processes::Slug;
-use plaza_domain::{OrganizationId, ProcessId};
-use sea_orm::ConnectionTrait;
+use plaza_domain::{ProcessId, ScopeId};
+use sea_orm::{ConnectionTrait, DatabaseTransaction};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -278,182 +278,232 @@ fn names(pairs: &[(&str, &str)]) -> serde_json::Value {
 /// `D01`..`D10`, `B01`..`B73` in the city's numbering) and a participatory-budgeting process with
 /// five phases, leaving alone whatever already exists.
 pub async fn seed_demo(state: &AppState) -> AppResult<SeedReport> {
-    let now = state.now();
-    let mut report = SeedReport::default();
     let tx = db::begin_write(&state.db).await?;
     // Seeders take turns: the second sees what the first created instead of inserting it twice.
     store::locks::take(&tx, store::locks::Lock::DemoSeed).await?;
-    let organization = match store::orgs::find_by_slug(&tx, DEMO_SLUG).await? {
-        Some(existing) => existing,
-        None => {
-            report.organizations += 1;
-            let form = NewOrganization {
-                slug: DEMO_SLUG.into(),
-                name: "Ajuntament de Barcelona".into(),
-                host: "barcelona.plaza.localhost".into(),
-                default_locale: "ca".into(),
-                available_locales: vec!["ca".into(), "es".into(), "en".into()],
-                minimum_age: 16,
-                time_zone: "Europe/Madrid".into(),
-            };
-            insert_organization(&tx, &form, DEMO_SLUG, &form.host, now).await?
-        }
+    let mut seeder = DemoSeeder {
+        tx: &tx,
+        now: state.now(),
+        report: SeedReport::default(),
     };
-
-    let mut ensure_scope = async |code: String,
-                                  kind: &str,
-                                  name: serde_json::Value,
-                                  parent: Option<Uuid>,
-                                  position: i32|
-           -> AppResult<Uuid> {
-        if let Some(existing) =
-            store::orgs::scope_by_code(&tx, OrganizationId::from(organization.id), &code).await?
-        {
-            return Ok(existing.id);
-        }
-        report.scopes += 1;
-        let row = scopes::Model {
-            id: Uuid::now_v7(),
-            organization_id: organization.id,
-            parent_id: parent,
-            code,
-            kind: kind.into(),
-            name,
-            position,
-            created_at: now,
-        };
-        Ok(store::orgs::insert_scope(&tx, row).await?.id)
-    };
-    let city = ensure_scope("BCN".into(), "city", names(&[("ca", "Barcelona")]), None, 0).await?;
-    let mut neighbourhood_number = 0;
-    for (district_index, (district, neighbourhoods)) in BARCELONA.iter().enumerate() {
-        let district_number = district_index + 1;
-        let district_id = ensure_scope(
-            format!("D{district_number:02}"),
-            "district",
-            names(&[("ca", district)]),
-            Some(city),
-            i32::try_from(district_number).unwrap_or(0),
-        )
-        .await?;
-        for neighbourhood in neighbourhoods.iter() {
-            neighbourhood_number += 1;
-            ensure_scope(
-                format!("B{neighbourhood_number:02}"),
-                "neighbourhood",
-                names(&[("ca", neighbourhood)]),
-                Some(district_id),
-                neighbourhood_number,
-            )
-            .await?;
-        }
-    }
-
-    if store::orgs::process_by_slug(
-        &tx,
-        OrganizationId::from(organization.id),
-        DEMO_PROCESS_SLUG,
-    )
-    .await?
-    .is_none()
-    {
-        report.processes += 1;
-        let process_id = Uuid::now_v7();
-        store::orgs::insert_process(
-            &tx,
-            processes::Model {
-                id: process_id,
-                organization_id: organization.id,
-                slug: DEMO_PROCESS_SLUG.into(),
-                title: names(&[("ca", "Pressupostos participatius 2026"), ("es", "Presupuestos participativos 2026"), ("en", "Participatory budgeting 2026")]),
-                description: names(&[
-                    ("ca", "Decideix com s'inverteixen 30 milions d'euros als barris de Barcelona."),
-                    ("es", "Decide cómo se invierten 30 millones de euros en los barrios de Barcelona."),
-                    ("en", "Decide how 30 million euros are invested in Barcelona's neighbourhoods."),
-                ]),
-                scope_id: Some(city),
-                pinned_phase: None,
-                created_at: now,
-                updated_at: now,
-            },
-        )
-        .await?;
-        use plaza_domain::processes::Feature::{
-            BudgetVoting, Comments, Debates, ProposalsCreation, ResultsPublished, Supports,
-        };
-        let phase = |position: usize,
-                     title: serde_json::Value,
-                     starts_at: OffsetDateTime,
-                     ends_at: OffsetDateTime,
-                     features: &[plaza_domain::processes::Feature]| {
-            super::catalog::phase_row(
-                ProcessId::from(process_id),
-                position,
-                title,
-                starts_at,
-                ends_at,
-                features,
-            )
-        };
-        // Midnights in Barcelona, whatever the offset of the day (summer time ends in October).
-        let zone = &Organization::try_from(organization.clone())?.time_zone;
-        let midnight = |year: i16, month: i8, day: i8| {
-            zone.instant_of(year, month, day, 0)
-                .ok_or_else(|| AppError::internal("a demo date outside the time zone's range"))
-        };
-        let phases = vec![
-            phase(
-                0,
-                names(&[
-                    ("ca", "Presentació de propostes"),
-                    ("es", "Presentación de propuestas"),
-                    ("en", "Proposals"),
-                ]),
-                midnight(2026, 10, 1)?,
-                midnight(2026, 12, 15)?,
-                &[ProposalsCreation, Debates, Comments],
-            ),
-            phase(
-                1,
-                names(&[("ca", "Suports"), ("es", "Apoyos"), ("en", "Supports")]),
-                midnight(2026, 12, 15)?,
-                midnight(2027, 1, 31)?,
-                &[Supports, Debates, Comments],
-            ),
-            phase(
-                2,
-                names(&[
-                    ("ca", "Avaluació tècnica"),
-                    ("es", "Evaluación técnica"),
-                    ("en", "Technical evaluation"),
-                ]),
-                midnight(2027, 1, 31)?,
-                midnight(2027, 4, 1)?,
-                &[Comments],
-            ),
-            phase(
-                3,
-                names(&[
-                    ("ca", "Votació final"),
-                    ("es", "Votación final"),
-                    ("en", "Final vote"),
-                ]),
-                midnight(2027, 4, 1)?,
-                midnight(2027, 4, 16)?,
-                &[Comments, BudgetVoting],
-            ),
-            phase(
-                4,
-                names(&[("ca", "Resultats"), ("es", "Resultados"), ("en", "Results")]),
-                midnight(2027, 4, 16)?,
-                midnight(2027, 12, 31)?,
-                &[Comments, ResultsPublished],
-            ),
-        ];
-        store::orgs::replace_phases(&tx, ProcessId::from(process_id), phases).await?;
-    }
+    let organization = seeder.organization().await?;
+    let city = seeder.scopes(&organization).await?;
+    seeder.process(&organization, city).await?;
+    let report = seeder.report;
     tx.commit().await?;
     Ok(report)
+}
+
+/// The demo's writes, each leaving alone what already exists and counting what it created.
+struct DemoSeeder<'a> {
+    tx: &'a DatabaseTransaction,
+    now: OffsetDateTime,
+    report: SeedReport,
+}
+
+impl DemoSeeder<'_> {
+    /// The Barcelona organization (Europe/Madrid, Catalan first).
+    async fn organization(&mut self) -> AppResult<Organization> {
+        let row = match store::orgs::find_by_slug(self.tx, DEMO_SLUG).await? {
+            Some(existing) => existing,
+            None => {
+                self.report.organizations += 1;
+                let form = NewOrganization {
+                    slug: DEMO_SLUG.into(),
+                    name: "Ajuntament de Barcelona".into(),
+                    host: "barcelona.plaza.localhost".into(),
+                    default_locale: "ca".into(),
+                    available_locales: vec!["ca".into(), "es".into(), "en".into()],
+                    minimum_age: 16,
+                    time_zone: "Europe/Madrid".into(),
+                };
+                insert_organization(self.tx, &form, DEMO_SLUG, &form.host, self.now).await?
+            }
+        };
+        Organization::try_from(row)
+    }
+
+    /// The city, its districts and their neighbourhoods; returns the city's id.
+    async fn scopes(&mut self, organization: &Organization) -> AppResult<ScopeId> {
+        let city = DemoScope {
+            code: "BCN".into(),
+            kind: "city",
+            name: "Barcelona",
+            parent: None,
+            position: 0,
+        };
+        let city = self.scope(organization, city).await?;
+        let mut neighbourhood_number = 0;
+        for (district_index, (district, neighbourhoods)) in BARCELONA.iter().enumerate() {
+            let district_number = district_index + 1;
+            let district = DemoScope {
+                code: format!("D{district_number:02}"),
+                kind: "district",
+                name: district,
+                parent: Some(city),
+                position: i32::try_from(district_number).unwrap_or(0),
+            };
+            let district_id = self.scope(organization, district).await?;
+            for neighbourhood in neighbourhoods.iter() {
+                neighbourhood_number += 1;
+                let neighbourhood = DemoScope {
+                    code: format!("B{neighbourhood_number:02}"),
+                    kind: "neighbourhood",
+                    name: neighbourhood,
+                    parent: Some(district_id),
+                    position: neighbourhood_number,
+                };
+                self.scope(organization, neighbourhood).await?;
+            }
+        }
+        Ok(city)
+    }
+
+    /// One scope, by code.
+    async fn scope(&mut self, organization: &Organization, scope: DemoScope) -> AppResult<ScopeId> {
+        if let Some(existing) =
+            store::orgs::scope_by_code(self.tx, organization.id, &scope.code).await?
+        {
+            return Ok(ScopeId::from(existing.id));
+        }
+        self.report.scopes += 1;
+        let row = scopes::Model {
+            id: Uuid::now_v7(),
+            organization_id: organization.id.uuid(),
+            parent_id: scope.parent.map(ScopeId::uuid),
+            code: scope.code,
+            kind: scope.kind.into(),
+            name: names(&[("ca", scope.name)]),
+            position: scope.position,
+            created_at: self.now,
+        };
+        Ok(ScopeId::from(
+            store::orgs::insert_scope(self.tx, row).await?.id,
+        ))
+    }
+
+    /// The participatory budget of 2026 over the whole city, with its five phases.
+    async fn process(&mut self, organization: &Organization, city: ScopeId) -> AppResult<()> {
+        if store::orgs::process_by_slug(self.tx, organization.id, DEMO_PROCESS_SLUG)
+            .await?
+            .is_some()
+        {
+            return Ok(());
+        }
+        self.report.processes += 1;
+        let process_id = ProcessId::from(Uuid::now_v7());
+        let row = processes::Model {
+            id: process_id.uuid(),
+            organization_id: organization.id.uuid(),
+            slug: DEMO_PROCESS_SLUG.into(),
+            title: names(&[
+                ("ca", "Pressupostos participatius 2026"),
+                ("es", "Presupuestos participativos 2026"),
+                ("en", "Participatory budgeting 2026"),
+            ]),
+            description: names(&[
+                (
+                    "ca",
+                    "Decideix com s'inverteixen 30 milions d'euros als barris de Barcelona.",
+                ),
+                (
+                    "es",
+                    "Decide cómo se invierten 30 millones de euros en los barrios de Barcelona.",
+                ),
+                (
+                    "en",
+                    "Decide how 30 million euros are invested in Barcelona's neighbourhoods.",
+                ),
+            ]),
+            scope_id: Some(city.uuid()),
+            pinned_phase: None,
+            created_at: self.now,
+            updated_at: self.now,
+        };
+        store::orgs::insert_process(self.tx, row).await?;
+        let phases = demo_phases(&organization.time_zone, process_id)?;
+        store::orgs::replace_phases(self.tx, process_id, phases).await?;
+        Ok(())
+    }
+}
+
+/// A scope of the demo city.
+struct DemoScope {
+    code: String,
+    kind: &'static str,
+    name: &'static str,
+    parent: Option<ScopeId>,
+    position: i32,
+}
+
+/// The demo process's phases: proposals, supports, technical evaluation, final vote and
+/// results, from local midnight to local midnight in `zone` (whatever the offset of the day:
+/// summer time ends in October).
+fn demo_phases(zone: &TimeZone, process_id: ProcessId) -> AppResult<Vec<phases::Model>> {
+    use plaza_domain::processes::Feature::{
+        BudgetVoting, Comments, Debates, ProposalsCreation, ResultsPublished, Supports,
+    };
+    let midnight = |year: i16, month: i8, day: i8| {
+        zone.instant_of(year, month, day, 0)
+            .ok_or_else(|| AppError::internal("a demo date outside the time zone's range"))
+    };
+    let phase = |position: usize,
+                 title: &[(&str, &str)],
+                 (starts_at, ends_at): (OffsetDateTime, OffsetDateTime),
+                 features: &[plaza_domain::processes::Feature]| {
+        super::catalog::phase_row(
+            process_id,
+            position,
+            names(title),
+            starts_at,
+            ends_at,
+            features,
+        )
+    };
+    Ok(vec![
+        phase(
+            0,
+            &[
+                ("ca", "Presentació de propostes"),
+                ("es", "Presentación de propuestas"),
+                ("en", "Proposals"),
+            ],
+            (midnight(2026, 10, 1)?, midnight(2026, 12, 15)?),
+            &[ProposalsCreation, Debates, Comments],
+        ),
+        phase(
+            1,
+            &[("ca", "Suports"), ("es", "Apoyos"), ("en", "Supports")],
+            (midnight(2026, 12, 15)?, midnight(2027, 1, 31)?),
+            &[Supports, Debates, Comments],
+        ),
+        phase(
+            2,
+            &[
+                ("ca", "Avaluació tècnica"),
+                ("es", "Evaluación técnica"),
+                ("en", "Technical evaluation"),
+            ],
+            (midnight(2027, 1, 31)?, midnight(2027, 4, 1)?),
+            &[Comments],
+        ),
+        phase(
+            3,
+            &[
+                ("ca", "Votació final"),
+                ("es", "Votación final"),
+                ("en", "Final vote"),
+            ],
+            (midnight(2027, 4, 1)?, midnight(2027, 4, 16)?),
+            &[Comments, BudgetVoting],
+        ),
+        phase(
+            4,
+            &[("ca", "Resultats"), ("es", "Resultados"), ("en", "Results")],
+            (midnight(2027, 4, 16)?, midnight(2027, 12, 31)?),
+            &[Comments, ResultsPublished],
+        ),
+    ])
 }
 
 #[cfg(test)]
