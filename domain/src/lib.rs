@@ -20,6 +20,7 @@ pub mod pabulib;
 pub mod processes;
 pub mod scopes;
 pub mod sessions;
+pub mod text;
 
 pub use calendar::{Date, Timestamp};
 pub use error::{DomainError, FieldError, FieldErrors};

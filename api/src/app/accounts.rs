@@ -84,7 +84,7 @@ impl TryFrom<users::Model> for Account {
 }
 
 /// The account's standing, as the rules of `accounts::standing` read it.
-pub(crate) fn standing(row: &users::Model) -> Standing {
+fn standing(row: &users::Model) -> Standing {
     Standing {
         confirmed: row.confirmed_at.is_some(),
         blocked: row.blocked_at.is_some(),
