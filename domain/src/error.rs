@@ -185,6 +185,52 @@ pub enum DomainError {
     #[error("{}", closed_detail(*.0))]
     Closed(crate::processes::Feature),
 
+    // --- proposals and supports ----------------------------------------------------------------
+    /// The author holds `limit` proposals that are not withdrawn, the process's most.
+    #[error("You already have {limit} proposal(s) in this process, the most it allows.")]
+    ProposalLimitReached { limit: u32 },
+
+    /// The action does not apply to a proposal in `state` (publishing a published proposal,
+    /// withdrawing an accepted one, answering a draft).
+    #[error("This proposal is {}; that cannot be done now.", .state.as_str())]
+    ProposalStateConflict {
+        state: crate::proposals::ProposalState,
+    },
+
+    /// A published proposal is editable only for a short while after its publication.
+    #[error("The time to edit this proposal after publishing it has passed.")]
+    EditWindowClosed,
+
+    /// Someone supports the proposal: it can no longer be edited or withdrawn.
+    #[error("This proposal has supports: it can no longer be edited or withdrawn.")]
+    ProposalHasSupports,
+
+    /// The answer is public already.
+    #[error("This answer is already published.")]
+    AnswerAlreadyPublished,
+
+    /// There is no answer to publish.
+    #[error("This proposal has no answer yet.")]
+    NotAnswered,
+
+    /// Only residents verified against the census may support in this process.
+    #[error("Verify your residency to support proposals in this process.")]
+    ResidencyRequired,
+
+    /// The proposal takes no supports in `state` (rejected, withdrawn, draft).
+    #[error("A {} proposal takes no supports.", .state.as_str())]
+    ProposalNotSupportable {
+        state: crate::proposals::ProposalState,
+    },
+
+    /// The participant gives `limit` supports in this process already, the most it allows.
+    #[error("You have given {limit} support(s) in this process, the most it allows.")]
+    VoteLimitReached { limit: u32 },
+
+    /// The proposal reached the process's threshold of supports and takes no more.
+    #[error("This proposal has reached {threshold} supports and takes no more.")]
+    SupportThresholdReached { threshold: u32 },
+
     // --- budgets and ballots --------------------------------------------------------------------
     /// The chosen projects would cost more than the budget (knapsack rules, at any time).
     #[error("These projects cost {ballot_total}, more than the budget of {budget_total}.")]
@@ -345,6 +391,41 @@ impl DomainError {
                 ("budget_rules_locked", Conflict, "Budget rules locked")
             }
             DomainError::NotEligible { .. } => ("not_eligible", Forbidden, "Not eligible"),
+            // --- proposals and supports
+            DomainError::ProposalLimitReached { .. } => {
+                ("proposal_limit_reached", Conflict, "Proposal limit reached")
+            }
+            DomainError::ProposalStateConflict { .. } => (
+                "proposal_state_conflict",
+                Conflict,
+                "Not possible in the proposal's state",
+            ),
+            DomainError::EditWindowClosed => ("edit_window_closed", Conflict, "Edit window closed"),
+            DomainError::ProposalHasSupports => {
+                ("proposal_has_supports", Conflict, "Proposal has supports")
+            }
+            DomainError::AnswerAlreadyPublished => (
+                "answer_already_published",
+                Conflict,
+                "Answer already published",
+            ),
+            DomainError::NotAnswered => ("not_answered", Conflict, "Not answered"),
+            DomainError::ResidencyRequired => {
+                ("residency_required", Forbidden, "Residency required")
+            }
+            DomainError::ProposalNotSupportable { .. } => (
+                "proposal_not_supportable",
+                Conflict,
+                "Proposal takes no supports",
+            ),
+            DomainError::VoteLimitReached { .. } => {
+                ("vote_limit_reached", Conflict, "Vote limit reached")
+            }
+            DomainError::SupportThresholdReached { .. } => (
+                "support_threshold_reached",
+                Conflict,
+                "Support threshold reached",
+            ),
         };
         Described::new(code, kind, title)
     }

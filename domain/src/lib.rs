@@ -18,6 +18,7 @@ pub mod money;
 pub mod outcome;
 pub mod pabulib;
 pub mod processes;
+pub mod proposals;
 pub mod scopes;
 pub mod sessions;
 pub mod text;

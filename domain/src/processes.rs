@@ -6,7 +6,7 @@
 //! pinned one. Later rules ask the active phase whether a feature is open at `now`.
 
 use crate::calendar::Timestamp;
-use crate::error::FieldError;
+use crate::error::{DomainError, FieldError};
 
 /// A URL-safe identifier: 3..=64 characters of `a-z`, `0-9` and single inner hyphens.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -148,6 +148,20 @@ pub fn active_phase(
     }
 }
 
+/// Refuses with [`DomainError::Closed`] (403, one code per feature) unless the phase active at
+/// `now` opens `feature`.
+pub fn require_open(
+    phases: &[PhaseWindow],
+    pinned: Option<usize>,
+    now: Timestamp,
+    feature: Feature,
+) -> Result<(), DomainError> {
+    match active_phase(phases, pinned, now).and_then(|index| phases.get(index)) {
+        Some(phase) if phase.opens(feature) => Ok(()),
+        _ => Err(DomainError::Closed(feature)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +172,29 @@ mod tests {
             ends_at: Timestamp(ends),
             features: features.to_vec(),
         }
+    }
+
+    #[test]
+    fn a_feature_is_open_only_in_an_active_phase_that_has_it() {
+        let phases = [
+            phase(0, 100, &[Feature::ProposalsCreation]),
+            phase(100, 200, &[Feature::Supports]),
+        ];
+        let open = |now, feature| require_open(&phases, None, Timestamp(now), feature);
+        assert_eq!(open(50, Feature::ProposalsCreation), Ok(()));
+        assert_eq!(
+            open(150, Feature::ProposalsCreation),
+            Err(DomainError::Closed(Feature::ProposalsCreation))
+        );
+        assert_eq!(
+            open(250, Feature::Supports),
+            Err(DomainError::Closed(Feature::Supports))
+        );
+        // A pinned phase is the active one, whatever the date.
+        assert_eq!(
+            require_open(&phases, Some(1), Timestamp(50), Feature::Supports),
+            Ok(())
+        );
     }
 
     #[test]
