@@ -26,8 +26,17 @@ pub const MAX_LOCK_SECONDS: i64 = 24 * 60 * 60;
 /// good with one failure a day, each re-locking it for the maximum.
 pub const FAILURE_FORGIVEN_EVERY_SECONDS: i64 = 60 * 60;
 
-/// A document number, normalised: ASCII uppercase, without spaces, dots, dashes or slashes, so
-/// that `12.345.678-z` and `12345678Z` are the same person. 4..=32 letters and digits.
+/// The fewest letters and digits of a document number.
+pub const MIN_DOCUMENT_LENGTH: usize = 4;
+/// The most letters and digits of a document number (separators not counted).
+pub const MAX_DOCUMENT_LENGTH: usize = 32;
+/// The characters a document number may be written with between its letters and digits, and
+/// that normalising removes.
+pub const DOCUMENT_SEPARATORS: [char; 5] = [' ', '.', '-', '/', '\t'];
+
+/// A document number, normalised: ASCII uppercase, without spaces, dots, dashes, slashes or
+/// tabs ([`DOCUMENT_SEPARATORS`]), so that `12.345.678-z` and `12345678Z` are the same person.
+/// [`MIN_DOCUMENT_LENGTH`] to [`MAX_DOCUMENT_LENGTH`] letters and digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DocumentNumber(String);
 
@@ -35,10 +44,10 @@ impl DocumentNumber {
     pub fn parse(raw: &str) -> Option<DocumentNumber> {
         let normalised: String = raw
             .chars()
-            .filter(|c| !matches!(c, ' ' | '.' | '-' | '/' | '\t'))
+            .filter(|c| !DOCUMENT_SEPARATORS.contains(c))
             .map(|c| c.to_ascii_uppercase())
             .collect();
-        let valid = (4..=32).contains(&normalised.len())
+        let valid = (MIN_DOCUMENT_LENGTH..=MAX_DOCUMENT_LENGTH).contains(&normalised.len())
             && normalised
                 .bytes()
                 .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
@@ -160,7 +169,10 @@ pub fn parse_census_csv(text: &str) -> Result<Vec<CensusEntry>, Vec<CensusLineEr
             errors.push(error(
                 number,
                 "invalid_document_number",
-                "The document number must have 4 to 32 letters and digits.".into(),
+                format!(
+                    "The document number must have {MIN_DOCUMENT_LENGTH} to {MAX_DOCUMENT_LENGTH} \
+                     letters and digits."
+                ),
             ));
         }
         if birth_date.is_none() {

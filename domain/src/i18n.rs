@@ -14,8 +14,9 @@ pub struct TranslatedText(BTreeMap<String, String>);
 
 impl TranslatedText {
     /// Validates a map of translations for `field`: every locale must be one the organization
-    /// offers, the default locale must be present, and each text must be 1..=`max_chars`
-    /// characters after trimming.
+    /// offers, the default locale must be present, and each text must be at most `max_chars`
+    /// characters as sent (spaces at either end count, as a form's `maxlength` counts them) and
+    /// not blank; texts are kept trimmed.
     pub fn parse(
         field: &str,
         raw: &BTreeMap<String, String>,
@@ -38,9 +39,9 @@ impl TranslatedText {
                 ));
                 continue;
             }
-            let text = text.trim();
             let length = text.chars().count();
-            if length == 0 {
+            let text = text.trim();
+            if text.is_empty() {
                 errors.push(FieldError::new(path, "required", "The text is empty."));
             } else if length > max_chars {
                 errors.push(FieldError::new(
@@ -185,6 +186,14 @@ mod tests {
             found,
             vec![("title.ca", "required"), ("title.fr", "unknown_locale")]
         );
+    }
+
+    #[test]
+    fn texts_are_kept_trimmed_and_their_maximum_counts_the_text_as_sent() {
+        let parse =
+            |text: &str| TranslatedText::parse("title", &map(&[("ca", text)]), &locales(), "ca", 6);
+        assert_eq!(parse(" Hola ").unwrap().as_map()["ca"], "Hola");
+        assert_eq!(parse("Hola   ").unwrap_err()[0].code, "too_long");
     }
 
     #[test]

@@ -8,14 +8,25 @@
 use crate::calendar::Timestamp;
 use crate::error::{DomainError, FieldError};
 
-/// A URL-safe identifier: 3..=64 characters of `a-z`, `0-9` and single inner hyphens.
+/// The shortest slug, in characters after trimming.
+pub const MIN_SLUG_LENGTH: usize = 3;
+/// The longest slug, in characters as sent (spaces at either end count).
+pub const MAX_SLUG_LENGTH: usize = 64;
+/// The longest title of a process or a phase, in each locale, in characters as sent.
+pub const MAX_TITLE_LENGTH: usize = 150;
+/// The longest description of a process, in each locale, in characters as sent.
+pub const MAX_DESCRIPTION_LENGTH: usize = 5_000;
+
+/// A URL-safe identifier: [`MIN_SLUG_LENGTH`] to [`MAX_SLUG_LENGTH`] characters of `a-z`, `0-9`
+/// and single inner hyphens, trimmed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Slug(String);
 
 impl Slug {
     pub fn parse(field: &str, raw: &str) -> Result<Slug, FieldError> {
         let slug = raw.trim();
-        let valid = (3..=64).contains(&slug.len())
+        let valid = raw.chars().count() <= MAX_SLUG_LENGTH
+            && slug.len() >= MIN_SLUG_LENGTH
             && slug
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
@@ -28,7 +39,10 @@ impl Slug {
             Err(FieldError::new(
                 field,
                 "invalid_slug",
-                "Use 3 to 64 lowercase letters, digits and single hyphens (not at the ends).",
+                format!(
+                    "Use {MIN_SLUG_LENGTH} to {MAX_SLUG_LENGTH} lowercase letters, digits and \
+                     single hyphens (not at the ends)."
+                ),
             ))
         }
     }
@@ -217,6 +231,15 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn a_slug_is_trimmed_but_its_maximum_counts_the_text_as_sent() {
+        let longest = "a".repeat(MAX_SLUG_LENGTH);
+        assert!(Slug::parse("slug", &longest).is_ok());
+        assert!(Slug::parse("slug", &format!(" {longest}")).is_err());
+        assert_eq!(Slug::parse("slug", " pp-26 ").unwrap().as_str(), "pp-26");
+        assert!(Slug::parse("slug", &format!(" {} ", "a".repeat(MIN_SLUG_LENGTH - 1))).is_err());
     }
 
     #[test]

@@ -10,15 +10,24 @@ use crate::error::FieldError;
 use std::collections::HashMap;
 use std::hash::Hash;
 
-/// An organization's code for a scope: 1..=32 ASCII letters, digits, `-` or `_`, kept in
-/// capitals so that codes differing only in case are one code.
+/// The shortest scope code, in characters after trimming.
+pub const MIN_CODE_LENGTH: usize = 1;
+/// The longest scope code, in characters as sent (spaces at either end count).
+pub const MAX_CODE_LENGTH: usize = 32;
+/// The longest name of a scope, in each locale, in characters as sent.
+pub const MAX_NAME_LENGTH: usize = 150;
+
+/// An organization's code for a scope: [`MIN_CODE_LENGTH`] to [`MAX_CODE_LENGTH`] ASCII letters,
+/// digits, `-` or `_`, trimmed and kept in capitals so that codes differing only in case are one
+/// code.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ScopeCode(String);
 
 impl ScopeCode {
     pub fn parse(field: &str, raw: &str) -> Result<ScopeCode, FieldError> {
         let code = raw.trim();
-        if (1..=32).contains(&code.len())
+        if raw.chars().count() <= MAX_CODE_LENGTH
+            && code.len() >= MIN_CODE_LENGTH
             && code
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
@@ -28,7 +37,7 @@ impl ScopeCode {
             Err(FieldError::new(
                 field,
                 "invalid_code",
-                "Use 1 to 32 letters, digits, '-' or '_'.",
+                format!("Use {MIN_CODE_LENGTH} to {MAX_CODE_LENGTH} letters, digits, '-' or '_'."),
             ))
         }
     }
@@ -190,6 +199,13 @@ mod tests {
         assert_eq!(
             ScopeCode::parse("code", "").unwrap_err().code,
             "invalid_code"
+        );
+        assert!(ScopeCode::parse("code", "  ").is_err());
+        let longest = "B".repeat(MAX_CODE_LENGTH);
+        assert!(ScopeCode::parse("code", &longest).is_ok());
+        assert!(
+            ScopeCode::parse("code", &format!("{longest} ")).is_err(),
+            "the maximum counts the text as sent"
         );
     }
 

@@ -14,18 +14,18 @@ use crate::store::{
 };
 use plaza_domain::accounts::{Permission, authorize};
 use plaza_domain::i18n::TranslatedText;
-use plaza_domain::processes::{self as rules, Feature, PhaseWindow, Slug};
-use plaza_domain::scopes::{Placement, ScopeCode, ScopeKind, check_placement, creates_cycle};
+use plaza_domain::processes::{
+    self as rules, Feature, MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, PhaseWindow, Slug,
+};
+use plaza_domain::scopes::{
+    MAX_NAME_LENGTH as MAX_SCOPE_NAME_LENGTH, Placement, ScopeCode, ScopeKind, check_placement,
+    creates_cycle,
+};
 use plaza_domain::{FieldError, FieldErrors};
 use plaza_domain::{ProcessId, ScopeId};
 use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
 use uuid::Uuid;
-
-/// Longest title of a scope, process or phase.
-const MAX_TITLE: usize = 150;
-/// Longest process description.
-const MAX_DESCRIPTION: usize = 5_000;
 
 /// A scope as use cases hand it out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,7 +143,7 @@ pub async fn create_scope(
         "name",
         form.name.as_ref(),
         organization,
-        MAX_TITLE,
+        MAX_SCOPE_NAME_LENGTH,
         &mut errors,
     );
     let parent_id = form.parent_id.flatten();
@@ -228,7 +228,7 @@ pub async fn update_scope(
             "name",
             form.name.as_ref(),
             organization,
-            MAX_TITLE,
+            MAX_SCOPE_NAME_LENGTH,
             &mut errors,
         )
     {
@@ -653,7 +653,7 @@ fn phase_rows(
                 &format!("phases.{index}.title"),
                 Some(&form.title),
                 organization,
-                MAX_TITLE,
+                MAX_TITLE_LENGTH,
                 errors,
             )?;
             let title = serde_json::to_value(title.as_map()).unwrap_or_default();
@@ -728,7 +728,7 @@ fn description_of(
             "description",
             Some(raw),
             organization,
-            MAX_DESCRIPTION,
+            MAX_DESCRIPTION_LENGTH,
             errors,
         ),
         _ => Some(TranslatedText::from_stored(BTreeMap::new())),
@@ -767,7 +767,7 @@ pub async fn create_process(
         "title",
         form.title.as_ref(),
         organization,
-        MAX_TITLE,
+        MAX_TITLE_LENGTH,
         &mut errors,
     );
     let description = description_of(
@@ -842,7 +842,7 @@ pub async fn update_process(
             "title",
             form.title.as_ref(),
             organization,
-            MAX_TITLE,
+            MAX_TITLE_LENGTH,
             &mut errors,
         )
     {

@@ -12,7 +12,8 @@ use crate::store::{
 };
 use plaza_domain::accounts::{Permission, authorize};
 use plaza_domain::census::{
-    self, DocumentHolder, DocumentNumber, PreviousVerification, VerificationLock,
+    self, DocumentHolder, DocumentNumber, MAX_DOCUMENT_LENGTH, MIN_DOCUMENT_LENGTH,
+    PreviousVerification, VerificationLock,
 };
 use plaza_domain::scopes::ScopeCode;
 use plaza_domain::{Date, DomainError, FieldError};
@@ -250,7 +251,10 @@ fn parse_verification(
         FieldError::new(
             "document_number",
             "invalid_document_number",
-            "Enter the document number as printed (4 to 32 letters and digits).",
+            format!(
+                "Enter the document number as printed ({MIN_DOCUMENT_LENGTH} to \
+                 {MAX_DOCUMENT_LENGTH} letters and digits)."
+            ),
         )
     }));
     let claimed = errors.take(Date::parse_iso(birth_date).ok_or_else(|| {

@@ -17,13 +17,19 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 pub struct RegisterBody {
     /// The address the confirmation link is sent to; it also signs in. The password is chosen
-    /// with the link (`POST /auth/confirm`), so that only the mailbox's owner can set it.
+    /// with the link (`POST /auth/confirm`), so that only the mailbox's owner can set it. Spaces
+    /// at either end are removed and letters lowercased: addresses differing only in case are
+    /// one.
     pub email: String,
-    /// How the person wants to be called.
+    /// How the person wants to be called. Spaces at either end are removed (the maximum length
+    /// counts them).
     pub name: String,
-    /// A public handle: 3 to 20 letters a-z, digits or underscores.
+    /// A public handle of letters, digits and underscores, unique in the organization. Spaces at
+    /// either end are removed (the maximum length counts them) and letters lowercased.
+    #[serde(default, deserialize_with = "super::body::not_null")]
     pub nickname: Option<String>,
     /// One of the organization's locales (its default when absent); mail comes in this language.
+    #[serde(default, deserialize_with = "super::body::not_null")]
     pub locale: Option<String>,
 }
 
@@ -34,7 +40,7 @@ pub struct RegisterBody {
 pub struct ConfirmBody {
     /// The token from the link in the confirmation mail.
     pub token: String,
-    /// The account's password: 10 to 256 characters, at least 5 different ones, not containing
+    /// The account's password, taken as sent: at least 5 different characters, not containing
     /// your name, nickname, email or the site's name, and not a common password.
     pub password: String,
 }
@@ -44,6 +50,7 @@ pub struct ConfirmBody {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct LoginBody {
+    /// Spaces at either end are removed and letters lowercased, as at registration.
     pub email: String,
     pub password: String,
 }
@@ -72,7 +79,7 @@ pub struct PasswordResetBody {
 pub struct PasswordResetConfirmBody {
     /// The token from the link in the mail.
     pub token: String,
-    /// The new password (same rules as at registration).
+    /// The new password (the rules of registration; an admin's must be longer).
     pub password: String,
 }
 

@@ -53,6 +53,18 @@ pub async fn read_bounded(
         })
 }
 
+/// Reads an optional field that may be absent but is not nullable in the spec: `null` is
+/// refused as the wrong type (`invalid_type`), as any other value of the wrong type is. Use with
+/// `#[serde(default, deserialize_with = "not_null")]`; fields where `null` means something
+/// (clear, unpin) are `MaybeUndefined` and declared nullable instead.
+pub fn not_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
 /// A JSON request body of type `T`, with field-level errors.
 pub struct JsonBody<T>(pub T);
 
@@ -272,6 +284,31 @@ mod tests {
             errors(r#"[1, 2]"#),
             vec![("body".to_string(), "invalid_type")]
         );
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Optional {
+        #[serde(default, deserialize_with = "not_null")]
+        nickname: Option<String>,
+    }
+
+    #[test]
+    fn an_optional_field_may_be_absent_but_not_null() {
+        let absent = parse_json::<Optional>(b"{}").map(|body| body.nickname);
+        assert!(matches!(absent, Ok(None)));
+        let given = parse_json::<Optional>(br#"{"nickname": "ana"}"#).map(|body| body.nickname);
+        assert!(matches!(given, Ok(Some(nickname)) if nickname == "ana"));
+        match parse_json::<Optional>(br#"{"nickname": null}"#) {
+            Err(AppError::InvalidBody(errors)) => assert_eq!(
+                errors
+                    .iter()
+                    .map(|e| (e.field.as_str(), e.code))
+                    .collect::<Vec<_>>(),
+                vec![("nickname", "invalid_type")]
+            ),
+            other => panic!("expected an invalid body, got {other:?}"),
+        }
     }
 
     #[test]

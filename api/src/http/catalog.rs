@@ -129,13 +129,17 @@ fn tree(node: ScopeNode, organization: &Organization, locale: &str) -> ScopeTree
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct CreateScopeBody {
-    /// 1 to 32 letters, digits, `-` or `_`; unique in the organization.
+    /// Letters, digits, `-` or `_`, unique in the organization. Spaces at either end are
+    /// removed (the maximum length counts them) and letters uppercased: `b31` is `B31`.
     pub code: String,
     pub kind: ScopeKind,
-    /// Must include the organization's default locale.
+    /// The name in each of the organization's locales (its default one required). Each text is
+    /// trimmed (its maximum length counts the text as sent).
     pub name: Translations,
     /// The scope this one belongs to; a root when absent.
+    #[serde(default, deserialize_with = "super::body::not_null")]
     pub parent_id: Option<Uuid>,
+    #[serde(default, deserialize_with = "super::body::not_null")]
     pub position: Option<i32>,
 }
 
@@ -144,14 +148,20 @@ pub struct CreateScopeBody {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateScopeBody {
+    /// As on creation: trimmed and uppercased.
+    #[serde(default, deserialize_with = "super::body::not_null")]
     pub code: Option<String>,
+    #[serde(default, deserialize_with = "super::body::not_null")]
     pub kind: Option<ScopeKind>,
+    /// Replaces every name, as on creation.
+    #[serde(default, deserialize_with = "super::body::not_null")]
     pub name: Option<Translations>,
     /// Moves the scope under another one (not under itself or its descendants); `null` makes it
     /// a root.
     #[serde(default)]
     #[oai(nullable)]
     pub parent_id: MaybeUndefined<Uuid>,
+    #[serde(default, deserialize_with = "super::body::not_null")]
     pub position: Option<i32>,
 }
 
@@ -415,6 +425,7 @@ fn process_view(
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct PhaseBody {
+    /// Texts by locale, as a process's title.
     pub title: Translations,
     /// RFC 3339, e.g. `2026-10-01T00:00:00+02:00`.
     #[serde(with = "time::serde::rfc3339")]
@@ -444,16 +455,24 @@ impl From<PhaseBody> for PhaseForm {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProcessBody {
-    /// 3 to 64 lowercase letters, digits and hyphens; unique in the organization; used in URLs.
+    /// Lowercase letters and digits, in words joined by single hyphens; unique in the
+    /// organization; used in URLs. Spaces at either end are removed (the maximum length counts
+    /// them).
     pub slug: String,
+    /// The title in each of the organization's locales (its default one required). Each text is
+    /// trimmed (its maximum length counts the text as sent).
     pub title: Translations,
+    /// Texts as for `title`; absent or `{}`: no description.
+    #[serde(default, deserialize_with = "super::body::not_null")]
     pub description: Option<Translations>,
+    #[serde(default, deserialize_with = "super::body::not_null")]
     pub scope_id: Option<Uuid>,
     /// The phases in order; they may not overlap.
     #[serde(default)]
     #[oai(default)]
     pub phases: Vec<PhaseBody>,
     /// Pins a phase (by position) as active regardless of dates.
+    #[serde(default, deserialize_with = "super::body::not_null")]
     pub pinned_phase: Option<u32>,
 }
 
@@ -463,7 +482,11 @@ pub struct CreateProcessBody {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProcessBody {
+    /// As on creation.
+    #[serde(default, deserialize_with = "super::body::not_null")]
     pub slug: Option<String>,
+    /// Replaces every title, as on creation.
+    #[serde(default, deserialize_with = "super::body::not_null")]
     pub title: Option<Translations>,
     /// `null` or `{}` clears the description.
     #[serde(default)]
@@ -475,6 +498,7 @@ pub struct UpdateProcessBody {
     pub scope_id: MaybeUndefined<Uuid>,
     /// Replaces every phase. When the process is pinned, send `pinned_phase` with them (the pin
     /// is a position in the list).
+    #[serde(default, deserialize_with = "super::body::not_null")]
     pub phases: Option<Vec<PhaseBody>>,
     /// Pins a phase by position; `null` removes the pin, so the calendar decides again.
     #[serde(default)]

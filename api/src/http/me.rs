@@ -134,13 +134,23 @@ fn view(profile: Profile, organization: &Organization, locale: &str) -> MeView {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMeBody {
+    /// Spaces at either end are removed (the maximum length counts them).
+    #[serde(default, deserialize_with = "super::body::not_null")]
     pub name: Option<String>,
+    /// Letters, digits and underscores, unique in the organization. Spaces at either end are
+    /// removed (the maximum length counts them) and letters lowercased.
+    #[serde(default, deserialize_with = "super::body::not_null")]
     pub nickname: Option<String>,
+    #[serde(default, deserialize_with = "super::body::not_null")]
     pub locale: Option<String>,
+    #[serde(default, deserialize_with = "super::body::not_null")]
     pub notification_mail: Option<NotificationMailChoice>,
     /// Required with `new_password`.
+    #[serde(default, deserialize_with = "super::body::not_null")]
     pub current_password: Option<String>,
-    /// A new password; every other session is signed out.
+    /// A new password (the rules of registration; an admin's must be longer); every other
+    /// session is signed out.
+    #[serde(default, deserialize_with = "super::body::not_null")]
     pub new_password: Option<String>,
 }
 
@@ -149,7 +159,8 @@ pub struct UpdateMeBody {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct VerificationBody {
-    /// The identity document number as printed (spaces, dots and dashes are ignored).
+    /// The identity document number as printed: its letters and digits, with spaces, dots,
+    /// dashes, slashes or tabs anywhere (they are ignored, and so is the letters' case).
     pub document_number: String,
     /// The birth date, `YYYY-MM-DD`.
     pub birth_date: String,

@@ -12,6 +12,7 @@ pub mod caching;
 pub mod catalog;
 pub mod client;
 pub mod common;
+pub mod constraints;
 pub mod cors;
 pub mod edge;
 pub mod idempotency;
@@ -109,6 +110,7 @@ fn build_spec() -> serde_json::Value {
     let mut spec: serde_json::Value =
         serde_json::from_str(&api_service().spec()).expect("poem-openapi writes valid JSON");
     complete_nullable(&mut spec);
+    constraints::apply(&mut spec);
     constrain_requests(&mut spec);
     if let Some(paths) = spec
         .get_mut("paths")
@@ -198,24 +200,32 @@ fn complete_nullable(value: &mut serde_json::Value) {
 }
 
 /// A string without a control character (tab, line feed and carriage return allowed): what the
-/// edge check (`edge`) lets through in JSON texts, CSV bodies, paths and query parameters.
+/// edge check (`edge`) lets through in JSON texts and CSV bodies.
 const NO_CONTROL_CHARACTERS: &str =
     "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+
+/// A string without any control character: what the edge check lets through in paths and query
+/// parameters (percent-decoded).
+const NO_CONTROL_CHARACTERS_IN_URLS: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$";
 
 /// States in the spec what the server refuses of a request that poem-openapi does not write:
 /// request bodies take no property they do not name (`additionalProperties: false`: every body
 /// is read with unknown fields refused), and their texts and the path and query parameters hold
-/// no control character (a `pattern`, as the edge check refuses them).
+/// no control character (a `pattern`, as the edge check refuses them, on the texts that
+/// `constraints` gives no pattern or format of their own).
 fn constrain_requests(spec: &mut serde_json::Value) {
     use serde_json::Value;
-    fn add_pattern(schema: &mut serde_json::Map<String, Value>) {
+    fn add_pattern_of(schema: &mut serde_json::Map<String, Value>, pattern: &str) {
         let plain_string = schema.get("type") == Some(&Value::from("string"))
             && !schema.contains_key("format")
             && !schema.contains_key("enum")
             && !schema.contains_key("pattern");
         if plain_string {
-            schema.insert("pattern".into(), Value::from(NO_CONTROL_CHARACTERS));
+            schema.insert("pattern".into(), Value::from(pattern));
         }
+    }
+    fn add_pattern(schema: &mut serde_json::Map<String, Value>) {
+        add_pattern_of(schema, NO_CONTROL_CHARACTERS);
     }
     fn constrain_schema(schema: &mut Value, refs: &mut Vec<String>) {
         let Some(map) = schema.as_object_mut() else {
@@ -276,7 +286,7 @@ fn constrain_requests(spec: &mut serde_json::Value) {
                         Some("path" | "query")
                     );
                     if in_url && let Some(Value::Object(schema)) = parameter.get_mut("schema") {
-                        add_pattern(schema);
+                        add_pattern_of(schema, NO_CONTROL_CHARACTERS_IN_URLS);
                     }
                 }
             }

@@ -17,7 +17,7 @@ use uuid::Uuid;
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct JustificationBody {
-    /// 15 to 1,000 characters.
+    /// Spaces at either end are removed (the maximum length counts them).
     pub justification: String,
 }
 

@@ -14,6 +14,14 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
 
+/// The longest email address, in characters as sent (spaces at either end count): the limit of
+/// a forward path in RFC 5321.
+pub const MAX_EMAIL_LENGTH: usize = 254;
+/// The longest local part (before the `@`) of an email address (RFC 5321).
+pub const MAX_EMAIL_LOCAL_PART_LENGTH: usize = 64;
+/// The longest label of an email address's domain (RFC 1035).
+pub const MAX_EMAIL_DOMAIN_LABEL_LENGTH: usize = 63;
+
 /// A syntactically valid email address, trimmed and lowercased (Plaza treats addresses as
 /// case-insensitive so that `Ana@Example.org` cannot open a second account).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -26,13 +34,14 @@ impl Email {
     /// residents actually use and refuses what mail servers would bounce anyway.
     pub fn parse(field: &str, raw: &str) -> Result<Email, FieldError> {
         let invalid = || FieldError::new(field, "invalid_email", "Enter a valid email address.");
-        let address = raw.trim().to_lowercase();
-        if address.len() > 254 {
+        // Measured as sent, as a form's `maxlength` and the spec's `maxLength` count.
+        if raw.chars().count() > MAX_EMAIL_LENGTH {
             return Err(invalid());
         }
+        let address = raw.trim().to_lowercase();
         let (local, domain) = address.split_once('@').ok_or_else(invalid)?;
         let local_ok = !local.is_empty()
-            && local.len() <= 64
+            && local.len() <= MAX_EMAIL_LOCAL_PART_LENGTH
             && !local.starts_with('.')
             && !local.ends_with('.')
             && !local.contains("..")
@@ -57,7 +66,7 @@ impl Email {
         let domain_ok = labels.len() >= 2
             && labels.iter().all(|label| {
                 !label.is_empty()
-                    && label.len() <= 63
+                    && label.len() <= MAX_EMAIL_DOMAIN_LABEL_LENGTH
                     && !label.starts_with('-')
                     && !label.ends_with('-')
                     && label
@@ -98,23 +107,26 @@ impl fmt::Display for Email {
     }
 }
 
-/// A person's display name: 1..=100 characters after trimming, no control characters.
+/// The longest display name, in characters as sent (spaces at either end count).
+pub const MAX_NAME_LENGTH: usize = 100;
+
+/// A person's display name: not blank, at most [`MAX_NAME_LENGTH`] characters as sent, kept
+/// trimmed, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonName(String);
 
 impl PersonName {
     pub fn parse(field: &str, raw: &str) -> Result<PersonName, FieldError> {
-        let name = raw.trim();
-        let length = name.chars().count();
-        if length == 0 {
-            return Err(FieldError::new(field, "required", "Enter your name."));
-        }
-        if length > 100 {
+        if raw.chars().count() > MAX_NAME_LENGTH {
             return Err(FieldError::new(
                 field,
                 "too_long",
-                "Use at most 100 characters.",
+                format!("Use at most {MAX_NAME_LENGTH} characters."),
             ));
+        }
+        let name = raw.trim();
+        if name.is_empty() {
+            return Err(FieldError::new(field, "required", "Enter your name."));
         }
         if name.chars().any(char::is_control) {
             return Err(FieldError::new(
@@ -131,21 +143,32 @@ impl PersonName {
     }
 }
 
-/// A public handle: 3..=20 characters of lowercase ASCII letters, digits and `_`, stored
-/// lowercased so that handles differing only in case cannot impersonate each other.
+/// The shortest nickname, in characters after trimming.
+pub const MIN_NICKNAME_LENGTH: usize = 3;
+/// The longest nickname, in characters as sent (spaces at either end count).
+pub const MAX_NICKNAME_LENGTH: usize = 20;
+
+/// A public handle: [`MIN_NICKNAME_LENGTH`] to [`MAX_NICKNAME_LENGTH`] ASCII letters, digits and
+/// `_`, trimmed and stored lowercased so that handles differing only in case cannot impersonate
+/// each other.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Nickname(String);
 
 impl Nickname {
     pub fn parse(field: &str, raw: &str) -> Result<Nickname, FieldError> {
-        let nickname = raw.trim().to_ascii_lowercase();
-        let length = nickname.chars().count();
-        if !(3..=20).contains(&length) {
-            return Err(FieldError::new(
+        let invalid_length = || {
+            FieldError::new(
                 field,
                 "invalid_length",
-                "Use 3 to 20 characters.",
-            ));
+                format!("Use {MIN_NICKNAME_LENGTH} to {MAX_NICKNAME_LENGTH} characters."),
+            )
+        };
+        if raw.chars().count() > MAX_NICKNAME_LENGTH {
+            return Err(invalid_length());
+        }
+        let nickname = raw.trim().to_ascii_lowercase();
+        if nickname.chars().count() < MIN_NICKNAME_LENGTH {
+            return Err(invalid_length());
         }
         if !nickname
             .bytes()
@@ -353,15 +376,24 @@ pub fn decide_block(actor: &Roles, target: &Roles, on_self: bool) -> Result<(), 
     Ok(())
 }
 
-/// A moderator's reason for blocking or unblocking, kept in the audit log: 15 to 1,000 characters.
+/// The shortest justification of a moderator's decision, in characters after trimming.
+pub const MIN_JUSTIFICATION_LENGTH: usize = 15;
+/// The longest justification, in characters as sent (spaces at either end count).
+pub const MAX_JUSTIFICATION_LENGTH: usize = 1_000;
+
+/// A moderator's reason for blocking or unblocking, kept in the audit log (trimmed):
+/// [`MIN_JUSTIFICATION_LENGTH`] to [`MAX_JUSTIFICATION_LENGTH`] characters.
 pub fn justification(field: &str, raw: &str) -> Result<String, FieldError> {
     let text = raw.trim();
-    let length = text.chars().count();
-    if !(15..=1_000).contains(&length) {
+    if raw.chars().count() > MAX_JUSTIFICATION_LENGTH
+        || text.chars().count() < MIN_JUSTIFICATION_LENGTH
+    {
         return Err(FieldError::new(
             field,
             "invalid_length",
-            "Explain the decision in 15 to 1,000 characters.",
+            format!(
+                "Explain the decision in {MIN_JUSTIFICATION_LENGTH} to {MAX_JUSTIFICATION_LENGTH} characters."
+            ),
         ));
     }
     Ok(text.to_string())
@@ -541,6 +573,44 @@ mod tests {
         assert_eq!(
             PersonName::parse("name", " Ana Puig ").unwrap().as_str(),
             "Ana Puig"
+        );
+    }
+
+    /// `text` followed by spaces up to `length` characters.
+    fn padded(text: &str, length: usize) -> String {
+        format!("{text:<length$}")
+    }
+
+    #[test]
+    fn maximum_lengths_count_the_text_as_sent_and_minimums_the_text_kept() {
+        // A form's `maxlength` and the spec's `maxLength` count what is typed, spaces included.
+        assert!(PersonName::parse("name", &padded("Ana", MAX_NAME_LENGTH)).is_ok());
+        assert_eq!(
+            PersonName::parse("name", &padded("Ana", MAX_NAME_LENGTH + 1))
+                .unwrap_err()
+                .code,
+            "too_long"
+        );
+        assert!(Nickname::parse("nickname", &padded("ana", MAX_NICKNAME_LENGTH)).is_ok());
+        assert!(Nickname::parse("nickname", &padded("ana", MAX_NICKNAME_LENGTH + 1)).is_err());
+        assert!(Nickname::parse("nickname", "  an  ").is_err());
+        assert!(email(&padded("ana@example.org", MAX_EMAIL_LENGTH)).is_ok());
+        assert!(email(&padded("ana@example.org", MAX_EMAIL_LENGTH + 1)).is_err());
+        let reason = "Repeated insults in comments";
+        assert!(justification("justification", &padded(reason, MAX_JUSTIFICATION_LENGTH)).is_ok());
+        assert!(
+            justification(
+                "justification",
+                &padded(reason, MAX_JUSTIFICATION_LENGTH + 1)
+            )
+            .is_err()
+        );
+        assert!(
+            justification(
+                "justification",
+                &padded("Too short", MIN_JUSTIFICATION_LENGTH)
+            )
+            .is_err()
         );
     }
 
