@@ -13,6 +13,28 @@ export function describeProblem(problem: Problem): string {
   return `${problem.status} ${problem.code}${fields ? ` (${fields})` : ""} [${problem.request_id ?? "-"}]`;
 }
 
+type ProblemCode = components["schemas"]["ProblemCode"];
+type FieldCode = components["schemas"]["FieldCode"];
+
+/** Codes are a list in the contract: a renamed or removed code fails this switch at compile time. */
+export function worthRetrying(code: ProblemCode): boolean {
+  switch (code) {
+    case "busy":
+    case "service_unavailable":
+    case "rate_limited":
+    case "idempotency_key_in_use":
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** The fields a sign-up form marks as taken. */
+export function takenFields(problem: Problem): string[] {
+  const taken: FieldCode = "already_taken";
+  return problem.errors.filter((e) => e.code === taken).map((e) => e.field);
+}
+
 /** A signed-out resident: 401 with `unauthenticated` and no field errors. */
 export const signedOut: Problem = {
   type: "urn:plaza:problem:unauthenticated",

@@ -7,7 +7,7 @@
 //! uniqueness of the document among live accounts, and the lockout after repeated failures.
 
 use crate::calendar::{Date, Timestamp};
-use crate::error::DomainError;
+use crate::error::{DomainError, FieldCode};
 use serde::Serialize;
 
 /// Failed attempts allowed before verification locks.
@@ -76,7 +76,7 @@ pub struct CensusEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CensusLineError {
     pub line: usize,
-    pub code: &'static str,
+    pub code: FieldCode,
     pub message: String,
 }
 
@@ -89,14 +89,18 @@ pub struct CensusLineError {
 /// starts, so an import never half-happens.
 pub fn parse_census_csv(text: &str) -> Result<Vec<CensusEntry>, Vec<CensusLineError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let error = |line: usize, code: &'static str, message: String| CensusLineError {
+    let error = |line: usize, code: FieldCode, message: String| CensusLineError {
         line,
         code,
         message,
     };
 
     let Some(header) = text.lines().find(|line| !line.trim().is_empty()) else {
-        return Err(vec![error(1, "empty_file", "The file is empty.".into())]);
+        return Err(vec![error(
+            1,
+            FieldCode::EmptyFile,
+            "The file is empty.".into(),
+        )]);
     };
     let delimiter = if header.matches(';').count() > header.matches(',').count() {
         b';'
@@ -128,7 +132,11 @@ pub fn parse_census_csv(text: &str) -> Result<Vec<CensusEntry>, Vec<CensusLineEr
             // refused rather than skipped, all the same.
             Err(csv_error) => {
                 let line = starting_line(text, csv_error.position());
-                unreadable = Some(error(line, "unreadable_line", csv_error.to_string()));
+                unreadable = Some(error(
+                    line,
+                    FieldCode::UnreadableLine,
+                    csv_error.to_string(),
+                ));
                 break;
             }
         }
@@ -138,7 +146,11 @@ pub fn parse_census_csv(text: &str) -> Result<Vec<CensusEntry>, Vec<CensusLineEr
     }
     let mut records = records.into_iter();
     let Some((header_line, header)) = records.next() else {
-        return Err(vec![error(1, "empty_file", "The file is empty.".into())]);
+        return Err(vec![error(
+            1,
+            FieldCode::EmptyFile,
+            "The file is empty.".into(),
+        )]);
     };
     let columns: Vec<String> = header
         .iter()
@@ -152,7 +164,7 @@ pub fn parse_census_csv(text: &str) -> Result<Vec<CensusEntry>, Vec<CensusLineEr
     ) else {
         return Err(vec![error(
             header_line,
-            "invalid_header",
+            FieldCode::InvalidHeader,
             "The header must name the columns document_number, birth_date and scope_code.".into(),
         )]);
     };
@@ -168,7 +180,7 @@ pub fn parse_census_csv(text: &str) -> Result<Vec<CensusEntry>, Vec<CensusLineEr
         if document.is_none() {
             errors.push(error(
                 number,
-                "invalid_document_number",
+                FieldCode::InvalidDocumentNumber,
                 format!(
                     "The document number must have {MIN_DOCUMENT_LENGTH} to {MAX_DOCUMENT_LENGTH} \
                      letters and digits."
@@ -178,7 +190,7 @@ pub fn parse_census_csv(text: &str) -> Result<Vec<CensusEntry>, Vec<CensusLineEr
         if birth_date.is_none() {
             errors.push(error(
                 number,
-                "invalid_birth_date",
+                FieldCode::InvalidBirthDate,
                 format!(
                     "The birth date {:?} is not a YYYY-MM-DD date.",
                     field(birth_at)
@@ -188,7 +200,7 @@ pub fn parse_census_csv(text: &str) -> Result<Vec<CensusEntry>, Vec<CensusLineEr
         if scope_code.is_empty() {
             errors.push(error(
                 number,
-                "missing_scope_code",
+                FieldCode::MissingScopeCode,
                 "The scope code is empty.".into(),
             ));
         }
@@ -196,7 +208,7 @@ pub fn parse_census_csv(text: &str) -> Result<Vec<CensusEntry>, Vec<CensusLineEr
             if let Some(first) = seen.insert(document.clone(), number) {
                 errors.push(error(
                     number,
-                    "duplicate_document_number",
+                    FieldCode::DuplicateDocumentNumber,
                     format!("The same document number is already on line {first}."),
                 ));
             }
@@ -215,7 +227,7 @@ pub fn parse_census_csv(text: &str) -> Result<Vec<CensusEntry>, Vec<CensusLineEr
     ) {
         errors.push(error(
             last_line,
-            "unclosed_quote",
+            FieldCode::UnclosedQuote,
             "A quoted field that starts in this row is never closed: the rest of the file would be read as part of it.".into(),
         ));
     }
@@ -470,7 +482,7 @@ mod tests {
     fn a_broken_census_file_is_refused_whole_with_every_line_named() {
         let csv = "document_number,birth_date,scope_code\n12345678Z,1990-04-01,GRACIA\n1,1990-02-30,\n12345678z,1990-01-01,SANTS\n";
         let errors = parse_census_csv(csv).unwrap_err();
-        let found: Vec<(usize, &str)> = errors.iter().map(|e| (e.line, e.code)).collect();
+        let found: Vec<(usize, &str)> = errors.iter().map(|e| (e.line, e.code.as_str())).collect();
         assert_eq!(
             found,
             vec![
@@ -503,12 +515,16 @@ mod tests {
         // After records spanning lines, problems are named on the lines a person sees.
         let broken = csv.replace(";Z1111111A;2000-01-01;", ";Y7654321K;2000-02-30;");
         let errors = parse_census_csv(&broken).unwrap_err();
-        let found: Vec<(usize, &str)> = errors.iter().map(|e| (e.line, e.code)).collect();
+        let found: Vec<(usize, &str)> = errors.iter().map(|e| (e.line, e.code.as_str())).collect();
         assert_eq!(found, vec![(9, "invalid_birth_date")]);
         let duplicate = csv.replace(";Z1111111A;", ";Y7654321K;");
         let errors = parse_census_csv(&duplicate).unwrap_err();
         assert_eq!(
-            (errors[0].line, errors[0].code, errors[0].message.as_str()),
+            (
+                errors[0].line,
+                errors[0].code.as_str(),
+                errors[0].message.as_str()
+            ),
             (
                 9,
                 "duplicate_document_number",
@@ -524,7 +540,7 @@ mod tests {
                    12345678Z,1990-04-01,GRACIA,\"never closed\n\
                    X1234567L,2001-12-31,SANTS,\n";
         let errors = parse_census_csv(csv).unwrap_err();
-        let found: Vec<(usize, &str)> = errors.iter().map(|e| (e.line, e.code)).collect();
+        let found: Vec<(usize, &str)> = errors.iter().map(|e| (e.line, e.code.as_str())).collect();
         assert_eq!(found, vec![(2, "unclosed_quote")]);
         // A stray quote inside an unquoted field is only a character.
         let stray =

@@ -1,26 +1,244 @@
-//! The refusals a rule can return.
+//! The refusals a rule can return, and the one table of every error code a client can get.
 //!
 //! Every way a rule can say "no" is one variant of [`DomainError`], declared once: its `Display`
 //! text (the problem's `detail`, written for the person using the app, never internal details)
-//! on the variant, and its stable snake_case code, [`ErrorKind`] and title in the one arm of
-//! [`DomainError::describe`]. The HTTP layer maps each kind to a status in one place (422 for a
-//! broken rule, 409 for a conflict with current state, 403 for a missing right or a closed
-//! phase, ...), so a new refusal is added here and nowhere else.
+//! on the variant, and its [`ProblemCode`] in the one arm of [`DomainError::problem_code`].
+//!
+//! The codes themselves are declared in two tables, each a list in this file and nowhere else:
+//! [`ProblemCode`] (the `code` of a problem: its stable snake_case name, [`ErrorKind`] and title,
+//! for the domain's refusals and the API's own errors alike: a body it cannot read, a missing
+//! token, ...) and [`FieldCode`] (why one field is invalid, in a problem's `errors`). A rule can
+//! only name a code of the tables, so the API documents every code it can send by listing them.
+//! The HTTP layer maps each kind to a status in one place (422 for a broken rule, 409 for a
+//! conflict with current state, 403 for a missing right or a closed phase, ...), so a new
+//! refusal is added here and nowhere else.
 
 use serde::Serialize;
 use thiserror::Error;
 
+/// Declares [`ProblemCode`] from its table: `Variant = "code", Kind, "Title";`.
+macro_rules! problem_codes {
+    ($($variant:ident = $code:literal, $kind:ident, $title:literal;)+) => {
+        /// The stable code of a problem, with its kind and title: the one table of every error
+        /// a client can get (see the module documentation).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ProblemCode {
+            $(
+                #[doc = $title]
+                $variant,
+            )+
+        }
+
+        impl ProblemCode {
+            /// Every code, in the order of the table.
+            pub const ALL: &'static [ProblemCode] = &[$(ProblemCode::$variant,)+];
+
+            /// The code, kind and title.
+            pub const fn describe(self) -> Described {
+                match self {
+                    $(ProblemCode::$variant => Described::new($code, ErrorKind::$kind, $title),)+
+                }
+            }
+        }
+    };
+}
+
+problem_codes! {
+    // --- a rule's refusals (DomainError) -----------------------------------------------------
+    ValidationFailed = "validation_failed", Invalid, "Some fields are not valid";
+    Forbidden = "forbidden", Forbidden, "Forbidden";
+    CensusNoMatch = "census_no_match", Invalid, "No match in the census";
+    UnderMinimumAge = "under_minimum_age", Invalid, "Under the minimum age";
+    DocumentAlreadyUsed = "document_already_used", Conflict, "Document already used";
+    AlreadyVerified = "already_verified", Conflict, "Already verified";
+    LastAdmin = "last_admin", Conflict, "Last admin";
+    VerificationLocked = "verification_locked", Throttled, "Verification locked";
+    RefreshTokenReused = "refresh_token_reused", Unauthenticated, "Session revoked";
+    SessionEnded = "session_ended", Unauthenticated, "Session ended";
+    TooManyAttempts = "too_many_attempts", Throttled, "Too many attempts";
+    InvalidCredentials = "invalid_credentials", Unauthenticated, "Wrong email or password";
+    AccountBlocked = "account_blocked", Forbidden, "Account blocked";
+    EmailNotConfirmed = "email_not_confirmed", Forbidden, "Email address not confirmed";
+    ProposalsCreationClosed = "proposals_creation_closed", Forbidden, "Proposals cannot be created now";
+    SupportsClosed = "supports_closed", Forbidden, "Supports are closed";
+    DebatesClosed = "debates_closed", Forbidden, "Debates are closed";
+    CommentsClosed = "comments_closed", Forbidden, "Comments are closed";
+    VotingClosed = "voting_closed", Forbidden, "Voting closed";
+    ResultsNotPublished = "results_not_published", Forbidden, "Results not published";
+    OverBudget = "over_budget", Invalid, "Over budget";
+    TooFewProjects = "too_few_projects", Invalid, "Too few projects";
+    TooManyProjects = "too_many_projects", Invalid, "Too many projects";
+    BelowMinimumSpend = "below_minimum_spend", Invalid, "Below the minimum spend";
+    ProjectOfAnotherBudget = "project_of_another_budget", Invalid, "Project of another budget";
+    TooManyPoints = "too_many_points", Invalid, "Too many points";
+    TooManyPointsForProject = "too_many_points_for_project", Invalid, "Too many points for one project";
+    PointsLeftUnspent = "points_left_unspent", Invalid, "Points left unspent";
+    ProjectAlreadyInBallot = "project_already_in_ballot", Conflict, "Project already in the ballot";
+    ProjectNotInBallot = "project_not_in_ballot", Conflict, "Project not in the ballot";
+    BallotAlreadyCast = "ballot_already_cast", Conflict, "Ballot already cast";
+    BallotNotCast = "ballot_not_cast", Conflict, "Ballot not cast";
+    BudgetRulesLocked = "budget_rules_locked", Conflict, "Budget rules locked";
+    NotEligible = "not_eligible", Forbidden, "Not eligible";
+    // --- proposals and supports ----------------------------------------------------------------
+    ProposalLimitReached = "proposal_limit_reached", Conflict, "Proposal limit reached";
+    ProposalStateConflict = "proposal_state_conflict", Conflict, "Not possible in the proposal's state";
+    EditWindowClosed = "edit_window_closed", Conflict, "Edit window closed";
+    ProposalHasSupports = "proposal_has_supports", Conflict, "Proposal has supports";
+    AnswerAlreadyPublished = "answer_already_published", Conflict, "Answer already published";
+    NotAnswered = "not_answered", Conflict, "Not answered";
+    ResidencyRequired = "residency_required", Forbidden, "Residency required";
+    ProposalNotSupportable = "proposal_not_supportable", Conflict, "Proposal takes no supports";
+    VoteLimitReached = "vote_limit_reached", Conflict, "Vote limit reached";
+    SupportThresholdReached = "support_threshold_reached", Conflict, "Support threshold reached";
+    // --- the API's own errors (AppError) -----------------------------------------------------
+    MalformedJson = "malformed_json", Unreadable, "The body is not valid JSON";
+    InvalidBody = "invalid_body", Unreadable, "The body does not match the schema";
+    InvalidParameter = "invalid_parameter", Unreadable, "A parameter is not valid";
+    PayloadTooLarge = "payload_too_large", TooLarge, "The body is too large";
+    UnsupportedMediaType = "unsupported_media_type", UnsupportedMediaType, "Unsupported content type";
+    MethodNotAllowed = "method_not_allowed", MethodNotAllowed, "Method not allowed";
+    Unauthenticated = "unauthenticated", Unauthenticated, "Authentication required";
+    TokenExpired = "token_expired", Unauthenticated, "The access token has expired";
+    InvalidLink = "invalid_link", Invalid, "The link is invalid or has expired";
+    AlreadyTaken = "already_taken", Conflict, "Already taken";
+    Conflict = "conflict", Conflict, "Conflicts with a concurrent change";
+    NotFound = "not_found", NotFound, "Not found";
+    OrganizationNotFound = "organization_not_found", NotFound, "No organization here";
+    ServiceUnavailable = "service_unavailable", Unavailable, "Service unavailable";
+    Busy = "busy", Unavailable, "The server is busy";
+    RateLimited = "rate_limited", Throttled, "Too many requests from this client";
+    IdempotencyKeyReused = "idempotency_key_reused", Invalid, "Idempotency key used for another request";
+    IdempotencyKeyInUse = "idempotency_key_in_use", Conflict, "A request with this idempotency key is still running";
+    InternalError = "internal_error", Internal, "Internal error";
+}
+
+/// Declares [`FieldCode`] from its table: `Variant = "code", "What it means.";`.
+macro_rules! field_codes {
+    ($($variant:ident = $code:literal, $meaning:literal;)+) => {
+        /// Why one field is invalid (a problem's `errors[].code`): the one table of them (see
+        /// the module documentation).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum FieldCode {
+            $(
+                #[doc = $meaning]
+                $variant,
+            )+
+        }
+
+        impl FieldCode {
+            /// Every code, in the order of the table.
+            pub const ALL: &'static [FieldCode] = &[$(FieldCode::$variant,)+];
+
+            /// The stable snake_case code.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(FieldCode::$variant => $code,)+
+                }
+            }
+
+            /// What the code means, for the documentation.
+            pub const fn meaning(self) -> &'static str {
+                match self {
+                    $(FieldCode::$variant => $meaning,)+
+                }
+            }
+        }
+    };
+}
+
+field_codes! {
+    // --- the shape of a request ---------------------------------------------------------------
+    Required = "required", "The field is missing, or its text is blank.";
+    UnknownField = "unknown_field", "The body has a field the schema does not name.";
+    InvalidType = "invalid_type", "The value has the wrong JSON type (`null` included, where a field is not nullable).";
+    InvalidValue = "invalid_value", "The value cannot be read (an unknown enum value, a malformed id, date or number).";
+    InvalidEncoding = "invalid_encoding", "The body is not UTF-8 text.";
+    ControlCharacter = "control_character", "The text holds a control character.";
+    InvalidCursor = "invalid_cursor", "The cursor was not minted by this list with this sort.";
+    InvalidIdempotencyKey = "invalid_idempotency_key", "The `Idempotency-Key` header is not of the documented form.";
+    // --- texts --------------------------------------------------------------------------------
+    TooShort = "too_short", "The text is shorter than the field's minimum length.";
+    TooLong = "too_long", "The text is longer than the field's maximum length.";
+    InvalidLength = "invalid_length", "The text is shorter or longer than the field allows.";
+    InvalidCharacters = "invalid_characters", "The text holds characters the field does not allow.";
+    UnknownLocale = "unknown_locale", "The locale is not one of the organization's.";
+    UnknownTimeZone = "unknown_time_zone", "The time zone is not an IANA time zone.";
+    InvalidHost = "invalid_host", "The host name is not valid.";
+    // --- accounts -----------------------------------------------------------------------------
+    InvalidEmail = "invalid_email", "The text is not a valid email address.";
+    AlreadyTaken = "already_taken", "The value is already used by another record of the organization.";
+    WrongPassword = "wrong_password", "The current password is wrong.";
+    PasswordTooShort = "password_too_short", "The password is shorter than the policy allows.";
+    PasswordTooLong = "password_too_long", "The password is longer than the policy allows.";
+    PasswordTooFewDistinctCharacters = "password_too_few_distinct_characters", "The password has too few different characters.";
+    PasswordContainsPersonalData = "password_contains_personal_data", "The password contains the person's name, nickname or email address.";
+    PasswordContainsOrganizationHost = "password_contains_organization_host", "The password contains the name of the website.";
+    PasswordTooCommon = "password_too_common", "The password is a common one.";
+    CannotRemoveOwnAdmin = "cannot_remove_own_admin", "An admin cannot take the admin role from themselves.";
+    AdminPasswordTooWeak = "admin_password_too_weak", "The account's password does not meet the admin policy.";
+    // --- census -------------------------------------------------------------------------------
+    InvalidDocumentNumber = "invalid_document_number", "The document number does not have the letters and digits it needs.";
+    InvalidDate = "invalid_date", "The date is not a valid `YYYY-MM-DD` date.";
+    InvalidBirthDate = "invalid_birth_date", "A census line's birth date is not a valid `YYYY-MM-DD` date.";
+    MissingScopeCode = "missing_scope_code", "A census line has no scope code.";
+    UnknownScopeCode = "unknown_scope_code", "A census line's scope code names no scope.";
+    DuplicateDocumentNumber = "duplicate_document_number", "A census file lists the document number twice.";
+    InvalidHeader = "invalid_header", "A census file's header does not name its columns.";
+    EmptyFile = "empty_file", "The census file is empty.";
+    EmptyCensus = "empty_census", "The census file has no resident.";
+    UnreadableLine = "unreadable_line", "A census line cannot be read as CSV.";
+    UnclosedQuote = "unclosed_quote", "A census line opens a quote it does not close.";
+    // --- scopes and processes -----------------------------------------------------------------
+    NotFound = "not_found", "No record has this id.";
+    InvalidCode = "invalid_code", "The scope code has characters or a length it may not have.";
+    Cycle = "cycle", "The scope would be placed inside itself.";
+    KindOutOfOrder = "kind_out_of_order", "The scope's kind may not be placed under its parent's.";
+    TooDeep = "too_deep", "The scope tree would be deeper than allowed.";
+    InvalidSlug = "invalid_slug", "The slug has characters or a length it may not have.";
+    EndsBeforeStart = "ends_before_start", "The phase ends before it starts.";
+    OverlapsPreviousPhase = "overlaps_previous_phase", "The phase starts before the previous one ends.";
+    OutOfRange = "out_of_range", "The number is outside the range the field allows.";
+    UnreachableMinimum = "unreachable_minimum", "The minimum cannot be reached under the limit set beside it.";
+    WholeSeconds = "whole_seconds", "The time has a fraction of a second.";
+    PinnedPhaseRemoved = "pinned_phase_removed", "The process is pinned to a phase the new phases no longer have.";
+    // --- budgets ------------------------------------------------------------------------------
+    MustBePositive = "must_be_positive", "The number must be above zero.";
+    MinAboveMax = "min_above_max", "The minimum is above the maximum.";
+    AbovePoints = "above_points", "The number is above the points a voter has.";
+    PointsNotAllowed = "points_not_allowed", "The voting rule does not take points.";
+    PointsRequired = "points_required", "The voting rule needs points.";
+}
+
+impl Serialize for FieldCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for FieldCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for FieldCode {
+    /// Whether this is the code named `code` (tests read better with the names clients see).
+    fn eq(&self, code: &&str) -> bool {
+        self.as_str() == *code
+    }
+}
+
 /// One problem with one input field: `field` is the JSON name of the field (or a dotted path such
-/// as `phases.0.ends_at`), `code` a stable snake_case reason, `message` a human sentence.
+/// as `phases.0.ends_at`), `code` a stable reason from the table, `message` a human sentence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
     pub field: String,
-    pub code: &'static str,
+    pub code: FieldCode,
     pub message: String,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, code: FieldCode, message: impl Into<String>) -> Self {
         Self {
             field: field.into(),
             code,
@@ -299,135 +517,64 @@ impl DomainError {
     pub const VOTING_CLOSED: DomainError =
         DomainError::Closed(crate::processes::Feature::BudgetVoting);
 
-    /// Code, kind and title of this refusal: the one table of the domain's errors. The code is
-    /// part of the API contract.
-    pub fn describe(&self) -> Described {
+    /// The code of this refusal in the one table; the code is part of the API contract.
+    pub fn problem_code(&self) -> ProblemCode {
         use crate::processes::Feature;
-        use ErrorKind::*;
-        let (code, kind, title) = match self {
-            DomainError::Invalid(_) => ("validation_failed", Invalid, "Some fields are not valid"),
-            DomainError::Forbidden => ("forbidden", Forbidden, "Forbidden"),
-            DomainError::CensusNoMatch => ("census_no_match", Invalid, "No match in the census"),
-            DomainError::UnderMinimumAge { .. } => {
-                ("under_minimum_age", Invalid, "Under the minimum age")
-            }
-            DomainError::DocumentAlreadyUsed => {
-                ("document_already_used", Conflict, "Document already used")
-            }
-            DomainError::AlreadyVerified => ("already_verified", Conflict, "Already verified"),
-            DomainError::LastAdmin => ("last_admin", Conflict, "Last admin"),
-            DomainError::VerificationLocked { .. } => {
-                ("verification_locked", Throttled, "Verification locked")
-            }
-            DomainError::RefreshTokenReused => {
-                ("refresh_token_reused", Unauthenticated, "Session revoked")
-            }
-            DomainError::SessionEnded => ("session_ended", Unauthenticated, "Session ended"),
-            DomainError::InvalidCredentials => (
-                "invalid_credentials",
-                Unauthenticated,
-                "Wrong email or password",
-            ),
-            DomainError::AccountBlocked => ("account_blocked", Forbidden, "Account blocked"),
-            DomainError::EmailNotConfirmed => (
-                "email_not_confirmed",
-                Forbidden,
-                "Email address not confirmed",
-            ),
-            DomainError::TooManyAttempts { .. } => {
-                ("too_many_attempts", Throttled, "Too many attempts")
-            }
+        use ProblemCode as Code;
+        match self {
+            DomainError::Invalid(_) => Code::ValidationFailed,
+            DomainError::Forbidden => Code::Forbidden,
+            DomainError::CensusNoMatch => Code::CensusNoMatch,
+            DomainError::UnderMinimumAge { .. } => Code::UnderMinimumAge,
+            DomainError::DocumentAlreadyUsed => Code::DocumentAlreadyUsed,
+            DomainError::AlreadyVerified => Code::AlreadyVerified,
+            DomainError::LastAdmin => Code::LastAdmin,
+            DomainError::VerificationLocked { .. } => Code::VerificationLocked,
+            DomainError::RefreshTokenReused => Code::RefreshTokenReused,
+            DomainError::SessionEnded => Code::SessionEnded,
+            DomainError::TooManyAttempts { .. } => Code::TooManyAttempts,
+            DomainError::InvalidCredentials => Code::InvalidCredentials,
+            DomainError::AccountBlocked => Code::AccountBlocked,
+            DomainError::EmailNotConfirmed => Code::EmailNotConfirmed,
             DomainError::Closed(feature) => match feature {
-                Feature::ProposalsCreation => (
-                    "proposals_creation_closed",
-                    Forbidden,
-                    "Proposals cannot be created now",
-                ),
-                Feature::Supports => ("supports_closed", Forbidden, "Supports are closed"),
-                Feature::Debates => ("debates_closed", Forbidden, "Debates are closed"),
-                Feature::Comments => ("comments_closed", Forbidden, "Comments are closed"),
-                Feature::BudgetVoting => ("voting_closed", Forbidden, "Voting closed"),
-                Feature::ResultsPublished => {
-                    ("results_not_published", Forbidden, "Results not published")
-                }
+                Feature::ProposalsCreation => Code::ProposalsCreationClosed,
+                Feature::Supports => Code::SupportsClosed,
+                Feature::Debates => Code::DebatesClosed,
+                Feature::Comments => Code::CommentsClosed,
+                Feature::BudgetVoting => Code::VotingClosed,
+                Feature::ResultsPublished => Code::ResultsNotPublished,
             },
-            DomainError::OverBudget { .. } => ("over_budget", Invalid, "Over budget"),
-            DomainError::TooFewProjects { .. } => ("too_few_projects", Invalid, "Too few projects"),
-            DomainError::TooManyProjects { .. } => {
-                ("too_many_projects", Invalid, "Too many projects")
-            }
-            DomainError::BelowMinimumSpend { .. } => {
-                ("below_minimum_spend", Invalid, "Below the minimum spend")
-            }
-            DomainError::ProjectOfAnotherBudget => (
-                "project_of_another_budget",
-                Invalid,
-                "Project of another budget",
-            ),
-            DomainError::TooManyPoints { .. } => ("too_many_points", Invalid, "Too many points"),
-            DomainError::TooManyPointsForProject { .. } => (
-                "too_many_points_for_project",
-                Invalid,
-                "Too many points for one project",
-            ),
-            DomainError::PointsLeftUnspent { .. } => {
-                ("points_left_unspent", Invalid, "Points left unspent")
-            }
-            DomainError::ProjectAlreadyInBallot => (
-                "project_already_in_ballot",
-                Conflict,
-                "Project already in the ballot",
-            ),
-            DomainError::ProjectNotInBallot => (
-                "project_not_in_ballot",
-                Conflict,
-                "Project not in the ballot",
-            ),
-            DomainError::BallotAlreadyCast => {
-                ("ballot_already_cast", Conflict, "Ballot already cast")
-            }
-            DomainError::BallotNotCast => ("ballot_not_cast", Conflict, "Ballot not cast"),
-            DomainError::BudgetRulesLocked { .. } => {
-                ("budget_rules_locked", Conflict, "Budget rules locked")
-            }
-            DomainError::NotEligible { .. } => ("not_eligible", Forbidden, "Not eligible"),
+            DomainError::OverBudget { .. } => Code::OverBudget,
+            DomainError::TooFewProjects { .. } => Code::TooFewProjects,
+            DomainError::TooManyProjects { .. } => Code::TooManyProjects,
+            DomainError::BelowMinimumSpend { .. } => Code::BelowMinimumSpend,
+            DomainError::ProjectOfAnotherBudget => Code::ProjectOfAnotherBudget,
+            DomainError::TooManyPoints { .. } => Code::TooManyPoints,
+            DomainError::TooManyPointsForProject { .. } => Code::TooManyPointsForProject,
+            DomainError::PointsLeftUnspent { .. } => Code::PointsLeftUnspent,
+            DomainError::ProjectAlreadyInBallot => Code::ProjectAlreadyInBallot,
+            DomainError::ProjectNotInBallot => Code::ProjectNotInBallot,
+            DomainError::BallotAlreadyCast => Code::BallotAlreadyCast,
+            DomainError::BallotNotCast => Code::BallotNotCast,
+            DomainError::BudgetRulesLocked { .. } => Code::BudgetRulesLocked,
+            DomainError::NotEligible { .. } => Code::NotEligible,
             // --- proposals and supports
-            DomainError::ProposalLimitReached { .. } => {
-                ("proposal_limit_reached", Conflict, "Proposal limit reached")
-            }
-            DomainError::ProposalStateConflict { .. } => (
-                "proposal_state_conflict",
-                Conflict,
-                "Not possible in the proposal's state",
-            ),
-            DomainError::EditWindowClosed => ("edit_window_closed", Conflict, "Edit window closed"),
-            DomainError::ProposalHasSupports => {
-                ("proposal_has_supports", Conflict, "Proposal has supports")
-            }
-            DomainError::AnswerAlreadyPublished => (
-                "answer_already_published",
-                Conflict,
-                "Answer already published",
-            ),
-            DomainError::NotAnswered => ("not_answered", Conflict, "Not answered"),
-            DomainError::ResidencyRequired => {
-                ("residency_required", Forbidden, "Residency required")
-            }
-            DomainError::ProposalNotSupportable { .. } => (
-                "proposal_not_supportable",
-                Conflict,
-                "Proposal takes no supports",
-            ),
-            DomainError::VoteLimitReached { .. } => {
-                ("vote_limit_reached", Conflict, "Vote limit reached")
-            }
-            DomainError::SupportThresholdReached { .. } => (
-                "support_threshold_reached",
-                Conflict,
-                "Support threshold reached",
-            ),
-        };
-        Described::new(code, kind, title)
+            DomainError::ProposalLimitReached { .. } => Code::ProposalLimitReached,
+            DomainError::ProposalStateConflict { .. } => Code::ProposalStateConflict,
+            DomainError::EditWindowClosed => Code::EditWindowClosed,
+            DomainError::ProposalHasSupports => Code::ProposalHasSupports,
+            DomainError::AnswerAlreadyPublished => Code::AnswerAlreadyPublished,
+            DomainError::NotAnswered => Code::NotAnswered,
+            DomainError::ResidencyRequired => Code::ResidencyRequired,
+            DomainError::ProposalNotSupportable { .. } => Code::ProposalNotSupportable,
+            DomainError::VoteLimitReached { .. } => Code::VoteLimitReached,
+            DomainError::SupportThresholdReached { .. } => Code::SupportThresholdReached,
+        }
+    }
+
+    /// Code, kind and title of this refusal, from the one table.
+    pub fn describe(&self) -> Described {
+        self.problem_code().describe()
     }
 
     /// The stable, snake_case code of this refusal.
@@ -449,7 +596,7 @@ impl DomainError {
     }
 
     /// Shorthand for a refusal of a single field.
-    pub fn field(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn field(field: impl Into<String>, code: FieldCode, message: impl Into<String>) -> Self {
         DomainError::Invalid(vec![FieldError::new(field, code, message)])
     }
 }
@@ -490,6 +637,27 @@ mod tests {
         assert_eq!(
             DomainError::VOTING_CLOSED.to_string(),
             "Voting is not open."
+        );
+    }
+
+    #[test]
+    fn every_code_is_in_the_table_once() {
+        let problems: std::collections::BTreeSet<&str> =
+            ProblemCode::ALL.iter().map(|c| c.describe().code).collect();
+        assert_eq!(problems.len(), ProblemCode::ALL.len());
+        let fields: std::collections::BTreeSet<&str> =
+            FieldCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(fields.len(), FieldCode::ALL.len());
+        for code in problems.iter().chain(&fields) {
+            assert!(
+                code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{code} is not snake_case"
+            );
+        }
+        assert!(
+            FieldCode::ALL
+                .iter()
+                .all(|c| c.meaning().ends_with('.') && !c.meaning().is_empty())
         );
     }
 

@@ -5,7 +5,7 @@
 //! organization's default locale, which is the fallback whenever the reader's language is missing.
 //! [`negotiate`] picks the locale to render from an `Accept-Language` header.
 
-use crate::error::FieldError;
+use crate::error::{FieldCode, FieldError};
 use std::collections::BTreeMap;
 
 /// A text in one or more locales; always has the organization's default locale.
@@ -31,7 +31,7 @@ impl TranslatedText {
             if !available_locales.iter().any(|l| l == locale) {
                 errors.push(FieldError::new(
                     path,
-                    "unknown_locale",
+                    FieldCode::UnknownLocale,
                     format!(
                         "The organization offers the locales {}.",
                         available_locales.join(", ")
@@ -42,11 +42,15 @@ impl TranslatedText {
             let length = text.chars().count();
             let text = text.trim();
             if text.is_empty() {
-                errors.push(FieldError::new(path, "required", "The text is empty."));
+                errors.push(FieldError::new(
+                    path,
+                    FieldCode::Required,
+                    "The text is empty.",
+                ));
             } else if length > max_chars {
                 errors.push(FieldError::new(
                     path,
-                    "too_long",
+                    FieldCode::TooLong,
                     format!("Use at most {max_chars} characters."),
                 ));
             } else {
@@ -56,7 +60,7 @@ impl TranslatedText {
         if !raw.contains_key(default_locale) {
             errors.push(FieldError::new(
                 format!("{field}.{default_locale}"),
-                "required",
+                FieldCode::Required,
                 format!("A text in the default locale ({default_locale}) is required."),
             ));
         }
@@ -98,7 +102,7 @@ pub fn choose_locale(
         Some(locale) if available.iter().any(|l| l == locale) => Ok(locale.to_string()),
         Some(_) => Err(FieldError::new(
             field,
-            "unknown_locale",
+            FieldCode::UnknownLocale,
             format!("Choose one of {}.", available.join(", ")),
         )),
     }
@@ -166,7 +170,7 @@ mod tests {
         let errors = TranslatedText::parse("title", &map(&[("es", "Hola")]), &locales(), "ca", 150)
             .unwrap_err();
         assert_eq!(
-            (errors[0].field.as_str(), errors[0].code),
+            (errors[0].field.as_str(), errors[0].code.as_str()),
             ("title.ca", "required")
         );
     }
@@ -181,7 +185,10 @@ mod tests {
             150,
         )
         .unwrap_err();
-        let found: Vec<_> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        let found: Vec<_> = errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect();
         assert_eq!(
             found,
             vec![("title.ca", "required"), ("title.fr", "unknown_locale")]

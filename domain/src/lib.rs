@@ -24,6 +24,6 @@ pub mod sessions;
 pub mod text;
 
 pub use calendar::{Date, Timestamp};
-pub use error::{DomainError, FieldError, FieldErrors};
+pub use error::{DomainError, FieldCode, FieldError, FieldErrors, ProblemCode};
 pub use ids::{JobId, OrganizationId, ProcessId, ScopeId, SessionId, UserId};
 pub use money::Cents;

@@ -6,7 +6,7 @@
 //! pinned one. Later rules ask the active phase whether a feature is open at `now`.
 
 use crate::calendar::Timestamp;
-use crate::error::{DomainError, FieldError};
+use crate::error::{DomainError, FieldCode, FieldError};
 
 /// The shortest slug, in characters after trimming.
 pub const MIN_SLUG_LENGTH: usize = 3;
@@ -38,7 +38,7 @@ impl Slug {
         } else {
             Err(FieldError::new(
                 field,
-                "invalid_slug",
+                FieldCode::InvalidSlug,
                 format!(
                     "Use {MIN_SLUG_LENGTH} to {MAX_SLUG_LENGTH} lowercase letters, digits and \
                      single hyphens (not at the ends)."
@@ -113,7 +113,7 @@ pub fn validate_phases(phases: &[PhaseWindow]) -> Result<(), Vec<FieldError>> {
         if phase.ends_at <= phase.starts_at {
             errors.push(FieldError::new(
                 format!("phases.{index}.ends_at"),
-                "ends_before_start",
+                FieldCode::EndsBeforeStart,
                 "A phase must end after it starts.",
             ));
         }
@@ -121,7 +121,7 @@ pub fn validate_phases(phases: &[PhaseWindow]) -> Result<(), Vec<FieldError>> {
         if previous.is_some_and(|previous| phase.starts_at < previous.ends_at) {
             errors.push(FieldError::new(
                 format!("phases.{index}.starts_at"),
-                "overlaps_previous_phase",
+                FieldCode::OverlapsPreviousPhase,
                 "A phase must start when or after the previous phase ends.",
             ));
         }
@@ -142,7 +142,7 @@ pub fn check_pinned_phase(
     match pinned {
         Some(position) if position as usize >= phase_count => Err(FieldError::new(
             field,
-            "out_of_range",
+            FieldCode::OutOfRange,
             "Pin one of the process's phases by its position (from 0).",
         )),
         _ => Ok(()),
@@ -281,7 +281,10 @@ mod tests {
     #[test]
     fn phases_must_not_overlap_or_end_before_they_start() {
         let errors = validate_phases(&[phase(0, 10, &[]), phase(5, 4, &[])]).unwrap_err();
-        let found: Vec<_> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        let found: Vec<_> = errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect();
         assert_eq!(
             found,
             vec![

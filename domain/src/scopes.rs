@@ -6,7 +6,7 @@
 //! holds districts, a district neighbourhoods, never the reverse). Codes are compared without
 //! regard to case: they are kept in capitals (`b31` is `B31`).
 
-use crate::error::FieldError;
+use crate::error::{FieldCode, FieldError};
 use std::collections::HashMap;
 use std::hash::Hash;
 
@@ -36,7 +36,7 @@ impl ScopeCode {
         } else {
             Err(FieldError::new(
                 field,
-                "invalid_code",
+                FieldCode::InvalidCode,
                 format!("Use {MIN_CODE_LENGTH} to {MAX_CODE_LENGTH} letters, digits, '-' or '_'."),
             ))
         }
@@ -122,7 +122,7 @@ pub fn check_placement(placement: Placement<'_>) -> Result<(), Vec<FieldError>> 
     if parent_depth + placement.height > MAX_DEPTH {
         errors.push(FieldError::new(
             "parent_id",
-            "too_deep",
+            FieldCode::TooDeep,
             format!("A scope tree has at most {MAX_DEPTH} levels."),
         ));
     }
@@ -131,7 +131,7 @@ pub fn check_placement(placement: Placement<'_>) -> Result<(), Vec<FieldError>> 
     {
         errors.push(FieldError::new(
             "kind",
-            "kind_out_of_order",
+            FieldCode::KindOutOfOrder,
             format!(
                 "A {} cannot be inside a {}.",
                 placement.kind.as_str(),
@@ -146,7 +146,7 @@ pub fn check_placement(placement: Placement<'_>) -> Result<(), Vec<FieldError>> 
     {
         errors.push(FieldError::new(
             "kind",
-            "kind_out_of_order",
+            FieldCode::KindOutOfOrder,
             format!(
                 "A {} cannot hold the {} inside it.",
                 placement.kind.as_str(),
@@ -233,7 +233,7 @@ mod tests {
                 children,
                 height: 1 + usize::from(!children.is_empty()),
             })
-            .map_err(|errors| errors.iter().map(|e| e.code).collect::<Vec<_>>())
+            .map_err(|errors| errors.iter().map(|e| e.code.as_str()).collect::<Vec<_>>())
         };
         assert_eq!(placed(Neighbourhood, Some((District, 2)), &[]), Ok(()));
         assert_eq!(

@@ -6,7 +6,7 @@
 //! are refused. Nothing is interpreted: `<script>` is five characters of text, stored and served
 //! as written, and rendering it inert is the frontend's job (the API never produces HTML).
 
-use crate::error::FieldError;
+use crate::error::{FieldCode, FieldError};
 use unicode_normalization::UnicodeNormalization;
 
 /// A piece of plain text that passed its length rule.
@@ -36,25 +36,29 @@ impl PlainText {
         {
             return Err(FieldError::new(
                 field,
-                "invalid_characters",
+                FieldCode::InvalidCharacters,
                 "Remove the control characters from the text.",
             ));
         }
         let count = text.chars().count();
         if count == 0 && length.min > 0 {
-            return Err(FieldError::new(field, "required", "The text is empty."));
+            return Err(FieldError::new(
+                field,
+                FieldCode::Required,
+                "The text is empty.",
+            ));
         }
         if count < length.min {
             return Err(FieldError::new(
                 field,
-                "too_short",
+                FieldCode::TooShort,
                 format!("Write at least {} characters.", length.min),
             ));
         }
         if count > length.max {
             return Err(FieldError::new(
                 field,
-                "too_long",
+                FieldCode::TooLong,
                 format!("Use at most {} characters.", length.max),
             ));
         }
@@ -135,6 +139,9 @@ mod tests {
             "required"
         );
         let short = PlainText::parse("title", "Arbres", TITLE).unwrap_err();
-        assert_eq!((short.field.as_str(), short.code), ("title", "too_short"));
+        assert_eq!(
+            (short.field.as_str(), short.code.as_str()),
+            ("title", "too_short")
+        );
     }
 }

@@ -99,6 +99,23 @@ impl Reply {
             self.body["errors"].is_array(),
             "problem without an errors array: {self:#?}"
         );
+        // Every code the suite meets is one the contract lists.
+        let spec = plaza_api::http::spec_value();
+        let listed = |schema: &str, code: &serde_json::Value| {
+            spec["components"]["schemas"][schema]["enum"]
+                .as_array()
+                .is_some_and(|codes| codes.contains(code))
+        };
+        assert!(
+            listed("ProblemCode", &self.body["code"]),
+            "a code the spec does not list: {self:#?}"
+        );
+        for error in self.body["errors"].as_array().into_iter().flatten() {
+            assert!(
+                listed("FieldCode", &error["code"]),
+                "a field code the spec does not list: {self:#?}"
+            );
+        }
     }
 }
 

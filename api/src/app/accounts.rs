@@ -28,6 +28,7 @@ use crate::store::{
     entities::{login_throttles, mail_quotas, sessions as session_rows, users},
     users::EmailTokenPurpose,
 };
+use plaza_domain::FieldCode;
 use plaza_domain::accounts::password::{self, AccountKind, PersonalData};
 use plaza_domain::accounts::standing::{self, RegistrationPath, Standing, registration_path};
 use plaza_domain::accounts::throttle::{LoginThrottle, MailQuota};
@@ -973,7 +974,7 @@ impl ParsedProfile {
 fn wrong_current_password() -> FieldError {
     FieldError::new(
         "current_password",
-        "wrong_password",
+        FieldCode::WrongPassword,
         "The current password is wrong.",
     )
 }
@@ -1012,7 +1013,7 @@ impl PasswordChange {
         match current {
             None => errors.push(FieldError::new(
                 "current_password",
-                "required",
+                FieldCode::Required,
                 "Enter your current password to change it.",
             )),
             Some(current) => {

@@ -21,7 +21,7 @@ use plaza_domain::scopes::{
     MAX_NAME_LENGTH as MAX_SCOPE_NAME_LENGTH, Placement, ScopeCode, ScopeKind, check_placement,
     creates_cycle,
 };
-use plaza_domain::{FieldError, FieldErrors};
+use plaza_domain::{FieldCode, FieldError, FieldErrors};
 use plaza_domain::{ProcessId, ScopeId};
 use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
@@ -135,7 +135,7 @@ pub async fn create_scope(
         Some(raw) => errors.take(ScopeCode::parse("code", raw)),
         None => errors.take(Err(FieldError::new(
             "code",
-            "required",
+            FieldCode::Required,
             "A scope needs a code.",
         ))),
     };
@@ -155,7 +155,7 @@ pub async fn create_scope(
     match parent_id {
         Some(parent) if !tree.kinds.contains_key(&parent) => errors.push(FieldError::new(
             "parent_id",
-            "not_found",
+            FieldCode::NotFound,
             "No scope has this id.",
         )),
         _ => errors.take_all(check_placement(Placement {
@@ -242,13 +242,13 @@ pub async fn update_scope(
             if !tree.kinds.contains_key(&parent_id) {
                 errors.push(FieldError::new(
                     "parent_id",
-                    "not_found",
+                    FieldCode::NotFound,
                     "No scope has this id.",
                 ));
             } else if creates_cycle(id, parent_id, &tree.parents) {
                 errors.push(FieldError::new(
                     "parent_id",
-                    "cycle",
+                    FieldCode::Cycle,
                     "A scope cannot be placed inside itself.",
                 ));
             }
@@ -359,7 +359,7 @@ fn check_translation(
     let Some(raw) = raw else {
         errors.push(FieldError::new(
             field,
-            "required",
+            FieldCode::Required,
             "This field is required.",
         ));
         return None;
@@ -626,7 +626,7 @@ fn phase_rows(
             if at.nanosecond() != 0 {
                 errors.push(FieldError::new(
                     format!("phases.{index}.{field}"),
-                    "whole_seconds",
+                    FieldCode::WholeSeconds,
                     "Give phase times in whole seconds.",
                 ));
             }
@@ -709,7 +709,7 @@ async fn check_scope(
     {
         errors.push(FieldError::new(
             "scope_id",
-            "not_found",
+            FieldCode::NotFound,
             "No scope has this id.",
         ));
     }
@@ -759,7 +759,7 @@ pub async fn create_process(
         Some(raw) => errors.take(Slug::parse("slug", raw)),
         None => errors.take(Err(FieldError::new(
             "slug",
-            "required",
+            FieldCode::Required,
             "A process needs a slug.",
         ))),
     };
@@ -879,7 +879,7 @@ pub async fn update_process(
             if new_phases.is_some() && kept.is_some_and(|pin| pin as usize >= phase_count) {
                 errors.push(FieldError::new(
                     "phases",
-                    "pinned_phase_removed",
+                    FieldCode::PinnedPhaseRemoved,
                     "The process is pinned to a phase these phases no longer have: send \
                      pinned_phase with them (null to unpin).",
                 ));

@@ -16,7 +16,7 @@ use plaza_domain::census::{
     PreviousVerification, VerificationLock,
 };
 use plaza_domain::scopes::ScopeCode;
-use plaza_domain::{Date, DomainError, FieldError};
+use plaza_domain::{Date, DomainError, FieldCode, FieldError};
 use plaza_domain::{ScopeId, UserId};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -62,7 +62,7 @@ pub async fn import(
     if let Some(actor) = actor {
         authorize(&actor.roles, Permission::ImportCensus)?;
     }
-    let line_error = |line: usize, code: &'static str, message: String| {
+    let line_error = |line: usize, code: FieldCode, message: String| {
         FieldError::new(format!("lines.{line}"), code, message)
     };
     let entries = census::parse_census_csv(csv).map_err(|errors| {
@@ -100,7 +100,7 @@ pub async fn import(
             }),
             None => unknown.push(line_error(
                 entry.line,
-                "unknown_scope_code",
+                FieldCode::UnknownScopeCode,
                 format!("No scope has the code {:?}.", entry.scope_code),
             )),
         }
@@ -111,7 +111,7 @@ pub async fn import(
     if mode == ImportMode::Replace && rows.is_empty() {
         return Err(FieldError::new(
             "body",
-            "empty_census",
+            FieldCode::EmptyCensus,
             "A replacing import needs at least one record: it would empty the census.",
         )
         .into());
@@ -250,7 +250,7 @@ fn parse_verification(
     let document = errors.take(DocumentNumber::parse(document_number).ok_or_else(|| {
         FieldError::new(
             "document_number",
-            "invalid_document_number",
+            FieldCode::InvalidDocumentNumber,
             format!(
                 "Enter the document number as printed ({MIN_DOCUMENT_LENGTH} to \
                  {MAX_DOCUMENT_LENGTH} letters and digits)."
@@ -260,7 +260,7 @@ fn parse_verification(
     let claimed = errors.take(Date::parse_iso(birth_date).ok_or_else(|| {
         FieldError::new(
             "birth_date",
-            "invalid_date",
+            FieldCode::InvalidDate,
             "Enter the date as YYYY-MM-DD.",
         )
     }));

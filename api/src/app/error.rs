@@ -1,12 +1,13 @@
 //! Every way a request can fail, as one enum.
 //!
-//! Use cases return [`AppError`]. Each variant is declared once: its code, kind and title in the
-//! one arm of [`AppError::describe`] (a rule's refusal, [`AppError::Domain`], is described by the
-//! domain), its text for the person in [`AppError::detail`]. The HTTP layer renders any of them as
+//! Use cases return [`AppError`]. Each variant is declared once: its code in the one arm of
+//! [`AppError::problem_code`] (the code's kind and title are in the domain's one table,
+//! `plaza_domain::error::ProblemCode`; a rule's refusal, [`AppError::Domain`], names its own),
+//! its text for the person in [`AppError::detail`]. The HTTP layer renders any of them as
 //! problem+json, mapping the kind to a status in one place (`http::problem`). Internal failures
 //! carry their cause, as an error, for the log, never for the client.
 
-use plaza_domain::error::{Described, ErrorKind};
+use plaza_domain::error::{Described, ProblemCode};
 use plaza_domain::{DomainError, FieldError};
 use std::fmt;
 
@@ -69,74 +70,37 @@ impl AppError {
         AppError::Internal(cause.into())
     }
 
-    /// Code, kind and title of this error: the one table of the API's errors.
+    /// The code of this error in the one table (`plaza_domain::error::ProblemCode`), which
+    /// declares its kind and title.
+    pub fn problem_code(&self) -> ProblemCode {
+        use ProblemCode as Code;
+        match self {
+            AppError::Domain(domain) => domain.problem_code(),
+            AppError::MalformedJson { .. } => Code::MalformedJson,
+            AppError::InvalidBody(_) => Code::InvalidBody,
+            AppError::InvalidParameter(_) => Code::InvalidParameter,
+            AppError::PayloadTooLarge { .. } => Code::PayloadTooLarge,
+            AppError::UnsupportedMediaType => Code::UnsupportedMediaType,
+            AppError::MethodNotAllowed => Code::MethodNotAllowed,
+            AppError::Unauthenticated => Code::Unauthenticated,
+            AppError::TokenExpired => Code::TokenExpired,
+            AppError::InvalidLink => Code::InvalidLink,
+            AppError::AlreadyTaken { .. } => Code::AlreadyTaken,
+            AppError::Conflict(_) => Code::Conflict,
+            AppError::NotFound => Code::NotFound,
+            AppError::OrganizationNotFound => Code::OrganizationNotFound,
+            AppError::Unavailable => Code::ServiceUnavailable,
+            AppError::Busy { .. } => Code::Busy,
+            AppError::RateLimited { .. } => Code::RateLimited,
+            AppError::IdempotencyKeyReused => Code::IdempotencyKeyReused,
+            AppError::IdempotencyKeyInUse { .. } => Code::IdempotencyKeyInUse,
+            AppError::Internal(_) => Code::InternalError,
+        }
+    }
+
+    /// Code, kind and title of this error, from the one table.
     pub fn describe(&self) -> Described {
-        use ErrorKind::*;
-        let (code, kind, title) = match self {
-            AppError::Domain(domain) => return domain.describe(),
-            AppError::MalformedJson { .. } => {
-                ("malformed_json", Unreadable, "The body is not valid JSON")
-            }
-            AppError::InvalidBody(_) => (
-                "invalid_body",
-                Unreadable,
-                "The body does not match the schema",
-            ),
-            AppError::InvalidParameter(_) => {
-                ("invalid_parameter", Unreadable, "A parameter is not valid")
-            }
-            AppError::PayloadTooLarge { .. } => {
-                ("payload_too_large", TooLarge, "The body is too large")
-            }
-            AppError::UnsupportedMediaType => (
-                "unsupported_media_type",
-                UnsupportedMediaType,
-                "Unsupported content type",
-            ),
-            AppError::MethodNotAllowed => {
-                ("method_not_allowed", MethodNotAllowed, "Method not allowed")
-            }
-            AppError::Unauthenticated => (
-                "unauthenticated",
-                Unauthenticated,
-                "Authentication required",
-            ),
-            AppError::TokenExpired => (
-                "token_expired",
-                Unauthenticated,
-                "The access token has expired",
-            ),
-            AppError::InvalidLink => (
-                "invalid_link",
-                Invalid,
-                "The link is invalid or has expired",
-            ),
-            AppError::AlreadyTaken { .. } => ("already_taken", Conflict, "Already taken"),
-            AppError::Conflict(_) => ("conflict", Conflict, "Conflicts with a concurrent change"),
-            AppError::NotFound => ("not_found", NotFound, "Not found"),
-            AppError::OrganizationNotFound => {
-                ("organization_not_found", NotFound, "No organization here")
-            }
-            AppError::Unavailable => ("service_unavailable", Unavailable, "Service unavailable"),
-            AppError::Busy { .. } => ("busy", Unavailable, "The server is busy"),
-            AppError::RateLimited { .. } => (
-                "rate_limited",
-                Throttled,
-                "Too many requests from this client",
-            ),
-            AppError::IdempotencyKeyReused => (
-                "idempotency_key_reused",
-                Invalid,
-                "Idempotency key used for another request",
-            ),
-            AppError::IdempotencyKeyInUse { .. } => (
-                "idempotency_key_in_use",
-                Conflict,
-                "A request with this idempotency key is still running",
-            ),
-            AppError::Internal(_) => ("internal_error", Internal, "Internal error"),
-        };
-        Described::new(code, kind, title)
+        self.problem_code().describe()
     }
 
     /// What went wrong, for the person: specific where it helps, generic where it would leak.

@@ -20,7 +20,7 @@
 
 use super::error::AppError;
 use base64::Engine;
-use plaza_domain::FieldError;
+use plaza_domain::{FieldCode, FieldError};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -61,7 +61,11 @@ impl Position {
     /// Reads a cursor minted for the order named `sort`.
     pub fn from_cursor(raw: &str, sort: &str) -> Result<Position, AppError> {
         let invalid = |message: &str| {
-            AppError::InvalidParameter(vec![FieldError::new("cursor", "invalid_cursor", message)])
+            AppError::InvalidParameter(vec![FieldError::new(
+                "cursor",
+                FieldCode::InvalidCursor,
+                message,
+            )])
         };
         let body: CursorBody = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(raw)

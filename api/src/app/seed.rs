@@ -13,7 +13,7 @@ use crate::store::{
 };
 use plaza_domain::FieldError;
 use plaza_domain::processes::Slug;
-use plaza_domain::{ProcessId, ScopeId};
+use plaza_domain::{FieldCode, ProcessId, ScopeId};
 use sea_orm::{ConnectionTrait, DatabaseTransaction};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -40,14 +40,14 @@ pub fn organization_host(raw: &str) -> Result<String, FieldError> {
     if raw.is_empty() {
         return Err(FieldError::new(
             "host",
-            "required",
+            FieldCode::Required,
             "An organization needs a host name.",
         ));
     }
     let invalid = || {
         FieldError::new(
             "host",
-            "invalid_host",
+            FieldCode::InvalidHost,
             "Give the host name only, such as participa.example.org (no https://, path or port).",
         )
     };
@@ -73,7 +73,7 @@ pub async fn create_organization(
     if !form.available_locales.contains(&form.default_locale) {
         return Err(FieldError::new(
             "default_locale",
-            "unknown_locale",
+            FieldCode::UnknownLocale,
             "The default locale must be one of the available locales.",
         )
         .into());

@@ -11,7 +11,7 @@ use crate::store::{self, entities::organizations};
 use plaza_domain::FieldError;
 use plaza_domain::accounts::{Role, Roles};
 use plaza_domain::sessions::SessionState;
-use plaza_domain::{OrganizationId, SessionId, UserId};
+use plaza_domain::{FieldCode, OrganizationId, SessionId, UserId};
 use time::OffsetDateTime;
 
 /// A municipality served by this deployment.
@@ -47,7 +47,7 @@ impl TimeZone {
             .map_err(|_| {
                 FieldError::new(
                     field,
-                    "unknown_time_zone",
+                    FieldCode::UnknownTimeZone,
                     "Give an IANA time zone name, such as Europe/Madrid.",
                 )
             })

@@ -9,7 +9,7 @@
 //! (`control_character`, see `edge`).
 
 use crate::app::error::AppError;
-use plaza_domain::FieldError;
+use plaza_domain::{FieldCode, FieldError};
 use poem::{Request, RequestBody};
 use poem_openapi::payload::{ParsePayload, Payload};
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
@@ -113,7 +113,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     if !value.is_object() {
         return Err(AppError::InvalidBody(vec![FieldError::new(
             "body",
-            "invalid_type",
+            FieldCode::InvalidType,
             "The body must be a JSON object.",
         )]));
     }
@@ -144,7 +144,11 @@ fn field_error(path: &str, message: &str) -> FieldError {
     let backticked = |text: &str| text.split('`').nth(1).map(str::to_string);
     if let Some(rest) = message.strip_prefix("missing field ") {
         let field = backticked(rest).unwrap_or_default();
-        return FieldError::new(joined(&field), "required", "This field is required.");
+        return FieldError::new(
+            joined(&field),
+            FieldCode::Required,
+            "This field is required.",
+        );
     }
     if let Some(rest) = message.strip_prefix("unknown field ") {
         // serde_path_to_error's path already ends at the unknown key.
@@ -155,7 +159,7 @@ fn field_error(path: &str, message: &str) -> FieldError {
         };
         return FieldError::new(
             field,
-            "unknown_field",
+            FieldCode::UnknownField,
             "This field is not part of the schema.",
         );
     }
@@ -165,12 +169,12 @@ fn field_error(path: &str, message: &str) -> FieldError {
         path.to_string()
     };
     if message.starts_with("invalid type") {
-        return FieldError::new(field, "invalid_type", sentence(message));
+        return FieldError::new(field, FieldCode::InvalidType, sentence(message));
     }
     if message.starts_with("unknown variant") {
-        return FieldError::new(field, "invalid_value", sentence(message));
+        return FieldError::new(field, FieldCode::InvalidValue, sentence(message));
     }
-    FieldError::new(field, "invalid_value", sentence(message))
+    FieldError::new(field, FieldCode::InvalidValue, sentence(message))
 }
 
 /// serde's messages with a capital and a full stop.
@@ -216,7 +220,7 @@ impl ParsePayload for CsvBody {
         let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
             AppError::InvalidBody(vec![FieldError::new(
                 "body",
-                "invalid_encoding",
+                FieldCode::InvalidEncoding,
                 "The file must be UTF-8 text.",
             )])
         })?;
@@ -255,9 +259,10 @@ mod tests {
 
     fn errors(json: &str) -> Vec<(String, &'static str)> {
         match parse_json::<Form>(json.as_bytes()) {
-            Err(AppError::InvalidBody(errors)) => {
-                errors.into_iter().map(|e| (e.field, e.code)).collect()
-            }
+            Err(AppError::InvalidBody(errors)) => errors
+                .into_iter()
+                .map(|e| (e.field, e.code.as_str()))
+                .collect(),
             other => panic!("expected invalid body, got {other:?}"),
         }
     }
@@ -303,7 +308,7 @@ mod tests {
             Err(AppError::InvalidBody(errors)) => assert_eq!(
                 errors
                     .iter()
-                    .map(|e| (e.field.as_str(), e.code))
+                    .map(|e| (e.field.as_str(), e.code.as_str()))
                     .collect::<Vec<_>>(),
                 vec![("nickname", "invalid_type")]
             ),

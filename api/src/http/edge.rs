@@ -9,10 +9,10 @@
 //! multi-line texts use (400 `invalid_body`). The field error's code is `control_character`.
 
 use crate::app::error::AppError;
-use plaza_domain::FieldError;
+use plaza_domain::{FieldCode, FieldError};
 
 /// The code of every field error raised here.
-pub const CONTROL_CHARACTER: &str = "control_character";
+pub const CONTROL_CHARACTER: FieldCode = FieldCode::ControlCharacter;
 
 /// Whether `c` is refused: a control character (Unicode Cc: C0, DEL, C1), except, where
 /// `multiline`, tab, line feed and carriage return.
@@ -137,9 +137,10 @@ mod tests {
 
     fn fields(error: AppError) -> Vec<(String, &'static str)> {
         match error {
-            AppError::InvalidParameter(errors) | AppError::InvalidBody(errors) => {
-                errors.into_iter().map(|e| (e.field, e.code)).collect()
-            }
+            AppError::InvalidParameter(errors) | AppError::InvalidBody(errors) => errors
+                .into_iter()
+                .map(|e| (e.field, e.code.as_str()))
+                .collect(),
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -150,11 +151,11 @@ mod tests {
         assert!(check_uri(&uri("/api/v1/processes/ok-slug?limit=20&q=caf%C3%A9+bar")).is_ok());
         assert_eq!(
             fields(check_uri(&uri("/api/v1/processes/a%00b")).unwrap_err()),
-            vec![("path".to_string(), CONTROL_CHARACTER)]
+            vec![("path".to_string(), CONTROL_CHARACTER.as_str())]
         );
         assert_eq!(
             fields(check_uri(&uri("/api/v1/processes?cursor=a%01b&limit=3")).unwrap_err()),
-            vec![("cursor".to_string(), CONTROL_CHARACTER)]
+            vec![("cursor".to_string(), CONTROL_CHARACTER.as_str())]
         );
         // DEL and a C1 control (U+0085, next line) encoded in UTF-8.
         assert!(check_uri(&uri("/x?q=%7F")).is_err());
@@ -175,15 +176,15 @@ mod tests {
         assert_eq!(
             fields(check_json(&bad).unwrap_err()),
             vec![
-                ("title.ca".to_string(), CONTROL_CHARACTER),
-                ("phases.1.name".to_string(), CONTROL_CHARACTER),
+                ("title.ca".to_string(), CONTROL_CHARACTER.as_str()),
+                ("phases.1.name".to_string(), CONTROL_CHARACTER.as_str()),
             ]
         );
         assert!(check_json(&serde_json::json!({ "a\u{0}": 1 })).is_err());
         assert!(check_text("a,b\n1,2\n").is_ok());
         assert_eq!(
             fields(check_text("a,b\n1,2\u{0}\n").unwrap_err()),
-            vec![("line 2".to_string(), CONTROL_CHARACTER)]
+            vec![("line 2".to_string(), CONTROL_CHARACTER.as_str())]
         );
     }
 }

@@ -25,6 +25,7 @@ use crate::app::AppState;
 use crate::app::error::AppError;
 use crate::app::idempotency::{self as kept, Answer, Claim, Claimant};
 use crate::app::tenancy::{self, Organization};
+use plaza_domain::FieldCode;
 use poem::http::{HeaderName, HeaderValue, Method, StatusCode};
 use poem::{Endpoint, IntoResponse, Request, Response};
 use std::sync::Arc;
@@ -62,7 +63,7 @@ fn parse_key(raw: &HeaderValue) -> Result<String, AppError> {
         .ok_or_else(|| {
             AppError::InvalidParameter(vec![plaza_domain::FieldError::new(
                 "Idempotency-Key",
-                "invalid_idempotency_key",
+                FieldCode::InvalidIdempotencyKey,
                 "Send 1 to 255 visible ASCII characters, such as a new UUID per request.",
             )])
         })

@@ -8,7 +8,7 @@
 use super::{caching, client, cors, edge, problem, request_id};
 use crate::app::AppState;
 use crate::app::error::AppError;
-use plaza_domain::FieldError;
+use plaza_domain::{FieldCode, FieldError};
 use poem::http::HeaderValue;
 use poem::{Endpoint, IntoResponse, Request, Response};
 use poem_openapi::OperationId;
@@ -231,13 +231,13 @@ fn error_response(error: poem::Error) -> Response {
     } else if let Some(param) = error.downcast_ref::<poem_openapi::error::ParseParamError>() {
         AppError::InvalidParameter(vec![FieldError::new(
             param.name,
-            "invalid_value",
+            FieldCode::InvalidValue,
             param.reason.clone(),
         )])
     } else if let Some(path) = error.downcast_ref::<poem_openapi::error::ParsePathError>() {
         AppError::InvalidParameter(vec![FieldError::new(
             "path",
-            "invalid_value",
+            FieldCode::InvalidValue,
             path.to_string(),
         )])
     } else if let Some(payload) =
@@ -245,14 +245,14 @@ fn error_response(error: poem::Error) -> Response {
     {
         AppError::InvalidBody(vec![FieldError::new(
             "body",
-            "invalid_value",
+            FieldCode::InvalidValue,
             payload.reason.clone(),
         )])
     } else {
         match error.status().as_u16() {
             400 => AppError::InvalidParameter(vec![FieldError::new(
                 "request",
-                "invalid_value",
+                FieldCode::InvalidValue,
                 error.to_string(),
             )]),
             401 => AppError::Unauthenticated,

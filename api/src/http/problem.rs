@@ -4,14 +4,24 @@
 //! error anywhere without deciding its status does not compile. The body carries `type`, `title`,
 //! `status`, `detail`, a stable snake_case `code`, `errors[]` for field problems and the
 //! `request_id` that the logs carry too. Internal causes are logged here and never sent.
+//!
+//! The spec lists every `code` and every `errors[].code` as an `enum` ([`Listed`]), generated
+//! from the domain's two tables (`ProblemCode`, `FieldCode`) with each code's meaning: a code
+//! added to a table is documented with it, and a contract test that checks answers against the
+//! spec fails on a code the tables do not hold.
 
 use crate::app::error::AppError;
 use plaza_domain::error::ErrorKind;
-use plaza_domain::{DomainError, FieldError};
+use plaza_domain::{DomainError, FieldCode, FieldError, ProblemCode};
 use poem::http::{HeaderValue, StatusCode};
-use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
-use poem_openapi::types::Type;
+use poem_openapi::registry::{
+    MetaMediaType, MetaResponse, MetaResponses, MetaSchema, MetaSchemaRef, Registry,
+};
+use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
 use poem_openapi::{ApiResponse, Object};
+use serde_json::Value;
+use std::borrow::Cow;
+use std::sync::OnceLock;
 
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -31,7 +41,7 @@ pub struct ProblemBody {
     /// What went wrong for this request, for a person.
     pub detail: String,
     /// The stable, snake_case code of the problem: match on this.
-    pub code: String,
+    pub code: Listed<ProblemCode>,
     /// One entry per invalid field when the problem is about fields; always sent (empty
     /// otherwise), so that generated clients can decode every problem.
     pub errors: Vec<FieldProblem>,
@@ -47,7 +57,7 @@ pub struct FieldProblem {
     /// The field's JSON name, or a dotted path (`phases.0.ends_at`); `body` for the body itself.
     pub field: String,
     /// Why, as a stable snake_case code (`required`, `invalid_type`, `password_too_short`, ...).
-    pub code: String,
+    pub code: Listed<FieldCode>,
     /// Why, for a person.
     pub message: String,
 }
@@ -56,7 +66,7 @@ impl From<&FieldError> for FieldProblem {
     fn from(error: &FieldError) -> FieldProblem {
         FieldProblem {
             field: error.field.clone(),
-            code: error.code.to_string(),
+            code: Listed(error.code),
             message: error.message.clone(),
         }
     }
@@ -88,6 +98,142 @@ pub fn describe(error: &AppError) -> (StatusCode, &'static str, &'static str) {
     (status_of(described.kind), described.code, described.title)
 }
 
+/// A code of one of the domain's tables, documented in the spec as an `enum` of the whole table
+/// with what each code means (a schema of its own, `ProblemCode` or `FieldCode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listed<C>(pub C);
+
+/// A table of codes that [`Listed`] documents.
+pub trait CodeTable: Copy + Send + Sync + 'static {
+    /// The schema's name in the spec.
+    const SCHEMA: &'static str;
+    /// Every code of the table.
+    fn all() -> &'static [Self];
+    /// The code as sent.
+    fn name(self) -> &'static str;
+    /// The schema's description: what the codes are, and each one's meaning.
+    fn description() -> &'static str;
+}
+
+/// The first lines of both tables' descriptions.
+const CODES_MAY_GROW: &str = "New codes may be added in later versions of the API: treat a \
+     code you do not know by the answer's status.";
+
+impl CodeTable for ProblemCode {
+    const SCHEMA: &'static str = "ProblemCode";
+
+    fn all() -> &'static [Self] {
+        ProblemCode::ALL
+    }
+
+    fn name(self) -> &'static str {
+        self.describe().code
+    }
+
+    fn description() -> &'static str {
+        static DESCRIPTION: OnceLock<String> = OnceLock::new();
+        DESCRIPTION.get_or_init(|| {
+            let rows: String = ProblemCode::ALL
+                .iter()
+                .map(|code| {
+                    let described = code.describe();
+                    format!(
+                        "\n| `{}` | {} | {} |",
+                        described.code,
+                        status_of(described.kind).as_u16(),
+                        described.title
+                    )
+                })
+                .collect();
+            format!(
+                "The stable code of a problem: match on this. {CODES_MAY_GROW}\n\n\
+                 | code | status | title |\n| --- | --- | --- |{rows}"
+            )
+        })
+    }
+}
+
+impl CodeTable for FieldCode {
+    const SCHEMA: &'static str = "FieldCode";
+
+    fn all() -> &'static [Self] {
+        FieldCode::ALL
+    }
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+
+    fn description() -> &'static str {
+        static DESCRIPTION: OnceLock<String> = OnceLock::new();
+        DESCRIPTION.get_or_init(|| {
+            let rows: String = FieldCode::ALL
+                .iter()
+                .map(|code| format!("\n- `{}`: {}", code.as_str(), code.meaning()))
+                .collect();
+            format!("Why one field is invalid. {CODES_MAY_GROW}\n{rows}")
+        })
+    }
+}
+
+impl<C: CodeTable> Type for Listed<C> {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        C::SCHEMA.into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Reference(C::SCHEMA.to_string())
+    }
+
+    fn register(registry: &mut Registry) {
+        registry.create_schema::<Self, _>(C::SCHEMA.to_string(), |_| MetaSchema {
+            description: Some(C::description()),
+            enum_items: C::all()
+                .iter()
+                .map(|code| Value::from(code.name()))
+                .collect(),
+            ..MetaSchema::new("string")
+        });
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl<C: CodeTable> ToJSON for Listed<C> {
+    fn to_json(&self) -> Option<Value> {
+        Some(Value::from(self.0.name()))
+    }
+}
+
+impl<C: CodeTable> ParseFromJSON for Listed<C> {
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        let value = value.unwrap_or_default();
+        value
+            .as_str()
+            .and_then(|name| C::all().iter().find(|code| code.name() == name))
+            .map(|code| Listed(*code))
+            .ok_or_else(|| ParseError::expected_type(value.clone()))
+    }
+}
+
+impl<C: CodeTable> serde::Serialize for Listed<C> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0.name())
+    }
+}
+
 fn field_errors(error: &AppError) -> Vec<FieldProblem> {
     match error {
         AppError::Domain(DomainError::Invalid(errors))
@@ -96,7 +242,7 @@ fn field_errors(error: &AppError) -> Vec<FieldProblem> {
         AppError::AlreadyTaken { field } => {
             vec![FieldProblem {
                 field: (*field).to_string(),
-                code: "already_taken".into(),
+                code: Listed(FieldCode::AlreadyTaken),
                 message: format!("This {field} is already taken."),
             }]
         }
@@ -106,7 +252,8 @@ fn field_errors(error: &AppError) -> Vec<FieldProblem> {
 
 /// Builds the problem document of `error` for the current request.
 pub fn body(error: &AppError) -> ProblemBody {
-    let (status, code, title) = describe(error);
+    let described = error.describe();
+    let (status, code, title) = (status_of(described.kind), described.code, described.title);
     let request_id = super::request_id::current();
     if status.is_server_error() {
         tracing::error!(request_id = request_id.as_deref().unwrap_or("-"), code, cause = %error, "request failed");
@@ -119,7 +266,7 @@ pub fn body(error: &AppError) -> ProblemBody {
         title: title.to_string(),
         status: status.as_u16(),
         detail: error.detail(),
-        code: code.to_string(),
+        code: Listed(error.problem_code()),
         errors: field_errors(error),
         request_id,
     }

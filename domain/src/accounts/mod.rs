@@ -9,7 +9,7 @@ pub mod password;
 pub mod standing;
 pub mod throttle;
 
-use crate::error::{DomainError, FieldError};
+use crate::error::{DomainError, FieldCode, FieldError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -33,7 +33,13 @@ impl Email {
     /// dot-separated labels of letters, digits and hyphens. That accepts every address a city's
     /// residents actually use and refuses what mail servers would bounce anyway.
     pub fn parse(field: &str, raw: &str) -> Result<Email, FieldError> {
-        let invalid = || FieldError::new(field, "invalid_email", "Enter a valid email address.");
+        let invalid = || {
+            FieldError::new(
+                field,
+                FieldCode::InvalidEmail,
+                "Enter a valid email address.",
+            )
+        };
         // Measured as sent, as a form's `maxlength` and the spec's `maxLength` count.
         if raw.chars().count() > MAX_EMAIL_LENGTH {
             return Err(invalid());
@@ -120,18 +126,22 @@ impl PersonName {
         if raw.chars().count() > MAX_NAME_LENGTH {
             return Err(FieldError::new(
                 field,
-                "too_long",
+                FieldCode::TooLong,
                 format!("Use at most {MAX_NAME_LENGTH} characters."),
             ));
         }
         let name = raw.trim();
         if name.is_empty() {
-            return Err(FieldError::new(field, "required", "Enter your name."));
+            return Err(FieldError::new(
+                field,
+                FieldCode::Required,
+                "Enter your name.",
+            ));
         }
         if name.chars().any(char::is_control) {
             return Err(FieldError::new(
                 field,
-                "invalid_characters",
+                FieldCode::InvalidCharacters,
                 "Remove control characters.",
             ));
         }
@@ -159,7 +169,7 @@ impl Nickname {
         let invalid_length = || {
             FieldError::new(
                 field,
-                "invalid_length",
+                FieldCode::InvalidLength,
                 format!("Use {MIN_NICKNAME_LENGTH} to {MAX_NICKNAME_LENGTH} characters."),
             )
         };
@@ -176,7 +186,7 @@ impl Nickname {
         {
             return Err(FieldError::new(
                 field,
-                "invalid_characters",
+                FieldCode::InvalidCharacters,
                 "Use only letters a-z, digits and underscores.",
             ));
         }
@@ -351,14 +361,14 @@ pub fn decide_roles(
     if acting_on_self && !wanted.has(Role::Admin) {
         return Err(DomainError::field(
             "roles",
-            "cannot_remove_own_admin",
+            FieldCode::CannotRemoveOwnAdmin,
             "You cannot remove your own admin role.",
         ));
     }
     if wanted.has(Role::Admin) && !acting_on_self && !target_password_meets_admin_policy {
         return Err(DomainError::field(
             "roles",
-            "admin_password_too_weak",
+            FieldCode::AdminPasswordTooWeak,
             "Admins need a password of 15 or more characters; ask this person to change theirs first.",
         ));
     }
@@ -390,7 +400,7 @@ pub fn justification(field: &str, raw: &str) -> Result<String, FieldError> {
     {
         return Err(FieldError::new(
             field,
-            "invalid_length",
+            FieldCode::InvalidLength,
             format!(
                 "Explain the decision in {MIN_JUSTIFICATION_LENGTH} to {MAX_JUSTIFICATION_LENGTH} characters."
             ),
@@ -524,7 +534,7 @@ mod tests {
         ] {
             let error = email(raw).unwrap_err();
             assert_eq!(
-                (error.field.as_str(), error.code),
+                (error.field.as_str(), error.code.as_str()),
                 ("email", "invalid_email"),
                 "{raw:?}"
             );

@@ -10,7 +10,7 @@
 //! (MIT licensed; see the header of `common_passwords.txt`). A password also counts as common
 //! when it is a listed password followed only by digits and punctuation (`dragonfly2026!`).
 
-use crate::error::FieldError;
+use crate::error::{FieldCode, FieldError};
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
@@ -76,14 +76,14 @@ pub fn check(
     if length < min_length {
         errors.push(FieldError::new(
             field,
-            "password_too_short",
+            FieldCode::PasswordTooShort,
             format!("Use at least {min_length} characters."),
         ));
     }
     if length > MAX_LENGTH {
         errors.push(FieldError::new(
             field,
-            "password_too_long",
+            FieldCode::PasswordTooLong,
             format!("Use at most {MAX_LENGTH} characters."),
         ));
     }
@@ -91,7 +91,7 @@ pub fn check(
     if distinct.len() < MIN_DISTINCT_CHARACTERS {
         errors.push(FieldError::new(
             field,
-            "password_too_few_distinct_characters",
+            FieldCode::PasswordTooFewDistinctCharacters,
             format!("Use at least {MIN_DISTINCT_CHARACTERS} different characters."),
         ));
     }
@@ -114,7 +114,7 @@ pub fn check(
     {
         errors.push(FieldError::new(
             field,
-            "password_contains_personal_data",
+            FieldCode::PasswordContainsPersonalData,
             "Do not use your name, nickname or email address in your password.",
         ));
     }
@@ -126,14 +126,14 @@ pub fn check(
     if contains_host {
         errors.push(FieldError::new(
             field,
-            "password_contains_organization_host",
+            FieldCode::PasswordContainsOrganizationHost,
             "Do not use the name of this website in your password.",
         ));
     }
     if is_common(&lowered) {
         errors.push(FieldError::new(
             field,
-            "password_too_common",
+            FieldCode::PasswordTooCommon,
             "This password is too common; choose one that is harder to guess.",
         ));
     }
@@ -188,7 +188,7 @@ mod tests {
     fn codes(password: &str, kind: AccountKind, personal: &PersonalData<'_>) -> Vec<&'static str> {
         match check("password", password, kind, personal) {
             Ok(()) => vec![],
-            Err(errors) => errors.into_iter().map(|e| e.code).collect(),
+            Err(errors) => errors.into_iter().map(|e| e.code.as_str()).collect(),
         }
     }
 

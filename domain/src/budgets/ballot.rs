@@ -32,7 +32,7 @@ use super::receipt::Receipt;
 use super::rules::VotingRule;
 use super::settings::{Budget, Project};
 use crate::calendar::Timestamp;
-use crate::error::DomainError;
+use crate::error::{DomainError, FieldCode};
 use crate::money::Cents;
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
@@ -68,7 +68,11 @@ impl Choice {
     /// Points as read from a request: zero is refused (field `points`, code `must_be_positive`).
     pub fn points(points: u32) -> Result<Choice, DomainError> {
         NonZeroU32::new(points).map(Choice::Points).ok_or_else(|| {
-            DomainError::field("points", "must_be_positive", "Give at least 1 point.")
+            DomainError::field(
+                "points",
+                FieldCode::MustBePositive,
+                "Give at least 1 point.",
+            )
         })
     }
 }
@@ -205,14 +209,14 @@ impl Ballot {
             (true, Choice::Select) => {
                 return Err(DomainError::field(
                     "points",
-                    "points_required",
+                    FieldCode::PointsRequired,
                     "Say how many points this project gets.",
                 ));
             }
             (false, Choice::Points(_)) => {
                 return Err(DomainError::field(
                     "points",
-                    "points_not_allowed",
+                    FieldCode::PointsNotAllowed,
                     "This budget's ballots choose projects without points.",
                 ));
             }

@@ -13,7 +13,7 @@
 //! `min_above_max` (approval minimum above its maximum), `above_points` (cumulative per-project
 //! maximum above the points a voter has).
 
-use crate::error::{DomainError, FieldError};
+use crate::error::{DomainError, FieldCode, FieldError};
 use serde::{Deserialize, Serialize};
 
 /// The rule a ballot of a budget must follow. Exactly one per budget.
@@ -111,7 +111,7 @@ impl VotingRule {
             if value == 0 {
                 problems.push(FieldError::new(
                     format!("voting_rule.{field}"),
-                    "must_be_positive",
+                    FieldCode::MustBePositive,
                     "Must be at least 1.",
                 ));
             }
@@ -121,7 +121,7 @@ impl VotingRule {
                 if min_percent > 100 {
                     problems.push(FieldError::new(
                         "voting_rule.min_percent",
-                        "out_of_range",
+                        FieldCode::OutOfRange,
                         "Must be a percentage between 0 and 100.",
                     ));
                 }
@@ -138,7 +138,7 @@ impl VotingRule {
                 if min_projects > max_projects {
                     problems.push(FieldError::new(
                         "voting_rule.min_projects",
-                        "min_above_max",
+                        FieldCode::MinAboveMax,
                         "The minimum number of projects cannot be above the maximum.",
                     ));
                 }
@@ -152,7 +152,7 @@ impl VotingRule {
                 if max_per_project > points {
                     problems.push(FieldError::new(
                         "voting_rule.max_per_project",
-                        "above_points",
+                        FieldCode::AbovePoints,
                         "A project cannot take more points than a voter has.",
                     ));
                 }
@@ -279,7 +279,7 @@ mod tests {
         match result {
             Err(DomainError::Invalid(problems)) => problems
                 .into_iter()
-                .map(|problem| (problem.field, problem.code))
+                .map(|problem| (problem.field, problem.code.as_str()))
                 .collect(),
             other => panic!("expected a validation error, got {other:?}"),
         }

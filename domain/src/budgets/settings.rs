@@ -10,7 +10,7 @@
 use super::ids::{BudgetId, ProjectId};
 use super::rules::{OutcomeRule, VotingRule};
 use super::scope::BudgetScope;
-use crate::error::{DomainError, FieldError};
+use crate::error::{DomainError, FieldCode, FieldError};
 use crate::money::Cents;
 use serde::{Deserialize, Serialize};
 
@@ -174,7 +174,7 @@ fn positive_amount(field: &str, amount: Cents) -> Result<Cents, FieldError> {
     } else {
         Err(FieldError::new(
             field,
-            "must_be_positive",
+            FieldCode::MustBePositive,
             "Must be an amount above zero.",
         ))
     }
@@ -214,7 +214,11 @@ mod tests {
             .unwrap_err();
             assert_eq!(
                 refused,
-                DomainError::field("total", "must_be_positive", "Must be an amount above zero.")
+                DomainError::field(
+                    "total",
+                    FieldCode::MustBePositive,
+                    "Must be an amount above zero."
+                )
             );
         }
         let accepted = settings(1, knapsack(), OutcomeRule::Greedy);

@@ -14,7 +14,7 @@ pub mod supports;
 
 use crate::accounts::{Permission, Role, Roles, authorize};
 use crate::calendar::Timestamp;
-use crate::error::{DomainError, FieldError, FieldErrors};
+use crate::error::{DomainError, FieldCode, FieldError, FieldErrors};
 use crate::i18n::TranslatedText;
 use crate::ids::UserId;
 use crate::money::Cents;
@@ -292,21 +292,21 @@ pub fn answer(
     if form.state == AnswerState::Rejected && form.text.is_none() {
         errors.push(FieldError::new(
             "answer",
-            "required",
+            FieldCode::Required,
             "Explain a rejection to the proposal's author.",
         ));
     }
     if form.state == AnswerState::Accepted && settings.answers_with_costs && form.cost.is_none() {
         errors.push(FieldError::new(
             "cost",
-            "required",
+            FieldCode::Required,
             "This process answers acceptances with their cost.",
         ));
     }
     if form.cost.is_some_and(|cost| cost.0 < 0) {
         errors.push(FieldError::new(
             "cost",
-            "out_of_range",
+            FieldCode::OutOfRange,
             "A cost is never negative.",
         ));
     }

@@ -5,7 +5,7 @@
 //! field (a negative threshold, a body limit below the minimum body, a minimum of supports per
 //! participant that the vote limit makes unreachable) before anything is stored.
 
-use crate::error::{DomainError, FieldError, FieldErrors};
+use crate::error::{DomainError, FieldCode, FieldError, FieldErrors};
 use serde::{Deserialize, Serialize};
 
 /// The fewest characters of a proposal body (DESIGN §2.2).
@@ -90,7 +90,7 @@ fn count(
         _ => {
             errors.push(FieldError::new(
                 field,
-                "out_of_range",
+                FieldCode::OutOfRange,
                 format!("Give a whole number from {min} to {max}."),
             ));
             current
@@ -160,7 +160,7 @@ impl ProposalSettings {
         if next.vote_limit > 0 && next.minimum_votes_per_user > next.vote_limit {
             errors.push(FieldError::new(
                 "minimum_votes_per_user",
-                "unreachable_minimum",
+                FieldCode::UnreachableMinimum,
                 "The minimum of supports per participant cannot exceed the vote limit.",
             ));
         }

@@ -59,7 +59,10 @@ fn titles_and_bodies_have_their_lengths_in_characters() {
     else {
         panic!("both fields are wrong");
     };
-    let found: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
+    let found: Vec<(&str, &str)> = errors
+        .iter()
+        .map(|e| (e.field.as_str(), e.code.as_str()))
+        .collect();
     assert_eq!(found, [("title", "too_short"), ("body", "too_long")]);
 }
 
@@ -276,7 +279,7 @@ fn a_rejection_needs_a_text_and_an_acceptance_a_cost_when_answers_have_costs() {
         panic!("a rejection without a text");
     };
     assert_eq!(
-        (errors[0].field.as_str(), errors[0].code),
+        (errors[0].field.as_str(), errors[0].code.as_str()),
         ("answer", "required")
     );
     let Err(DomainError::Invalid(errors)) = answer(
@@ -289,7 +292,7 @@ fn a_rejection_needs_a_text_and_an_acceptance_a_cost_when_answers_have_costs() {
         panic!("an acceptance without its cost");
     };
     assert_eq!(
-        (errors[0].field.as_str(), errors[0].code),
+        (errors[0].field.as_str(), errors[0].code.as_str()),
         ("cost", "required")
     );
     let costed = AnswerForm {

@@ -15,6 +15,48 @@ fn the_committed_spec_matches_the_code() {
 }
 
 #[test]
+fn every_error_code_is_listed_with_its_status_and_meaning() {
+    use plaza_domain::{FieldCode, ProblemCode};
+    let spec: Value = serde_json::from_str(&plaza_api::http::spec_json()).unwrap();
+    let schemas = &spec["components"]["schemas"];
+    let listed = |schema: &str| -> Vec<String> {
+        schemas[schema]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{schema} is not an enum"))
+            .iter()
+            .map(|code| code.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        listed("ProblemCode"),
+        ProblemCode::ALL
+            .iter()
+            .map(|code| code.describe().code)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        listed("FieldCode"),
+        FieldCode::ALL
+            .iter()
+            .map(|code| code.as_str())
+            .collect::<Vec<_>>()
+    );
+    let problems = schemas["ProblemCode"]["description"].as_str().unwrap();
+    assert!(
+        problems.contains("| `not_found` | 404 | Not found |"),
+        "{problems}"
+    );
+    let fields = schemas["FieldCode"]["description"].as_str().unwrap();
+    assert!(fields.contains("- `required`: "), "{fields}");
+    for (schema, table) in [("Problem", "ProblemCode"), ("FieldProblem", "FieldCode")] {
+        assert_eq!(
+            schemas[schema]["properties"]["code"]["allOf"][0]["$ref"],
+            format!("#/components/schemas/{table}")
+        );
+    }
+}
+
+#[test]
 fn every_operation_has_a_summary_a_tag_an_id_and_error_responses() {
     let spec: Value = serde_json::from_str(&plaza_api::http::spec_json()).unwrap();
     let mut operations = 0;

@@ -7,6 +7,7 @@ use crate::budgets::eligibility::{
 use crate::budgets::fixtures::{BUDGET, Booth, CLOSES, NOW, OPENS, budget as budget_with, project};
 use crate::budgets::scope::BudgetScope;
 use crate::budgets::settings::Workflow;
+use crate::error::FieldCode;
 
 const OTHER_BUDGET: BudgetId = BudgetId(200);
 
@@ -202,7 +203,7 @@ fn a_cumulative_ballot_needs_points_and_other_ballots_refuse_them() {
         refused,
         DomainError::field(
             "points",
-            "points_required",
+            FieldCode::PointsRequired,
             "Say how many points this project gets."
         )
     );
@@ -219,7 +220,7 @@ fn zero_points_cannot_be_given() {
     match Choice::points(0) {
         Err(DomainError::Invalid(problems)) => {
             assert_eq!(
-                (problems[0].field.as_str(), problems[0].code),
+                (problems[0].field.as_str(), problems[0].code.as_str()),
                 ("points", "must_be_positive")
             );
         }
