@@ -24,5 +24,7 @@ pub mod text;
 
 pub use calendar::{Date, Timestamp};
 pub use error::{DomainError, FieldError, FieldErrors};
-pub use ids::{JobId, OrganizationId, ProcessId, ScopeId, SessionId, UserId};
+pub use ids::{
+    CommentId, DebateId, JobId, OrganizationId, ProcessId, ProposalId, ScopeId, SessionId, UserId,
+};
 pub use money::Cents;
