@@ -246,6 +246,11 @@ pub enum DomainError {
     /// The voting rule, outcome rule or total of a budget cannot change once a ballot exists.
     #[error("This setting ({setting}) cannot change once residents have started voting.")]
     BudgetRulesLocked { setting: &'static str },
+
+    // --- debates and comments ------------------------------------------------------------------
+    /// The debate was closed with conclusions: it cannot be edited, closed again or commented on.
+    #[error("This debate is closed: it can no longer be changed or commented on.")]
+    DebateClosed,
 }
 
 impl DomainError {
@@ -305,6 +310,8 @@ impl DomainError {
                     ("results_not_published", Forbidden, "Results not published")
                 }
             },
+            // --- debates and comments ---
+            DomainError::DebateClosed => ("debate_closed", Conflict, "Debate closed"),
             DomainError::OverBudget { .. } => ("over_budget", Invalid, "Over budget"),
             DomainError::TooFewProjects { .. } => ("too_few_projects", Invalid, "Too few projects"),
             DomainError::TooManyProjects { .. } => {
