@@ -251,6 +251,10 @@ pub enum DomainError {
     /// The debate was closed with conclusions: it cannot be edited, closed again or commented on.
     #[error("This debate is closed: it can no longer be changed or commented on.")]
     DebateClosed,
+
+    /// The comment was deleted by its author: it cannot be edited, replied to or voted on.
+    #[error("This comment has been deleted.")]
+    CommentDeleted,
 }
 
 impl DomainError {
@@ -312,6 +316,7 @@ impl DomainError {
             },
             // --- debates and comments ---
             DomainError::DebateClosed => ("debate_closed", Conflict, "Debate closed"),
+            DomainError::CommentDeleted => ("comment_deleted", Conflict, "Comment deleted"),
             DomainError::OverBudget { .. } => ("over_budget", Invalid, "Over budget"),
             DomainError::TooFewProjects { .. } => ("too_few_projects", Invalid, "Too few projects"),
             DomainError::TooManyProjects { .. } => {

@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod budgets;
 pub mod calendar;
 pub mod census;
+pub mod comments;
 pub mod debates;
 pub mod error;
 pub mod i18n;
