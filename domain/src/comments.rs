@@ -4,7 +4,7 @@
 //! A [`Comment`] is a value each decision turns into the next one: [`Comment::write`] makes a new
 //! comment or a reply, [`Comment::edit`] changes its body, [`Comment::delete`] leaves a placeholder,
 //! and [`Comment::set_vote`] / [`Comment::remove_vote`] say what a participant's vote does (see
-//! [`votes`]). The use case loads the state (the item
+//! [`votes`]). Reading a thread back is [`thread::nest`]. The use case loads the state (the item
 //! commented on, the parent, the comment, the caller's current vote), calls one decision and
 //! stores what it returns, with the counters it says to move ([`CountDelta`],
 //! [`votes::VoteCountsDelta`]) in the same transaction.
@@ -37,6 +37,7 @@
 //!   `comments.not_hidden.not_deleted` over the whole tree, and CONSUL resets the counter when a
 //!   comment is hidden or restored. See [`Comment::is_counted`] and [`CountDelta`].
 
+pub mod thread;
 pub mod votes;
 
 #[cfg(test)]
@@ -448,5 +449,23 @@ impl Comment {
             },
             CommentState::Deleted { at } => Shown::Deleted { deleted_at: *at },
         }
+    }
+}
+
+impl thread::Threaded for Comment {
+    fn id(&self) -> CommentId {
+        self.id
+    }
+
+    fn parent(&self) -> Option<CommentId> {
+        self.parent
+    }
+
+    fn created_at(&self) -> Timestamp {
+        self.created_at
+    }
+
+    fn score(&self) -> i64 {
+        self.votes.score()
     }
 }

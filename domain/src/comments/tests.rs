@@ -347,6 +347,12 @@ fn a_deleted_comment_is_a_placeholder_that_keeps_its_place() {
         !format!("{:?}", gone.state).contains("Hi estic"),
         "the body is erased"
     );
+    // Its own replies still point at it, and still take the thread's shape.
+    let threads = thread::nest(
+        [parent, gone, write(3, Some(&reply)).unwrap()],
+        thread::ThreadSort::Oldest,
+    );
+    assert_eq!(threads[0].replies[0].replies[0].comment.id, comment_id(3));
 }
 
 #[test]
@@ -463,4 +469,21 @@ fn a_deleted_comment_takes_no_votes_but_a_vote_on_it_can_be_taken_back() {
         VoteChange::Remove(CommentVote::Up)
     );
     assert_eq!(comment.remove_vote(None), VoteChange::Unchanged);
+}
+
+#[test]
+fn comment_threads_nest_and_sort_by_score() {
+    let older = Comment {
+        votes: VoteCounts { up: 1, down: 0 },
+        ..write(1, None).unwrap()
+    };
+    let newer = Comment {
+        created_at: LATER,
+        votes: VoteCounts { up: 3, down: 3 },
+        ..write(2, None).unwrap()
+    };
+    let best = thread::nest([newer.clone(), older.clone()], thread::ThreadSort::Best);
+    assert_eq!(best[0].comment.id, older.id, "1 beats 0");
+    let recent = thread::nest([older, newer.clone()], thread::ThreadSort::Recent);
+    assert_eq!(recent[0].comment.id, newer.id);
 }
