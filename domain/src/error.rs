@@ -79,6 +79,9 @@ problem_codes! {
     BallotNotCast = "ballot_not_cast", Conflict, "Ballot not cast";
     BudgetRulesLocked = "budget_rules_locked", Conflict, "Budget rules locked";
     NotEligible = "not_eligible", Forbidden, "Not eligible";
+    // --- debates and comments -----------------------------------------------------------------
+    DebateClosed = "debate_closed", Conflict, "Debate closed";
+    CommentDeleted = "comment_deleted", Conflict, "Comment deleted";
     // --- proposals and supports ----------------------------------------------------------------
     ProposalLimitReached = "proposal_limit_reached", Conflict, "Proposal limit reached";
     ProposalStateConflict = "proposal_state_conflict", Conflict, "Not possible in the proposal's state";
@@ -193,7 +196,7 @@ field_codes! {
     InvalidCode = "invalid_code", "The scope code has characters or a length it may not have.";
     Cycle = "cycle", "The scope would be placed inside itself.";
     KindOutOfOrder = "kind_out_of_order", "The scope's kind may not be placed under its parent's.";
-    TooDeep = "too_deep", "The scope tree would be deeper than allowed.";
+    TooDeep = "too_deep", "The tree (of scopes, of a comment's replies) would be deeper than allowed.";
     InvalidSlug = "invalid_slug", "The slug has characters or a length it may not have.";
     EndsBeforeStart = "ends_before_start", "The phase ends before it starts.";
     OverlapsPreviousPhase = "overlaps_previous_phase", "The phase starts before the previous one ends.";
@@ -201,6 +204,10 @@ field_codes! {
     UnreachableMinimum = "unreachable_minimum", "The minimum cannot be reached under the limit set beside it.";
     WholeSeconds = "whole_seconds", "The time has a fraction of a second.";
     PinnedPhaseRemoved = "pinned_phase_removed", "The process is pinned to a phase the new phases no longer have.";
+    // --- debates and comments -----------------------------------------------------------------
+    InvalidAlignment = "invalid_alignment", "The alignment is not -1, 0 or 1.";
+    InvalidVote = "invalid_vote", "The vote is not `up` or `down`.";
+    NotInThread = "not_in_thread", "The parent comment belongs to another proposal, debate or project.";
     // --- budgets ------------------------------------------------------------------------------
     MustBePositive = "must_be_positive", "The number must be above zero.";
     MinAboveMax = "min_above_max", "The minimum is above the maximum.";
@@ -510,6 +517,15 @@ pub enum DomainError {
     /// The voting rule, outcome rule or total of a budget cannot change once a ballot exists.
     #[error("This setting ({setting}) cannot change once residents have started voting.")]
     BudgetRulesLocked { setting: &'static str },
+
+    // --- debates and comments ------------------------------------------------------------------
+    /// The debate was closed with conclusions: it cannot be edited, closed again or commented on.
+    #[error("This debate is closed: it can no longer be changed or commented on.")]
+    DebateClosed,
+
+    /// The comment was deleted by its author: it cannot be edited, replied to or voted on.
+    #[error("This comment has been deleted.")]
+    CommentDeleted,
 }
 
 impl DomainError {
@@ -558,6 +574,9 @@ impl DomainError {
             DomainError::BallotNotCast => Code::BallotNotCast,
             DomainError::BudgetRulesLocked { .. } => Code::BudgetRulesLocked,
             DomainError::NotEligible { .. } => Code::NotEligible,
+            // --- debates and comments
+            DomainError::DebateClosed => Code::DebateClosed,
+            DomainError::CommentDeleted => Code::CommentDeleted,
             // --- proposals and supports
             DomainError::ProposalLimitReached { .. } => Code::ProposalLimitReached,
             DomainError::ProposalStateConflict { .. } => Code::ProposalStateConflict,

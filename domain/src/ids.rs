@@ -5,6 +5,8 @@
 //! look a scope up by a process's id. The storage layer converts at its edge (`.uuid()` into a
 //! query, `From<Uuid>` out of a row); new ids are minted there too (UUIDv7, time-ordered), since
 //! minting one needs randomness and this crate does no I/O.
+//!
+//! Budget projects keep their own id, [`crate::budgets::ProjectId`], declared with the budgets.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -62,6 +64,12 @@ ids! {
     ProcessId;
     /// A side effect waiting in (or kept by) the outbox.
     JobId;
+    /// A participant's proposal in a process.
+    ProposalId;
+    /// A debate in a process.
+    DebateId;
+    /// A comment on a proposal, a debate or a budget project (a reply is a comment too).
+    CommentId;
 }
 
 #[cfg(test)]

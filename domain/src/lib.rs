@@ -11,6 +11,8 @@ pub mod accounts;
 pub mod budgets;
 pub mod calendar;
 pub mod census;
+pub mod comments;
+pub mod debates;
 pub mod error;
 pub mod i18n;
 pub mod ids;
@@ -25,5 +27,7 @@ pub mod text;
 
 pub use calendar::{Date, Timestamp};
 pub use error::{DomainError, FieldCode, FieldError, FieldErrors, ProblemCode};
-pub use ids::{JobId, OrganizationId, ProcessId, ScopeId, SessionId, UserId};
+pub use ids::{
+    CommentId, DebateId, JobId, OrganizationId, ProcessId, ProposalId, ScopeId, SessionId, UserId,
+};
 pub use money::Cents;
