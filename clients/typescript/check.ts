@@ -73,3 +73,13 @@ export function verificationHeaders(key: string): NonNullable<operations["create
 type ProcessChange = components["schemas"]["UpdateProcessBody"];
 /** PATCH with null clears: unpin a process and make it city-wide. */
 export const unpinAndWiden: ProcessChange = { pinned_phase: null, scope_id: null };
+
+/** An admin's change is made on the version read: its ETag goes back in If-Match (412 if stale). */
+export function changeOfVersion(etag: string): NonNullable<operations["update_process"]["parameters"]["header"]> {
+  return { "If-Match": etag };
+}
+
+/** A stale version is a 412 with its own code, to read the process again. */
+export function isStale(problem: Problem): boolean {
+  return problem.status === 412 && problem.code === "precondition_failed";
+}

@@ -112,6 +112,7 @@ problem_codes! {
     RateLimited = "rate_limited", Throttled, "Too many requests from this client";
     IdempotencyKeyReused = "idempotency_key_reused", Invalid, "Idempotency key used for another request";
     IdempotencyKeyInUse = "idempotency_key_in_use", Conflict, "A request with this idempotency key is still running";
+    PreconditionFailed = "precondition_failed", PreconditionFailed, "Changed since it was read";
     InternalError = "internal_error", Internal, "Internal error";
 }
 
@@ -317,6 +318,9 @@ pub enum ErrorKind {
     MethodNotAllowed,
     /// It conflicts with the current state (409).
     Conflict,
+    /// A conditional request's precondition (`If-Match`) does not hold: the resource changed
+    /// since the client read it (412).
+    PreconditionFailed,
     /// The body is larger than the server reads (413).
     TooLarge,
     /// The body's media type is not one the operation reads (415).

@@ -1,6 +1,10 @@
 //! Scopes (the territorial tree) and participatory processes with their phases.
 //!
-//! Anyone may read them; admins create and change them, each change audited.
+//! Anyone may read them; admins create and change them, each change audited. A change may be
+//! conditional: it takes a precondition on the current version (HTTP's `If-Match`), asked with
+//! the resource read under its lock in the changing transaction, before anything is checked or
+//! changed; when it does not hold the change is refused (`PreconditionFailed`), so of two admins
+//! changing the same version at once, the second is refused instead of undoing the first.
 
 use super::AppState;
 use super::error::{AppError, AppResult};
@@ -111,6 +115,18 @@ pub async fn scope_tree(
     Ok(build(None, &mut children, 0))
 }
 
+/// One scope by id.
+pub async fn get_scope(
+    state: &AppState,
+    organization: &Organization,
+    id: ScopeId,
+) -> AppResult<Scope> {
+    let row = store::orgs::scope(&state.db, organization.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Scope::try_from(row)
+}
+
 /// What an admin sends to create or change a scope.
 #[derive(Debug, Clone, Default)]
 pub struct ScopeForm {
@@ -193,14 +209,16 @@ pub async fn create_scope(
     Scope::try_from(saved)
 }
 
-/// Changes a scope (admins only). A scope cannot become its own ancestor; the tree is read
-/// inside the transaction so that two concurrent moves cannot make a cycle together.
+/// Changes a scope (admins only), if `precondition` holds of it as it is. A scope cannot become
+/// its own ancestor; the tree is read inside the transaction so that two concurrent moves cannot
+/// make a cycle together.
 pub async fn update_scope(
     state: &AppState,
     organization: &Organization,
     actor: &Actor,
     id: ScopeId,
     form: ScopeForm,
+    precondition: impl FnOnce(&Scope) -> bool + Send,
 ) -> AppResult<Scope> {
     authorize(&actor.roles, Permission::ManageScopes)?;
     let work = UnitOfWork::begin(state, organization, Some(actor.id())).await?;
@@ -210,6 +228,9 @@ pub async fn update_scope(
         .find(|s| s.id == id.uuid())
         .cloned()
         .ok_or(AppError::NotFound)?;
+    if !precondition(&Scope::try_from(before.clone())?) {
+        return Err(AppError::PreconditionFailed);
+    }
     let tree = Tree::of(all)?;
     let mut scope = before.clone();
     let mut kind = tree.kinds[&id];
@@ -811,13 +832,14 @@ pub async fn create_process(
     ProcessView::try_from(view(saved, phases, now))
 }
 
-/// Changes a process (admins only).
+/// Changes a process (admins only), if `precondition` holds of it as it is.
 pub async fn update_process(
     state: &AppState,
     organization: &Organization,
     actor: &Actor,
     slug: &str,
     form: ProcessForm,
+    precondition: impl FnOnce(&ProcessView) -> bool + Send,
 ) -> AppResult<ProcessView> {
     authorize(&actor.roles, Permission::ManageProcesses)?;
     // Read inside the transaction (locked on PostgreSQL), so that the audit's "before" is what
@@ -830,6 +852,9 @@ pub async fn update_process(
     let before_phases =
         store::orgs::phases_of(work.db(), &[ProcessId::from(before_process.id)]).await?;
     let before = view(before_process, before_phases, now);
+    if !precondition(&ProcessView::try_from(before.clone())?) {
+        return Err(AppError::PreconditionFailed);
+    }
     let mut process = before.process.clone();
     let mut errors = FieldErrors::new();
     if let Some(raw) = &form.slug

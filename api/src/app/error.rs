@@ -57,6 +57,8 @@ pub enum AppError {
     /// An `Idempotency-Key` whose first request is still running after the wait: retry after
     /// `retry_after_seconds` to get its answer.
     IdempotencyKeyInUse { retry_after_seconds: u64 },
+    /// A conditional change (`If-Match`) of something that changed since the client read it.
+    PreconditionFailed,
     /// A bug or an unexpected failure; the cause is logged with the request id.
     Internal(Cause),
 }
@@ -94,6 +96,7 @@ impl AppError {
             AppError::RateLimited { .. } => Code::RateLimited,
             AppError::IdempotencyKeyReused => Code::IdempotencyKeyReused,
             AppError::IdempotencyKeyInUse { .. } => Code::IdempotencyKeyInUse,
+            AppError::PreconditionFailed => Code::PreconditionFailed,
             AppError::Internal(_) => Code::InternalError,
         }
     }
@@ -159,6 +162,10 @@ impl AppError {
                 "The first request with this Idempotency-Key is still running; retry in \
                  {retry_after_seconds} s to get its answer."
             ),
+            AppError::PreconditionFailed => "This was changed since you read it (If-Match no \
+                 longer names its current ETag); read it again and redo your change on what it \
+                 now is."
+                .into(),
             AppError::Internal(_) => {
                 "Something went wrong on our side. It has been logged; try again later.".into()
             }

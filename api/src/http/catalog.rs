@@ -1,7 +1,12 @@
 //! `/scopes` and `/processes`: the organization's territory and its participatory processes.
+//!
+//! An admin's change of a scope or a process may name the version it was made on in `If-Match`
+//! (the `ETag` of its read): the change applies only to that version, else 412
+//! (`caching::IfMatch`).
 
 use super::ApiTags;
 use super::body::JsonBody;
+use super::caching::{self, IfMatch};
 use super::common::Page;
 use super::problem::{Problem, answers};
 use super::security::{BearerAuth, Locale, State, Tenant};
@@ -13,7 +18,7 @@ use crate::app::tenancy::Organization;
 use plaza_domain::ScopeId;
 use plaza_domain::i18n::TranslatedText;
 use plaza_domain::processes::Feature;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
@@ -89,6 +94,52 @@ impl ScopeRef {
             name_text,
         }
     }
+}
+
+/// A scope, with its place in the tree.
+#[derive(Debug, Clone, Object)]
+pub struct ScopeView {
+    pub id: Uuid,
+    /// The organization's code for the scope (census files use it).
+    pub code: String,
+    pub kind: ScopeKind,
+    pub name: Translations,
+    /// `name` in the request's locale.
+    pub name_text: String,
+    /// The scope it belongs to; `null` for a root.
+    #[oai(nullable)]
+    pub parent_id: Option<Uuid>,
+    /// Order among siblings.
+    pub position: i32,
+}
+
+impl ScopeView {
+    pub fn new(scope: &Scope, organization: &Organization, locale: &str) -> ScopeView {
+        let (name, name_text) = render(&scope.name, organization, locale);
+        ScopeView {
+            id: scope.id.uuid(),
+            code: scope.code.clone(),
+            kind: scope.kind.into(),
+            name,
+            name_text,
+            parent_id: scope.parent_id.map(ScopeId::uuid),
+            position: scope.position,
+        }
+    }
+}
+
+/// The ETags that `render` (a resource's answer in a locale) has in each locale of the
+/// organization: a change's `If-Match` may name the version read in any of them.
+fn etags_in_every_locale<T: poem_openapi::types::ToJSON>(
+    organization: &Organization,
+    render: impl Fn(&str) -> T,
+) -> Vec<String> {
+    organization
+        .available_locales
+        .iter()
+        .chain(std::iter::once(&organization.default_locale))
+        .map(|locale| caching::etag_of_json(&render(locale)))
+        .collect()
 }
 
 /// A scope with its sub-scopes.
@@ -170,7 +221,7 @@ pub struct UpdateScopeBody {
 pub enum ScopeCreated {
     /// Created; `Location` is the new scope's path.
     #[oai(status = 201)]
-    Created(Json<ScopeRef>, #[oai(header = "Location")] String),
+    Created(Json<ScopeView>, #[oai(header = "Location")] String),
 }
 
 pub struct ScopesApi;
@@ -195,6 +246,23 @@ impl ScopesApi {
                 .map(|node| tree(node, &organization, &locale))
                 .collect(),
         ))
+    }
+
+    /// Read a scope
+    ///
+    /// One scope with its place in the tree. Its `ETag` names this version of it, for a change
+    /// with `If-Match`.
+    #[oai(path = "/:id", method = "get", operation_id = "get_scope")]
+    async fn get(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        Locale(locale): Locale,
+        /// The scope's id.
+        id: Path<Uuid>,
+    ) -> Result<Json<ScopeView>, Problem<0>> {
+        let scope = catalog::get_scope(&state, &organization, ScopeId::from(id.0)).await?;
+        Ok(Json(ScopeView::new(&scope, &organization, &locale)))
     }
 
     /// Create a scope
@@ -234,13 +302,19 @@ impl ScopesApi {
         .await?;
         let location = format!("/api/v1/scopes/{}", scope.id);
         Ok(ScopeCreated::Created(
-            Json(ScopeRef::new(&scope, &organization, &locale)),
+            Json(ScopeView::new(&scope, &organization, &locale)),
             location,
         ))
     }
 
     /// Change a scope
+    ///
+    /// With `If-Match`, only if the scope is still the version read.
     #[oai(path = "/:id", method = "patch", operation_id = "update_scope")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one argument per documented parameter"
+    )]
     async fn update(
         &self,
         State(state): State,
@@ -249,20 +323,27 @@ impl ScopesApi {
         auth: BearerAuth,
         /// The scope's id.
         id: Path<Uuid>,
+        /// The `ETag` of the version this change was made on (a read's, or the last change's):
+        /// if the scope changed since, nothing is changed and the answer is 412. `*` stands for
+        /// any version. Without it the change applies to whatever the scope is.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
         body: JsonBody<UpdateScopeBody>,
     ) -> Result<
-        Json<ScopeRef>,
+        Json<ScopeView>,
         Problem<
             {
                 answers::BODY
                     | answers::SIGNED_IN
                     | answers::CONFLICT
+                    | answers::PRECONDITION_FAILED
                     | answers::UNPROCESSABLE
                     | answers::TOO_MANY_REQUESTS
             },
         >,
     > {
         let form = body.0;
+        let if_match = IfMatch::parse(if_match.0.as_deref());
         let scope = catalog::update_scope(
             &state,
             &organization,
@@ -276,9 +357,16 @@ impl ScopesApi {
                     .map(|parent: Option<Uuid>| parent.map(ScopeId::from)),
                 position: form.position,
             },
+            |current| {
+                if_match.holds(|| {
+                    etags_in_every_locale(&organization, |locale| {
+                        ScopeView::new(current, &organization, locale)
+                    })
+                })
+            },
         )
         .await?;
-        Ok(Json(ScopeRef::new(&scope, &organization, &locale)))
+        Ok(Json(ScopeView::new(&scope, &organization, &locale)))
     }
 }
 
@@ -642,7 +730,13 @@ impl ProcessesApi {
     }
 
     /// Change a process
+    ///
+    /// With `If-Match`, only if the process is still the version read.
     #[oai(path = "/:slug", method = "patch", operation_id = "update_process")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one argument per documented parameter"
+    )]
     async fn update(
         &self,
         State(state): State,
@@ -651,6 +745,12 @@ impl ProcessesApi {
         auth: BearerAuth,
         /// The process's slug.
         slug: Path<String>,
+        /// The `ETag` of the version this change was made on (a read's, or the last change's):
+        /// if the process changed since (its active phase too, as time passes), nothing is
+        /// changed and the answer is 412. `*` stands for any version. Without it the change
+        /// applies to whatever the process is.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
         body: JsonBody<UpdateProcessBody>,
     ) -> Result<
         Json<ProcessView>,
@@ -659,12 +759,14 @@ impl ProcessesApi {
                 answers::BODY
                     | answers::SIGNED_IN
                     | answers::CONFLICT
+                    | answers::PRECONDITION_FAILED
                     | answers::UNPROCESSABLE
                     | answers::TOO_MANY_REQUESTS
             },
         >,
     > {
         let form = body.0;
+        let if_match = IfMatch::parse(if_match.0.as_deref());
         let view = catalog::update_process(
             &state,
             &organization,
@@ -680,6 +782,13 @@ impl ProcessesApi {
                     .phases
                     .map(|phases| phases.into_iter().map(PhaseForm::from).collect()),
                 pinned_phase: form.pinned_phase.into(),
+            },
+            |current| {
+                if_match.holds(|| {
+                    etags_in_every_locale(&organization, |locale| {
+                        process_view(current.clone(), &organization, locale)
+                    })
+                })
             },
         )
         .await?;

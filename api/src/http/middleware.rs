@@ -96,6 +96,11 @@ pub async fn observe<E: Endpoint>(
         if let Some(operation) = operation {
             response.set_data(operation);
         }
+    } else if caching::is_versioned(operation.map(|operation| operation.0), response.status()) {
+        response = caching::tagged(response).await;
+        if let Some(operation) = operation {
+            response.set_data(operation);
+        }
     }
     let status = response.status().as_u16();
     let route = response

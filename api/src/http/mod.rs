@@ -164,7 +164,7 @@ fn build_spec() -> serde_json::Value {
                     "schema": { "type": "integer", "minimum": 0 },
                 },
                 "ETag": {
-                    "description": "A strong validator of the answer, for If-None-Match (anonymous public reads only).",
+                    "description": "A strong validator of the answer (a hash of its body): send it back in `If-None-Match` to read again (anonymous reads), or in `If-Match` to change a scope or a process only if it is still this version.",
                     "schema": { "type": "string" },
                 },
                 "CacheControl": {
@@ -324,6 +324,7 @@ fn who_may_call(operation_id: &str) -> Option<&'static str> {
         | "request_password_reset"
         | "confirm_password_reset"
         | "list_scopes"
+        | "get_scope"
         | "list_processes"
         | "get_process" => ANYONE,
         "delete_session" | "get_me" | "update_me" | "delete_me" | "create_verification" => {
@@ -339,7 +340,8 @@ fn who_may_call(operation_id: &str) -> Option<&'static str> {
 /// What poem-openapi cannot say from a handler's types, added to each operation: an explicit
 /// empty `security` on operations that need no credentials (OpenAPI linters rightly ask every
 /// operation to say), the `Accept-Language` parameter, the `Idempotency-Key` parameter of every
-/// signed-in write with the answers it adds, and the response headers every answer carries
+/// signed-in write with the answers it adds, the caching of public reads and the `ETag` of
+/// versioned answers (`caching`), and the response headers every answer carries
 /// (`x-request-id`, `Content-Language`, and `Retry-After` on 409, 429 and 503).
 fn complete_operation(method: &str, operation: &mut serde_json::Map<String, serde_json::Value>) {
     use serde_json::json;
@@ -419,6 +421,17 @@ fn complete_operation(method: &str, operation: &mut serde_json::Map<String, serd
                 }),
             );
         }
+    }
+    let versioned = operation
+        .get("operationId")
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|id| caching::VERSIONED.contains(&id));
+    if versioned
+        && let Some(ok) = operation
+            .get_mut("responses")
+            .and_then(|responses| responses.get_mut("200"))
+    {
+        ok["headers"]["ETag"] = json!({ "$ref": "#/components/headers/ETag" });
     }
     if let Some(responses) = operation
         .get_mut("responses")

@@ -84,6 +84,7 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
         ErrorKind::NotFound => S::NOT_FOUND,
         ErrorKind::MethodNotAllowed => S::METHOD_NOT_ALLOWED,
         ErrorKind::Conflict => S::CONFLICT,
+        ErrorKind::PreconditionFailed => S::PRECONDITION_FAILED,
         ErrorKind::TooLarge => S::PAYLOAD_TOO_LARGE,
         ErrorKind::UnsupportedMediaType => S::UNSUPPORTED_MEDIA_TYPE,
         ErrorKind::Throttled => S::TOO_MANY_REQUESTS,
@@ -317,6 +318,7 @@ pub mod answers {
     pub const UNSUPPORTED_MEDIA_TYPE: u16 = 1 << 5;
     pub const UNPROCESSABLE: u16 = 1 << 6;
     pub const TOO_MANY_REQUESTS: u16 = 1 << 7;
+    pub const PRECONDITION_FAILED: u16 = 1 << 8;
     /// An operation that reads a JSON or CSV body.
     pub const BODY: u16 = BAD_REQUEST | PAYLOAD_TOO_LARGE | UNSUPPORTED_MEDIA_TYPE;
     /// An operation that needs an access token (401 without one, 403 for a blocked account or a
@@ -353,6 +355,11 @@ const DOCUMENTED: &[(u16, u16, &str)] = &[
         409,
         answers::CONFLICT,
         "Conflicts with the current state (a value already taken, a document already used), or the first request with this `Idempotency-Key` is still running (`Retry-After`).",
+    ),
+    (
+        412,
+        answers::PRECONDITION_FAILED,
+        "`If-Match` names a version that is no longer current: the resource changed since it was read. Read it again (its answer's `ETag`) and redo the change on what it now is.",
     ),
     (
         413,

@@ -668,12 +668,13 @@ async fn public_reads_are_cacheable_and_answer_not_modified() {
     assert_eq!(unchanged.body, serde_json::Value::String(String::new()));
     assert_eq!(unchanged.header("etag"), Some(etag.as_str()));
 
-    // A signed-in caller's answers are never stored.
+    // A signed-in caller's answers are never stored; a process's still names its version, for
+    // a change with If-Match.
     let signed_in = app
         .get("/api/v1/processes/pp-2027", Some(&admin.access_token))
         .await;
     assert_eq!(signed_in.header("cache-control"), Some("no-store"));
-    assert_eq!(signed_in.header("etag"), None);
+    assert_eq!(signed_in.header("etag"), Some(etag.as_str()));
 
     // A change makes the old ETag stale.
     let changed = app
@@ -791,5 +792,211 @@ async fn scope_trees_keep_their_kinds_in_order_their_depth_bounded_and_codes_one
     assert_eq!(
         moved.field_errors(),
         [("parent_id".to_string(), "too_deep".to_string())]
+    );
+}
+
+/// A PATCH with `If-Match`: the reply of a change with `etag`, or of one without when `None`.
+async fn patch_if_match(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    etag: Option<&str>,
+    body: Value,
+) -> plaza_tests::Reply {
+    let authorization = format!("Bearer {token}");
+    let mut headers = vec![
+        ("host", plaza_tests::HOST),
+        ("authorization", authorization.as_str()),
+    ];
+    if let Some(etag) = etag {
+        headers.push(("if-match", etag));
+    }
+    app.call_with_headers(poem::http::Method::PATCH, path, &headers, Some(body))
+        .await
+}
+
+#[tokio::test]
+async fn a_process_changes_only_from_the_version_its_if_match_names() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let token = admin.access_token.as_str();
+    let path = "/api/v1/processes/pp-2027";
+    app.post("/api/v1/processes", Some(token), process_body("pp-2027"))
+        .await;
+    let read = app.get(path, Some(token)).await;
+    let read_etag = read
+        .header("etag")
+        .expect("a read names its version")
+        .to_string();
+
+    let renamed = json!({ "title": { "ca": "Pressupostos 2027 (1)" } });
+    let changed = patch_if_match(&app, token, path, Some(&read_etag), renamed).await;
+    assert_eq!(changed.status, 200, "{changed:#?}");
+    let changed_etag = changed
+        .header("etag")
+        .expect("a change names the new version")
+        .to_string();
+    assert_ne!(changed_etag, read_etag);
+    assert_eq!(
+        app.get(path, Some(token)).await.header("etag"),
+        Some(changed_etag.as_str()),
+        "the change's ETag is the one a read now sends"
+    );
+
+    // Another admin still holding the first version is refused, and nothing changes.
+    let stale = json!({ "title": { "ca": "Pressupostos 2027 (2)" } });
+    let refused = patch_if_match(&app, token, path, Some(&read_etag), stale.clone()).await;
+    refused.assert_problem(412, "precondition_failed");
+    let now = app.get(path, Some(token)).await;
+    assert_eq!(now.body["title"]["ca"], "Pressupostos 2027 (1)");
+    // A weak tag never matches (If-Match compares strongly), nor does a body's rule run first.
+    patch_if_match(
+        &app,
+        token,
+        path,
+        Some(&format!("W/{changed_etag}")),
+        stale.clone(),
+    )
+    .await
+    .assert_problem(412, "precondition_failed");
+    patch_if_match(&app, token, path, Some(&read_etag), json!({ "slug": "NO" }))
+        .await
+        .assert_problem(412, "precondition_failed");
+
+    // A list names any of its versions; `*` any version of a process that exists; no If-Match
+    // changes whatever is there, as before.
+    let listed = format!("\"0000\", {changed_etag}");
+    let second = patch_if_match(&app, token, path, Some(&listed), stale).await;
+    assert_eq!(second.status, 200, "{second:#?}");
+    let any = json!({ "title": { "ca": "Pressupostos 2027 (3)" } });
+    assert_eq!(
+        patch_if_match(&app, token, path, Some("*"), any)
+            .await
+            .status,
+        200
+    );
+    let blind = json!({ "title": { "ca": "Pressupostos 2027 (4)" } });
+    assert_eq!(
+        patch_if_match(&app, token, path, None, blind).await.status,
+        200
+    );
+    patch_if_match(
+        &app,
+        token,
+        "/api/v1/processes/no-such-process",
+        Some("*"),
+        json!({}),
+    )
+    .await
+    .assert_problem(404, "not_found");
+}
+
+#[tokio::test]
+async fn the_version_of_a_process_read_in_any_locale_may_be_named() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let token = admin.access_token.as_str();
+    let path = "/api/v1/processes/pp-2027";
+    app.post("/api/v1/processes", Some(token), process_body("pp-2027"))
+        .await;
+    let in_spanish = app
+        .call_with_headers(
+            poem::http::Method::GET,
+            path,
+            &[("host", plaza_tests::HOST), ("accept-language", "es")],
+            None,
+        )
+        .await;
+    let etag = in_spanish.header("etag").unwrap().to_string();
+    assert_ne!(
+        Some(etag.as_str()),
+        app.get(path, None).await.header("etag")
+    );
+    let changed =
+        patch_if_match(&app, token, path, Some(&etag), json!({ "pinned_phase": 1 })).await;
+    assert_eq!(changed.status, 200, "{changed:#?}");
+}
+
+#[tokio::test]
+async fn a_scope_changes_only_from_the_version_its_if_match_names() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let token = admin.access_token.as_str();
+    let district = app.scope_id("D1").await;
+    let path = format!("/api/v1/scopes/{district}");
+    let read = app.get(&path, None).await;
+    assert_eq!(read.status, 200, "{read:#?}");
+    assert_eq!(
+        (read.body["code"].as_str(), read.body["position"].as_i64()),
+        (Some("D1"), Some(0))
+    );
+    let read_etag = read
+        .header("etag")
+        .expect("a scope names its version")
+        .to_string();
+
+    let moved = patch_if_match(
+        &app,
+        token,
+        &path,
+        Some(&read_etag),
+        json!({ "position": 3 }),
+    )
+    .await;
+    assert_eq!(moved.status, 200, "{moved:#?}");
+    assert_eq!(moved.body["position"], 3);
+    assert_eq!(
+        moved.header("etag"),
+        app.get(&path, None).await.header("etag")
+    );
+    patch_if_match(
+        &app,
+        token,
+        &path,
+        Some(&read_etag),
+        json!({ "position": 4 }),
+    )
+    .await
+    .assert_problem(412, "precondition_failed");
+    assert_eq!(app.get(&path, None).await.body["position"], 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_admins_changing_one_version_at_once_cannot_both_win() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let token = admin.access_token.as_str();
+    let path = "/api/v1/processes/pp-2027";
+    app.post("/api/v1/processes", Some(token), process_body("pp-2027"))
+        .await;
+    let etag = app
+        .get(path, None)
+        .await
+        .header("etag")
+        .unwrap()
+        .to_string();
+    let (a, b) = tokio::join!(
+        patch_if_match(
+            &app,
+            token,
+            path,
+            Some(&etag),
+            json!({ "title": { "ca": "A" } })
+        ),
+        patch_if_match(
+            &app,
+            token,
+            path,
+            Some(&etag),
+            json!({ "title": { "ca": "B" } })
+        ),
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [200, 412], "{a:#?}\n{b:#?}");
+    let winner = if a.status == 200 { &a } else { &b };
+    assert_eq!(
+        app.get(path, None).await.body["title"],
+        winner.body["title"]
     );
 }
