@@ -1,7 +1,7 @@
 //! The outbox worker: runs the side effects that use cases committed (DESIGN §4 "jobs").
 //!
-//! Jobs are ids and template keys ([`kinds`]); one handler per [`Job`] kind: `AccountMail`
-//! renders a mail from the account as it is when it runs and sends it ([`mail`]);
+//! Jobs are ids and template keys (`kinds.rs`); one handler per [`Job`] kind: `AccountMail`
+//! renders a mail from the account as it is when it runs and sends it (`mail.rs`);
 //! `PasswordResetRequested` decides, in its own transaction, whether the address has an account
 //! and queues the reset mail (run twice after a crash, it mails a second link that voids the
 //! first: harmless).
