@@ -23,6 +23,7 @@ mod m20261201_000011_idempotency_and_locks;
 mod m20261201_000012_outbox_dead_letters_and_order;
 mod m20261201_000013_organization_time_zone;
 mod m20261201_000014_scope_codes_in_capitals;
+mod m20261201_000015_proposal_settings;
 
 /// The ordered list of Plaza's migrations.
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000012_outbox_dead_letters_and_order::Migration),
             Box::new(m20261201_000013_organization_time_zone::Migration),
             Box::new(m20261201_000014_scope_codes_in_capitals::Migration),
+            Box::new(m20261201_000015_proposal_settings::Migration),
         ]
     }
 }

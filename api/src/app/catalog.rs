@@ -21,11 +21,12 @@ use plaza_domain::i18n::TranslatedText;
 use plaza_domain::processes::{
     self as rules, Feature, MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, PhaseWindow, Slug,
 };
+use plaza_domain::proposals::settings::{ProposalSettings, SettingsChange};
 use plaza_domain::scopes::{
     MAX_NAME_LENGTH as MAX_SCOPE_NAME_LENGTH, Placement, ScopeCode, ScopeKind, check_placement,
     creates_cycle,
 };
-use plaza_domain::{FieldCode, FieldError, FieldErrors};
+use plaza_domain::{DomainError, FieldCode, FieldError, FieldErrors};
 use plaza_domain::{ProcessId, ScopeId};
 use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
@@ -437,6 +438,38 @@ pub struct Process {
     pub scope_id: Option<ScopeId>,
     /// A phase an admin pinned as active regardless of dates.
     pub pinned_phase: Option<u32>,
+    /// How it runs its proposals.
+    pub proposal_settings: ProposalSettings,
+}
+
+/// Reads a process's stored proposal settings (`None`: the defaults); an object the server
+/// cannot read is a failure, not a default.
+fn stored_settings(raw: Option<&serde_json::Value>) -> AppResult<ProposalSettings> {
+    raw.map(|value| {
+        serde_json::from_value(value.clone())
+            .map_err(|e| AppError::internal(format!("unreadable proposal settings: {e}")))
+    })
+    .transpose()
+    .map(Option::unwrap_or_default)
+}
+
+/// The settings after an admin's `change`, or its field errors (named `proposal_settings.*`).
+fn changed_settings(
+    current: ProposalSettings,
+    change: SettingsChange,
+    errors: &mut FieldErrors,
+) -> ProposalSettings {
+    match current.apply(change) {
+        Ok(next) => next,
+        Err(DomainError::Invalid(problems)) => {
+            for mut problem in problems {
+                problem.field = format!("proposal_settings.{}", problem.field);
+                errors.push(problem);
+            }
+            current
+        }
+        Err(_) => current,
+    }
 }
 
 /// A process with its phases in order.
@@ -489,6 +522,7 @@ impl TryFrom<Loaded> for ProcessView {
                     .pinned_phase
                     .map(|pin| u32::try_from(pin).map_err(|_| unreadable("pinned_phase")))
                     .transpose()?,
+                proposal_settings: stored_settings(process.proposal_settings.as_ref())?,
             },
             phases,
             active_phase: loaded.active_phase,
@@ -632,6 +666,8 @@ pub struct ProcessForm {
     pub scope_id: Option<Option<ScopeId>>,
     pub phases: Option<Vec<PhaseForm>>,
     pub pinned_phase: Option<Option<u32>>,
+    /// The proposal settings it names; the others stay as they are (defaults on creation).
+    pub proposal_settings: Option<SettingsChange>,
 }
 
 fn phase_rows(
@@ -802,6 +838,10 @@ pub async fn create_process(
     let phases = phase_rows(ProcessId::from(id), &phase_forms, organization, &mut errors);
     let pinned = form.pinned_phase.flatten();
     check_pin(pinned, phase_forms.len(), &mut errors);
+    let settings = match form.proposal_settings {
+        Some(change) => changed_settings(ProposalSettings::default(), change, &mut errors),
+        None => ProposalSettings::default(),
+    };
     errors.finish()?;
     let (Some(slug), Some(title), Some(description)) = (slug, title, description) else {
         return Err(AppError::internal("validated fields missing"));
@@ -816,6 +856,7 @@ pub async fn create_process(
         pinned_phase: pinned.map(|p| i32::try_from(p).unwrap_or(i32::MAX)),
         created_at: now,
         updated_at: now,
+        proposal_settings: Some(serde_json::to_value(settings).map_err(AppError::internal)?),
     };
     let saved = store::orgs::insert_process(work.db(), process)
         .await
@@ -883,6 +924,11 @@ pub async fn update_process(
         check_scope(work.db(), organization, scope_id, &mut errors).await?;
         process.scope_id = scope_id.map(ScopeId::uuid);
     }
+    if let Some(change) = form.proposal_settings {
+        let current = stored_settings(process.proposal_settings.as_ref())?;
+        let next = changed_settings(current, change, &mut errors);
+        process.proposal_settings = Some(serde_json::to_value(next).map_err(AppError::internal)?);
+    }
     let new_phases = form.phases.as_ref().map(|forms| {
         phase_rows(
             ProcessId::from(process.id),
@@ -944,6 +990,7 @@ fn process_json(process: &processes::Model, phases: &[phases::Model]) -> serde_j
         "description": process.description,
         "scope_id": process.scope_id,
         "pinned_phase": process.pinned_phase,
+        "proposal_settings": process.proposal_settings,
         "phases": phases.iter().map(|p| serde_json::json!({
             "title": p.title,
             "starts_at": p.starts_at.unix_timestamp(),

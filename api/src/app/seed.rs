@@ -419,6 +419,7 @@ impl DemoSeeder<'_> {
             pinned_phase: None,
             created_at: self.now,
             updated_at: self.now,
+            proposal_settings: None,
         };
         store::orgs::insert_process(self.tx, row).await?;
         let phases = demo_phases(&organization.time_zone, process_id)?;

@@ -18,6 +18,7 @@ use crate::app::tenancy::Organization;
 use plaza_domain::ScopeId;
 use plaza_domain::i18n::TranslatedText;
 use plaza_domain::processes::Feature;
+use plaza_domain::proposals::settings::{ProposalSettings, SettingsChange};
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
@@ -460,6 +461,98 @@ pub struct ProcessView {
     pub pinned_phase: Option<u32>,
     /// The features open now (all false between phases).
     pub active_features: Features,
+    /// How the process runs its proposals.
+    pub proposal_settings: ProposalSettingsView,
+}
+
+/// How a process runs its proposals (DESIGN §2.2). A limit of 0 means none.
+#[derive(Debug, Object)]
+pub struct ProposalSettingsView {
+    /// Proposals (not withdrawn) one author may have in the process; 0: no limit.
+    pub proposal_limit: u32,
+    /// The most characters of a proposal body (at least 15).
+    pub proposal_length: u32,
+    /// Supports one participant may give in the process; 0: no limit.
+    pub vote_limit: u32,
+    /// Supports a participant must give before any of theirs counts; 0: each counts at once.
+    pub minimum_votes_per_user: u32,
+    /// Supports after which a proposal takes no more; 0: no threshold.
+    pub threshold_per_proposal: u32,
+    /// Whether a proposal past its threshold still takes supports.
+    pub can_accumulate_supports_beyond_threshold: bool,
+    /// Whether only residents verified against the census may support.
+    pub supports_require_residency: bool,
+    /// Whether an acceptance states a cost.
+    pub answers_with_costs: bool,
+    /// Whether an evaluator's answer is public at once (otherwise when published).
+    pub publish_answers_immediately: bool,
+    /// Seconds after publication during which an unsupported proposal is still editable.
+    pub edit_window_seconds: u32,
+}
+
+impl From<ProposalSettings> for ProposalSettingsView {
+    fn from(settings: ProposalSettings) -> ProposalSettingsView {
+        ProposalSettingsView {
+            proposal_limit: settings.proposal_limit,
+            proposal_length: settings.proposal_length,
+            vote_limit: settings.vote_limit,
+            minimum_votes_per_user: settings.minimum_votes_per_user,
+            threshold_per_proposal: settings.threshold_per_proposal,
+            can_accumulate_supports_beyond_threshold: settings
+                .can_accumulate_supports_beyond_threshold,
+            supports_require_residency: settings.supports_require_residency,
+            answers_with_costs: settings.answers_with_costs,
+            publish_answers_immediately: settings.publish_answers_immediately,
+            edit_window_seconds: settings.edit_window_seconds,
+        }
+    }
+}
+
+/// Proposal settings to change; absent ones stay as they are (the defaults, on creation).
+/// Numbers out of their range (`proposal_length` 15..10,000, `edit_window_seconds` up to a
+/// day, a `minimum_votes_per_user` above a non-zero `vote_limit`) are refused with 422 and the
+/// field `proposal_settings.<name>`.
+#[derive(Debug, Default, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalSettingsBody {
+    #[serde(default, deserialize_with = "super::body::not_null")]
+    pub proposal_limit: Option<u32>,
+    #[serde(default, deserialize_with = "super::body::not_null")]
+    pub proposal_length: Option<u32>,
+    #[serde(default, deserialize_with = "super::body::not_null")]
+    pub vote_limit: Option<u32>,
+    #[serde(default, deserialize_with = "super::body::not_null")]
+    pub minimum_votes_per_user: Option<u32>,
+    #[serde(default, deserialize_with = "super::body::not_null")]
+    pub threshold_per_proposal: Option<u32>,
+    #[serde(default, deserialize_with = "super::body::not_null")]
+    pub can_accumulate_supports_beyond_threshold: Option<bool>,
+    #[serde(default, deserialize_with = "super::body::not_null")]
+    pub supports_require_residency: Option<bool>,
+    #[serde(default, deserialize_with = "super::body::not_null")]
+    pub answers_with_costs: Option<bool>,
+    #[serde(default, deserialize_with = "super::body::not_null")]
+    pub publish_answers_immediately: Option<bool>,
+    #[serde(default, deserialize_with = "super::body::not_null")]
+    pub edit_window_seconds: Option<u32>,
+}
+
+impl From<ProposalSettingsBody> for SettingsChange {
+    fn from(body: ProposalSettingsBody) -> SettingsChange {
+        SettingsChange {
+            proposal_limit: body.proposal_limit.map(i64::from),
+            proposal_length: body.proposal_length.map(i64::from),
+            vote_limit: body.vote_limit.map(i64::from),
+            minimum_votes_per_user: body.minimum_votes_per_user.map(i64::from),
+            threshold_per_proposal: body.threshold_per_proposal.map(i64::from),
+            can_accumulate_supports_beyond_threshold: body.can_accumulate_supports_beyond_threshold,
+            supports_require_residency: body.supports_require_residency,
+            answers_with_costs: body.answers_with_costs,
+            publish_answers_immediately: body.publish_answers_immediately,
+            edit_window_seconds: body.edit_window_seconds.map(i64::from),
+        }
+    }
 }
 
 fn process_view(
@@ -505,6 +598,7 @@ fn process_view(
             .and_then(|index| u32::try_from(index).ok()),
         pinned_phase: view.process.pinned_phase,
         active_features,
+        proposal_settings: view.process.proposal_settings.into(),
     }
 }
 
@@ -562,6 +656,9 @@ pub struct CreateProcessBody {
     /// Pins a phase (by position) as active regardless of dates.
     #[serde(default, deserialize_with = "super::body::not_null")]
     pub pinned_phase: Option<u32>,
+    /// How the process runs its proposals; absent settings take their defaults.
+    #[serde(default, deserialize_with = "super::body::not_null")]
+    pub proposal_settings: Option<ProposalSettingsBody>,
 }
 
 /// Changes to a process; absent fields are left as they are, `null` clears a field that may be
@@ -592,6 +689,9 @@ pub struct UpdateProcessBody {
     #[serde(default)]
     #[oai(nullable)]
     pub pinned_phase: MaybeUndefined<u32>,
+    /// Changes the proposal settings it names; the others stay as they are.
+    #[serde(default, deserialize_with = "super::body::not_null")]
+    pub proposal_settings: Option<ProposalSettingsBody>,
 }
 
 /// A process was created.
@@ -721,6 +821,7 @@ impl ProcessesApi {
                 scope_id: Some(form.scope_id.map(ScopeId::from)),
                 phases: Some(form.phases.into_iter().map(PhaseForm::from).collect()),
                 pinned_phase: Some(form.pinned_phase),
+                proposal_settings: form.proposal_settings.map(SettingsChange::from),
             },
         )
         .await?;
@@ -782,6 +883,7 @@ impl ProcessesApi {
                     .phases
                     .map(|phases| phases.into_iter().map(PhaseForm::from).collect()),
                 pinned_phase: form.pinned_phase.into(),
+                proposal_settings: form.proposal_settings.map(SettingsChange::from),
             },
             |current| {
                 if_match.holds(|| {

@@ -70,6 +70,8 @@ pub mod processes {
         pub pinned_phase: Option<i32>,
         pub created_at: TimeDateTimeWithTimeZone,
         pub updated_at: TimeDateTimeWithTimeZone,
+        /// `ProposalSettings` as JSON; `None`: the defaults.
+        pub proposal_settings: Option<Json>,
     }
 
     no_relations!();

@@ -251,6 +251,7 @@ pub async fn update_process(
     active.description = Set(row.description.clone());
     active.scope_id = Set(row.scope_id);
     active.pinned_phase = Set(row.pinned_phase);
+    active.proposal_settings = Set(row.proposal_settings.clone());
     active.updated_at = Set(row.updated_at);
     active.update(db).await
 }

@@ -17,7 +17,8 @@ pub const MAX_EDIT_WINDOW_SECONDS: u32 = 24 * 60 * 60;
 
 /// How a process runs its proposals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Stored as JSON; a setting missing from a stored object takes its default.
+#[serde(default)]
 pub struct ProposalSettings {
     /// Proposals (not withdrawn) one author may have in the process; 0: no limit.
     pub proposal_limit: u32,

@@ -1000,3 +1000,122 @@ async fn two_admins_changing_one_version_at_once_cannot_both_win() {
         winner.body["title"]
     );
 }
+
+#[tokio::test]
+async fn a_process_shows_its_proposal_settings_with_the_designs_defaults() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let created = app
+        .post(
+            "/api/v1/processes",
+            Some(&admin.access_token),
+            process_body("pp-2027"),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{created:#?}");
+    let read = app.get("/api/v1/processes/pp-2027", None).await;
+    assert_eq!(
+        read.body["proposal_settings"],
+        json!({
+            "proposal_limit": 0,
+            "proposal_length": 500,
+            "vote_limit": 0,
+            "minimum_votes_per_user": 0,
+            "threshold_per_proposal": 0,
+            "can_accumulate_supports_beyond_threshold": false,
+            "supports_require_residency": true,
+            "answers_with_costs": false,
+            "publish_answers_immediately": true,
+            "edit_window_seconds": 300,
+        })
+    );
+}
+
+#[tokio::test]
+async fn admins_change_the_proposal_settings_they_name_and_nonsense_is_refused() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let token = Some(admin.access_token.as_str());
+    let mut body = process_body("pp-2027");
+    body["proposal_settings"] = json!({ "proposal_limit": 1 });
+    assert_eq!(app.post("/api/v1/processes", token, body).await.status, 201);
+
+    let changed = app
+        .patch(
+            "/api/v1/processes/pp-2027",
+            token,
+            json!({ "proposal_settings": { "vote_limit": 5, "minimum_votes_per_user": 3 } }),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{changed:#?}");
+    let settings = &changed.body["proposal_settings"];
+    assert_eq!(
+        (
+            &settings["proposal_limit"],
+            &settings["vote_limit"],
+            &settings["minimum_votes_per_user"],
+            &settings["proposal_length"]
+        ),
+        (&json!(1), &json!(5), &json!(3), &json!(500)),
+        "named settings change, the others stay"
+    );
+
+    let nonsense = app
+        .patch(
+            "/api/v1/processes/pp-2027",
+            token,
+            json!({ "proposal_settings": {
+                "proposal_length": 10,
+                "edit_window_seconds": 100_000,
+                "minimum_votes_per_user": 6,
+            } }),
+        )
+        .await;
+    nonsense.assert_problem(422, "validation_failed");
+    let errors = nonsense.field_errors();
+    for expected in [
+        ("proposal_settings.proposal_length", "out_of_range"),
+        ("proposal_settings.edit_window_seconds", "out_of_range"),
+        (
+            "proposal_settings.minimum_votes_per_user",
+            "unreachable_minimum",
+        ),
+    ] {
+        assert!(
+            errors.contains(&(expected.0.into(), expected.1.into())),
+            "missing {expected:?} in {errors:?}"
+        );
+    }
+    app.patch(
+        "/api/v1/processes/pp-2027",
+        token,
+        json!({ "proposal_settings": { "threshold_per_proposal": -1 } }),
+    )
+    .await
+    .assert_problem(400, "invalid_body");
+    let unchanged = app.get("/api/v1/processes/pp-2027", None).await;
+    assert_eq!(unchanged.body["proposal_settings"], *settings);
+
+    let participant = app.participant("ana@example.org").await;
+    app.patch(
+        "/api/v1/processes/pp-2027",
+        Some(&participant.access_token),
+        json!({ "proposal_settings": { "vote_limit": 1 } }),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+
+    // The audit log keeps what the settings were and became.
+    use plaza_api::store::entities::audit_log;
+    use sea_orm::EntityTrait;
+    let entries = audit_log::Entity::find().all(&app.state.db).await.unwrap();
+    let update = entries
+        .iter()
+        .rev()
+        .find(|entry| entry.action == "process.update")
+        .expect("the change is audited");
+    let before = update.before.as_ref().unwrap();
+    let after = update.after.as_ref().unwrap();
+    assert_eq!(before["proposal_settings"]["vote_limit"], 0);
+    assert_eq!(after["proposal_settings"]["vote_limit"], 5);
+}
