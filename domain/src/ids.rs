@@ -62,6 +62,8 @@ ids! {
     ScopeId;
     /// A participatory process.
     ProcessId;
+    /// A theme of a process that proposals are filed under.
+    CategoryId;
     /// A side effect waiting in (or kept by) the outbox.
     JobId;
     /// A participant's proposal in a process.

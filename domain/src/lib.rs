@@ -28,6 +28,7 @@ pub mod text;
 pub use calendar::{Date, Timestamp};
 pub use error::{DomainError, FieldCode, FieldError, FieldErrors, ProblemCode};
 pub use ids::{
-    CommentId, DebateId, JobId, OrganizationId, ProcessId, ProposalId, ScopeId, SessionId, UserId,
+    CategoryId, CommentId, DebateId, JobId, OrganizationId, ProcessId, ProposalId, ScopeId,
+    SessionId, UserId,
 };
 pub use money::Cents;

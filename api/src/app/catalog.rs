@@ -371,7 +371,7 @@ impl Tree {
     }
 }
 
-fn check_translation(
+pub(super) fn check_translation(
     field: &str,
     raw: Option<&BTreeMap<String, String>>,
     organization: &Organization,

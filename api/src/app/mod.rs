@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod categories;
 pub mod census;
 pub mod error;
 pub mod idempotency;

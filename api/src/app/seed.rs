@@ -9,7 +9,7 @@ use super::tenancy::{Organization, TimeZone, normalize_host};
 use crate::db;
 use crate::store::{
     self,
-    entities::{organizations, phases, processes, scopes},
+    entities::{categories, organizations, phases, processes, scopes},
 };
 use plaza_domain::FieldError;
 use plaza_domain::processes::Slug;
@@ -424,9 +424,37 @@ impl DemoSeeder<'_> {
         store::orgs::insert_process(self.tx, row).await?;
         let phases = demo_phases(&organization.time_zone, process_id)?;
         store::orgs::replace_phases(self.tx, process_id, phases).await?;
+        for (position, name) in DEMO_CATEGORIES.iter().enumerate() {
+            let row = categories::Model {
+                id: Uuid::now_v7(),
+                organization_id: organization.id.uuid(),
+                process_id: process_id.uuid(),
+                name: names(name),
+                position: i32::try_from(position).unwrap_or(i32::MAX),
+                created_at: self.now,
+            };
+            store::orgs::insert_category(self.tx, row).await?;
+        }
         Ok(())
     }
 }
+
+/// The demo process's categories, created with it.
+const DEMO_CATEGORIES: [&[(&str, &str)]; 5] = [
+    &[("ca", "Mobilitat"), ("es", "Movilidad"), ("en", "Mobility")],
+    &[
+        ("ca", "Espais verds"),
+        ("es", "Zonas verdes"),
+        ("en", "Green spaces"),
+    ],
+    &[
+        ("ca", "Equipaments"),
+        ("es", "Equipamientos"),
+        ("en", "Public facilities"),
+    ],
+    &[("ca", "Cultura"), ("es", "Cultura"), ("en", "Culture")],
+    &[("ca", "Habitatge"), ("es", "Vivienda"), ("en", "Housing")],
+];
 
 /// A scope of the demo city.
 struct DemoScope {

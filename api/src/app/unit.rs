@@ -25,6 +25,8 @@ pub enum AuditAction {
     ScopeCreate,
     ScopeUpdate,
     ProcessCreate,
+    CategoryCreate,
+    CategoryUpdate,
     ProcessUpdate,
     CensusImport,
     UserBlock,
@@ -42,6 +44,8 @@ impl AuditAction {
             AuditAction::ScopeUpdate => "scope.update",
             AuditAction::ProcessCreate => "process.create",
             AuditAction::ProcessUpdate => "process.update",
+            AuditAction::CategoryCreate => "category.create",
+            AuditAction::CategoryUpdate => "category.update",
             AuditAction::CensusImport => "census.import",
             AuditAction::UserBlock => "user.block",
             AuditAction::UserUnblock => "user.unblock",
@@ -56,6 +60,7 @@ impl AuditAction {
         match self {
             AuditAction::ScopeCreate | AuditAction::ScopeUpdate => "scope",
             AuditAction::ProcessCreate | AuditAction::ProcessUpdate => "process",
+            AuditAction::CategoryCreate | AuditAction::CategoryUpdate => "category",
             AuditAction::CensusImport => "census",
             AuditAction::UserBlock
             | AuditAction::UserUnblock

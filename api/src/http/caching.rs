@@ -23,13 +23,22 @@ pub const PUBLIC_READS: &[&str] = &[
     "get_organization",
     "list_scopes",
     "get_scope",
+    "list_categories",
+    "get_category",
     "list_processes",
     "get_process",
 ];
 
 /// The operations whose successful answer is a version of a resource that a change may name in
 /// `If-Match`: its ETag is sent to every caller, signed in or not.
-pub const VERSIONED: &[&str] = &["get_scope", "update_scope", "get_process", "update_process"];
+pub const VERSIONED: &[&str] = &[
+    "get_scope",
+    "update_scope",
+    "get_process",
+    "update_process",
+    "get_category",
+    "update_category",
+];
 
 /// The strong ETag of an answer's body: the same bytes, the same tag.
 pub fn etag_of(body: &[u8]) -> String {

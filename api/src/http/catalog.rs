@@ -31,7 +31,11 @@ use uuid::Uuid;
 /// Texts by locale, e.g. `{"ca": "Gràcia", "es": "Gracia"}`.
 pub type Translations = BTreeMap<String, String>;
 
-fn render(map: &Translations, organization: &Organization, locale: &str) -> (Translations, String) {
+pub(super) fn render(
+    map: &Translations,
+    organization: &Organization,
+    locale: &str,
+) -> (Translations, String) {
     let text = TranslatedText::from_stored(map.clone())
         .render(locale, &organization.default_locale)
         .to_string();
@@ -131,7 +135,7 @@ impl ScopeView {
 
 /// The ETags that `render` (a resource's answer in a locale) has in each locale of the
 /// organization: a change's `If-Match` may name the version read in any of them.
-fn etags_in_every_locale<T: poem_openapi::types::ToJSON>(
+pub(super) fn etags_in_every_locale<T: poem_openapi::types::ToJSON>(
     organization: &Organization,
     render: impl Fn(&str) -> T,
 ) -> Vec<String> {

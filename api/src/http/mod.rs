@@ -10,6 +10,7 @@ pub mod auth;
 pub mod body;
 pub mod caching;
 pub mod catalog;
+pub mod categories;
 pub mod client;
 pub mod common;
 pub mod constraints;
@@ -62,6 +63,7 @@ pub type Operations = (
     me::MeApi,
     catalog::ScopesApi,
     catalog::ProcessesApi,
+    categories::CategoriesApi,
     admin::AdminApi,
     moderation::ModerationApi,
 );
@@ -75,6 +77,7 @@ pub fn api_service() -> OpenApiService<Operations, ()> {
             me::MeApi,
             catalog::ScopesApi,
             catalog::ProcessesApi,
+            categories::CategoriesApi,
             admin::AdminApi,
             moderation::ModerationApi,
         ),
@@ -326,12 +329,15 @@ fn who_may_call(operation_id: &str) -> Option<&'static str> {
         | "list_scopes"
         | "get_scope"
         | "list_processes"
-        | "get_process" => ANYONE,
+        | "get_process"
+        | "list_categories"
+        | "get_category" => ANYONE,
         "delete_session" | "get_me" | "update_me" | "delete_me" | "create_verification" => {
             SIGNED_IN
         }
-        "create_scope" | "update_scope" | "create_process" | "update_process" | "import_census"
-        | "get_user_roles" | "update_user_roles" | "list_dead_jobs" => ADMIN,
+        "create_scope" | "update_scope" | "create_process" | "update_process"
+        | "create_category" | "update_category" | "import_census" | "get_user_roles"
+        | "update_user_roles" | "list_dead_jobs" => ADMIN,
         "block_user" | "unblock_user" => MODERATOR,
         _ => return None,
     })

@@ -77,6 +77,24 @@ pub mod processes {
     no_relations!();
 }
 
+pub mod categories {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "categories")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub organization_id: Uuid,
+        pub process_id: Uuid,
+        pub name: Json,
+        pub position: i32,
+        pub created_at: TimeDateTimeWithTimeZone,
+    }
+
+    no_relations!();
+}
+
 pub mod phases {
     use sea_orm::entity::prelude::*;
 

@@ -1,8 +1,8 @@
 //! Organizations, scopes, processes and phases.
 
 use super::UniqueIndex;
-use super::entities::{organizations, phases, processes, scopes};
-use plaza_domain::{OrganizationId, ProcessId, ScopeId};
+use super::entities::{categories, organizations, phases, processes, scopes};
+use plaza_domain::{CategoryId, OrganizationId, ProcessId, ScopeId};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -272,4 +272,50 @@ pub async fn replace_phases(
             .await?;
     }
     Ok(())
+}
+
+/// A process's categories, in order.
+pub async fn categories_of(
+    db: &impl ConnectionTrait,
+    process_id: ProcessId,
+) -> Result<Vec<categories::Model>, DbErr> {
+    categories::Entity::find()
+        .filter(categories::Column::ProcessId.eq(process_id.uuid()))
+        .order_by_asc(categories::Column::Position)
+        .order_by_asc(categories::Column::Id)
+        .all(db)
+        .await
+}
+
+/// One category of the organization, locked for the rest of the transaction when `for_update`.
+pub async fn category(
+    db: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    id: CategoryId,
+    for_update: bool,
+) -> Result<Option<categories::Model>, DbErr> {
+    let query = categories::Entity::find_by_id(id.uuid())
+        .filter(categories::Column::OrganizationId.eq(organization_id.uuid()));
+    if for_update {
+        super::for_update(db, query).one(db).await
+    } else {
+        query.one(db).await
+    }
+}
+
+pub async fn insert_category(
+    db: &impl ConnectionTrait,
+    row: categories::Model,
+) -> Result<categories::Model, DbErr> {
+    row.into_active_model().insert(db).await
+}
+
+pub async fn update_category(
+    db: &impl ConnectionTrait,
+    row: categories::Model,
+) -> Result<categories::Model, DbErr> {
+    let mut active = row.clone().into_active_model();
+    active.name = Set(row.name.clone());
+    active.position = Set(row.position);
+    active.update(db).await
 }

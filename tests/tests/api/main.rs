@@ -3,6 +3,7 @@
 
 mod auth;
 mod catalog;
+mod categories;
 mod census;
 mod concurrency;
 mod errors;
