@@ -187,6 +187,11 @@ pub fn all() -> Vec<Constraint> {
             .texts()
             .length(1, Some(processes::MAX_TITLE_LENGTH))
     };
+    let title_named = |schema, property| {
+        Constraint::new(schema, property)
+            .texts()
+            .length(1, Some(processes::MAX_TITLE_LENGTH))
+    };
     let description = |schema| {
         Constraint::new(schema, "description")
             .texts()
@@ -221,6 +226,8 @@ pub fn all() -> Vec<Constraint> {
         title("UpdateProcessBody"),
         description("UpdateProcessBody"),
         title("PhaseBody"),
+        title_named("CreateCategoryBody", "name"),
+        title_named("UpdateCategoryBody", "name"),
     ]
 }
 
