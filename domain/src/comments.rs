@@ -308,10 +308,7 @@ pub fn may_comment(
     active_phase: Option<&PhaseWindow>,
     commentable: &Commentable<'_>,
 ) -> Result<(), DomainError> {
-    match active_phase {
-        Some(phase) if phase.opens(Feature::Comments) => {}
-        _ => return Err(DomainError::Closed(Feature::Comments)),
-    }
+    crate::processes::require_open_in(active_phase, Feature::Comments)?;
     commentable.accepts_comments()
 }
 

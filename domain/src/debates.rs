@@ -198,10 +198,7 @@ pub struct Debate {
 /// Whether a debate may be started now: only while the active phase (`None` between or outside
 /// phases) opens `debates`; otherwise [`DomainError::Closed`] (403 `debates_closed`).
 pub fn may_start(active_phase: Option<&PhaseWindow>) -> Result<(), DomainError> {
-    match active_phase {
-        Some(phase) if phase.opens(Feature::Debates) => Ok(()),
-        _ => Err(DomainError::Closed(Feature::Debates)),
-    }
+    crate::processes::require_open_in(active_phase, Feature::Debates)
 }
 
 impl Debate {

@@ -170,7 +170,14 @@ pub fn require_open(
     now: Timestamp,
     feature: Feature,
 ) -> Result<(), DomainError> {
-    match active_phase(phases, pinned, now).and_then(|index| phases.get(index)) {
+    let active = active_phase(phases, pinned, now).and_then(|index| phases.get(index));
+    require_open_in(active, feature)
+}
+
+/// Refuses with [`DomainError::Closed`] unless `active` (the active phase, `None` between or
+/// outside phases) opens `feature`: the one check behind every "only in this phase" rule.
+pub fn require_open_in(active: Option<&PhaseWindow>, feature: Feature) -> Result<(), DomainError> {
+    match active {
         Some(phase) if phase.opens(feature) => Ok(()),
         _ => Err(DomainError::Closed(feature)),
     }
