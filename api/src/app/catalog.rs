@@ -458,17 +458,17 @@ fn changed_settings(
     current: ProposalSettings,
     change: SettingsChange,
     errors: &mut FieldErrors,
-) -> ProposalSettings {
+) -> AppResult<ProposalSettings> {
     match current.apply(change) {
-        Ok(next) => next,
+        Ok(next) => Ok(next),
         Err(DomainError::Invalid(problems)) => {
             for mut problem in problems {
                 problem.field = format!("proposal_settings.{}", problem.field);
                 errors.push(problem);
             }
-            current
+            Ok(current)
         }
-        Err(_) => current,
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -839,7 +839,7 @@ pub async fn create_process(
     let pinned = form.pinned_phase.flatten();
     check_pin(pinned, phase_forms.len(), &mut errors);
     let settings = match form.proposal_settings {
-        Some(change) => changed_settings(ProposalSettings::default(), change, &mut errors),
+        Some(change) => changed_settings(ProposalSettings::default(), change, &mut errors)?,
         None => ProposalSettings::default(),
     };
     errors.finish()?;
@@ -926,7 +926,7 @@ pub async fn update_process(
     }
     if let Some(change) = form.proposal_settings {
         let current = stored_settings(process.proposal_settings.as_ref())?;
-        let next = changed_settings(current, change, &mut errors);
+        let next = changed_settings(current, change, &mut errors)?;
         process.proposal_settings = Some(serde_json::to_value(next).map_err(AppError::internal)?);
     }
     let new_phases = form.phases.as_ref().map(|forms| {
