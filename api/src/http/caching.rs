@@ -13,6 +13,7 @@
 //! asks [`IfMatch::holds`] with the resource read under its lock, in the transaction that
 //! changes it, so two admins changing the same version at once cannot both win.
 
+use crate::app::tenancy::Organization;
 use poem::http::header::{self, HeaderValue};
 use poem::http::{Method, StatusCode};
 use poem::{Body, Response};
@@ -105,6 +106,23 @@ impl IfMatch {
                 tags.iter().any(|tag| current.contains(tag))
             }
         }
+    }
+
+    /// Whether the precondition holds for a resource that `render` shows in a locale: a change's
+    /// `If-Match` may name the version read in any of the organization's locales.
+    pub fn holds_in_any_locale<T: ToJSON>(
+        &self,
+        organization: &Organization,
+        render: impl Fn(&str) -> T,
+    ) -> bool {
+        self.holds(|| {
+            organization
+                .available_locales
+                .iter()
+                .chain(std::iter::once(&organization.default_locale))
+                .map(|locale| etag_of_json(&render(locale)))
+                .collect()
+        })
     }
 }
 

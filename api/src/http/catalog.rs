@@ -6,7 +6,7 @@
 
 use super::ApiTags;
 use super::body::JsonBody;
-use super::caching::{self, IfMatch};
+use super::caching::IfMatch;
 use super::common::Page;
 use super::problem::{Problem, answers};
 use super::security::{BearerAuth, Locale, State, Tenant};
@@ -131,20 +131,6 @@ impl ScopeView {
             position: scope.position,
         }
     }
-}
-
-/// The ETags that `render` (a resource's answer in a locale) has in each locale of the
-/// organization: a change's `If-Match` may name the version read in any of them.
-pub(super) fn etags_in_every_locale<T: poem_openapi::types::ToJSON>(
-    organization: &Organization,
-    render: impl Fn(&str) -> T,
-) -> Vec<String> {
-    organization
-        .available_locales
-        .iter()
-        .chain(std::iter::once(&organization.default_locale))
-        .map(|locale| caching::etag_of_json(&render(locale)))
-        .collect()
 }
 
 /// A scope with its sub-scopes.
@@ -363,10 +349,8 @@ impl ScopesApi {
                 position: form.position,
             },
             |current| {
-                if_match.holds(|| {
-                    etags_in_every_locale(&organization, |locale| {
-                        ScopeView::new(current, &organization, locale)
-                    })
+                if_match.holds_in_any_locale(&organization, |locale| {
+                    ScopeView::new(current, &organization, locale)
                 })
             },
         )
@@ -890,10 +874,8 @@ impl ProcessesApi {
                 proposal_settings: form.proposal_settings.map(SettingsChange::from),
             },
             |current| {
-                if_match.holds(|| {
-                    etags_in_every_locale(&organization, |locale| {
-                        process_view(current.clone(), &organization, locale)
-                    })
+                if_match.holds_in_any_locale(&organization, |locale| {
+                    process_view(current.clone(), &organization, locale)
                 })
             },
         )

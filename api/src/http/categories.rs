@@ -6,7 +6,7 @@
 use super::ApiTags;
 use super::body::JsonBody;
 use super::caching::IfMatch;
-use super::catalog::{Translations, etags_in_every_locale, render};
+use super::catalog::{Translations, render};
 use super::problem::{Problem, answers};
 use super::security::{BearerAuth, Locale, State, Tenant};
 use crate::app::categories::{self, Category, CategoryForm};
@@ -220,10 +220,8 @@ impl CategoriesApi {
                 position: form.position,
             },
             |current| {
-                if_match.holds(|| {
-                    etags_in_every_locale(&organization, |locale| {
-                        CategoryView::new(current, &organization, locale)
-                    })
+                if_match.holds_in_any_locale(&organization, |locale| {
+                    CategoryView::new(current, &organization, locale)
                 })
             },
         )
