@@ -93,6 +93,8 @@ problem_codes! {
     ProposalNotSupportable = "proposal_not_supportable", Conflict, "Proposal takes no supports";
     VoteLimitReached = "vote_limit_reached", Conflict, "Vote limit reached";
     SupportThresholdReached = "support_threshold_reached", Conflict, "Support threshold reached";
+    AlreadySupported = "already_supported", Conflict, "Already supported";
+    NotSupported = "not_supported", Conflict, "Not supported";
     // --- the API's own errors (AppError) -----------------------------------------------------
     MalformedJson = "malformed_json", Unreadable, "The body is not valid JSON";
     InvalidBody = "invalid_body", Unreadable, "The body does not match the schema";
@@ -208,6 +210,7 @@ field_codes! {
     // --- debates and comments -----------------------------------------------------------------
     InvalidAlignment = "invalid_alignment", "The alignment is not -1, 0 or 1.";
     InvalidVote = "invalid_vote", "The vote is not `up` or `down`.";
+    NotInProcess = "not_in_process", "The scope or category is not one of the process's.";
     NotInThread = "not_in_thread", "The parent comment belongs to another proposal, debate or project.";
     // --- budgets ------------------------------------------------------------------------------
     MustBePositive = "must_be_positive", "The number must be above zero.";
@@ -460,6 +463,14 @@ pub enum DomainError {
     #[error("This proposal has reached {threshold} supports and takes no more.")]
     SupportThresholdReached { threshold: u32 },
 
+    /// The participant supports the proposal already (one support per participant).
+    #[error("You already support this proposal.")]
+    AlreadySupported,
+
+    /// The participant does not support the proposal: there is nothing to withdraw.
+    #[error("You do not support this proposal.")]
+    NotSupported,
+
     // --- budgets and ballots --------------------------------------------------------------------
     /// The chosen projects would cost more than the budget (knapsack rules, at any time).
     #[error("These projects cost {ballot_total}, more than the budget of {budget_total}.")]
@@ -592,6 +603,8 @@ impl DomainError {
             DomainError::ProposalNotSupportable { .. } => Code::ProposalNotSupportable,
             DomainError::VoteLimitReached { .. } => Code::VoteLimitReached,
             DomainError::SupportThresholdReached { .. } => Code::SupportThresholdReached,
+            DomainError::AlreadySupported => Code::AlreadySupported,
+            DomainError::NotSupported => Code::NotSupported,
         }
     }
 

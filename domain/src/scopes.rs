@@ -180,9 +180,62 @@ pub fn creates_cycle<Id: Copy + Eq + Hash>(
     true
 }
 
+/// Whether `scope` is `ancestor` or lies inside it, given every scope's parent (a walk that
+/// does not end is not inside).
+pub fn is_within<Id: Copy + Eq + Hash>(
+    scope: Id,
+    ancestor: Id,
+    parents: &HashMap<Id, Option<Id>>,
+) -> bool {
+    let mut current = Some(scope);
+    for _ in 0..=parents.len() {
+        match current {
+            Some(id) if id == ancestor => return true,
+            Some(id) => current = parents.get(&id).copied().flatten(),
+            None => return false,
+        }
+    }
+    false
+}
+
+/// `root` and every scope inside it, given every scope's parent: what a filter "in this scope"
+/// keeps (a district's proposals include its neighbourhoods').
+pub fn subtree<Id: Copy + Eq + Hash>(root: Id, parents: &HashMap<Id, Option<Id>>) -> Vec<Id> {
+    let mut inside = vec![root];
+    inside.extend(
+        parents
+            .keys()
+            .copied()
+            .filter(|id| *id != root && is_within(*id, root, parents)),
+    );
+    inside
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scope_lies_within_itself_and_its_ancestors_only() {
+        // 1 city > 2 district > 3, 4 neighbourhoods; 5 another district.
+        let parents = HashMap::from([
+            (1, None),
+            (2, Some(1)),
+            (3, Some(2)),
+            (4, Some(2)),
+            (5, Some(1)),
+        ]);
+        assert!(is_within(3, 2, &parents));
+        assert!(is_within(3, 1, &parents));
+        assert!(is_within(2, 2, &parents));
+        assert!(!is_within(2, 3, &parents));
+        assert!(!is_within(3, 5, &parents));
+        let mut district = subtree(2, &parents);
+        district.sort_unstable();
+        assert_eq!(district, [2, 3, 4]);
+        assert_eq!(subtree(3, &parents), [3]);
+        assert_eq!(subtree(1, &parents).len(), 5);
+    }
 
     #[test]
     fn codes_are_short_and_plain() {

@@ -25,6 +25,7 @@ mod m20261201_000013_organization_time_zone;
 mod m20261201_000014_scope_codes_in_capitals;
 mod m20261201_000015_proposal_settings;
 mod m20261201_000016_categories;
+mod m20261201_000017_proposals;
 
 /// The ordered list of Plaza's migrations.
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000014_scope_codes_in_capitals::Migration),
             Box::new(m20261201_000015_proposal_settings::Migration),
             Box::new(m20261201_000016_categories::Migration),
+            Box::new(m20261201_000017_proposals::Migration),
         ]
     }
 }

@@ -646,6 +646,45 @@ pub async fn get_process(
     ProcessView::try_from(view(process, phases, state.now()))
 }
 
+/// A process, by slug or by id, read through `db` (a use case's transaction) at `now`.
+pub async fn process_in(
+    db: &impl sea_orm::ConnectionTrait,
+    organization: &Organization,
+    process: ProcessRef<'_>,
+    now: OffsetDateTime,
+) -> AppResult<ProcessView> {
+    let row = match process {
+        ProcessRef::Slug(slug) => store::orgs::process_by_slug(db, organization.id, slug).await?,
+        ProcessRef::Id(id) => store::orgs::process(db, organization.id, id).await?,
+    }
+    .ok_or(AppError::NotFound)?;
+    let phases = store::orgs::phases_of(db, &[ProcessId::from(row.id)]).await?;
+    ProcessView::try_from(view(row, phases, now))
+}
+
+/// How a use case names a process: by the slug of its URL, or by the id a row holds.
+#[derive(Debug, Clone, Copy)]
+pub enum ProcessRef<'a> {
+    Slug(&'a str),
+    Id(ProcessId),
+}
+
+impl ProcessView {
+    /// Whether the active phase (when the process was read) opens `feature`: the one phase check
+    /// of every participation rule ([`rules::require_open_in`]).
+    pub fn require_open(&self, feature: Feature) -> Result<(), plaza_domain::DomainError> {
+        let active = self
+            .active_phase
+            .and_then(|index| self.phases.get(index))
+            .map(|phase| PhaseWindow {
+                starts_at: to_timestamp(phase.starts_at),
+                ends_at: to_timestamp(phase.ends_at),
+                features: phase.features.clone(),
+            });
+        rules::require_open_in(active.as_ref(), feature)
+    }
+}
+
 /// One phase as an admin writes it.
 #[derive(Debug, Clone)]
 pub struct PhaseForm {

@@ -14,7 +14,9 @@ pub mod idempotency;
 pub mod moderation;
 pub mod operations;
 pub mod paging;
+pub mod proposals;
 pub mod seed;
+pub mod supports;
 pub mod tenancy;
 pub mod unit;
 

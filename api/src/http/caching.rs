@@ -28,6 +28,8 @@ pub const PUBLIC_READS: &[&str] = &[
     "get_category",
     "list_processes",
     "get_process",
+    "list_proposals",
+    "get_proposal",
 ];
 
 /// The operations whose successful answer is a version of a resource that a change may name in

@@ -14,6 +14,7 @@
 //! Each field's description says what the server does with it.
 
 use plaza_domain::accounts::{self, password};
+use plaza_domain::proposals::{TITLE_LENGTH, settings::MIN_BODY};
 use plaza_domain::{census, processes, scopes};
 use serde_json::Value;
 
@@ -197,6 +198,7 @@ pub fn all() -> Vec<Constraint> {
             .texts()
             .length(1, Some(processes::MAX_DESCRIPTION_LENGTH))
     };
+    let proposal_text = |schema, property, min| Constraint::new(schema, property).length(min, None);
     vec![
         email("RegisterBody"),
         name("RegisterBody"),
@@ -228,6 +230,12 @@ pub fn all() -> Vec<Constraint> {
         title("PhaseBody"),
         title_named("CreateCategoryBody", "name"),
         title_named("UpdateCategoryBody", "name"),
+        // A proposal's lengths count its text trimmed and composed (NFC): only the minimum holds
+        // of the text as sent (the maximum of a body is the process's `proposal_length`).
+        proposal_text("CreateProposalBody", "title", TITLE_LENGTH.min),
+        proposal_text("CreateProposalBody", "body", MIN_BODY as usize),
+        proposal_text("UpdateProposalBody", "title", TITLE_LENGTH.min),
+        proposal_text("UpdateProposalBody", "body", MIN_BODY as usize),
     ]
 }
 

@@ -23,6 +23,7 @@ pub mod moderation;
 pub mod ops;
 pub mod organization;
 pub mod problem;
+pub mod proposals;
 pub mod request_id;
 pub mod security;
 
@@ -44,6 +45,8 @@ pub enum ApiTags {
     Scopes,
     /// Participatory processes and their phases.
     Processes,
+    /// Residents' proposals and their supports.
+    Proposals,
     /// Administration: census, roles and failed jobs.
     Admin,
     /// Moderation: blocking and unblocking participants.
@@ -64,6 +67,7 @@ pub type Operations = (
     catalog::ScopesApi,
     catalog::ProcessesApi,
     categories::CategoriesApi,
+    proposals::ProposalsApi,
     admin::AdminApi,
     moderation::ModerationApi,
 );
@@ -78,6 +82,7 @@ pub fn api_service() -> OpenApiService<Operations, ()> {
             catalog::ScopesApi,
             catalog::ProcessesApi,
             categories::CategoriesApi,
+            proposals::ProposalsApi,
             admin::AdminApi,
             moderation::ModerationApi,
         ),
@@ -86,7 +91,7 @@ pub fn api_service() -> OpenApiService<Operations, ()> {
     )
     .description(
         "The API of Plaza, an open-source platform for municipal civic participation: accounts, \
-         census verification, territorial scopes and participatory processes.\n\n\
+         census verification, territorial scopes, participatory processes and residents' proposals.\n\n\
          Every error is an RFC 9457 `application/problem+json` document with a stable `code`. \
          Authenticated operations take a short-lived access token as `Authorization: Bearer`; \
          renew it with the refresh token at `POST /auth/refresh`. Translatable texts are maps \
@@ -332,6 +337,14 @@ fn who_may_call(operation_id: &str) -> Option<&'static str> {
         | "get_process"
         | "list_categories"
         | "get_category" => ANYONE,
+        "list_proposals" | "get_proposal" => {
+            "**Who may call it:** anyone; with an access token, the answer also says what the \
+             signed-in participant may do."
+        }
+        "create_proposal" | "update_proposal" | "publish_proposal" | "withdraw_proposal"
+        | "create_support" | "delete_support" => {
+            "**Who may call it:** any signed-in participant (a proposal's changes: its author)."
+        }
         "delete_session" | "get_me" | "update_me" | "delete_me" | "create_verification" => {
             SIGNED_IN
         }

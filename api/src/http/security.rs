@@ -130,3 +130,46 @@ async fn authenticate(request: &Request, bearer: Bearer) -> poem::Result<Actor> 
     }
     Ok(actor)
 }
+
+/// The caller of a read that anyone may make: a signed-in account when an access token is
+/// sent (then the answer says what they may do), an anonymous visitor otherwise.
+#[derive(SecurityScheme)]
+pub enum MaybeSignedIn {
+    SignedIn(BearerAuth),
+    /// No `Authorization` header.
+    #[oai(fallback)]
+    Anonymous,
+}
+
+impl MaybeSignedIn {
+    /// The signed-in actor, if any. A token that is sent but not valid (expired, revoked) is
+    /// refused as on any signed-in operation, never read as an anonymous visit: a client whose
+    /// token expired must learn to refresh it, not lose what its resident may do.
+    pub async fn actor(self, request: &Request) -> Result<Option<Actor>, AppError> {
+        match self {
+            MaybeSignedIn::SignedIn(auth) => Ok(Some(auth.0)),
+            MaybeSignedIn::Anonymous => {
+                let Some(header) = request.headers().get(poem::http::header::AUTHORIZATION) else {
+                    return Ok(None);
+                };
+                let token = header
+                    .to_str()
+                    .ok()
+                    .and_then(|value| {
+                        value
+                            .strip_prefix("Bearer ")
+                            .or_else(|| value.strip_prefix("bearer "))
+                    })
+                    .ok_or(AppError::Unauthenticated)?;
+                let state = state_of(request)?;
+                let organization = request
+                    .extensions()
+                    .get::<Organization>()
+                    .ok_or(AppError::OrganizationNotFound)?;
+                tenancy::authenticate(state, organization, token.trim())
+                    .await
+                    .map(Some)
+            }
+        }
+    }
+}

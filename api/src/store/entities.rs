@@ -95,6 +95,62 @@ pub mod categories {
     no_relations!();
 }
 
+pub mod proposals {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "proposals")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub organization_id: Uuid,
+        pub process_id: Uuid,
+        pub author_id: Uuid,
+        pub scope_id: Option<Uuid>,
+        pub category_id: Option<Uuid>,
+        pub title: String,
+        pub body: String,
+        pub state: String,
+        pub hidden: bool,
+        /// Counted supports (pending ones excluded).
+        pub supports_count: i32,
+        pub comments_count: i32,
+        /// Microseconds since 1970 of the publication (of the creation while a draft).
+        pub recency: i64,
+        /// A random 32-bit key for `random(seed)` order.
+        pub random_key: i64,
+        pub published_at: Option<TimeDateTimeWithTimeZone>,
+        pub answer_state: Option<String>,
+        pub answer_text: Option<Json>,
+        pub answer_cost: Option<i64>,
+        pub answered_at: Option<TimeDateTimeWithTimeZone>,
+        pub answer_published_at: Option<TimeDateTimeWithTimeZone>,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub updated_at: TimeDateTimeWithTimeZone,
+    }
+
+    no_relations!();
+}
+
+pub mod proposal_supports {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "proposal_supports")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub proposal_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub user_id: Uuid,
+        pub process_id: Uuid,
+        /// Whether it is in the proposal's `supports_count`.
+        pub counted: bool,
+        pub created_at: TimeDateTimeWithTimeZone,
+    }
+
+    no_relations!();
+}
+
 pub mod phases {
     use sea_orm::entity::prelude::*;
 

@@ -14,7 +14,7 @@
 
 use super::entities::locks;
 use super::lock_or_create;
-use plaza_domain::UserId;
+use plaza_domain::{ProcessId, UserId};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 
 /// What a lock serialises, one variant per invariant.
@@ -23,6 +23,13 @@ pub enum Lock {
     /// An account's census verification: which document it holds (one per account), checked and
     /// written one request at a time.
     Verification { user_id: UserId },
+    /// A participant's part in a process: the proposals they hold (`proposal_limit`) and the
+    /// supports they give (`vote_limit`, `minimum_votes_per_user`), counted and written one
+    /// request at a time.
+    Participation {
+        user_id: UserId,
+        process_id: ProcessId,
+    },
     /// The demo's data: two `plaza seed --demo` at once (replicas starting together) create it
     /// once, the second finding what the first made.
     DemoSeed,
@@ -33,6 +40,10 @@ impl Lock {
     fn name(self) -> String {
         match self {
             Lock::Verification { user_id } => format!("verification:{user_id}"),
+            Lock::Participation {
+                user_id,
+                process_id,
+            } => format!("participation:{process_id}:{user_id}"),
             Lock::DemoSeed => "demo_seed".to_string(),
         }
     }

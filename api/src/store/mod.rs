@@ -12,6 +12,7 @@ pub mod locks;
 pub mod orgs;
 pub mod outbox;
 pub mod paging;
+pub mod proposals;
 pub mod users;
 
 use sea_orm::{

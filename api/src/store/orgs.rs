@@ -210,6 +210,17 @@ pub async fn process_by_slug(
         .await
 }
 
+pub async fn process(
+    db: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    id: ProcessId,
+) -> Result<Option<processes::Model>, DbErr> {
+    processes::Entity::find_by_id(id.uuid())
+        .filter(processes::Column::OrganizationId.eq(organization_id.uuid()))
+        .one(db)
+        .await
+}
+
 /// A process by slug, locked for the rest of the transaction on PostgreSQL.
 pub async fn process_by_slug_for_update(
     db: &impl ConnectionTrait,

@@ -75,6 +75,23 @@ pub enum AnswerState {
 }
 
 impl AnswerState {
+    pub const ALL: [AnswerState; 3] = [
+        AnswerState::Evaluating,
+        AnswerState::Accepted,
+        AnswerState::Rejected,
+    ];
+
+    /// The name stored and shown in the API.
+    pub fn as_str(self) -> &'static str {
+        self.proposal_state().as_str()
+    }
+
+    pub fn parse(raw: &str) -> Option<AnswerState> {
+        AnswerState::ALL
+            .into_iter()
+            .find(|state| state.as_str() == raw)
+    }
+
     fn proposal_state(self) -> ProposalState {
         match self {
             AnswerState::Evaluating => ProposalState::Evaluating,

@@ -351,3 +351,111 @@ async fn twenty_requests_with_one_idempotency_key_act_once_and_get_one_answer() 
         .unwrap();
     assert_eq!(residencies, 1);
 }
+
+mod participation {
+    //! The acceptance races of issue 7: a participant's parallel requests never pass a rule
+    //! together, and every refusal is the domain's own (409), never a rate limit's.
+
+    use crate::proposals::{draft, open_process, published, support};
+    use futures_util::future::join_all;
+    use plaza_tests::TestApp;
+    use serde_json::json;
+
+    fn statuses(replies: &[plaza_tests::Reply]) -> (usize, Vec<String>) {
+        let accepted = replies.iter().filter(|r| r.status == 201).count();
+        let refused = replies
+            .iter()
+            .filter(|r| r.status != 201)
+            .map(|r| format!("{} {}", r.status, r.code()))
+            .collect();
+        (accepted, refused)
+    }
+
+    async fn supports_count(app: &TestApp, id: &str) -> u64 {
+        app.get(&format!("/api/v1/proposals/{id}"), None).await.body["supports_count"]
+            .as_u64()
+            .unwrap()
+    }
+
+    async fn support_rows(app: &TestApp) -> u64 {
+        use plaza_api::store::entities::proposal_supports;
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        proposal_supports::Entity::find()
+            .count(&app.state.db)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn twenty_parallel_supports_from_one_participant_give_one_support() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        let slug = open_process(&app, &admin, json!({ "supports_require_residency": false })).await;
+        let ana = app.participant("ana@example.org").await;
+        let bea = app.participant("bea@example.org").await;
+        let id = published(&app, &ana, &slug, "Una proposta molt popular").await;
+        let replies = join_all((0..20).map(|_| support(&app, &bea, &id))).await;
+        let (accepted, refused) = statuses(&replies);
+        assert_eq!(accepted, 1, "{refused:?}");
+        assert!(
+            refused.iter().all(|r| r == "409 already_supported"),
+            "{refused:?}"
+        );
+        assert_eq!(support_rows(&app).await, 1);
+        assert_eq!(supports_count(&app, &id).await, 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn ten_parallel_supports_with_five_left_accept_exactly_five() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        let slug = open_process(
+            &app,
+            &admin,
+            json!({ "supports_require_residency": false, "vote_limit": 5 }),
+        )
+        .await;
+        let ana = app.participant("ana@example.org").await;
+        let bea = app.participant("bea@example.org").await;
+        let mut ids = Vec::new();
+        for n in 0..10 {
+            ids.push(published(&app, &ana, &slug, &format!("Proposta paral·lela {n:02}")).await);
+        }
+        let replies = join_all(ids.iter().map(|id| support(&app, &bea, id))).await;
+        let (accepted, refused) = statuses(&replies);
+        assert_eq!(accepted, 5, "{refused:?}");
+        assert!(
+            refused.iter().all(|r| r == "409 vote_limit_reached"),
+            "{refused:?}"
+        );
+        assert_eq!(support_rows(&app).await, 5);
+        let mut total = 0;
+        for id in &ids {
+            total += supports_count(&app, id).await;
+        }
+        assert_eq!(total, 5, "the counters equal the rows");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn five_parallel_creations_with_a_limit_of_one_create_one() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        let slug = open_process(&app, &admin, json!({ "proposal_limit": 1 })).await;
+        let ana = app.participant("ana@example.org").await;
+        let titles: Vec<String> = (0..5).map(|n| format!("Proposta simultània {n}")).collect();
+        let replies = join_all(titles.iter().map(|title| draft(&app, &ana, &slug, title))).await;
+        let (accepted, refused) = statuses(&replies);
+        assert_eq!(accepted, 1, "{refused:?}");
+        assert!(
+            refused.iter().all(|r| r == "409 proposal_limit_reached"),
+            "{refused:?}"
+        );
+        let mine = app
+            .get(
+                &format!("/api/v1/processes/{slug}/proposals?author=me"),
+                Some(&ana.access_token),
+            )
+            .await;
+        assert_eq!(mine.body["items"].as_array().map(Vec::len), Some(1));
+    }
+}

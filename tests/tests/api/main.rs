@@ -14,5 +14,6 @@ mod me;
 mod moderation;
 mod openapi;
 mod ops;
+mod proposals;
 mod roles;
 mod tokens;

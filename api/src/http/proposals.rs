@@ -1,0 +1,570 @@
+//! HTTP for proposals and their supports (DESIGN §3 paths).
+//!
+//! Handlers translate between JSON and `app::proposals` / `app::supports`. Reads are open to
+//! anyone; a signed-in reader's answers also say what they may do with each proposal
+//! (`supported_by_me`, `can_support`, `can_edit`, `can_withdraw`), decided by the same rules as
+//! the writes, so that a frontend shows a button exactly when pressing it would work.
+
+use super::ApiTags;
+use super::body::JsonBody;
+use super::common::Page;
+use super::problem::{Problem, answers};
+use super::security::{BearerAuth, MaybeSignedIn, State, Tenant};
+use crate::app::error::AppError;
+use crate::app::paging::{self, PageRequest};
+use crate::app::proposals::{
+    self, ProposalChange, ProposalFilter, ProposalForm, ProposalSort, Shown,
+};
+use crate::app::supports;
+use plaza_domain::proposals::{AnswerState, ProposalState};
+use plaza_domain::{CategoryId, FieldCode, FieldError, ProposalId, ScopeId};
+use poem::Request;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::types::MaybeUndefined;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Where a proposal is in its life: `draft` (its author's alone) → `published` →
+/// `evaluating` | `accepted` | `rejected` (an evaluator's published answer), or `withdrawn` by
+/// its author.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ProposalStateName {
+    Draft,
+    Published,
+    Evaluating,
+    Accepted,
+    Rejected,
+    Withdrawn,
+}
+
+impl From<ProposalState> for ProposalStateName {
+    fn from(state: ProposalState) -> ProposalStateName {
+        match state {
+            ProposalState::Draft => ProposalStateName::Draft,
+            ProposalState::Published => ProposalStateName::Published,
+            ProposalState::Evaluating => ProposalStateName::Evaluating,
+            ProposalState::Accepted => ProposalStateName::Accepted,
+            ProposalState::Rejected => ProposalStateName::Rejected,
+            ProposalState::Withdrawn => ProposalStateName::Withdrawn,
+        }
+    }
+}
+
+impl From<ProposalStateName> for ProposalState {
+    fn from(state: ProposalStateName) -> ProposalState {
+        match state {
+            ProposalStateName::Draft => ProposalState::Draft,
+            ProposalStateName::Published => ProposalState::Published,
+            ProposalStateName::Evaluating => ProposalState::Evaluating,
+            ProposalStateName::Accepted => ProposalState::Accepted,
+            ProposalStateName::Rejected => ProposalState::Rejected,
+            ProposalStateName::Withdrawn => ProposalState::Withdrawn,
+        }
+    }
+}
+
+/// An evaluator's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum AnswerStateName {
+    Evaluating,
+    Accepted,
+    Rejected,
+}
+
+impl From<AnswerState> for AnswerStateName {
+    fn from(state: AnswerState) -> AnswerStateName {
+        match state {
+            AnswerState::Evaluating => AnswerStateName::Evaluating,
+            AnswerState::Accepted => AnswerStateName::Accepted,
+            AnswerState::Rejected => AnswerStateName::Rejected,
+        }
+    }
+}
+
+/// Who wrote a proposal.
+#[derive(Debug, Object)]
+pub struct AuthorView {
+    pub id: Uuid,
+    /// Their nickname, else their name; `null` once the account is deleted.
+    #[oai(nullable)]
+    pub name: Option<String>,
+}
+
+/// The evaluators' answer to a proposal.
+#[derive(Debug, Object)]
+pub struct AnswerView {
+    pub state: AnswerStateName,
+    /// The answer's text by locale, if any.
+    #[oai(nullable)]
+    pub text: Option<BTreeMap<String, String>>,
+    /// What carrying it out would cost, in euro cents, when the process answers with costs.
+    #[oai(nullable)]
+    pub cost_cents: Option<i64>,
+    #[oai(nullable)]
+    pub published_at: Option<OffsetDateTime>,
+}
+
+/// A resident's proposal.
+#[derive(Debug, Object)]
+pub struct ProposalView {
+    pub id: Uuid,
+    pub process_id: Uuid,
+    /// Plain text, never markup: render it as text.
+    pub title: String,
+    /// Plain text, never markup: render it as text (line breaks as typed).
+    pub body: String,
+    pub state: ProposalStateName,
+    #[oai(nullable)]
+    pub scope_id: Option<Uuid>,
+    #[oai(nullable)]
+    pub category_id: Option<Uuid>,
+    pub author: AuthorView,
+    /// Supports that count (those pending under the process's `minimum_votes_per_user` do not).
+    pub supports_count: u32,
+    pub comments_count: u32,
+    /// Hidden by moderation: only its author and moderators read it.
+    pub hidden: bool,
+    #[oai(nullable)]
+    pub published_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    /// The evaluators' answer, once public (evaluators see it before).
+    #[oai(nullable)]
+    pub answer: Option<AnswerView>,
+    /// Whether the signed-in reader supports it (`null` for an anonymous visitor).
+    #[oai(nullable)]
+    pub supported_by_me: Option<bool>,
+    /// Whether `POST /proposals/{id}/supports` would be accepted now (`null` anonymous).
+    #[oai(nullable)]
+    pub can_support: Option<bool>,
+    /// Whether `PATCH /proposals/{id}` would be accepted now (`null` anonymous).
+    #[oai(nullable)]
+    pub can_edit: Option<bool>,
+    /// Whether `POST /proposals/{id}/withdraw` would be accepted now (`null` anonymous).
+    #[oai(nullable)]
+    pub can_withdraw: Option<bool>,
+}
+
+impl From<Shown> for ProposalView {
+    fn from(shown: Shown) -> ProposalView {
+        let proposal = shown.proposal;
+        let abilities = shown.abilities;
+        ProposalView {
+            id: proposal.id.uuid(),
+            process_id: proposal.process_id.uuid(),
+            title: proposal.title,
+            body: proposal.body,
+            state: proposal.state.into(),
+            scope_id: proposal.scope_id.map(ScopeId::uuid),
+            category_id: proposal.category_id.map(CategoryId::uuid),
+            author: AuthorView {
+                id: proposal.author.id.uuid(),
+                name: proposal.author.name,
+            },
+            supports_count: proposal.supports_count,
+            comments_count: proposal.comments_count,
+            hidden: proposal.hidden,
+            published_at: proposal.published_at,
+            created_at: proposal.created_at,
+            updated_at: proposal.updated_at,
+            answer: proposal.answer.map(|answer| AnswerView {
+                state: answer.state.into(),
+                text: answer.text.map(|text| text.as_map().clone()),
+                cost_cents: answer.cost.map(|cost| cost.0),
+                published_at: answer.published_at.map(crate::clock::from_timestamp),
+            }),
+            supported_by_me: abilities.map(|a| a.supported_by_me),
+            can_support: abilities.map(|a| a.can_support),
+            can_edit: abilities.map(|a| a.can_edit),
+            can_withdraw: abilities.map(|a| a.can_withdraw),
+        }
+    }
+}
+
+/// A new proposal (a draft until `POST /proposals/{id}/publish`).
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct CreateProposalBody {
+    /// 15 to 150 characters once trimmed, plain text.
+    pub title: String,
+    /// 15 characters to the process's `proposal_length` once trimmed, plain text.
+    pub body: String,
+    /// A scope of the process's territory (its own scope or one inside it).
+    #[serde(default, deserialize_with = "super::body::not_null")]
+    pub scope_id: Option<Uuid>,
+    /// One of the process's categories.
+    #[serde(default, deserialize_with = "super::body::not_null")]
+    pub category_id: Option<Uuid>,
+}
+
+/// Changes to a proposal; absent fields stay as they are.
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProposalBody {
+    #[serde(default, deserialize_with = "super::body::not_null")]
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "super::body::not_null")]
+    pub body: Option<String>,
+    /// `null` removes the scope.
+    #[serde(default)]
+    #[oai(nullable)]
+    pub scope_id: MaybeUndefined<Uuid>,
+    /// `null` removes the category.
+    #[serde(default)]
+    #[oai(nullable)]
+    pub category_id: MaybeUndefined<Uuid>,
+}
+
+/// The orders of the proposal list.
+#[derive(Debug, Clone, Copy, Default, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ProposalSortName {
+    /// The newest publication first.
+    #[default]
+    Recent,
+    /// The most counted supports first.
+    MostSupported,
+    /// The most comments first.
+    MostCommented,
+    /// A shuffle, the same on every page for the same `seed`.
+    Random,
+}
+
+/// Whose proposals a list keeps.
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum AuthorFilter {
+    /// The signed-in reader's own (their drafts included).
+    Me,
+}
+
+/// A proposal was created.
+#[derive(ApiResponse)]
+pub enum ProposalCreated {
+    /// Created as a draft; `Location` is its path.
+    #[oai(status = 201)]
+    Created(Json<ProposalView>, #[oai(header = "Location")] String),
+}
+
+/// A support was given.
+#[derive(ApiResponse)]
+pub enum SupportGiven {
+    /// Supported; the proposal as it is now. `Location` is the support's path (where
+    /// `DELETE` takes it back).
+    #[oai(status = 201)]
+    Created(Json<ProposalView>, #[oai(header = "Location")] String),
+}
+
+fn location(view: &ProposalView) -> String {
+    format!("/api/v1/proposals/{}", view.id)
+}
+
+pub struct ProposalsApi;
+
+#[OpenApi(tag = "ApiTags::Proposals")]
+impl ProposalsApi {
+    /// List a process's proposals
+    ///
+    /// Published proposals (answered or not), a page at a time: pass `next_cursor` back as
+    /// `cursor` with the same `sort`, `seed` and filters. Hidden proposals are never listed,
+    /// withdrawn ones only with `state=withdrawn`, drafts only their author's (`author=me` or
+    /// `state=draft`). With an access token each item also says what the reader may do with it.
+    #[oai(
+        path = "/processes/:slug/proposals",
+        method = "get",
+        operation_id = "list_proposals"
+    )]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one argument per documented query parameter"
+    )]
+    async fn list(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        auth: MaybeSignedIn,
+        request: &Request,
+        /// The process's slug.
+        slug: Path<String>,
+        /// The order: `recent` (the default), `most_supported`, `most_commented` or `random`.
+        #[oai(default)]
+        sort: Query<ProposalSortName>,
+        /// The shuffle of `sort=random` (required with it): keep it for the whole visit, and
+        /// every page continues the same order.
+        seed: Query<Option<u32>>,
+        /// Only proposals in this scope or a scope inside it.
+        scope_id: Query<Option<Uuid>>,
+        /// Only proposals in this state.
+        #[oai(name = "state")]
+        in_state: Query<Option<ProposalStateName>>,
+        /// Only proposals of this category.
+        category_id: Query<Option<Uuid>>,
+        /// `me`: only the reader's own proposals (an access token is required).
+        author: Query<Option<AuthorFilter>>,
+        /// The `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Items per page, 1 to 100.
+        #[oai(
+            default = "super::common::default_page_limit",
+            validator(minimum(value = "1"), maximum(value = "100"))
+        )]
+        limit: Query<u64>,
+    ) -> Result<Json<Page<ProposalView>>, Problem<{ answers::BAD_REQUEST | answers::UNAUTHORIZED }>>
+    {
+        let actor = auth.actor(request).await?;
+        let sort = match (sort.0, seed.0) {
+            (ProposalSortName::Recent, _) => ProposalSort::Recent,
+            (ProposalSortName::MostSupported, _) => ProposalSort::MostSupported,
+            (ProposalSortName::MostCommented, _) => ProposalSort::MostCommented,
+            (ProposalSortName::Random, Some(seed)) => ProposalSort::Random { seed },
+            (ProposalSortName::Random, None) => {
+                return Err(AppError::InvalidParameter(vec![FieldError::new(
+                    "seed",
+                    FieldCode::Required,
+                    "A random order needs a seed: choose one per visit and keep it.",
+                )])
+                .into());
+            }
+        };
+        let name = sort.cursor_name();
+        let after = paging::after(cursor.0.as_deref(), &name)?;
+        let page = proposals::list(
+            &state,
+            &organization,
+            actor.as_ref(),
+            &slug.0,
+            ProposalFilter {
+                scope_id: scope_id.0.map(ScopeId::from),
+                state: in_state.0.map(ProposalState::from),
+                category_id: category_id.0.map(CategoryId::from),
+                mine: author.0.is_some(),
+            },
+            PageRequest {
+                sort,
+                limit: limit.0,
+                after,
+            },
+        )
+        .await?;
+        Ok(Json(Page::of(page, &name, ProposalView::from)))
+    }
+
+    /// Create a proposal
+    ///
+    /// A draft, seen by its author alone until published; while the active phase opens
+    /// proposal creation, and within the process's `proposal_limit`.
+    #[oai(
+        path = "/processes/:slug/proposals",
+        method = "post",
+        operation_id = "create_proposal"
+    )]
+    async fn create(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        auth: BearerAuth,
+        /// The process's slug.
+        slug: Path<String>,
+        body: JsonBody<CreateProposalBody>,
+    ) -> Result<
+        ProposalCreated,
+        Problem<
+            {
+                answers::BODY
+                    | answers::SIGNED_IN_WRITE
+                    | answers::CONFLICT
+                    | answers::UNPROCESSABLE
+            },
+        >,
+    > {
+        let form = body.0;
+        let shown = proposals::create(
+            &state,
+            &organization,
+            &auth.0,
+            &slug.0,
+            ProposalForm {
+                title: form.title,
+                body: form.body,
+                scope_id: form.scope_id.map(ScopeId::from),
+                category_id: form.category_id.map(CategoryId::from),
+            },
+        )
+        .await?;
+        let view = ProposalView::from(shown);
+        let location = location(&view);
+        Ok(ProposalCreated::Created(Json(view), location))
+    }
+
+    /// Read a proposal
+    ///
+    /// A draft answers 404 to all but its author, a hidden proposal to all but its author and
+    /// moderators.
+    #[oai(path = "/proposals/:id", method = "get", operation_id = "get_proposal")]
+    async fn get(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        auth: MaybeSignedIn,
+        request: &Request,
+        /// The proposal's id.
+        id: Path<Uuid>,
+    ) -> Result<Json<ProposalView>, Problem<{ answers::UNAUTHORIZED }>> {
+        let actor = auth.actor(request).await?;
+        let shown = proposals::get(
+            &state,
+            &organization,
+            actor.as_ref(),
+            ProposalId::from(id.0),
+        )
+        .await?;
+        Ok(Json(shown.into()))
+    }
+
+    /// Change a proposal
+    ///
+    /// Its author: a draft at any time; a published proposal within the process's edit window
+    /// after publication and while nobody supports it (409 `edit_window_closed`,
+    /// `proposal_has_supports`).
+    #[oai(
+        path = "/proposals/:id",
+        method = "patch",
+        operation_id = "update_proposal"
+    )]
+    async fn update(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        auth: BearerAuth,
+        /// The proposal's id.
+        id: Path<Uuid>,
+        body: JsonBody<UpdateProposalBody>,
+    ) -> Result<
+        Json<ProposalView>,
+        Problem<
+            {
+                answers::BODY
+                    | answers::SIGNED_IN_WRITE
+                    | answers::CONFLICT
+                    | answers::UNPROCESSABLE
+            },
+        >,
+    > {
+        let form = body.0;
+        let shown = proposals::update(
+            &state,
+            &organization,
+            &auth.0,
+            ProposalId::from(id.0),
+            ProposalChange {
+                title: form.title,
+                body: form.body,
+                scope_id: Option::from(form.scope_id)
+                    .map(|scope: Option<Uuid>| scope.map(ScopeId::from)),
+                category_id: Option::from(form.category_id)
+                    .map(|category: Option<Uuid>| category.map(CategoryId::from)),
+            },
+        )
+        .await?;
+        Ok(Json(shown.into()))
+    }
+
+    /// Publish a proposal
+    ///
+    /// Its author publishes their draft, while the active phase opens proposal creation.
+    #[oai(
+        path = "/proposals/:id/publish",
+        method = "post",
+        operation_id = "publish_proposal"
+    )]
+    async fn publish(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        auth: BearerAuth,
+        /// The proposal's id.
+        id: Path<Uuid>,
+    ) -> Result<Json<ProposalView>, Problem<{ answers::SIGNED_IN_WRITE | answers::CONFLICT }>> {
+        let shown =
+            proposals::publish(&state, &organization, &auth.0, ProposalId::from(id.0)).await?;
+        Ok(Json(shown.into()))
+    }
+
+    /// Withdraw a proposal
+    ///
+    /// Its author withdraws a draft or a published proposal that nobody supports.
+    #[oai(
+        path = "/proposals/:id/withdraw",
+        method = "post",
+        operation_id = "withdraw_proposal"
+    )]
+    async fn withdraw(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        auth: BearerAuth,
+        /// The proposal's id.
+        id: Path<Uuid>,
+    ) -> Result<Json<ProposalView>, Problem<{ answers::SIGNED_IN_WRITE | answers::CONFLICT }>> {
+        let shown =
+            proposals::withdraw(&state, &organization, &auth.0, ProposalId::from(id.0)).await?;
+        Ok(Json(shown.into()))
+    }
+
+    /// Support a proposal
+    ///
+    /// One support per participant and proposal (409 `already_supported`), while the active
+    /// phase opens supports, by residents when the process requires it (403
+    /// `residency_required`), within the process's `vote_limit` (409 `vote_limit_reached`) and
+    /// threshold. Send an `Idempotency-Key` so that a retry after a lost answer gets the first
+    /// answer again.
+    #[oai(
+        path = "/proposals/:id/supports",
+        method = "post",
+        operation_id = "create_support"
+    )]
+    async fn support(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        auth: BearerAuth,
+        /// The proposal's id.
+        id: Path<Uuid>,
+    ) -> Result<SupportGiven, Problem<{ answers::SIGNED_IN_WRITE | answers::CONFLICT }>> {
+        let shown =
+            supports::support(&state, &organization, &auth.0, ProposalId::from(id.0)).await?;
+        let view = ProposalView::from(shown);
+        let location = format!("{}/supports", location(&view));
+        Ok(SupportGiven::Created(Json(view), location))
+    }
+
+    /// Withdraw a support
+    ///
+    /// The caller takes back their support while the active phase opens supports (409
+    /// `not_supported` if they gave none).
+    #[oai(
+        path = "/proposals/:id/supports",
+        method = "delete",
+        operation_id = "delete_support"
+    )]
+    async fn unsupport(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        auth: BearerAuth,
+        /// The proposal's id.
+        id: Path<Uuid>,
+    ) -> Result<Json<ProposalView>, Problem<{ answers::SIGNED_IN_WRITE | answers::CONFLICT }>> {
+        let shown =
+            supports::withdraw(&state, &organization, &auth.0, ProposalId::from(id.0)).await?;
+        Ok(Json(shown.into()))
+    }
+}
