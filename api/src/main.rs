@@ -366,8 +366,8 @@ async fn seed(state: &AppState, demo: bool) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     println!(
-        "demo data: {} organization(s), {} scope(s), {} process(es) created",
-        report.organizations, report.scopes, report.processes
+        "demo data: {} organization(s), {} scope(s), {} process(es), {} proposal(s), {} support(s) created",
+        report.organizations, report.scopes, report.processes, report.proposals, report.supports
     );
     Ok(())
 }

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod catalog;
 pub mod categories;
 pub mod census;
+mod demo_proposals;
 pub mod error;
 pub mod idempotency;
 pub mod moderation;

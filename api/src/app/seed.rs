@@ -267,6 +267,8 @@ pub struct SeedReport {
     pub organizations: u32,
     pub scopes: u32,
     pub processes: u32,
+    pub proposals: u32,
+    pub supports: u32,
 }
 
 fn names(pairs: &[(&str, &str)]) -> serde_json::Value {
@@ -275,8 +277,9 @@ fn names(pairs: &[(&str, &str)]) -> serde_json::Value {
 }
 
 /// Creates the Barcelona organization with its districts and neighbourhoods (codes `BCN`,
-/// `D01`..`D10`, `B01`..`B73` in the city's numbering) and a participatory-budgeting process with
-/// five phases, leaving alone whatever already exists.
+/// `D01`..`D10`, `B01`..`B73` in the city's numbering), a participatory-budgeting process with
+/// five phases and its categories, and the residents' proposals and supports
+/// (`demo_proposals`), leaving alone whatever already exists.
 pub async fn seed_demo(state: &AppState) -> AppResult<SeedReport> {
     let tx = db::begin_write(&state.db).await?;
     // Seeders take turns: the second sees what the first created instead of inserting it twice.
@@ -288,8 +291,18 @@ pub async fn seed_demo(state: &AppState) -> AppResult<SeedReport> {
     };
     let organization = seeder.organization().await?;
     let city = seeder.scopes(&organization).await?;
-    seeder.process(&organization, city).await?;
-    let report = seeder.report;
+    let process_id = seeder.process(&organization, city).await?;
+    let categories: Vec<Uuid> = store::orgs::categories_of(&tx, process_id)
+        .await?
+        .into_iter()
+        .map(|category| category.id)
+        .collect();
+    let (proposals, supports) =
+        super::demo_proposals::seed(&tx, &organization, process_id, &categories, state.now())
+            .await?;
+    let mut report = seeder.report;
+    report.proposals = proposals;
+    report.supports = supports;
     tx.commit().await?;
     Ok(report)
 }
@@ -382,13 +395,17 @@ impl DemoSeeder<'_> {
         ))
     }
 
-    /// The participatory budget of 2026 over the whole city, with its five phases.
-    async fn process(&mut self, organization: &Organization, city: ScopeId) -> AppResult<()> {
-        if store::orgs::process_by_slug(self.tx, organization.id, DEMO_PROCESS_SLUG)
-            .await?
-            .is_some()
+    /// The participatory budget of 2026 over the whole city, with its five phases and its
+    /// categories; its id.
+    async fn process(
+        &mut self,
+        organization: &Organization,
+        city: ScopeId,
+    ) -> AppResult<ProcessId> {
+        if let Some(existing) =
+            store::orgs::process_by_slug(self.tx, organization.id, DEMO_PROCESS_SLUG).await?
         {
-            return Ok(());
+            return Ok(ProcessId::from(existing.id));
         }
         self.report.processes += 1;
         let process_id = ProcessId::from(Uuid::now_v7());
@@ -435,7 +452,7 @@ impl DemoSeeder<'_> {
             };
             store::orgs::insert_category(self.tx, row).await?;
         }
-        Ok(())
+        Ok(process_id)
     }
 }
 

@@ -557,6 +557,30 @@ async fn the_demo_seed_loads_barcelona_once() {
         (second.organizations, second.scopes, second.processes),
         (0, 0, 0)
     );
+    assert_eq!((first.proposals, second.proposals), (36, 0));
+    assert_eq!(second.supports, 0);
+    let listed = app
+        .call_with_headers(
+            poem::http::Method::GET,
+            "/api/v1/processes/pressupostos-participatius-2026/proposals?sort=most_supported&limit=100",
+            &[("host", "barcelona.plaza.localhost")],
+            None,
+        )
+        .await;
+    let items = listed.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 36, "{listed:#?}");
+    let counted: u64 = items
+        .iter()
+        .map(|item| item["supports_count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        counted,
+        u64::from(first.supports),
+        "counters equal the rows"
+    );
+    assert!(items.iter().all(|item| item["scope_id"].is_string()
+        && item["category_id"].is_string()
+        && item["author"]["name"].is_string()));
 
     let barcelona = plaza_api::store::orgs::find_by_slug(&app.state.db, "barcelona")
         .await
