@@ -39,12 +39,12 @@ fn an_operator_sets_up_an_embedded_deployment() {
     let dir = data_dir();
     let first = stdout(&plaza(&dir, &["seed", "--demo"]));
     assert!(
-        first.contains("1 organization(s), 84 scope(s), 1 process(es) created"),
+        first.contains("1 organization(s), 84 scope(s), 1 process(es), 36 proposal(s), "),
         "{first}"
     );
     let second = stdout(&plaza(&dir, &["seed", "--demo"]));
     assert!(
-        second.contains("0 organization(s), 0 scope(s), 0 process(es) created"),
+        second.contains("0 organization(s), 0 scope(s), 0 process(es), 0 proposal(s), 0 support(s) created"),
         "{second}"
     );
 
