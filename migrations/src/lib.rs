@@ -26,6 +26,7 @@ mod m20261201_000014_scope_codes_in_capitals;
 mod m20261201_000015_proposal_settings;
 mod m20261201_000016_categories;
 mod m20261201_000017_proposals;
+mod m20261201_000018_notifications;
 
 /// The ordered list of Plaza's migrations.
 pub struct Migrator;
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000015_proposal_settings::Migration),
             Box::new(m20261201_000016_categories::Migration),
             Box::new(m20261201_000017_proposals::Migration),
+            Box::new(m20261201_000018_notifications::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@
 //! and are called by the handlers in `http` and by the CLI.
 
 pub mod accounts;
+pub mod answers;
 pub mod catalog;
 pub mod categories;
 pub mod census;
@@ -13,6 +14,7 @@ mod demo_proposals;
 pub mod error;
 pub mod idempotency;
 pub mod moderation;
+pub mod notifications;
 pub mod operations;
 pub mod paging;
 pub mod proposals;

@@ -11,11 +11,12 @@
 
 use super::AppState;
 use super::error::AppResult;
+use super::notifications::Notice;
 use super::tenancy::Organization;
 use crate::db;
 use crate::jobs::{self, Job};
 use crate::store;
-use plaza_domain::{OrganizationId, UserId};
+use plaza_domain::UserId;
 use sea_orm::DatabaseTransaction;
 use time::OffsetDateTime;
 
@@ -28,6 +29,8 @@ pub enum AuditAction {
     CategoryCreate,
     CategoryUpdate,
     ProcessUpdate,
+    ProposalAnswer,
+    ProposalAnswerPublish,
     CensusImport,
     UserBlock,
     UserUnblock,
@@ -46,6 +49,8 @@ impl AuditAction {
             AuditAction::ProcessUpdate => "process.update",
             AuditAction::CategoryCreate => "category.create",
             AuditAction::CategoryUpdate => "category.update",
+            AuditAction::ProposalAnswer => "proposal.answer",
+            AuditAction::ProposalAnswerPublish => "proposal.answer.publish",
             AuditAction::CensusImport => "census.import",
             AuditAction::UserBlock => "user.block",
             AuditAction::UserUnblock => "user.unblock",
@@ -61,6 +66,7 @@ impl AuditAction {
             AuditAction::ScopeCreate | AuditAction::ScopeUpdate => "scope",
             AuditAction::ProcessCreate | AuditAction::ProcessUpdate => "process",
             AuditAction::CategoryCreate | AuditAction::CategoryUpdate => "category",
+            AuditAction::ProposalAnswer | AuditAction::ProposalAnswerPublish => "proposal",
             AuditAction::CensusImport => "census",
             AuditAction::UserBlock
             | AuditAction::UserUnblock
@@ -75,7 +81,7 @@ impl AuditAction {
 pub struct UnitOfWork<'a> {
     state: &'a AppState,
     tx: DatabaseTransaction,
-    organization_id: OrganizationId,
+    organization: Organization,
     /// Who acts, for the audit log (`None`: an operator at the command line, or the system).
     actor_id: Option<UserId>,
     now: OffsetDateTime,
@@ -93,7 +99,7 @@ impl<'a> UnitOfWork<'a> {
         Ok(UnitOfWork {
             state,
             tx: db::begin_write(&state.db).await?,
-            organization_id: organization.id,
+            organization: organization.clone(),
             actor_id,
             now: state.now(),
             enqueued: false,
@@ -112,8 +118,18 @@ impl<'a> UnitOfWork<'a> {
 
     /// Queues `job`, to run once the unit commits.
     pub async fn enqueue(&mut self, job: Job) -> AppResult<()> {
-        jobs::enqueue(&self.tx, Some(self.organization_id), &job, self.now).await?;
+        jobs::enqueue(&self.tx, Some(self.organization.id), &job, self.now).await?;
         self.enqueued = true;
+        Ok(())
+    }
+
+    /// Tells `recipient` of `notice` once the unit commits (a row of their notifications).
+    pub async fn notify(&self, recipient: UserId, notice: &Notice) -> AppResult<()> {
+        store::notifications::insert(
+            &self.tx,
+            notice.row(&self.organization, recipient, self.now),
+        )
+        .await?;
         Ok(())
     }
 
@@ -128,7 +144,7 @@ impl<'a> UnitOfWork<'a> {
         store::audit::record(
             &self.tx,
             store::audit::AuditEntry {
-                organization_id: self.organization_id,
+                organization_id: self.organization.id,
                 actor_id: self.actor_id,
                 action: action.as_str(),
                 target_kind: action.target_kind(),

@@ -4,12 +4,16 @@ use super::ApiTags;
 use super::body::JsonBody;
 use super::catalog::ScopeRef;
 use super::common::NoContent;
+use super::common::Page;
 use super::problem::{Problem, answers};
 use super::security::{BearerAuth, Locale, State, Tenant};
 use crate::app::accounts::{self, Profile, ProfileChanges};
 use crate::app::census;
+use crate::app::notifications;
+use crate::app::paging::{self, PageRequest};
 use crate::app::tenancy::Organization;
 use plaza_domain::accounts::NotificationMail;
+use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
 use serde::Deserialize;
@@ -166,10 +170,104 @@ pub struct VerificationBody {
     pub birth_date: String,
 }
 
+/// What kind of thing a notification tells of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum NotificationKind {
+    /// An answer to one of my proposals became public (`data`: `title`, `state`).
+    ProposalAnswered,
+}
+
+/// Something I was told.
+#[derive(Debug, Object)]
+pub struct NotificationView {
+    pub id: Uuid,
+    pub kind: NotificationKind,
+    /// What it is about: `proposal`, ...
+    pub subject_kind: String,
+    pub subject_id: Uuid,
+    /// What to show without another request (per kind, see `kind`).
+    pub data: serde_json::Value,
+    pub created_at: OffsetDateTime,
+    #[oai(nullable)]
+    pub read_at: Option<OffsetDateTime>,
+}
+
+fn notification_view(
+    notification: notifications::Notification,
+) -> Result<NotificationView, crate::app::error::AppError> {
+    let kind = match notification.kind.as_str() {
+        "proposal_answered" => NotificationKind::ProposalAnswered,
+        other => {
+            return Err(crate::app::error::AppError::internal(format!(
+                "notification {}: unknown kind {other:?}",
+                notification.id
+            )));
+        }
+    };
+    Ok(NotificationView {
+        id: notification.id,
+        kind,
+        subject_kind: notification.subject_kind,
+        subject_id: notification.subject_id,
+        data: notification.data,
+        created_at: notification.created_at,
+        read_at: notification.read_at,
+    })
+}
+
 pub struct MeApi;
 
 #[OpenApi(prefix_path = "/me", tag = "ApiTags::Me")]
 impl MeApi {
+    /// List my notifications
+    ///
+    /// What I was told (an answer to my proposal, ...), newest first, a page at a time.
+    #[oai(
+        path = "/notifications",
+        method = "get",
+        operation_id = "list_notifications"
+    )]
+    async fn notifications(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        auth: BearerAuth,
+        /// The `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Items per page, 1 to 100.
+        #[oai(
+            default = "super::common::default_page_limit",
+            validator(minimum(value = "1"), maximum(value = "100"))
+        )]
+        limit: Query<u64>,
+    ) -> Result<Json<Page<NotificationView>>, Problem<{ answers::BAD_REQUEST | answers::SIGNED_IN }>>
+    {
+        let after = paging::after(cursor.0.as_deref(), notifications::NEWEST_FIRST)?;
+        let page = notifications::list(
+            &state,
+            &organization,
+            &auth.0,
+            PageRequest {
+                sort: (),
+                limit: limit.0,
+                after,
+            },
+        )
+        .await?;
+        let next = page.next;
+        let items = page
+            .items
+            .into_iter()
+            .map(notification_view)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Json(Page::of(
+            crate::app::paging::Page { items, next },
+            notifications::NEWEST_FIRST,
+            |view| view,
+        )))
+    }
+
     /// Read my account
     #[oai(path = "/", method = "get", operation_id = "get_me")]
     async fn get(

@@ -345,13 +345,19 @@ fn who_may_call(operation_id: &str) -> Option<&'static str> {
         | "create_support" | "delete_support" => {
             "**Who may call it:** any signed-in participant (a proposal's changes: its author)."
         }
-        "delete_session" | "get_me" | "update_me" | "delete_me" | "create_verification" => {
-            SIGNED_IN
-        }
+        "delete_session"
+        | "get_me"
+        | "update_me"
+        | "delete_me"
+        | "create_verification"
+        | "list_notifications" => SIGNED_IN,
         "create_scope" | "update_scope" | "create_process" | "update_process"
         | "create_category" | "update_category" | "import_census" | "get_user_roles"
         | "update_user_roles" | "list_dead_jobs" => ADMIN,
         "block_user" | "unblock_user" => MODERATOR,
+        "answer_proposal" | "publish_answer" => {
+            "**Who may call it:** an evaluator or an admin of the organization."
+        }
         _ => return None,
     })
 }

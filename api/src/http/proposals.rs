@@ -10,6 +10,7 @@ use super::body::JsonBody;
 use super::common::Page;
 use super::problem::{Problem, answers};
 use super::security::{BearerAuth, MaybeSignedIn, State, Tenant};
+use crate::app::answers::{self as evaluation, AnswerRequest};
 use crate::app::error::AppError;
 use crate::app::paging::{self, PageRequest};
 use crate::app::proposals::{
@@ -17,7 +18,7 @@ use crate::app::proposals::{
 };
 use crate::app::supports;
 use plaza_domain::proposals::{AnswerState, ProposalState};
-use plaza_domain::{CategoryId, FieldCode, FieldError, ProposalId, ScopeId};
+use plaza_domain::{CategoryId, Cents, FieldCode, FieldError, ProposalId, ScopeId};
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -69,12 +70,23 @@ impl From<ProposalStateName> for ProposalState {
 }
 
 /// An evaluator's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum AnswerStateName {
     Evaluating,
     Accepted,
     Rejected,
+}
+
+impl From<AnswerStateName> for AnswerState {
+    fn from(state: AnswerStateName) -> AnswerState {
+        match state {
+            AnswerStateName::Evaluating => AnswerState::Evaluating,
+            AnswerStateName::Accepted => AnswerState::Accepted,
+            AnswerStateName::Rejected => AnswerState::Rejected,
+        }
+    }
 }
 
 impl From<AnswerState> for AnswerStateName {
@@ -103,11 +115,28 @@ pub struct AnswerView {
     /// The answer's text by locale, if any.
     #[oai(nullable)]
     pub text: Option<BTreeMap<String, String>>,
-    /// What carrying it out would cost, in euro cents, when the process answers with costs.
+    /// What carrying it out would cost, in cents, when the process answers with costs.
     #[oai(nullable)]
-    pub cost_cents: Option<i64>,
+    pub cost: Option<i64>,
+    /// When it became public; `null`: only evaluators and admins read it yet.
     #[oai(nullable)]
     pub published_at: Option<OffsetDateTime>,
+}
+
+/// An evaluator's answer to a proposal.
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerBody {
+    pub state: AnswerStateName,
+    /// The answer's text in the organization's locales (its default one required), up to
+    /// 5,000 characters each; required to reject.
+    #[serde(default, deserialize_with = "super::body::not_null")]
+    pub answer: Option<BTreeMap<String, String>>,
+    /// What carrying it out would cost, in cents (never negative); required to accept when the
+    /// process answers with costs.
+    #[serde(default, deserialize_with = "super::body::not_null")]
+    pub cost: Option<i64>,
 }
 
 /// A resident's proposal.
@@ -176,7 +205,7 @@ impl From<Shown> for ProposalView {
             answer: proposal.answer.map(|answer| AnswerView {
                 state: answer.state.into(),
                 text: answer.text.map(|text| text.as_map().clone()),
-                cost_cents: answer.cost.map(|cost| cost.0),
+                cost: answer.cost.map(|cost| cost.0),
                 published_at: answer.published_at.map(crate::clock::from_timestamp),
             }),
             supported_by_me: abilities.map(|a| a.supported_by_me),
@@ -565,6 +594,73 @@ impl ProposalsApi {
     ) -> Result<Json<ProposalView>, Problem<{ answers::SIGNED_IN_WRITE | answers::CONFLICT }>> {
         let shown =
             supports::withdraw(&state, &organization, &auth.0, ProposalId::from(id.0)).await?;
+        Ok(Json(shown.into()))
+    }
+
+    /// Answer a proposal
+    ///
+    /// An evaluator's verdict: `evaluating`, `accepted` (with its `cost` when the process answers
+    /// with costs) or `rejected` (with an `answer` saying why). Public at once when the process
+    /// publishes answers immediately, else kept for evaluators until
+    /// `POST /proposals/{id}/answer/publish`. Audited; the author is told once it is public.
+    #[oai(
+        path = "/proposals/:id/answer",
+        method = "post",
+        operation_id = "answer_proposal"
+    )]
+    async fn answer(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        auth: BearerAuth,
+        /// The proposal's id.
+        id: Path<Uuid>,
+        body: JsonBody<AnswerBody>,
+    ) -> Result<
+        Json<ProposalView>,
+        Problem<
+            {
+                answers::BODY
+                    | answers::SIGNED_IN_WRITE
+                    | answers::CONFLICT
+                    | answers::UNPROCESSABLE
+            },
+        >,
+    > {
+        let form = body.0;
+        let shown = evaluation::answer(
+            &state,
+            &organization,
+            &auth.0,
+            ProposalId::from(id.0),
+            AnswerRequest {
+                state: form.state.into(),
+                text: form.answer,
+                cost: form.cost.map(Cents),
+            },
+        )
+        .await?;
+        Ok(Json(shown.into()))
+    }
+
+    /// Publish a proposal's answer
+    ///
+    /// Makes the private answer public: the proposal takes its state and its author is told.
+    #[oai(
+        path = "/proposals/:id/answer/publish",
+        method = "post",
+        operation_id = "publish_answer"
+    )]
+    async fn publish_answer(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        auth: BearerAuth,
+        /// The proposal's id.
+        id: Path<Uuid>,
+    ) -> Result<Json<ProposalView>, Problem<{ answers::SIGNED_IN_WRITE | answers::CONFLICT }>> {
+        let shown =
+            evaluation::publish(&state, &organization, &auth.0, ProposalId::from(id.0)).await?;
         Ok(Json(shown.into()))
     }
 }

@@ -151,6 +151,27 @@ pub mod proposal_supports {
     no_relations!();
 }
 
+pub mod notifications {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "notifications")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub organization_id: Uuid,
+        pub user_id: Uuid,
+        pub kind: String,
+        pub subject_kind: String,
+        pub subject_id: Uuid,
+        pub data: Json,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub read_at: Option<TimeDateTimeWithTimeZone>,
+    }
+
+    no_relations!();
+}
+
 pub mod phases {
     use sea_orm::entity::prelude::*;
 

@@ -9,6 +9,7 @@ pub mod census;
 pub mod entities;
 pub mod idempotency;
 pub mod locks;
+pub mod notifications;
 pub mod orgs;
 pub mod outbox;
 pub mod paging;

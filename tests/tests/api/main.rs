@@ -1,6 +1,7 @@
 //! Black-box tests of the Plaza API: one fresh application and database per test, HTTP only.
 //! Run on SQLite by default; set `PLAZA_TEST_DATABASE_URL` to run the same tests on PostgreSQL.
 
+mod answers;
 mod auth;
 mod catalog;
 mod categories;
