@@ -44,7 +44,9 @@ fn an_operator_sets_up_an_embedded_deployment() {
     );
     let second = stdout(&plaza(&dir, &["seed", "--demo"]));
     assert!(
-        second.contains("0 organization(s), 0 scope(s), 0 process(es), 0 proposal(s), 0 support(s) created"),
+        second.contains(
+            "0 organization(s), 0 scope(s), 0 process(es), 0 proposal(s), 0 support(s) created"
+        ),
         "{second}"
     );
 

@@ -27,6 +27,7 @@ mod m20261201_000015_proposal_settings;
 mod m20261201_000016_categories;
 mod m20261201_000017_proposals;
 mod m20261201_000018_notifications;
+mod m20261201_000019_debates_and_comments;
 
 /// The ordered list of Plaza's migrations.
 pub struct Migrator;
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000016_categories::Migration),
             Box::new(m20261201_000017_proposals::Migration),
             Box::new(m20261201_000018_notifications::Migration),
+            Box::new(m20261201_000019_debates_and_comments::Migration),
         ]
     }
 }

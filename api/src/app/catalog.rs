@@ -662,6 +662,32 @@ pub async fn process_in(
     ProcessView::try_from(view(row, phases, now))
 }
 
+/// Every scope of the organization with its parent: what "inside a scope" is decided on.
+pub async fn scope_parents(
+    db: &impl sea_orm::ConnectionTrait,
+    organization: &Organization,
+) -> AppResult<HashMap<Uuid, Option<Uuid>>> {
+    Ok(store::orgs::scopes_of(db, organization.id)
+        .await?
+        .into_iter()
+        .map(|scope| (scope.id, scope.parent_id))
+        .collect())
+}
+
+/// `root` and every scope inside it: what a list filtered by a scope keeps (a district's
+/// items include its neighbourhoods').
+pub async fn scope_and_inside(
+    db: &impl sea_orm::ConnectionTrait,
+    organization: &Organization,
+    root: ScopeId,
+) -> AppResult<Vec<ScopeId>> {
+    let parents = scope_parents(db, organization).await?;
+    Ok(plaza_domain::scopes::subtree(root.uuid(), &parents)
+        .into_iter()
+        .map(ScopeId::from)
+        .collect())
+}
+
 /// How a use case names a process: by the slug of its URL, or by the id a row holds.
 #[derive(Debug, Clone, Copy)]
 pub enum ProcessRef<'a> {
@@ -670,18 +696,22 @@ pub enum ProcessRef<'a> {
 }
 
 impl ProcessView {
-    /// Whether the active phase (when the process was read) opens `feature`: the one phase check
-    /// of every participation rule ([`rules::require_open_in`]).
-    pub fn require_open(&self, feature: Feature) -> Result<(), plaza_domain::DomainError> {
-        let active = self
-            .active_phase
+    /// The active phase (when the process was read) as the rules see it; `None` between or
+    /// outside phases.
+    pub fn active_window(&self) -> Option<PhaseWindow> {
+        self.active_phase
             .and_then(|index| self.phases.get(index))
             .map(|phase| PhaseWindow {
                 starts_at: to_timestamp(phase.starts_at),
                 ends_at: to_timestamp(phase.ends_at),
                 features: phase.features.clone(),
-            });
-        rules::require_open_in(active.as_ref(), feature)
+            })
+    }
+
+    /// Whether the active phase (when the process was read) opens `feature`: the one phase check
+    /// of every participation rule ([`rules::require_open_in`]).
+    pub fn require_open(&self, feature: Feature) -> Result<(), plaza_domain::DomainError> {
+        rules::require_open_in(self.active_window().as_ref(), feature)
     }
 }
 

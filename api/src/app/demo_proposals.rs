@@ -1,11 +1,13 @@
-//! The demo's residents, proposals and supports: what `plaza seed --demo` adds to the Barcelona
-//! process so that a newcomer opens a living list (issue 7, point 8).
+//! The demo's residents, proposals, supports, a debate and comment threads: what
+//! `plaza seed --demo` adds to the Barcelona process so that a newcomer opens a living list
+//! (issue 7, point 8).
 //!
 //! A dozen residents (accounts without a password: nobody signs in as them) write three dozen
 //! proposals in Catalan and Spanish about real neighbourhoods, each placed in its neighbourhood
-//! and filed under a category of the process, and support one another's. Everything is written
-//! as the use cases would leave it: published proposals with their publication time, one
-//! support row per resident and proposal, and each proposal's `supports_count` equal to its
+//! and filed under a category of the process, support one another's, talk some of them through
+//! in threads, and open a debate on the superblocks. Everything is written as the use cases would
+//! leave it: published proposals with their publication time, one support row per resident and
+//! proposal, each proposal's `supports_count` and each item's `comments_count` equal to its
 //! rows. Nothing is written when the process holds proposals already.
 
 use super::error::{AppError, AppResult};
@@ -13,7 +15,7 @@ use super::seed::BARCELONA;
 use super::tenancy::Organization;
 use crate::store::{
     self,
-    entities::{proposal_supports, proposals, users},
+    entities::{comments, debates, proposal_supports, proposals, users},
 };
 use plaza_domain::proposals::ProposalState;
 use plaza_domain::{ProcessId, ScopeId};
@@ -319,8 +321,118 @@ const PROPOSALS: [DemoProposal; 36] = [
     ),
 ];
 
-/// Writes the demo residents, proposals and supports into the process `process_id` unless it
-/// holds proposals already; how many proposals and supports it wrote.
+/// A demo thread: its comments as (author, depth, alignment, text), each reply under the
+/// previous comment of lower depth.
+type DemoThread = &'static [(usize, i16, i16, &'static str)];
+
+/// Threads on the first proposals (by position in [`PROPOSALS`]).
+const PROPOSAL_THREADS: [(usize, DemoThread); 3] = [
+    (
+        0,
+        &[
+            (
+                3,
+                0,
+                1,
+                "Molt d'acord: a l'agost no s'hi pot estar sense ombra.",
+            ),
+            (
+                0,
+                1,
+                0,
+                "I que siguin bancs amb respatller, que la gent gran els necessita.",
+            ),
+            (5, 2, 1, "Sí, i alguna font a prop dels bancs."),
+            (
+                8,
+                0,
+                -1,
+                "Els arbres tapen la llum de les botigues; millor pèrgoles.",
+            ),
+            (
+                0,
+                1,
+                0,
+                "Les pèrgoles també són una bona opció, es pot estudiar.",
+            ),
+        ],
+    ),
+    (
+        4,
+        &[
+            (
+                6,
+                0,
+                1,
+                "En mi escalera ya hay tres pisos turísticos: necesitamos inspecciones de verdad.",
+            ),
+            (
+                10,
+                1,
+                1,
+                "I que les multes es cobrin, que ara surt a compte.",
+            ),
+        ],
+    ),
+    (
+        11,
+        &[
+            (
+                2,
+                0,
+                1,
+                "Les escales del carrer de Margarit són un suplici amb el carro de la compra.",
+            ),
+            (
+                9,
+                0,
+                0,
+                "Cal pensar també en el manteniment: les mecàniques s'espatllen sovint.",
+            ),
+            (
+                2,
+                1,
+                0,
+                "Per això les proposem cobertes, que aguanten millor la pluja.",
+            ),
+        ],
+    ),
+];
+
+/// The demo debate.
+const DEBATE_TITLE: &str = "Superilles: com les volem al nostre barri?";
+const DEBATE_DESCRIPTION: &str = "Les superilles han canviat carrers de l'Eixample i de Sant \
+    Antoni. Volem saber què en penseu: què hi ha guanyat el barri, què hi ha perdut, i com \
+    hauria de ser la propera.";
+const DEBATE_THREAD: DemoThread = &[
+    (
+        1,
+        0,
+        1,
+        "Al carrer del Consell de Cent ara s'hi pot parlar i els nens hi juguen.",
+    ),
+    (
+        7,
+        1,
+        -1,
+        "Però el trànsit s'ha desviat als carrers del costat, que ara tenen més soroll.",
+    ),
+    (
+        1,
+        2,
+        0,
+        "Cert: caldria mesurar-ho i ajustar els sentits de circulació.",
+    ),
+    (
+        11,
+        0,
+        0,
+        "Las terrazas ocupan demasiado espacio; hay que dejar sitio para sentarse sin consumir.",
+    ),
+];
+
+/// Writes the demo residents, proposals, supports, debate and threads into the process
+/// `process_id` unless it holds proposals already; how many proposals and supports it wrote.
 pub(super) async fn seed(
     tx: &DatabaseTransaction,
     organization: &Organization,
@@ -338,6 +450,7 @@ pub(super) async fn seed(
     }
     let residents = residents(tx, organization, now).await?;
     let mut supports = 0;
+    let mut written = Vec::new();
     for (index, demo) in PROPOSALS.iter().enumerate() {
         let author = residents[index % residents.len()];
         let scope = scope_of(tx, organization, demo.neighbourhood).await?;
@@ -378,6 +491,7 @@ pub(super) async fn seed(
             updated_at: published_at,
         };
         let saved = store::proposals::insert(tx, row).await?;
+        written.push(saved.id);
         for supporter in supporters {
             store::proposals::insert_support(
                 tx,
@@ -393,7 +507,98 @@ pub(super) async fn seed(
             supports += 1;
         }
     }
+    for (position, thread) in PROPOSAL_THREADS {
+        let proposal = written[position];
+        write_thread(
+            tx,
+            organization,
+            &residents,
+            "proposal",
+            proposal,
+            thread,
+            now,
+        )
+        .await?;
+    }
+    let debate = debates::Model {
+        id: Uuid::now_v7(),
+        organization_id: organization.id.uuid(),
+        process_id: process_id.uuid(),
+        author_id: residents[4],
+        scope_id: None,
+        category_id: categories.first().copied(),
+        title: DEBATE_TITLE.to_string(),
+        description: DEBATE_DESCRIPTION.to_string(),
+        conclusions: None,
+        closed_by: None,
+        closed_at: None,
+        hidden: false,
+        comments_count: 0,
+        recency: i64::try_from(now.unix_timestamp_nanos() / 1_000).unwrap_or_default(),
+        random_key: super::proposals::random_key(),
+        created_at: now,
+        edited_at: None,
+    };
+    let debate = store::debates::insert(tx, debate).await?;
+    write_thread(
+        tx,
+        organization,
+        &residents,
+        "debate",
+        debate.id,
+        DEBATE_THREAD,
+        now,
+    )
+    .await?;
     Ok((u32::try_from(PROPOSALS.len()).unwrap_or(0), supports))
+}
+
+/// Writes `thread` on the item and moves its `comments_count` by as many comments.
+async fn write_thread(
+    tx: &DatabaseTransaction,
+    organization: &Organization,
+    residents: &[Uuid],
+    target_kind: &str,
+    target_id: Uuid,
+    thread: DemoThread,
+    now: OffsetDateTime,
+) -> AppResult<()> {
+    // The latest comment written at each depth: a reply goes under the one above its depth.
+    let mut latest: Vec<(Uuid, Uuid)> = Vec::new();
+    for (offset, (author, depth, alignment, text)) in thread.iter().enumerate() {
+        let id = Uuid::now_v7();
+        let depth_index = usize::try_from(*depth).unwrap_or(0);
+        let parent = depth_index
+            .checked_sub(1)
+            .and_then(|above| latest.get(above).copied());
+        let root_id = parent.map_or(id, |(_, root)| root);
+        latest.truncate(depth_index);
+        latest.push((id, root_id));
+        let minutes = i64::try_from(thread.len() - offset).unwrap_or(0) * 37;
+        let row = comments::Model {
+            id,
+            organization_id: organization.id.uuid(),
+            target_kind: target_kind.to_string(),
+            target_id,
+            parent_id: parent.map(|(parent, _)| parent),
+            root_id,
+            depth: *depth,
+            author_id: residents[*author % residents.len()],
+            alignment: *alignment,
+            body: (*text).to_string(),
+            hidden: false,
+            up_votes: 0,
+            down_votes: 0,
+            score: 0,
+            created_at: crate::clock::storable(now - time::Duration::minutes(minutes)),
+            edited_at: None,
+            deleted_at: None,
+        };
+        store::comments::insert(tx, row).await?;
+    }
+    let count = i32::try_from(thread.len()).unwrap_or(0);
+    store::comments::add_to_count(tx, target_kind, target_id, count).await?;
+    Ok(())
 }
 
 /// The demo residents' ids, created when missing (by their address).

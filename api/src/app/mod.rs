@@ -10,6 +10,8 @@ pub mod answers;
 pub mod catalog;
 pub mod categories;
 pub mod census;
+pub mod comments;
+pub mod debates;
 mod demo_proposals;
 pub mod error;
 pub mod idempotency;

@@ -31,7 +31,6 @@ use plaza_domain::{
     CategoryId, FieldCode, FieldError, FieldErrors, ProcessId, ProposalId, ScopeId, UserId,
 };
 use sea_orm::ConnectionTrait;
-use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -187,7 +186,7 @@ fn answer_of(row: &proposals::Model) -> AppResult<Option<Answer>> {
     }))
 }
 
-fn viewer_of(actor: Option<&Actor>) -> Viewer<'_> {
+pub(super) fn viewer_of(actor: Option<&Actor>) -> Viewer<'_> {
     match actor {
         Some(actor) => Viewer::Account {
             id: actor.id(),
@@ -279,7 +278,7 @@ pub(super) async fn shown(
     now: OffsetDateTime,
 ) -> AppResult<Shown> {
     let id = ProposalId::from(row.id);
-    let names = store::proposals::author_names(db, &[row.author_id]).await?;
+    let names = store::users::display_names(db, &[row.author_id]).await?;
     let viewer = viewer_of(actor);
     let proposal = record(row, names.get(&row.author_id).cloned().flatten(), viewer)?;
     let abilities = match actor {
@@ -343,7 +342,7 @@ pub async fn get(
 
 /// The scope and category of a proposal, checked against its process: a scope inside the
 /// process's own (any of the organization's for a city-wide process), a category of the process.
-async fn check_placement(
+pub(super) async fn check_placement(
     db: &impl ConnectionTrait,
     organization: &Organization,
     process: &ProcessView,
@@ -352,11 +351,7 @@ async fn check_placement(
     errors: &mut FieldErrors,
 ) -> AppResult<()> {
     if let Some(scope_id) = scope_id {
-        let parents: HashMap<Uuid, Option<Uuid>> = store::orgs::scopes_of(db, organization.id)
-            .await?
-            .into_iter()
-            .map(|scope| (scope.id, scope.parent_id))
-            .collect();
+        let parents = catalog::scope_parents(db, organization).await?;
         let inside = parents.contains_key(&scope_id.uuid())
             && process.process.scope_id.is_none_or(|process_scope| {
                 scopes::is_within(scope_id.uuid(), process_scope.uuid(), &parents)
@@ -390,7 +385,7 @@ pub(super) fn random_key() -> i64 {
 }
 
 /// Microseconds since 1970: the key of the `recent` order.
-fn recency(at: OffsetDateTime) -> i64 {
+pub(super) fn recency(at: OffsetDateTime) -> i64 {
     i64::try_from(at.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX)
 }
 
@@ -521,10 +516,10 @@ pub async fn update(
 }
 
 /// The checked text, or every field error of the text and of the placement together.
-fn merge_refusals(
-    text: Result<ProposalText, plaza_domain::DomainError>,
+pub(super) fn merge_refusals<T>(
+    text: Result<T, plaza_domain::DomainError>,
     placement: FieldErrors,
-) -> AppResult<ProposalText> {
+) -> AppResult<T> {
     match (text, placement.finish()) {
         (Ok(text), Ok(())) => Ok(text),
         (Err(plaza_domain::DomainError::Invalid(mut fields)), Err(more)) => {
@@ -634,19 +629,7 @@ pub async fn list(
         _ => author,
     };
     let scopes = match filter.scope_id {
-        Some(root) => {
-            let parents: HashMap<Uuid, Option<Uuid>> = store::orgs::scopes_of(db, organization.id)
-                .await?
-                .into_iter()
-                .map(|scope| (scope.id, scope.parent_id))
-                .collect();
-            Some(
-                scopes::subtree(root.uuid(), &parents)
-                    .into_iter()
-                    .map(ScopeId::from)
-                    .collect(),
-            )
-        }
+        Some(root) => Some(catalog::scope_and_inside(db, organization, root).await?),
         None => None,
     };
     let store_filter = store::proposals::Filter {
@@ -695,7 +678,7 @@ async fn shown_page(
 ) -> AppResult<Page<Shown>> {
     let ids: Vec<Uuid> = page.items.iter().map(|row| row.id).collect();
     let authors: Vec<Uuid> = page.items.iter().map(|row| row.author_id).collect();
-    let names = store::proposals::author_names(db, &authors).await?;
+    let names = store::users::display_names(db, &authors).await?;
     let viewer = viewer_of(actor);
     let reading = match actor {
         Some(actor) => {

@@ -31,6 +31,7 @@ pub enum AuditAction {
     ProcessUpdate,
     ProposalAnswer,
     ProposalAnswerPublish,
+    DebateClose,
     CensusImport,
     UserBlock,
     UserUnblock,
@@ -51,6 +52,7 @@ impl AuditAction {
             AuditAction::CategoryUpdate => "category.update",
             AuditAction::ProposalAnswer => "proposal.answer",
             AuditAction::ProposalAnswerPublish => "proposal.answer.publish",
+            AuditAction::DebateClose => "debate.close",
             AuditAction::CensusImport => "census.import",
             AuditAction::UserBlock => "user.block",
             AuditAction::UserUnblock => "user.unblock",
@@ -67,6 +69,7 @@ impl AuditAction {
             AuditAction::ProcessCreate | AuditAction::ProcessUpdate => "process",
             AuditAction::CategoryCreate | AuditAction::CategoryUpdate => "category",
             AuditAction::ProposalAnswer | AuditAction::ProposalAnswerPublish => "proposal",
+            AuditAction::DebateClose => "debate",
             AuditAction::CensusImport => "census",
             AuditAction::UserBlock
             | AuditAction::UserUnblock

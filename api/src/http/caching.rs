@@ -30,6 +30,10 @@ pub const PUBLIC_READS: &[&str] = &[
     "get_process",
     "list_proposals",
     "get_proposal",
+    "list_debates",
+    "get_debate",
+    "list_proposal_comments",
+    "list_debate_comments",
 ];
 
 /// The operations whose successful answer is a version of a resource that a change may name in

@@ -61,3 +61,14 @@ impl<T: ParseFromJSON + ToJSON + Send + Sync> Page<T> {
 pub fn default_page_limit() -> u64 {
     crate::app::paging::DEFAULT_LIMIT
 }
+
+/// The seed of a `sort=random` list: required with it (400 `invalid_parameter`, `seed`).
+pub fn required_seed(seed: Option<u32>) -> Result<u32, crate::app::error::AppError> {
+    seed.ok_or_else(|| {
+        crate::app::error::AppError::InvalidParameter(vec![plaza_domain::FieldError::new(
+            "seed",
+            plaza_domain::FieldCode::Required,
+            "A random order needs a seed: choose one per visit and keep it.",
+        )])
+    })
+}

@@ -15,7 +15,7 @@
 
 use plaza_domain::accounts::{self, password};
 use plaza_domain::proposals::{TITLE_LENGTH, settings::MIN_BODY};
-use plaza_domain::{census, processes, scopes};
+use plaza_domain::{census, comments, debates, processes, scopes};
 use serde_json::Value;
 
 /// What trimming removes and a JSON text may hold (the edge refuses the other control
@@ -198,7 +198,7 @@ pub fn all() -> Vec<Constraint> {
             .texts()
             .length(1, Some(processes::MAX_DESCRIPTION_LENGTH))
     };
-    let proposal_text = |schema, property, min| Constraint::new(schema, property).length(min, None);
+    let plain_text = |schema, property, min| Constraint::new(schema, property).length(min, None);
     vec![
         email("RegisterBody"),
         name("RegisterBody"),
@@ -230,12 +230,32 @@ pub fn all() -> Vec<Constraint> {
         title("PhaseBody"),
         title_named("CreateCategoryBody", "name"),
         title_named("UpdateCategoryBody", "name"),
-        // A proposal's lengths count its text trimmed and composed (NFC): only the minimum holds
-        // of the text as sent (the maximum of a body is the process's `proposal_length`).
-        proposal_text("CreateProposalBody", "title", TITLE_LENGTH.min),
-        proposal_text("CreateProposalBody", "body", MIN_BODY as usize),
-        proposal_text("UpdateProposalBody", "title", TITLE_LENGTH.min),
-        proposal_text("UpdateProposalBody", "body", MIN_BODY as usize),
+        // Plain texts (proposals, debates, comments) count their text trimmed and composed
+        // (NFC): only the minimum holds of the text as sent (the maximum of a proposal's body is
+        // the process's `proposal_length`).
+        plain_text("CreateProposalBody", "title", TITLE_LENGTH.min),
+        plain_text("CreateProposalBody", "body", MIN_BODY as usize),
+        plain_text("UpdateProposalBody", "title", TITLE_LENGTH.min),
+        plain_text("UpdateProposalBody", "body", MIN_BODY as usize),
+        plain_text("CreateDebateBody", "title", debates::TITLE_LENGTH.min),
+        plain_text(
+            "CreateDebateBody",
+            "description",
+            debates::DESCRIPTION_LENGTH.min,
+        ),
+        plain_text("UpdateDebateBody", "title", debates::TITLE_LENGTH.min),
+        plain_text(
+            "UpdateDebateBody",
+            "description",
+            debates::DESCRIPTION_LENGTH.min,
+        ),
+        plain_text(
+            "CloseDebateBody",
+            "conclusions",
+            debates::CONCLUSIONS_LENGTH.min,
+        ),
+        plain_text("CreateCommentBody", "body", comments::BODY_LENGTH.min),
+        plain_text("UpdateCommentBody", "body", comments::BODY_LENGTH.min),
     ]
 }
 

@@ -12,9 +12,11 @@ pub mod caching;
 pub mod catalog;
 pub mod categories;
 pub mod client;
+pub mod comments;
 pub mod common;
 pub mod constraints;
 pub mod cors;
+pub mod debates;
 pub mod edge;
 pub mod idempotency;
 pub mod me;
@@ -47,6 +49,10 @@ pub enum ApiTags {
     Processes,
     /// Residents' proposals and their supports.
     Proposals,
+    /// Debates in a process.
+    Debates,
+    /// Threaded comments on proposals and debates, and their votes.
+    Comments,
     /// Administration: census, roles and failed jobs.
     Admin,
     /// Moderation: blocking and unblocking participants.
@@ -68,6 +74,8 @@ pub type Operations = (
     catalog::ProcessesApi,
     categories::CategoriesApi,
     proposals::ProposalsApi,
+    debates::DebatesApi,
+    comments::CommentsApi,
     admin::AdminApi,
     moderation::ModerationApi,
 );
@@ -83,6 +91,8 @@ pub fn api_service() -> OpenApiService<Operations, ()> {
             catalog::ProcessesApi,
             categories::CategoriesApi,
             proposals::ProposalsApi,
+            debates::DebatesApi,
+            comments::CommentsApi,
             admin::AdminApi,
             moderation::ModerationApi,
         ),
@@ -91,7 +101,7 @@ pub fn api_service() -> OpenApiService<Operations, ()> {
     )
     .description(
         "The API of Plaza, an open-source platform for municipal civic participation: accounts, \
-         census verification, territorial scopes, participatory processes and residents' proposals.\n\n\
+         census verification, territorial scopes, participatory processes, residents' proposals, debates and comments.\n\n\
          Every error is an RFC 9457 `application/problem+json` document with a stable `code`. \
          Authenticated operations take a short-lived access token as `Authorization: Bearer`; \
          renew it with the refresh token at `POST /auth/refresh`. Translatable texts are maps \
@@ -337,13 +347,30 @@ fn who_may_call(operation_id: &str) -> Option<&'static str> {
         | "get_process"
         | "list_categories"
         | "get_category" => ANYONE,
-        "list_proposals" | "get_proposal" => {
+        "list_proposals"
+        | "get_proposal"
+        | "list_debates"
+        | "get_debate"
+        | "list_proposal_comments"
+        | "list_debate_comments" => {
             "**Who may call it:** anyone; with an access token, the answer also says what the \
              signed-in participant may do."
         }
         "create_proposal" | "update_proposal" | "publish_proposal" | "withdraw_proposal"
         | "create_support" | "delete_support" => {
             "**Who may call it:** any signed-in participant (a proposal's changes: its author)."
+        }
+        "create_debate" | "update_debate" | "close_debate" => {
+            "**Who may call it:** any signed-in participant (a debate's changes: its author; \
+             closing: its author or a moderator)."
+        }
+        "create_proposal_comment"
+        | "create_debate_comment"
+        | "update_comment"
+        | "delete_comment"
+        | "set_comment_vote"
+        | "delete_comment_vote" => {
+            "**Who may call it:** any signed-in participant (a comment's changes: its author)."
         }
         "delete_session"
         | "get_me"

@@ -11,14 +11,13 @@ use super::common::Page;
 use super::problem::{Problem, answers};
 use super::security::{BearerAuth, MaybeSignedIn, State, Tenant};
 use crate::app::answers::{self as evaluation, AnswerRequest};
-use crate::app::error::AppError;
 use crate::app::paging::{self, PageRequest};
 use crate::app::proposals::{
     self, ProposalChange, ProposalFilter, ProposalForm, ProposalSort, Shown,
 };
 use crate::app::supports;
 use plaza_domain::proposals::{AnswerState, ProposalState};
-use plaza_domain::{CategoryId, Cents, FieldCode, FieldError, ProposalId, ScopeId};
+use plaza_domain::{CategoryId, Cents, ProposalId, ScopeId};
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -353,15 +352,9 @@ impl ProposalsApi {
             (ProposalSortName::Recent, _) => ProposalSort::Recent,
             (ProposalSortName::MostSupported, _) => ProposalSort::MostSupported,
             (ProposalSortName::MostCommented, _) => ProposalSort::MostCommented,
-            (ProposalSortName::Random, Some(seed)) => ProposalSort::Random { seed },
-            (ProposalSortName::Random, None) => {
-                return Err(AppError::InvalidParameter(vec![FieldError::new(
-                    "seed",
-                    FieldCode::Required,
-                    "A random order needs a seed: choose one per visit and keep it.",
-                )])
-                .into());
-            }
+            (ProposalSortName::Random, seed) => ProposalSort::Random {
+                seed: super::common::required_seed(seed)?,
+            },
         };
         let name = sort.cursor_name();
         let after = paging::after(cursor.0.as_deref(), &name)?;

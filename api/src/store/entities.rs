@@ -172,6 +172,86 @@ pub mod notifications {
     no_relations!();
 }
 
+pub mod debates {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "debates")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub organization_id: Uuid,
+        pub process_id: Uuid,
+        pub author_id: Uuid,
+        pub scope_id: Option<Uuid>,
+        pub category_id: Option<Uuid>,
+        pub title: String,
+        pub description: String,
+        pub conclusions: Option<String>,
+        pub closed_by: Option<Uuid>,
+        pub closed_at: Option<TimeDateTimeWithTimeZone>,
+        pub hidden: bool,
+        pub comments_count: i32,
+        pub recency: i64,
+        pub random_key: i64,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub edited_at: Option<TimeDateTimeWithTimeZone>,
+    }
+
+    no_relations!();
+}
+
+pub mod comments {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "comments")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub organization_id: Uuid,
+        /// `proposal`, `debate` or `project`.
+        pub target_kind: String,
+        pub target_id: Uuid,
+        pub parent_id: Option<Uuid>,
+        /// The thread's root comment (itself for a root).
+        pub root_id: Uuid,
+        pub depth: i16,
+        pub author_id: Uuid,
+        pub alignment: i16,
+        /// Empty once deleted.
+        pub body: String,
+        pub hidden: bool,
+        pub up_votes: i32,
+        pub down_votes: i32,
+        /// Up minus down.
+        pub score: i32,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub edited_at: Option<TimeDateTimeWithTimeZone>,
+        pub deleted_at: Option<TimeDateTimeWithTimeZone>,
+    }
+
+    no_relations!();
+}
+
+pub mod comment_votes {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "comment_votes")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub comment_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub user_id: Uuid,
+        /// +1 up, -1 down.
+        pub weight: i16,
+        pub created_at: TimeDateTimeWithTimeZone,
+    }
+
+    no_relations!();
+}
+
 pub mod phases {
     use sea_orm::entity::prelude::*;
 

@@ -6,6 +6,8 @@
 
 pub mod audit;
 pub mod census;
+pub mod comments;
+pub mod debates;
 pub mod entities;
 pub mod idempotency;
 pub mod locks;

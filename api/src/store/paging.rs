@@ -2,7 +2,10 @@
 //! saw, in the order of an integer sort column (if any) and then the id, read in one index range.
 
 use sea_orm::sea_query::IntoCondition;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrder, Select};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Order, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
 use uuid::Uuid;
 
 /// An order of a list: an optional integer column, then the id, both the same way.
@@ -34,6 +37,40 @@ pub fn keyset<E: EntityTrait>(
         query = query.order_by(key, direction.clone());
     }
     query.order_by(order.id, direction)
+}
+
+/// A page of a random order (see `app::paging::rotate`): the rows whose `key` is from `start`
+/// up, in key order, then those below `start`, continuing after `after` (the last row's key and
+/// id). Each part is one index range.
+pub async fn rotated<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    query: Select<E>,
+    order: Keyset<E::Column>,
+    start: i64,
+    after: Option<(Option<i64>, Uuid)>,
+    limit: u64,
+) -> Result<Vec<E::Model>, DbErr> {
+    let Some(key) = order.key else {
+        return keyset(query, order, after).limit(limit).all(db).await;
+    };
+    let upper = query.clone().filter(key.gte(start));
+    let lower = query.filter(key.lt(start));
+    let in_lower = matches!(after, Some((Some(last), _)) if last < start);
+    let mut rows = Vec::new();
+    if !in_lower {
+        rows = keyset(upper, order, after).limit(limit).all(db).await?;
+    }
+    let missing = limit.saturating_sub(rows.len() as u64);
+    if missing > 0 {
+        let lower_after = if in_lower { after } else { None };
+        rows.extend(
+            keyset(lower, order, lower_after)
+                .limit(missing)
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(rows)
 }
 
 fn after_condition<C: ColumnTrait>(order: Keyset<C>, key: Option<i64>, id: Uuid) -> Condition {

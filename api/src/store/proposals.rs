@@ -11,7 +11,7 @@
 //! order, so that two such changes cannot deadlock.
 
 use super::UniqueIndex;
-use super::entities::{proposal_supports, proposals, users};
+use super::entities::{proposal_supports, proposals};
 use super::paging::{Keyset, keyset};
 use plaza_domain::{CategoryId, OrganizationId, ProcessId, ProposalId, ScopeId, UserId};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -19,7 +19,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use uuid::Uuid;
 
 /// One support per participant and proposal: the primary key of `proposal_supports`.
@@ -139,79 +139,15 @@ pub async fn page(
         Order::MostCommented => descending(proposals::Column::CommentsCount),
         Order::Recent => descending(proposals::Column::Recency),
         Order::Random { start } => {
-            return random_page(db, query, start, after, limit).await;
+            let ascending = Keyset {
+                key: Some(proposals::Column::RandomKey),
+                id: proposals::Column::Id,
+                descending: false,
+            };
+            return super::paging::rotated(db, query, ascending, start, after, limit).await;
         }
     };
     keyset(query, keyed, after).limit(limit).all(db).await
-}
-
-/// A page of the random order: the keys from `start` up (the upper range), then those below it.
-async fn random_page(
-    db: &impl ConnectionTrait,
-    query: Select<proposals::Entity>,
-    start: i64,
-    after: Option<(Option<i64>, Uuid)>,
-    limit: u64,
-) -> Result<Vec<proposals::Model>, DbErr> {
-    let ascending = Keyset {
-        key: Some(proposals::Column::RandomKey),
-        id: proposals::Column::Id,
-        descending: false,
-    };
-    let upper = query
-        .clone()
-        .filter(proposals::Column::RandomKey.gte(start));
-    let lower = query.filter(proposals::Column::RandomKey.lt(start));
-    let in_lower = matches!(after, Some((Some(key), _)) if key < start);
-    let mut rows = Vec::new();
-    if !in_lower {
-        rows = keyset(upper, ascending, after).limit(limit).all(db).await?;
-    }
-    let missing = limit.saturating_sub(rows.len() as u64);
-    if missing > 0 {
-        let lower_after = if in_lower { after } else { None };
-        rows.extend(
-            keyset(lower, ascending, lower_after)
-                .limit(missing)
-                .all(db)
-                .await?,
-        );
-    }
-    Ok(rows)
-}
-
-/// An author's id, nickname, name and deletion time.
-type AuthorRow = (
-    Uuid,
-    Option<String>,
-    Option<String>,
-    Option<time::OffsetDateTime>,
-);
-
-/// The display names of authors (nickname, else name; none once an account is deleted).
-pub async fn author_names(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> Result<HashMap<Uuid, Option<String>>, DbErr> {
-    let rows: Vec<AuthorRow> = users::Entity::find()
-        .select_only()
-        .column(users::Column::Id)
-        .column(users::Column::Nickname)
-        .column(users::Column::Name)
-        .column(users::Column::DeletedAt)
-        .filter(users::Column::Id.is_in(ids.iter().copied()))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, nickname, name, deleted_at)| {
-            (
-                id,
-                deleted_at.is_none().then(|| nickname.or(name)).flatten(),
-            )
-        })
-        .collect())
 }
 
 /// The participant's support of a proposal, if they gave one.

@@ -10,8 +10,9 @@ use sea_orm::Condition;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, Set,
+    PaginatorTrait, QueryFilter, QuerySelect, Set,
 };
+use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -482,4 +483,39 @@ pub async fn save_mail_quota(
     row: mail_quotas::Model,
 ) -> Result<(), DbErr> {
     super::save_locked::<mail_quotas::Entity, _>(db, row).await
+}
+
+/// An author's id, nickname, name and deletion time.
+type AuthorRow = (
+    Uuid,
+    Option<String>,
+    Option<String>,
+    Option<time::OffsetDateTime>,
+);
+
+/// The names accounts show on what they write (nickname, else name; none once an account is
+/// deleted).
+pub async fn display_names(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Option<String>>, DbErr> {
+    let rows: Vec<AuthorRow> = users::Entity::find()
+        .select_only()
+        .column(users::Column::Id)
+        .column(users::Column::Nickname)
+        .column(users::Column::Name)
+        .column(users::Column::DeletedAt)
+        .filter(users::Column::Id.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, nickname, name, deleted_at)| {
+            (
+                id,
+                deleted_at.is_none().then(|| nickname.or(name)).flatten(),
+            )
+        })
+        .collect())
 }

@@ -581,6 +581,39 @@ async fn the_demo_seed_loads_barcelona_once() {
     assert!(items.iter().all(|item| item["scope_id"].is_string()
         && item["category_id"].is_string()
         && item["author"]["name"].is_string()));
+    let talked: Vec<u64> = items
+        .iter()
+        .filter_map(|item| item["comments_count"].as_u64())
+        .filter(|count| *count > 0)
+        .collect();
+    assert_eq!(talked.len(), 3, "three proposals have threads");
+    let debates = app
+        .call_with_headers(
+            poem::http::Method::GET,
+            "/api/v1/processes/pressupostos-participatius-2026/debates",
+            &[("host", "barcelona.plaza.localhost")],
+            None,
+        )
+        .await;
+    let debate = &debates.body["items"][0];
+    assert_eq!(debate["comments_count"], 4, "{debates:#?}");
+    let thread = app
+        .call_with_headers(
+            poem::http::Method::GET,
+            &format!(
+                "/api/v1/debates/{}/comments?sort=oldest",
+                debate["id"].as_str().unwrap()
+            ),
+            &[("host", "barcelona.plaza.localhost")],
+            None,
+        )
+        .await;
+    let first = &thread.body["items"][0];
+    assert_eq!(
+        first["replies"].as_array().map(Vec::len),
+        Some(2),
+        "{thread:#?}"
+    );
 
     let barcelona = plaza_api::store::orgs::find_by_slug(&app.state.db, "barcelona")
         .await

@@ -459,3 +459,46 @@ mod participation {
         assert_eq!(mine.body["items"].as_array().map(Vec::len), Some(1));
     }
 }
+
+mod comment_votes {
+    use crate::proposals::{open_process, published};
+    use futures_util::future::join_all;
+    use plaza_tests::TestApp;
+    use serde_json::json;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn twenty_parallel_identical_votes_are_one_vote() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        let slug = open_process(&app, &admin, json!({})).await;
+        let ana = app.participant("ana@example.org").await;
+        let bea = app.participant("bea@example.org").await;
+        let id = published(&app, &ana, &slug, "Una proposta per votar comentaris").await;
+        let written = app
+            .post(
+                &format!("/api/v1/proposals/{id}/comments"),
+                Some(&ana.access_token),
+                json!({ "body": "Voteu-me" }),
+            )
+            .await;
+        let comment = written.body["id"].as_str().unwrap().to_string();
+        let path = format!("/api/v1/comments/{comment}/votes");
+        let replies = join_all(
+            (0..20).map(|_| app.post(&path, Some(&bea.access_token), json!({ "vote": "up" }))),
+        )
+        .await;
+        let statuses: Vec<u16> = replies.iter().map(|reply| reply.status).collect();
+        assert!(statuses.iter().all(|status| *status == 200), "{statuses:?}");
+        use plaza_api::store::entities::comment_votes;
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        let rows = comment_votes::Entity::find()
+            .count(&app.state.db)
+            .await
+            .unwrap();
+        assert_eq!(rows, 1);
+        let thread = app
+            .get(&format!("/api/v1/proposals/{id}/comments"), None)
+            .await;
+        assert_eq!(thread.body["items"][0]["comment"]["up_votes"], 1);
+    }
+}
