@@ -79,6 +79,10 @@ pub struct Settings {
     pub default_organization: Option<String>,
     /// `PLAZA_CORS_ORIGINS`: the exact origins whose pages may call the API from a browser.
     pub cors_origins: Vec<String>,
+    /// `PLAZA_PUBLIC_CACHE_MS`: how long an anonymous public read is answered from memory
+    /// (`http::microcache`); 0 turns it off. Default 1,000 ms; at most 60,000 (what
+    /// `Cache-Control: max-age` already allows any shared cache).
+    pub public_cache: std::time::Duration,
 }
 
 impl fmt::Debug for Settings {
@@ -107,6 +111,7 @@ impl fmt::Debug for Settings {
             .field("limits", &self.limits)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("cors_origins", &self.cors_origins)
+            .field("public_cache", &self.public_cache)
             .field("default_organization", &self.default_organization)
             .field(
                 "metrics_token",
@@ -222,6 +227,7 @@ impl ParsedSettings {
             metrics_token: self.edge.metrics_token,
             default_organization: self.edge.default_organization,
             cors_origins: self.edge.cors_origins,
+            public_cache: self.edge.public_cache,
         })
     }
 }
@@ -521,10 +527,11 @@ struct EdgeSettings {
     metrics_token: Option<String>,
     default_organization: Option<String>,
     cors_origins: Vec<String>,
+    public_cache: std::time::Duration,
 }
 
-/// `PLAZA_TRUSTED_PROXIES`, `PLAZA_METRICS_TOKEN`, `PLAZA_DEFAULT_ORGANIZATION` and
-/// `PLAZA_CORS_ORIGINS`.
+/// `PLAZA_TRUSTED_PROXIES`, `PLAZA_METRICS_TOKEN`, `PLAZA_DEFAULT_ORGANIZATION`,
+/// `PLAZA_CORS_ORIGINS` and `PLAZA_PUBLIC_CACHE_MS`.
 fn parse_edge(lookup: &impl Fn(&str) -> Option<String>) -> Result<EdgeSettings, SettingsError> {
     let trusted_proxies = match lookup("PLAZA_TRUSTED_PROXIES") {
         Some(text) => {
@@ -549,11 +556,27 @@ fn parse_edge(lookup: &impl Fn(&str) -> Option<String>) -> Result<EdgeSettings, 
         Some(text) => parse_origins(&text).map_err(|problem| bad("PLAZA_CORS_ORIGINS", problem))?,
         None => Vec::new(),
     };
+    let public_cache = match lookup("PLAZA_PUBLIC_CACHE_MS") {
+        Some(text) => text
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|ms| *ms <= 60_000)
+            .map(std::time::Duration::from_millis)
+            .ok_or_else(|| {
+                bad(
+                    "PLAZA_PUBLIC_CACHE_MS",
+                    "expected milliseconds from 0 (off) to 60000",
+                )
+            })?,
+        None => std::time::Duration::from_millis(1_000),
+    };
     Ok(EdgeSettings {
         trusted_proxies,
         metrics_token,
         default_organization,
         cors_origins,
+        public_cache,
     })
 }
 

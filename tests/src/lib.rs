@@ -227,6 +227,8 @@ impl TestApp {
         {
             vars.insert("PLAZA_RATE_LIMITS", "off".to_string());
         }
+        // Answers are read fresh in tests unless one turns the public cache on itself.
+        vars.insert("PLAZA_PUBLIC_CACHE_MS", "0".to_string());
         vars.extend(options.settings);
         let settings =
             Settings::from_lookup(|name| vars.get(name).cloned()).expect("test settings");

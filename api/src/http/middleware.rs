@@ -20,6 +20,7 @@ use tracing::Instrument;
 pub async fn observe<E: Endpoint>(
     next: Arc<E>,
     state: Arc<AppState>,
+    kept: Arc<Option<super::microcache::Microcache>>,
     mut request: Request,
 ) -> poem::Result<Response> {
     let metrics = &state.metrics;
@@ -70,12 +71,19 @@ pub async fn observe<E: Endpoint>(
         .as_ref()
         .and_then(|origin| cors::preflight(&request, origin));
 
+    let cache = kept
+        .as_ref()
+        .as_ref()
+        .zip(super::microcache::Microcache::key(&request));
     let mut response = request_id::scope(id.clone(), async {
         if let Some(answer) = preflight {
             return answer;
         }
         if let Some(error) = refused {
             return problem::response(&error);
+        }
+        if let Some(hit) = cache.as_ref().and_then(|(kept, key)| kept.get(key)) {
+            return hit;
         }
         match next.call(request).await {
             Ok(output) => output.into_response(),
@@ -86,6 +94,16 @@ pub async fn observe<E: Endpoint>(
     .await;
 
     let operation = response.data::<OperationId>().copied();
+    if let (Some((kept, key)), Some(operation)) = (cache, operation)
+        && caching::is_public_read(
+            &http_method,
+            Some(operation.0),
+            signed_in,
+            response.status(),
+        )
+    {
+        response = kept.keep(key, response, operation).await;
+    }
     if caching::is_public_read(
         &http_method,
         operation.map(|operation| operation.0),

@@ -20,6 +20,7 @@ pub mod debates;
 pub mod edge;
 pub mod idempotency;
 pub mod me;
+pub mod microcache;
 pub mod middleware;
 pub mod moderation;
 pub mod ops;
@@ -584,6 +585,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .around(idempotency::idempotent)
         .around(security::resolve_organization);
     let outer = state.clone();
+    let kept = Arc::new(microcache::Microcache::new(state.settings.public_cache));
     let routes = Route::new()
         .at("/api/v1/openapi.json", spec_json)
         .at("/api/v1/openapi.yaml", spec_yaml)
@@ -597,6 +599,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
     poem::endpoint::make(move |request| {
         let routes = routes.clone();
         let state = outer.clone();
-        async move { middleware::observe(routes, state, request).await }
+        let kept = kept.clone();
+        async move { middleware::observe(routes, state, kept, request).await }
     })
 }

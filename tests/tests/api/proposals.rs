@@ -1024,3 +1024,54 @@ async fn an_anonymous_list_of_drafts_is_empty() {
         .await;
     assert_eq!(titles(&own), ["Un esborrany que ningú més veu"]);
 }
+
+#[tokio::test]
+async fn an_anonymous_list_is_answered_from_memory_for_the_public_cache_time_and_a_signed_in_one_never()
+ {
+    let app = TestApp::spawn_with(plaza_tests::Options {
+        settings: vec![("PLAZA_PUBLIC_CACHE_MS", "60000".to_string())],
+        ..Default::default()
+    })
+    .await;
+    let admin = app.admin().await;
+    let slug = open_process(&app, &admin, json!({})).await;
+    let ana = app.participant("ana@example.org").await;
+    let path = format!("/api/v1/processes/{slug}/proposals");
+    let before = app.get(&path, None).await;
+    assert_eq!(titles(&before), Vec::<String>::new());
+    published(&app, &ana, &slug, "Una proposta nova i fresca").await;
+    let kept = app.get(&path, None).await;
+    assert_eq!(
+        titles(&kept),
+        Vec::<String>::new(),
+        "kept for the cache time"
+    );
+    assert_eq!(kept.header("etag"), before.header("etag"));
+    let not_modified = app
+        .call_with_headers(
+            Method::GET,
+            &path,
+            &[
+                ("host", HOST),
+                ("if-none-match", before.header("etag").unwrap()),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(not_modified.status, 304);
+    let signed_in = app.get(&path, Some(&ana.access_token)).await;
+    assert_eq!(titles(&signed_in), ["Una proposta nova i fresca"]);
+    let in_spanish = app
+        .call_with_headers(
+            Method::GET,
+            &path,
+            &[("host", HOST), ("accept-language", "es")],
+            None,
+        )
+        .await;
+    assert_eq!(
+        titles(&in_spanish),
+        ["Una proposta nova i fresca"],
+        "another language, another key"
+    );
+}

@@ -1,0 +1,191 @@
+//! A small HTTP/1.1 load generator for the benchmark scripts (`scripts/participation-bench`):
+//! CLIENTS tasks, each on its own keep-alive connection, send requests back to back for SECONDS
+//! and time each one; prints one JSON line with the latency percentiles, the throughput and the
+//! count of each status.
+//!
+//! ```text
+//! plaza-load --addr 127.0.0.1:8080 --host bench.test --clients 50 --seconds 15 \
+//!            (--path /api/v1/... | --paths-file FILE) [--method POST --body '{}'] [--tokens-file FILE]
+//! ```
+//!
+//! With `--paths-file`, client `c` sends the file's lines `c`, `c + CLIENTS`, `c + 2 CLIENTS`, ...
+//! in turn (so that clients never share a line); with `--tokens-file`, client `c` sends the
+//! token of line `c` as `Authorization: Bearer`. Written in Rust rather than in the scripts'
+//! Python so that the client's own cost stays small beside the server's on a 2-core machine.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+struct Options {
+    addr: String,
+    host: String,
+    clients: usize,
+    seconds: f64,
+    method: String,
+    body: Option<String>,
+    paths: Vec<String>,
+    tokens: Vec<String>,
+}
+
+fn options() -> Result<Options, String> {
+    let mut args = std::env::args().skip(1);
+    let mut options = Options {
+        addr: String::new(),
+        host: "localhost".into(),
+        clients: 50,
+        seconds: 15.0,
+        method: "GET".into(),
+        body: None,
+        paths: Vec::new(),
+        tokens: Vec::new(),
+    };
+    let lines = |file: &str| -> Result<Vec<String>, String> {
+        Ok(std::fs::read_to_string(file)
+            .map_err(|e| format!("{file}: {e}"))?
+            .lines()
+            .filter(|line| !line.trim().is_empty())
+            .map(str::to_string)
+            .collect())
+    };
+    while let Some(flag) = args.next() {
+        let value = args.next().ok_or(format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--addr" => options.addr = value,
+            "--host" => options.host = value,
+            "--clients" => options.clients = value.parse().map_err(|_| "--clients")?,
+            "--seconds" => options.seconds = value.parse().map_err(|_| "--seconds")?,
+            "--method" => options.method = value,
+            "--body" => options.body = Some(value),
+            "--path" => options.paths = vec![value],
+            "--paths-file" => options.paths = lines(&value)?,
+            "--tokens-file" => options.tokens = lines(&value)?,
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    if options.addr.is_empty() || options.paths.is_empty() || options.clients == 0 {
+        return Err("--addr, --clients and a path are required".into());
+    }
+    Ok(options)
+}
+
+/// One request on `stream`; its status (the body is read and dropped).
+async fn send(stream: &mut BufReader<TcpStream>, request: &[u8]) -> std::io::Result<u16> {
+    stream.get_mut().write_all(request).await?;
+    let mut line = String::new();
+    stream.read_line(&mut line).await?;
+    let status: u16 = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("not an HTTP status line: {line:?}")))?;
+    let mut length = 0usize;
+    loop {
+        line.clear();
+        stream.read_line(&mut line).await?;
+        let header = line.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).await?;
+    Ok(status)
+}
+
+fn request_bytes(options: &Options, path: &str, token: Option<&str>) -> Vec<u8> {
+    let mut head = format!(
+        "{} {path} HTTP/1.1\r\nhost: {}\r\nconnection: keep-alive\r\n",
+        options.method, options.host
+    );
+    if let Some(token) = token {
+        head.push_str(&format!("authorization: Bearer {token}\r\n"));
+    }
+    match &options.body {
+        Some(body) => {
+            head.push_str(&format!(
+                "content-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                body.len()
+            ));
+        }
+        None => head.push_str("\r\n"),
+    }
+    head.into_bytes()
+}
+
+fn percentile(sorted: &[f64], fraction: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let index = ((fraction * sorted.len() as f64) as usize).min(sorted.len() - 1);
+    sorted[index]
+}
+
+#[tokio::main]
+async fn main() -> Result<(), String> {
+    let options = std::sync::Arc::new(options()?);
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs_f64(options.seconds);
+    let mut tasks = Vec::new();
+    for client in 0..options.clients {
+        let options = options.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut statuses: BTreeMap<u16, u64> = BTreeMap::new();
+            let token = options.tokens.get(client).map(String::as_str);
+            let connect = || TcpStream::connect(options.addr.clone());
+            let mut stream = BufReader::new(connect().await.map_err(|e| e.to_string())?);
+            let mut turn = 0usize;
+            while Instant::now() < deadline {
+                let line = client + turn * options.clients;
+                let path = if options.paths.len() == 1 {
+                    &options.paths[0]
+                } else {
+                    match options.paths.get(line) {
+                        Some(path) => path,
+                        None => break,
+                    }
+                };
+                let request = request_bytes(&options, path, token);
+                let begun = Instant::now();
+                let status = send(&mut stream, &request)
+                    .await
+                    .map_err(|e| format!("client {client}: {e}"))?;
+                latencies.push(begun.elapsed().as_secs_f64() * 1000.0);
+                *statuses.entry(status).or_default() += 1;
+                turn += 1;
+            }
+            Ok::<_, String>((latencies, statuses))
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut statuses: BTreeMap<u16, u64> = BTreeMap::new();
+    for task in tasks {
+        let (part, counts) = task.await.map_err(|e| e.to_string())??;
+        latencies.extend(part);
+        for (status, count) in counts {
+            *statuses.entry(status).or_default() += count;
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort_by(f64::total_cmp);
+    let statuses: Vec<String> = statuses
+        .iter()
+        .map(|(status, count)| format!("\"{status}\": {count}"))
+        .collect();
+    println!(
+        "{{\"requests\": {}, \"seconds\": {elapsed:.3}, \"p50_ms\": {:.3}, \"p99_ms\": {:.3}, \"max_ms\": {:.3}, \"statuses\": {{{}}}}}",
+        latencies.len(),
+        percentile(&latencies, 0.50),
+        percentile(&latencies, 0.99),
+        latencies.last().copied().unwrap_or(f64::NAN),
+        statuses.join(", ")
+    );
+    Ok(())
+}
