@@ -83,3 +83,49 @@ export function changeOfVersion(etag: string): NonNullable<operations["update_pr
 export function isStale(problem: Problem): boolean {
   return problem.status === 412 && problem.code === "precondition_failed";
 }
+
+type ProposalPage = JsonOf<operations["list_proposals"]["responses"][200]>;
+type Proposal = ProposalPage["items"][number];
+
+/** A resident's list keeps its shuffle: the seed goes with every page, the cursor with the next. */
+export function proposalsQuery(seed: number, page: ProposalPage | null): NonNullable<operations["list_proposals"]["parameters"]["query"]> {
+  return { sort: "random", seed, limit: 20, ...(page?.next_cursor ? { cursor: page.next_cursor } : {}) };
+}
+
+/** The support button shows what the server says, never a permission computed here. */
+export function supportButton(proposal: Proposal): "hidden" | "supported" | "support" | "closed" {
+  if (proposal.can_support == null) return "hidden";
+  if (proposal.supported_by_me) return "supported";
+  return proposal.can_support ? "support" : "closed";
+}
+
+/** A retried support sends its Idempotency-Key; a second support is a conflict with its own code. */
+export function supportHeaders(key: string): NonNullable<operations["create_support"]["parameters"]["header"]> {
+  return { "Idempotency-Key": key };
+}
+
+export function alreadySupported(problem: Problem): boolean {
+  return problem.status === 409 && problem.code === "already_supported";
+}
+
+type Thread = JsonOf<operations["list_proposal_comments"]["responses"][200]>["items"][number];
+
+/** A thread renders its replies in order, indented by depth; a deleted comment is a placeholder. */
+export function threadLines(thread: Thread): string[] {
+  return [thread.comment, ...thread.replies].map(
+    (c) => `${"  ".repeat(c.depth)}${c.deleted_at ? "(deleted)" : `${c.author?.name ?? "?"}: ${c.body ?? ""}`}`,
+  );
+}
+
+type Vote = components["schemas"]["VoteBody"];
+export const upVote: Vote = { vote: "up" };
+
+type Notification = JsonOf<operations["list_notifications"]["responses"][200]>["items"][number];
+
+/** What a notification says, by kind (a new kind fails this switch at compile time). */
+export function notificationText(notification: Notification): string {
+  switch (notification.kind) {
+    case "proposal_answered":
+      return `Your proposal was answered: ${notification.subject_id}`;
+  }
+}
