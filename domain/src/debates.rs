@@ -29,6 +29,7 @@ use crate::calendar::Timestamp;
 use crate::error::{DomainError, FieldError, FieldErrors};
 use crate::ids::{DebateId, ProcessId, UserId};
 use crate::processes::{Feature, PhaseWindow};
+use crate::proposals::Viewer;
 use crate::text::{Length, PlainText};
 
 /// A debate title's length, in characters (as a proposal's title).
@@ -229,6 +230,33 @@ impl Debate {
         matches!(self.status, DebateStatus::Open)
     }
 
+    /// Whether `viewer` may see the debate (404 otherwise): a debate `hidden` by moderation is
+    /// its author's and the moderators' alone.
+    pub fn visible_to(&self, hidden: bool, viewer: Viewer<'_>) -> bool {
+        !hidden || viewer.sees_hidden_of(self.author)
+    }
+
+    /// Whether `actor` may edit the debate now: its author, while it is open.
+    pub fn may_edit(&self, actor: UserId) -> Result<(), DomainError> {
+        if actor != self.author {
+            return Err(DomainError::Forbidden);
+        }
+        self.check_open()
+    }
+
+    /// Whether `actor` may close the debate now, and in which right: its author, or anyone who
+    /// may moderate content; only while it is open.
+    pub fn may_close(&self, actor: UserId, roles: &Roles) -> Result<ClosedAs, DomainError> {
+        let closed_as = if actor == self.author {
+            ClosedAs::Author
+        } else {
+            authorize(roles, Permission::ModerateContent)?;
+            ClosedAs::Moderator
+        };
+        self.check_open()?;
+        Ok(closed_as)
+    }
+
     /// The debate with `changes` applied, by its author while it is open. An edit that changes
     /// nothing returns the debate as it was (not marked as edited).
     pub fn edit(
@@ -237,10 +265,7 @@ impl Debate {
         changes: DebateChanges,
         now: Timestamp,
     ) -> Result<Debate, DomainError> {
-        if actor != self.author {
-            return Err(DomainError::Forbidden);
-        }
-        self.check_open()?;
+        self.may_edit(actor)?;
         if changes.is_empty() {
             return Ok(self.clone());
         }
@@ -264,13 +289,7 @@ impl Debate {
         conclusions: Conclusions,
         now: Timestamp,
     ) -> Result<Closing, DomainError> {
-        let closed_as = if actor == self.author {
-            ClosedAs::Author
-        } else {
-            authorize(roles, Permission::ModerateContent)?;
-            ClosedAs::Moderator
-        };
-        self.check_open()?;
+        let closed_as = self.may_close(actor, roles)?;
         let debate = Debate {
             status: DebateStatus::Closed(Closure {
                 conclusions,
@@ -514,6 +533,54 @@ mod tests {
                 })
             ));
         }
+    }
+
+    #[test]
+    fn what_a_reader_may_do_is_asked_without_doing_it() {
+        let debate = open_debate();
+        assert_eq!(debate.may_edit(ANA), Ok(()));
+        assert_eq!(debate.may_edit(BEA), Err(DomainError::Forbidden));
+        assert_eq!(debate.may_close(ANA, &participant()), Ok(ClosedAs::Author));
+        assert_eq!(
+            debate.may_close(BEA, &participant()),
+            Err(DomainError::Forbidden)
+        );
+        assert_eq!(
+            debate.may_close(MODERATOR, &Roles::new([Role::Moderator])),
+            Ok(ClosedAs::Moderator)
+        );
+        let closed = closed_debate();
+        assert_eq!(closed.may_edit(ANA), Err(DomainError::DebateClosed));
+        assert_eq!(
+            closed.may_close(ANA, &participant()),
+            Err(DomainError::DebateClosed)
+        );
+    }
+
+    #[test]
+    fn a_hidden_debate_is_seen_by_its_author_and_moderators_only() {
+        let debate = open_debate();
+        let participant = participant();
+        let moderator = Roles::new([Role::Moderator]);
+        let bea = Viewer::Account {
+            id: BEA,
+            roles: &participant,
+        };
+        let ana = Viewer::Account {
+            id: ANA,
+            roles: &participant,
+        };
+        let moderating = Viewer::Account {
+            id: MODERATOR,
+            roles: &moderator,
+        };
+        for viewer in [Viewer::Anonymous, bea, ana, moderating] {
+            assert!(debate.visible_to(false, viewer));
+        }
+        assert!(!debate.visible_to(true, Viewer::Anonymous));
+        assert!(!debate.visible_to(true, bea));
+        assert!(debate.visible_to(true, ana));
+        assert!(debate.visible_to(true, moderating));
     }
 
     #[test]

@@ -28,6 +28,7 @@ mod m20261201_000016_categories;
 mod m20261201_000017_proposals;
 mod m20261201_000018_notifications;
 mod m20261201_000019_debates_and_comments;
+mod m20261201_000020_process_roles;
 
 /// The ordered list of Plaza's migrations.
 pub struct Migrator;
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000017_proposals::Migration),
             Box::new(m20261201_000018_notifications::Migration),
             Box::new(m20261201_000019_debates_and_comments::Migration),
+            Box::new(m20261201_000020_process_roles::Migration),
         ]
     }
 }

@@ -39,7 +39,7 @@ use plaza_domain::i18n::choose_locale;
 use plaza_domain::sessions::RevokeReason;
 use plaza_domain::sessions::{self, RefreshDecision, SessionState, TokenState};
 use plaza_domain::{DomainError, FieldError, FieldErrors};
-use plaza_domain::{OrganizationId, ScopeId, SessionId, UserId};
+use plaza_domain::{OrganizationId, ProcessId, ScopeId, SessionId, UserId};
 use sea_orm::ConnectionTrait;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -818,6 +818,8 @@ pub async fn reset_password(
 pub struct Profile {
     pub account: Account,
     pub roles: Roles,
+    /// The processes the participant evaluates by a grant for that process alone, by slug.
+    pub evaluator_of: Vec<String>,
     pub residency: Option<super::census::Residency>,
 }
 
@@ -844,6 +846,7 @@ pub async fn profile(
         None => None,
     };
     Ok(Profile {
+        evaluator_of: evaluated_processes(&state.db, account.id).await?,
         account,
         roles: actor.roles.clone(),
         residency,
@@ -1095,6 +1098,7 @@ pub async fn delete_account(
         .await?
         .ok_or(AppError::NotFound)?;
     let roles_before = super::tenancy::roles_in(work.db(), UserId::from(user.id)).await?;
+    let evaluated_before = evaluated_processes(work.db(), UserId::from(user.id)).await?;
     if roles_before.has(Role::Admin) {
         one_admin_may_go(work.db(), organization).await?;
     }
@@ -1117,6 +1121,7 @@ pub async fn delete_account(
     )
     .await?;
     store::users::revoke_all_roles(work.db(), UserId::from(user.id)).await?;
+    store::users::revoke_all_process_roles(work.db(), UserId::from(user.id)).await?;
     store::users::void_all_email_tokens(work.db(), UserId::from(user.id), now).await?;
     store::census::clear_attempts(work.db(), UserId::from(user.id)).await?;
     crate::jobs::forget_account(
@@ -1127,12 +1132,15 @@ pub async fn delete_account(
         now,
     )
     .await?;
-    if roles_before.iter().any(|role| role != Role::Participant) {
+    if roles_before.iter().any(|role| role != Role::Participant) || !evaluated_before.is_empty() {
         work.audit(
             AuditAction::UserDelete,
             user.id,
-            Some(serde_json::json!({ "roles": role_names(&roles_before) })),
-            Some(serde_json::json!({ "roles": [] })),
+            Some(serde_json::json!({
+                "roles": role_names(&roles_before),
+                "evaluator_of": evaluated_before,
+            })),
+            Some(serde_json::json!({ "roles": [], "evaluator_of": [] })),
         )
         .await?;
     }
@@ -1243,14 +1251,69 @@ pub async fn create_admin(
     Ok(UserId::from(user.id))
 }
 
-/// Replaces the civil-servant roles of an account (admins only), audited with before and after.
+/// An account's civil-servant roles: organization-wide ones, and the processes it evaluates
+/// alone (by slug).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grants {
+    pub roles: Roles,
+    pub evaluator_of: Vec<String>,
+}
+
+/// How many processes one request may name in `evaluator_of`.
+pub const MAX_EVALUATED_PROCESSES: usize = 1_000;
+
+/// The slugs of the processes `user_id` evaluates by a grant for that process alone.
+async fn evaluated_processes(db: &impl ConnectionTrait, user_id: UserId) -> AppResult<Vec<String>> {
+    Ok(
+        store::users::processes_with_role(db, user_id, Role::Evaluator.as_str())
+            .await?
+            .into_iter()
+            .map(|process| process.slug)
+            .collect(),
+    )
+}
+
+/// Reads the processes named by slug in `evaluator_of` (each one of the organization's; an
+/// unknown one is 422 `evaluator_of.N` `not_found`), each once.
+async fn processes_named(
+    db: &impl ConnectionTrait,
+    organization: &Organization,
+    slugs: &[String],
+) -> AppResult<Vec<store::entities::processes::Model>> {
+    if slugs.len() > MAX_EVALUATED_PROCESSES {
+        return Err(FieldError::new(
+            "evaluator_of",
+            FieldCode::OutOfRange,
+            format!("At most {MAX_EVALUATED_PROCESSES} processes at once."),
+        )
+        .into());
+    }
+    let found = store::orgs::processes_by_slugs(db, organization.id, slugs).await?;
+    let mut errors = FieldErrors::new();
+    for (index, slug) in slugs.iter().enumerate() {
+        if found.iter().all(|process| &process.slug != slug) {
+            errors.push(FieldError::new(
+                format!("evaluator_of.{index}"),
+                FieldCode::NotFound,
+                "No process of this organization has this slug.",
+            ));
+        }
+    }
+    errors.finish()?;
+    Ok(found)
+}
+
+/// Replaces the civil-servant roles of an account (admins only), audited with before and after:
+/// its organization-wide `roles`, and, when `evaluator_of` is given, the processes it evaluates
+/// alone (absent: those stay as they are).
 pub async fn set_roles(
     state: &AppState,
     organization: &Organization,
     actor: &Actor,
     user_id: UserId,
     roles: &[Role],
-) -> AppResult<Roles> {
+    evaluator_of: Option<&[String]>,
+) -> AppResult<Grants> {
     plaza_domain::accounts::authorize(
         &actor.roles,
         plaza_domain::accounts::Permission::ManageRoles,
@@ -1265,29 +1328,55 @@ pub async fn set_roles(
         .await?
         .filter(|u| u.deleted_at.is_none())
         .ok_or(AppError::NotFound)?;
+    let target_id = UserId::from(target.id);
     let wanted = decide_roles(
         &actor_roles,
         target.id == actor.id().uuid(),
         roles.iter().copied(),
         target.admin_grade_password,
     )?;
-    let before = store::users::roles_of(work.db(), UserId::from(target.id)).await?;
+    let evaluated = match evaluator_of {
+        Some(slugs) => Some(processes_named(work.db(), organization, slugs).await?),
+        None => None,
+    };
+    let before = store::users::roles_of(work.db(), target_id).await?;
+    let evaluated_before = evaluated_processes(work.db(), target_id).await?;
     if before.iter().any(|r| r == Role::Admin.as_str()) && !wanted.has(Role::Admin) {
         one_admin_may_go(work.db(), organization).await?;
     }
-    store::users::revoke_all_roles(work.db(), UserId::from(target.id)).await?;
+    store::users::revoke_all_roles(work.db(), target_id).await?;
     for role in wanted.iter().filter(|r| *r != Role::Participant) {
-        store::users::grant_role(work.db(), UserId::from(target.id), role.as_str(), now).await?;
+        store::users::grant_role(work.db(), target_id, role.as_str(), now).await?;
     }
+    if let Some(processes) = &evaluated {
+        store::users::revoke_all_process_roles(work.db(), target_id).await?;
+        for process in processes {
+            store::users::grant_process_role(
+                work.db(),
+                target_id,
+                ProcessId::from(process.id),
+                Role::Evaluator.as_str(),
+                now,
+            )
+            .await?;
+        }
+    }
+    let evaluator_of = evaluated_processes(work.db(), target_id).await?;
     work.audit(
         AuditAction::UserRolesUpdate,
         target.id,
-        Some(serde_json::json!({ "roles": before })),
-        Some(serde_json::json!({ "roles": wanted.iter().map(|r| r.as_str()).collect::<Vec<_>>() })),
+        Some(serde_json::json!({ "roles": before, "evaluator_of": evaluated_before })),
+        Some(serde_json::json!({
+            "roles": role_names(&wanted),
+            "evaluator_of": evaluator_of,
+        })),
     )
     .await?;
     work.commit().await?;
-    Ok(wanted)
+    Ok(Grants {
+        roles: wanted,
+        evaluator_of,
+    })
 }
 
 /// The roles of an account of the organization (admins only).
@@ -1296,7 +1385,7 @@ pub async fn roles_of_user(
     organization: &Organization,
     actor: &Actor,
     user_id: UserId,
-) -> AppResult<Roles> {
+) -> AppResult<Grants> {
     plaza_domain::accounts::authorize(
         &actor.roles,
         plaza_domain::accounts::Permission::ManageRoles,
@@ -1305,5 +1394,9 @@ pub async fn roles_of_user(
         .await?
         .filter(|u| u.deleted_at.is_none())
         .ok_or(AppError::NotFound)?;
-    super::tenancy::roles_of(state, UserId::from(target.id)).await
+    let target_id = UserId::from(target.id);
+    Ok(Grants {
+        roles: super::tenancy::roles_of(state, target_id).await?,
+        evaluator_of: evaluated_processes(&state.db, target_id).await?,
+    })
 }

@@ -4,18 +4,18 @@
 //! told (a row of their notifications).
 
 use super::AppState;
-use super::catalog::{self, ProcessRef};
+use super::catalog::ProcessView;
 use super::error::AppResult;
 use super::notifications::Notice;
-use super::proposals::{Shown, as_rules, shown, visible_row};
-use super::tenancy::{Actor, Organization};
+use super::proposals::{Shown, as_rules, process_of, shown, visible_row};
+use super::tenancy::{Actor, Organization, roles_in_process};
 use super::unit::{AuditAction, UnitOfWork};
 use crate::clock::{from_timestamp, to_timestamp};
 use crate::store::{self, entities::proposals};
 use plaza_domain::accounts::{Permission, authorize};
 use plaza_domain::i18n::TranslatedText;
 use plaza_domain::proposals::{self as rules, AnswerForm, AnswerState, Answered, MAX_ANSWER};
-use plaza_domain::{Cents, FieldErrors, ProcessId, ProposalId, UserId};
+use plaza_domain::{Cents, DomainError, ProposalId, UserId};
 use std::collections::BTreeMap;
 
 /// An answer as an evaluator sends it.
@@ -27,7 +27,7 @@ pub struct AnswerRequest {
     pub cost: Option<Cents>,
 }
 
-/// Answers the proposal `id` (evaluators and admins).
+/// Answers the proposal `id` (evaluators of its process, organization-wide evaluators, admins).
 pub async fn answer(
     state: &AppState,
     organization: &Organization,
@@ -35,39 +35,26 @@ pub async fn answer(
     id: ProposalId,
     request: AnswerRequest,
 ) -> AppResult<Shown> {
-    authorize(&actor.roles, Permission::EvaluateProposals)?;
-    let mut errors = FieldErrors::new();
+    let work = UnitOfWork::begin(state, organization, Some(actor.id())).await?;
+    let row = visible_row(work.db(), organization, Some(actor), id, true).await?;
+    let process = process_of(work.db(), organization, &row, work.now()).await?;
+    let roles = roles_in_process(work.db(), actor, process.process.id).await?;
+    authorize(&roles, Permission::EvaluateProposals)?;
     let text = match &request.text {
-        Some(texts) => {
-            let parsed = TranslatedText::parse(
+        Some(texts) => Some(
+            TranslatedText::parse(
                 "answer",
                 texts,
                 &organization.available_locales,
                 &organization.default_locale,
                 MAX_ANSWER,
-            );
-            match parsed {
-                Ok(text) => Some(text),
-                Err(fields) => {
-                    errors.take_all(Err(fields));
-                    None
-                }
-            }
-        }
+            )
+            .map_err(DomainError::Invalid)?,
+        ),
         None => None,
     };
-    errors.finish()?;
-    let work = UnitOfWork::begin(state, organization, Some(actor.id())).await?;
-    let row = visible_row(work.db(), organization, Some(actor), id, true).await?;
-    let process = catalog::process_in(
-        work.db(),
-        organization,
-        ProcessRef::Id(ProcessId::from(row.process_id)),
-        work.now(),
-    )
-    .await?;
     let answered = rules::answer(
-        &actor.roles,
+        &roles,
         &as_rules(&row, false)?,
         AnswerForm {
             state: request.state,
@@ -79,7 +66,7 @@ pub async fn answer(
     )?;
     finish(
         work,
-        organization,
+        &process,
         actor,
         row,
         answered,
@@ -88,24 +75,23 @@ pub async fn answer(
     .await
 }
 
-/// Makes the proposal's private answer public (evaluators and admins).
+/// Makes the proposal's private answer public (its process's evaluators, organization-wide
+/// evaluators, admins).
 pub async fn publish(
     state: &AppState,
     organization: &Organization,
     actor: &Actor,
     id: ProposalId,
 ) -> AppResult<Shown> {
-    authorize(&actor.roles, Permission::EvaluateProposals)?;
     let work = UnitOfWork::begin(state, organization, Some(actor.id())).await?;
     let row = visible_row(work.db(), organization, Some(actor), id, true).await?;
-    let answered = rules::publish_answer(
-        &actor.roles,
-        &as_rules(&row, false)?,
-        to_timestamp(work.now()),
-    )?;
+    let process = process_of(work.db(), organization, &row, work.now()).await?;
+    let roles = roles_in_process(work.db(), actor, process.process.id).await?;
+    let answered =
+        rules::publish_answer(&roles, &as_rules(&row, false)?, to_timestamp(work.now()))?;
     finish(
         work,
-        organization,
+        &process,
         actor,
         row,
         answered,
@@ -117,7 +103,7 @@ pub async fn publish(
 /// Stores what an answer changed, audits it, tells the author when it became public, commits.
 async fn finish(
     work: UnitOfWork<'_>,
-    organization: &Organization,
+    process: &ProcessView,
     actor: &Actor,
     before: proposals::Model,
     answered: Answered,
@@ -156,7 +142,7 @@ async fn finish(
         )
         .await?;
     }
-    let shown = shown(work.db(), organization, Some(actor), &saved, work.now()).await?;
+    let shown = shown(work.db(), process, Some(actor), saved, work.now()).await?;
     work.commit().await?;
     Ok(shown)
 }

@@ -639,11 +639,7 @@ pub async fn get_process(
     organization: &Organization,
     slug: &str,
 ) -> AppResult<ProcessView> {
-    let process = store::orgs::process_by_slug(&state.db, organization.id, slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let phases = store::orgs::phases_of(&state.db, &[ProcessId::from(process.id)]).await?;
-    ProcessView::try_from(view(process, phases, state.now()))
+    process_in(&state.db, organization, ProcessRef::Slug(slug), state.now()).await
 }
 
 /// A process, by slug or by id, read through `db` (a use case's transaction) at `now`.

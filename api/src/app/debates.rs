@@ -16,12 +16,10 @@ use super::tenancy::{Actor, Organization};
 use super::unit::{AuditAction, UnitOfWork};
 use crate::clock::{from_timestamp, to_timestamp};
 use crate::store::{self, entities::debates};
-use plaza_domain::accounts::Role;
 use plaza_domain::debates::{
     ClosedAs, Closure, Conclusions, Debate, DebateChanges, DebateDescription, DebateStatus,
     DebateText, DebateTitle,
 };
-use plaza_domain::proposals::Viewer;
 use plaza_domain::{CategoryId, DebateId, FieldErrors, ProcessId, ScopeId, UserId};
 use sea_orm::ConnectionTrait;
 use time::OffsetDateTime;
@@ -130,19 +128,6 @@ fn record(row: &debates::Model, author_name: Option<String>) -> AppResult<Debate
     })
 }
 
-/// Whether `viewer` may see the debate: a hidden one is its author's and the moderators'.
-fn visible(row: &debates::Model, viewer: Viewer<'_>) -> bool {
-    if !row.hidden {
-        return true;
-    }
-    match viewer {
-        Viewer::Anonymous => false,
-        Viewer::Account { id, roles } => {
-            id.uuid() == row.author_id || roles.has(Role::Moderator) || roles.has(Role::Admin)
-        }
-    }
-}
-
 /// A debate `actor` may see, or 404.
 pub(super) async fn visible_row(
     db: &impl ConnectionTrait,
@@ -153,25 +138,14 @@ pub(super) async fn visible_row(
 ) -> AppResult<debates::Model> {
     store::debates::by_id(db, organization.id, id, lock)
         .await?
-        .filter(|row| visible(row, viewer_of(actor)))
+        .filter(|row| as_rules(row).visible_to(row.hidden, viewer_of(actor)))
         .ok_or(AppError::NotFound)
 }
 
-fn abilities(
-    actor: &Actor,
-    debate: &Debate,
-    process: &ProcessView,
-    now: OffsetDateTime,
-) -> DebateAbilities {
-    let moment = to_timestamp(now);
-    let conclusions = Conclusions::from_stored("—".repeat(10));
+fn abilities(actor: &Actor, debate: &Debate, process: &ProcessView) -> DebateAbilities {
     DebateAbilities {
-        can_edit: debate
-            .edit(actor.id(), DebateChanges::default(), moment)
-            .is_ok(),
-        can_close: debate
-            .close(actor.id(), &actor.roles, conclusions, moment)
-            .is_ok(),
+        can_edit: debate.may_edit(actor.id()).is_ok(),
+        can_close: debate.may_close(actor.id(), &actor.roles).is_ok(),
         can_comment: plaza_domain::comments::may_comment(
             process.active_window().as_ref(),
             &plaza_domain::comments::Commentable::Debate(debate),
@@ -180,29 +154,51 @@ fn abilities(
     }
 }
 
+/// Debates of `process` as `actor` sees them (two queries however many rows).
+async fn shown_rows(
+    db: &impl ConnectionTrait,
+    process: &ProcessView,
+    actor: Option<&Actor>,
+    rows: &[debates::Model],
+) -> AppResult<Vec<ShownDebate>> {
+    let authors: Vec<Uuid> = rows.iter().map(|row| row.author_id).collect();
+    let names = store::users::display_names(db, &authors).await?;
+    rows.iter()
+        .map(|row| {
+            let debate = record(row, names.get(&row.author_id).cloned().flatten())?;
+            let abilities = actor.map(|actor| abilities(actor, &debate.debate, process));
+            Ok(ShownDebate { debate, abilities })
+        })
+        .collect()
+}
+
+/// One debate of `process` as `actor` sees it.
 async fn shown(
     db: &impl ConnectionTrait,
-    organization: &Organization,
+    process: &ProcessView,
     actor: Option<&Actor>,
     row: &debates::Model,
-    now: OffsetDateTime,
 ) -> AppResult<ShownDebate> {
-    let names = store::users::display_names(db, &[row.author_id]).await?;
-    let debate = record(row, names.get(&row.author_id).cloned().flatten())?;
-    let abilities = match actor {
-        Some(actor) => {
-            let process = catalog::process_in(
-                db,
-                organization,
-                ProcessRef::Id(ProcessId::from(row.process_id)),
-                now,
-            )
-            .await?;
-            Some(abilities(actor, &debate.debate, &process, now))
-        }
-        None => None,
-    };
-    Ok(ShownDebate { debate, abilities })
+    shown_rows(db, process, actor, std::slice::from_ref(row))
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::internal("a debate read back went missing"))
+}
+
+/// The process a debate belongs to, with its active phase at `now`.
+async fn process_of(
+    db: &impl ConnectionTrait,
+    organization: &Organization,
+    row: &debates::Model,
+    now: OffsetDateTime,
+) -> AppResult<ProcessView> {
+    catalog::process_in(
+        db,
+        organization,
+        ProcessRef::Id(ProcessId::from(row.process_id)),
+        now,
+    )
+    .await
 }
 
 /// One debate, as `actor` (or an anonymous visitor) may see it.
@@ -213,7 +209,8 @@ pub async fn get(
     id: DebateId,
 ) -> AppResult<ShownDebate> {
     let row = visible_row(&state.db, organization, actor, id, false).await?;
-    shown(&state.db, organization, actor, &row, state.now()).await
+    let process = process_of(&state.db, organization, &row, state.now()).await?;
+    shown(&state.db, &process, actor, &row).await
 }
 
 /// Starts a debate in the process `slug`, while the active phase opens debates.
@@ -268,7 +265,7 @@ pub async fn create(
         edited_at: None,
     };
     let saved = store::debates::insert(work.db(), row).await?;
-    let shown = shown(work.db(), organization, Some(actor), &saved, now).await?;
+    let shown = shown(work.db(), &process, Some(actor), &saved).await?;
     work.commit().await?;
     Ok(shown)
 }
@@ -290,7 +287,8 @@ pub async fn update(
     row.description = edited.description.as_str().to_string();
     row.edited_at = edited.edited_at.map(from_timestamp);
     let saved = store::debates::save(work.db(), row).await?;
-    let shown = shown(work.db(), organization, Some(actor), &saved, work.now()).await?;
+    let process = process_of(work.db(), organization, &saved, work.now()).await?;
+    let shown = shown(work.db(), &process, Some(actor), &saved).await?;
     work.commit().await?;
     Ok(shown)
 }
@@ -329,7 +327,8 @@ pub async fn close(
         )
         .await?;
     }
-    let shown = shown(work.db(), organization, Some(actor), &saved, work.now()).await?;
+    let process = process_of(work.db(), organization, &saved, work.now()).await?;
+    let shown = shown(work.db(), &process, Some(actor), &saved).await?;
     work.commit().await?;
     Ok(shown)
 }
@@ -385,14 +384,7 @@ pub async fn list(
         }),
         id: row.id,
     });
-    let authors: Vec<Uuid> = page.items.iter().map(|row| row.author_id).collect();
-    let names = store::users::display_names(db, &authors).await?;
-    let mut items = Vec::with_capacity(page.items.len());
-    for row in &page.items {
-        let debate = record(row, names.get(&row.author_id).cloned().flatten())?;
-        let abilities = actor.map(|actor| abilities(actor, &debate.debate, &process, now));
-        items.push(ShownDebate { debate, abilities });
-    }
+    let items = shown_rows(db, &process, actor, &page.items).await?;
     Ok(Page {
         items,
         next: page.next,

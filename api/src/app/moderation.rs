@@ -50,7 +50,7 @@ pub async fn decide(
         .filter(|u| u.deleted_at.is_none())
         .ok_or(AppError::NotFound)?;
     let actor_roles = super::tenancy::roles_in(tx, actor.id()).await?;
-    let target_roles = super::tenancy::roles_in(tx, UserId::from(target.id)).await?;
+    let target_roles = super::tenancy::roles_anywhere(tx, UserId::from(target.id)).await?;
     decide_block(&actor_roles, &target_roles, target.id == actor.id().uuid())?;
     let blocked_before = target.blocked_at.is_some();
     let blocked_after = decision == Decision::Block;

@@ -4,7 +4,7 @@
 //! participant's mail preference come later and will read the same rows.
 
 use super::AppState;
-use super::error::AppResult;
+use super::error::{AppError, AppResult};
 use super::paging::{Page, PageRequest, Position};
 use super::tenancy::{Actor, Organization};
 use crate::store::{self, entities::notifications};
@@ -13,6 +13,29 @@ use plaza_domain::proposals::AnswerState;
 use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
+
+/// The kinds of notice, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    ProposalAnswered,
+}
+
+impl NoticeKind {
+    pub const ALL: [NoticeKind; 1] = [NoticeKind::ProposalAnswered];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeKind::ProposalAnswered => "proposal_answered",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<NoticeKind> {
+        NoticeKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == raw)
+    }
+}
 
 /// Something a participant is told, with what they need to read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,10 +49,9 @@ pub enum Notice {
 }
 
 impl Notice {
-    /// The stored kind.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> NoticeKind {
         match self {
-            Notice::ProposalAnswered { .. } => "proposal_answered",
+            Notice::ProposalAnswered { .. } => NoticeKind::ProposalAnswered,
         }
     }
 
@@ -61,7 +83,7 @@ impl Notice {
             id: Uuid::now_v7(),
             organization_id: organization.id.uuid(),
             user_id: recipient.uuid(),
-            kind: self.kind().to_string(),
+            kind: self.kind().as_str().to_string(),
             subject_kind: subject_kind.to_string(),
             subject_id,
             data: self.data(),
@@ -75,7 +97,7 @@ impl Notice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notification {
     pub id: Uuid,
-    pub kind: String,
+    pub kind: NoticeKind,
     pub subject_kind: String,
     pub subject_id: Uuid,
     pub data: serde_json::Value,
@@ -105,13 +127,28 @@ pub async fn list(
         key: None,
         id: row.id,
     });
-    Ok(page.map(|row| Notification {
-        id: row.id,
-        kind: row.kind,
-        subject_kind: row.subject_kind,
-        subject_id: row.subject_id,
-        data: row.data,
-        created_at: row.created_at,
-        read_at: row.read_at,
-    }))
+    let next = page.next;
+    let items = page
+        .items
+        .into_iter()
+        .map(|row| {
+            // A kind this server does not know fails the request rather than vanish.
+            let kind = NoticeKind::parse(&row.kind).ok_or_else(|| {
+                AppError::internal(format!(
+                    "notification {}: unknown kind {:?}",
+                    row.id, row.kind
+                ))
+            })?;
+            Ok(Notification {
+                id: row.id,
+                kind,
+                subject_kind: row.subject_kind,
+                subject_id: row.subject_id,
+                data: row.data,
+                created_at: row.created_at,
+                read_at: row.read_at,
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok(Page { items, next })
 }

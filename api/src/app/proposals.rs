@@ -19,6 +19,7 @@ use super::tenancy::{Actor, Organization};
 use super::unit::UnitOfWork;
 use crate::clock::{from_timestamp, to_timestamp};
 use crate::store::{self, entities::proposals, locks::Lock};
+use plaza_domain::accounts::Roles;
 use plaza_domain::i18n::TranslatedText;
 use plaza_domain::money::Cents;
 use plaza_domain::processes::Feature;
@@ -70,6 +71,7 @@ pub struct Abilities {
     pub can_support: bool,
     pub can_edit: bool,
     pub can_withdraw: bool,
+    pub can_answer: bool,
 }
 
 /// A proposal with what its reader may do (`None` for an anonymous visitor).
@@ -134,14 +136,6 @@ pub struct ProposalFilter {
     /// Only the reader's own proposals (their drafts included).
     pub mine: bool,
 }
-
-/// The states a list shows when none is asked for: what residents can support or read about.
-const LISTED: [ProposalState; 4] = [
-    ProposalState::Published,
-    ProposalState::Evaluating,
-    ProposalState::Accepted,
-    ProposalState::Rejected,
-];
 
 /// The stored row as the rules see it.
 pub(super) fn as_rules(row: &proposals::Model, has_supports: bool) -> AppResult<rules::Proposal> {
@@ -228,6 +222,8 @@ fn record(
 /// What the rules need to know about a signed-in reader of a process's proposals.
 struct Reader<'a> {
     actor: &'a Actor,
+    /// The reader's roles within the process (an evaluator of this process alone counts).
+    roles: Roles,
     supporter: Supporter,
 }
 
@@ -237,15 +233,24 @@ impl<'a> Reader<'a> {
         actor: &'a Actor,
         process: ProcessId,
     ) -> AppResult<Reader<'a>> {
+        let roles = super::tenancy::roles_in_process(db, actor, process).await?;
         let resident = store::census::resident_of(db, actor.id()).await?.is_some();
         let given = store::proposals::supports_in_process(db, actor.id(), process).await?;
         Ok(Reader {
             actor,
+            roles,
             supporter: Supporter {
                 resident,
                 supports_in_process: u32::try_from(given).unwrap_or(u32::MAX),
             },
         })
+    }
+
+    fn viewer(&self) -> Viewer<'_> {
+        Viewer::Account {
+            id: self.actor.id(),
+            roles: &self.roles,
+        }
     }
 
     /// What this reader may do with `proposal` (`has_supports` matters for their own only).
@@ -265,49 +270,24 @@ impl<'a> Reader<'a> {
             can_edit: rules::may_edit(self.actor.id(), proposal, settings, to_timestamp(now))
                 .is_ok(),
             can_withdraw: rules::withdraw(self.actor.id(), proposal).is_ok(),
+            can_answer: rules::may_answer(&self.roles, proposal).is_ok(),
         }
     }
 }
 
-/// One proposal with what `actor` may do with it, read through `db`.
+/// One proposal of `process` with what `actor` may do with it, read through `db` (the use
+/// case's transaction, after its write).
 pub(super) async fn shown(
     db: &impl ConnectionTrait,
-    organization: &Organization,
+    process: &ProcessView,
     actor: Option<&Actor>,
-    row: &proposals::Model,
+    row: proposals::Model,
     now: OffsetDateTime,
 ) -> AppResult<Shown> {
-    let id = ProposalId::from(row.id);
-    let names = store::users::display_names(db, &[row.author_id]).await?;
-    let viewer = viewer_of(actor);
-    let proposal = record(row, names.get(&row.author_id).cloned().flatten(), viewer)?;
-    let abilities = match actor {
-        Some(actor) => {
-            let process = catalog::process_in(
-                db,
-                organization,
-                ProcessRef::Id(ProcessId::from(row.process_id)),
-                now,
-            )
-            .await?;
-            let reader = Reader::read(db, actor, process.process.id).await?;
-            let has_supports = store::proposals::has_supports(db, id).await?;
-            let supported_by_me = store::proposals::support(db, id, actor.id())
-                .await?
-                .is_some();
-            Some(reader.abilities(
-                &process,
-                &as_rules(row, has_supports)?,
-                supported_by_me,
-                now,
-            ))
-        }
-        None => None,
-    };
-    Ok(Shown {
-        proposal,
-        abilities,
-    })
+    shown_rows(db, process, actor, vec![row], now)
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::internal("a proposal read back went missing"))
 }
 
 /// A proposal `viewer` may see, or 404 (absent, another organization's, another's draft, hidden).
@@ -337,7 +317,24 @@ pub async fn get(
     id: ProposalId,
 ) -> AppResult<Shown> {
     let row = visible_row(&state.db, organization, actor, id, false).await?;
-    shown(&state.db, organization, actor, &row, state.now()).await
+    let process = process_of(&state.db, organization, &row, state.now()).await?;
+    shown(&state.db, &process, actor, row, state.now()).await
+}
+
+/// The process a proposal belongs to, with its active phase at `now`.
+pub(super) async fn process_of(
+    db: &impl ConnectionTrait,
+    organization: &Organization,
+    row: &proposals::Model,
+    now: OffsetDateTime,
+) -> AppResult<ProcessView> {
+    catalog::process_in(
+        db,
+        organization,
+        ProcessRef::Id(ProcessId::from(row.process_id)),
+        now,
+    )
+    .await
 }
 
 /// The scope and category of a proposal, checked against its process: a scope inside the
@@ -455,7 +452,7 @@ pub async fn create(
         updated_at: now,
     };
     let saved = store::proposals::insert(work.db(), row).await?;
-    let shown = shown(work.db(), organization, Some(actor), &saved, now).await?;
+    let shown = shown(work.db(), &process, Some(actor), saved, now).await?;
     work.commit().await?;
     Ok(shown)
 }
@@ -471,13 +468,7 @@ pub async fn update(
 ) -> AppResult<Shown> {
     let work = UnitOfWork::begin(state, organization, Some(actor.id())).await?;
     let mut row = visible_row(work.db(), organization, Some(actor), id, true).await?;
-    let process = catalog::process_in(
-        work.db(),
-        organization,
-        ProcessRef::Id(ProcessId::from(row.process_id)),
-        work.now(),
-    )
-    .await?;
+    let process = process_of(work.db(), organization, &row, work.now()).await?;
     let settings = &process.process.proposal_settings;
     let has_supports = store::proposals::has_supports(work.db(), id).await?;
     rules::may_edit(
@@ -510,7 +501,7 @@ pub async fn update(
     row.category_id = category_id.map(CategoryId::uuid);
     row.updated_at = work.now();
     let saved = store::proposals::save(work.db(), row).await?;
-    let shown = shown(work.db(), organization, Some(actor), &saved, work.now()).await?;
+    let shown = shown(work.db(), &process, Some(actor), saved, work.now()).await?;
     work.commit().await?;
     Ok(shown)
 }
@@ -540,13 +531,7 @@ async fn for_change(
     id: ProposalId,
 ) -> AppResult<(proposals::Model, ProcessView)> {
     let row = visible_row(work.db(), organization, Some(actor), id, true).await?;
-    let process = catalog::process_in(
-        work.db(),
-        organization,
-        ProcessRef::Id(ProcessId::from(row.process_id)),
-        work.now(),
-    )
-    .await?;
+    let process = process_of(work.db(), organization, &row, work.now()).await?;
     Ok((row, process))
 }
 
@@ -571,7 +556,7 @@ pub async fn publish(
     row.recency = recency(at);
     row.updated_at = work.now();
     let saved = store::proposals::save(work.db(), row).await?;
-    let shown = shown(work.db(), organization, Some(actor), &saved, work.now()).await?;
+    let shown = shown(work.db(), &process, Some(actor), saved, work.now()).await?;
     work.commit().await?;
     Ok(shown)
 }
@@ -584,13 +569,13 @@ pub async fn withdraw(
     id: ProposalId,
 ) -> AppResult<Shown> {
     let work = UnitOfWork::begin(state, organization, Some(actor.id())).await?;
-    let (mut row, _process) = for_change(&work, organization, actor, id).await?;
+    let (mut row, process) = for_change(&work, organization, actor, id).await?;
     let has_supports = store::proposals::has_supports(work.db(), id).await?;
     let state_after = rules::withdraw(actor.id(), &as_rules(&row, has_supports)?)?;
     row.state = state_after.as_str().to_string();
     row.updated_at = work.now();
     let saved = store::proposals::save(work.db(), row).await?;
-    let shown = shown(work.db(), organization, Some(actor), &saved, work.now()).await?;
+    let shown = shown(work.db(), &process, Some(actor), saved, work.now()).await?;
     work.commit().await?;
     Ok(shown)
 }
@@ -613,31 +598,17 @@ pub async fn list(
         (true, None) => return Err(AppError::Unauthenticated),
         (false, _) => None,
     };
-    let states: Vec<&'static str> = match (filter.state, author) {
-        // A draft is its author's alone: asked for without `author=me`, the list is theirs.
-        (Some(ProposalState::Draft), _) if actor.is_none() => Vec::new(),
-        (Some(state), _) => vec![state.as_str()],
-        (None, Some(_)) => LISTED
-            .iter()
-            .chain([&ProposalState::Draft])
-            .map(|state| state.as_str())
-            .collect(),
-        (None, None) => LISTED.iter().map(|state| state.as_str()).collect(),
-    };
-    let author = match (filter.state, actor) {
-        (Some(ProposalState::Draft), Some(actor)) => Some(actor.id()),
-        _ => author,
-    };
+    let listing = rules::listing(actor.map(Actor::id), filter.state, author.is_some());
     let scopes = match filter.scope_id {
         Some(root) => Some(catalog::scope_and_inside(db, organization, root).await?),
         None => None,
     };
     let store_filter = store::proposals::Filter {
         process_id: Some(process.process.id),
-        states,
+        states: listing.states.iter().map(|state| state.as_str()).collect(),
         scopes,
         category: filter.category_id,
-        author,
+        author: listing.author,
     };
     let order = match request.sort {
         ProposalSort::Recent => store::proposals::Order::Recent,
@@ -665,26 +636,26 @@ pub async fn list(
         }),
         id: row.id,
     });
-    shown_page(db, &process, actor, page, now).await
+    let next = page.next;
+    let items = shown_rows(db, &process, actor, page.items, now).await?;
+    Ok(Page { items, next })
 }
 
-/// The rows of a page as `actor` sees them, with a constant number of queries per page.
-async fn shown_page(
+/// Rows of `process` as `actor` sees them, with a constant number of queries however many.
+async fn shown_rows(
     db: &impl ConnectionTrait,
     process: &ProcessView,
     actor: Option<&Actor>,
-    page: Page<proposals::Model>,
+    rows: Vec<proposals::Model>,
     now: OffsetDateTime,
-) -> AppResult<Page<Shown>> {
-    let ids: Vec<Uuid> = page.items.iter().map(|row| row.id).collect();
-    let authors: Vec<Uuid> = page.items.iter().map(|row| row.author_id).collect();
+) -> AppResult<Vec<Shown>> {
+    let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
+    let authors: Vec<Uuid> = rows.iter().map(|row| row.author_id).collect();
     let names = store::users::display_names(db, &authors).await?;
-    let viewer = viewer_of(actor);
     let reading = match actor {
         Some(actor) => {
             let reader = Reader::read(db, actor, process.process.id).await?;
-            let mine: Vec<Uuid> = page
-                .items
+            let mine: Vec<Uuid> = rows
                 .iter()
                 .filter(|row| row.author_id == actor.id().uuid())
                 .map(|row| row.id)
@@ -695,27 +666,28 @@ async fn shown_page(
         }
         None => None,
     };
-    let mut items = Vec::with_capacity(page.items.len());
-    for row in &page.items {
-        let proposal = record(row, names.get(&row.author_id).cloned().flatten(), viewer)?;
-        let abilities = match &reading {
-            Some((reader, supported, with_supports)) => Some(reader.abilities(
-                process,
-                &as_rules(row, with_supports.contains(&row.id))?,
-                supported.contains(&row.id),
-                now,
-            )),
-            None => None,
-        };
-        items.push(Shown {
-            proposal,
-            abilities,
-        });
-    }
-    Ok(Page {
-        items,
-        next: page.next,
-    })
+    let viewer = match &reading {
+        Some((reader, ..)) => reader.viewer(),
+        None => Viewer::Anonymous,
+    };
+    rows.iter()
+        .map(|row| {
+            let proposal = record(row, names.get(&row.author_id).cloned().flatten(), viewer)?;
+            let abilities = match &reading {
+                Some((reader, supported, with_supports)) => Some(reader.abilities(
+                    process,
+                    &as_rules(row, with_supports.contains(&row.id))?,
+                    supported.contains(&row.id),
+                    now,
+                )),
+                None => None,
+            };
+            Ok(Shown {
+                proposal,
+                abilities,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

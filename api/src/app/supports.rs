@@ -105,7 +105,7 @@ pub async fn support(
         }
     }
     let after = visible_row(db, organization, Some(actor), id, false).await?;
-    let shown = shown(db, organization, Some(actor), &after, work.now()).await?;
+    let shown = shown(db, &process, Some(actor), after, work.now()).await?;
     work.commit().await?;
     Ok(shown)
 }
@@ -152,7 +152,7 @@ pub async fn withdraw(
         store::proposals::add_support_count(db, id, -1, None).await?;
     }
     let after = visible_row(db, organization, Some(actor), id, false).await?;
-    let shown = shown(db, organization, Some(actor), &after, work.now()).await?;
+    let shown = shown(db, &process, Some(actor), after, work.now()).await?;
     work.commit().await?;
     Ok(shown)
 }

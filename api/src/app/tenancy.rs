@@ -210,15 +210,48 @@ pub async fn roles_of(state: &AppState, user_id: UserId) -> AppResult<Roles> {
 /// The roles an account holds, read through `db` (a transaction, to decide under its locks).
 pub async fn roles_in(db: &impl sea_orm::ConnectionTrait, user_id: UserId) -> AppResult<Roles> {
     let names = store::users::roles_of(db, user_id).await?;
-    // A role the server cannot read fails the request: dropping it could demote an admin
-    // silently, or hide a grant nobody made.
-    let roles = names
+    Ok(Roles::new(parse_roles(user_id, &names)?))
+}
+
+/// The roles `actor` holds within the process `process`: their organization-wide roles and
+/// those granted for that process alone (an evaluator of one process evaluates only there).
+pub async fn roles_in_process(
+    db: &impl sea_orm::ConnectionTrait,
+    actor: &Actor,
+    process: plaza_domain::ProcessId,
+) -> AppResult<Roles> {
+    let names = store::users::roles_in_process(db, actor.id(), process).await?;
+    Ok(actor.roles.within_process(parse_roles(actor.id(), &names)?))
+}
+
+/// Every role an account holds anywhere: organization-wide or for some process (to decide
+/// whether it is a civil servant at all).
+pub async fn roles_anywhere(
+    db: &impl sea_orm::ConnectionTrait,
+    user_id: UserId,
+) -> AppResult<Roles> {
+    let organization_wide = roles_in(db, user_id).await?;
+    let mut granted = Vec::new();
+    for role in plaza_domain::accounts::PROCESS_ROLES {
+        if !store::users::processes_with_role(db, user_id, role.as_str())
+            .await?
+            .is_empty()
+        {
+            granted.push(role);
+        }
+    }
+    Ok(organization_wide.within_process(granted))
+}
+
+/// Stored role names, read. A role the server cannot read fails the request: dropping it could
+/// demote an admin silently, or hide a grant nobody made.
+fn parse_roles(user_id: UserId, names: &[String]) -> AppResult<Vec<Role>> {
+    names
         .iter()
         .map(|name| {
             Role::parse(name).ok_or_else(|| {
                 AppError::internal(format!("account {user_id}: unreadable role {name:?}"))
             })
         })
-        .collect::<AppResult<Vec<Role>>>()?;
-    Ok(Roles::new(roles))
+        .collect()
 }

@@ -10,7 +10,6 @@ use super::security::{BearerAuth, State, Tenant};
 use crate::app::paging::{self, PageRequest};
 use crate::app::{accounts, census, operations};
 use plaza_domain::UserId;
-use plaza_domain::accounts::Roles;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
@@ -72,8 +71,12 @@ pub struct DeadJob {
 #[derive(Debug, Object)]
 pub struct UserRoles {
     pub user_id: Uuid,
-    /// Always contains `participant`.
+    /// Always contains `participant`. These roles hold in every process of the organization.
     pub roles: Vec<RoleName>,
+    /// The processes (by slug, in order) the account evaluates by a grant for that process
+    /// alone: it answers their proposals and reads their private answers, and no other's
+    /// (unless `roles` holds `evaluator` or `admin`).
+    pub evaluator_of: Vec<String>,
 }
 
 /// The complete set of roles an account should hold.
@@ -81,14 +84,18 @@ pub struct UserRoles {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateRolesBody {
-    /// `participant` is implied.
+    /// The organization-wide roles; `participant` is implied.
     pub roles: Vec<RoleName>,
+    /// The processes (by slug) the account evaluates alone, replacing those it evaluated;
+    /// `[]` takes them all away; absent, they stay as they are.
+    pub evaluator_of: Option<Vec<String>>,
 }
 
-fn user_roles(user_id: Uuid, roles: &Roles) -> UserRoles {
+fn user_roles(user_id: Uuid, grants: accounts::Grants) -> UserRoles {
     UserRoles {
         user_id,
-        roles: roles.iter().map(RoleName::from).collect(),
+        roles: grants.roles.iter().map(RoleName::from).collect(),
+        evaluator_of: grants.evaluator_of,
     }
 }
 
@@ -149,14 +156,18 @@ impl AdminApi {
         /// The account's id.
         id: Path<Uuid>,
     ) -> Result<Json<UserRoles>, Problem<{ answers::BAD_REQUEST | answers::SIGNED_IN }>> {
-        let roles =
+        let grants =
             accounts::roles_of_user(&state, &organization, &auth.0, UserId::from(id.0)).await?;
-        Ok(Json(user_roles(id.0, &roles)))
+        Ok(Json(user_roles(id.0, grants)))
     }
 
     /// Set an account's roles
     ///
-    /// Replaces the account's civil-servant roles. Admins cannot remove their own admin role.
+    /// Replaces the account's civil-servant roles: `roles` hold in the whole organization;
+    /// `evaluator_of` names the processes it evaluates alone (answering their proposals, reading
+    /// their private answers), replacing those it evaluated (absent: unchanged; an unknown slug
+    /// is 422 `evaluator_of.N` `not_found`). Admins cannot remove their own admin role. Audited
+    /// with before and after.
     #[oai(
         path = "/users/:id/roles",
         method = "patch",
@@ -183,10 +194,16 @@ impl AdminApi {
     > {
         let wanted: Vec<plaza_domain::accounts::Role> =
             body.0.roles.into_iter().map(Into::into).collect();
-        let roles =
-            accounts::set_roles(&state, &organization, &auth.0, UserId::from(id.0), &wanted)
-                .await?;
-        Ok(Json(user_roles(id.0, &roles)))
+        let grants = accounts::set_roles(
+            &state,
+            &organization,
+            &auth.0,
+            UserId::from(id.0),
+            &wanted,
+            body.0.evaluator_of.as_deref(),
+        )
+        .await?;
+        Ok(Json(user_roles(id.0, grants)))
     }
 
     /// List the jobs that failed for good

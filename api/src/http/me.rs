@@ -104,8 +104,11 @@ pub struct MeView {
     pub nickname: Option<String>,
     pub locale: String,
     pub notification_mail: NotificationMailChoice,
-    /// Always contains `participant`.
+    /// Always contains `participant`. These roles hold in every process of the organization.
     pub roles: Vec<RoleName>,
+    /// The processes (by slug) the participant evaluates by a grant for that process alone:
+    /// they answer its proposals and read their private answers there.
+    pub evaluator_of: Vec<String>,
     #[oai(nullable)]
     pub confirmed_at: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
@@ -124,6 +127,7 @@ fn view(profile: Profile, organization: &Organization, locale: &str) -> MeView {
         locale: user.locale,
         notification_mail: user.notification_mail.into(),
         roles: profile.roles.iter().map(RoleName::from).collect(),
+        evaluator_of: profile.evaluator_of,
         confirmed_at: user.confirmed_at,
         created_at: user.created_at,
         residency: profile.residency.map(|residency| Residency {
@@ -193,27 +197,20 @@ pub struct NotificationView {
     pub read_at: Option<OffsetDateTime>,
 }
 
-fn notification_view(
-    notification: notifications::Notification,
-) -> Result<NotificationView, crate::app::error::AppError> {
-    let kind = match notification.kind.as_str() {
-        "proposal_answered" => NotificationKind::ProposalAnswered,
-        other => {
-            return Err(crate::app::error::AppError::internal(format!(
-                "notification {}: unknown kind {other:?}",
-                notification.id
-            )));
+impl From<notifications::Notification> for NotificationView {
+    fn from(notification: notifications::Notification) -> NotificationView {
+        NotificationView {
+            id: notification.id,
+            kind: match notification.kind {
+                notifications::NoticeKind::ProposalAnswered => NotificationKind::ProposalAnswered,
+            },
+            subject_kind: notification.subject_kind,
+            subject_id: notification.subject_id,
+            data: notification.data,
+            created_at: notification.created_at,
+            read_at: notification.read_at,
         }
-    };
-    Ok(NotificationView {
-        id: notification.id,
-        kind,
-        subject_kind: notification.subject_kind,
-        subject_id: notification.subject_id,
-        data: notification.data,
-        created_at: notification.created_at,
-        read_at: notification.read_at,
-    })
+    }
 }
 
 pub struct MeApi;
@@ -255,16 +252,10 @@ impl MeApi {
             },
         )
         .await?;
-        let next = page.next;
-        let items = page
-            .items
-            .into_iter()
-            .map(notification_view)
-            .collect::<Result<Vec<_>, _>>()?;
         Ok(Json(Page::of(
-            crate::app::paging::Page { items, next },
+            page,
             notifications::NEWEST_FIRST,
-            |view| view,
+            NotificationView::from,
         )))
     }
 

@@ -384,7 +384,7 @@ fn who_may_call(operation_id: &str) -> Option<&'static str> {
         | "update_user_roles" | "list_dead_jobs" => ADMIN,
         "block_user" | "unblock_user" => MODERATOR,
         "answer_proposal" | "publish_answer" => {
-            "**Who may call it:** an evaluator or an admin of the organization."
+            "**Who may call it:** an evaluator of the proposal's process (`evaluator_of`), an evaluator or an admin of the organization."
         }
         _ => return None,
     })

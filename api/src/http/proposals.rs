@@ -2,8 +2,9 @@
 //!
 //! Handlers translate between JSON and `app::proposals` / `app::supports`. Reads are open to
 //! anyone; a signed-in reader's answers also say what they may do with each proposal
-//! (`supported_by_me`, `can_support`, `can_edit`, `can_withdraw`), decided by the same rules as
-//! the writes, so that a frontend shows a button exactly when pressing it would work.
+//! (`supported_by_me`, `can_support`, `can_edit`, `can_withdraw`, `can_answer`), decided by the
+//! same rules as the writes, so that a frontend shows a button exactly when pressing it would
+//! work.
 
 use super::ApiTags;
 use super::body::JsonBody;
@@ -177,6 +178,11 @@ pub struct ProposalView {
     /// Whether `POST /proposals/{id}/withdraw` would be accepted now (`null` anonymous).
     #[oai(nullable)]
     pub can_withdraw: Option<bool>,
+    /// Whether `POST /proposals/{id}/answer` would be accepted from the reader: an evaluator of
+    /// its process (or of the whole organization) or an admin, once it is published (`null`
+    /// anonymous).
+    #[oai(nullable)]
+    pub can_answer: Option<bool>,
 }
 
 impl From<Shown> for ProposalView {
@@ -211,6 +217,7 @@ impl From<Shown> for ProposalView {
             can_support: abilities.map(|a| a.can_support),
             can_edit: abilities.map(|a| a.can_edit),
             can_withdraw: abilities.map(|a| a.can_withdraw),
+            can_answer: abilities.map(|a| a.can_answer),
         }
     }
 }

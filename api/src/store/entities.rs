@@ -319,6 +319,25 @@ pub mod user_roles {
     no_relations!();
 }
 
+/// Roles granted for one process only (`evaluator`), beside the organization-wide `user_roles`.
+pub mod process_roles {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "process_roles")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub process_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub user_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub role: String,
+        pub granted_at: TimeDateTimeWithTimeZone,
+    }
+
+    no_relations!();
+}
+
 pub mod sessions {
     use sea_orm::entity::prelude::*;
 

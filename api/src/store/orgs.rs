@@ -210,6 +210,22 @@ pub async fn process_by_slug(
         .await
 }
 
+/// The organization's processes with these slugs (each once, whatever the repeats).
+pub async fn processes_by_slugs(
+    db: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    slugs: &[String],
+) -> Result<Vec<processes::Model>, DbErr> {
+    if slugs.is_empty() {
+        return Ok(Vec::new());
+    }
+    processes::Entity::find()
+        .filter(processes::Column::OrganizationId.eq(organization_id.uuid()))
+        .filter(processes::Column::Slug.is_in(slugs.iter().map(String::as_str)))
+        .all(db)
+        .await
+}
+
 pub async fn process(
     db: &impl ConnectionTrait,
     organization_id: OrganizationId,

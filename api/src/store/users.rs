@@ -2,10 +2,11 @@
 
 use super::UniqueIndex;
 use super::entities::{
-    email_tokens, login_throttles, mail_quotas, refresh_tokens, sessions, user_roles, users,
+    email_tokens, login_throttles, mail_quotas, process_roles, processes, refresh_tokens, sessions,
+    user_roles, users,
 };
 use plaza_domain::sessions::RevokeReason;
-use plaza_domain::{OrganizationId, SessionId, UserId};
+use plaza_domain::{OrganizationId, ProcessId, SessionId, UserId};
 use sea_orm::Condition;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -169,6 +170,79 @@ pub async fn grant_role(
 pub async fn revoke_all_roles(db: &impl ConnectionTrait, user_id: UserId) -> Result<(), DbErr> {
     user_roles::Entity::delete_many()
         .filter(user_roles::Column::UserId.eq(user_id.uuid()))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// The roles `user_id` holds for the process `process_id` alone.
+pub async fn roles_in_process(
+    db: &impl ConnectionTrait,
+    user_id: UserId,
+    process_id: ProcessId,
+) -> Result<Vec<String>, DbErr> {
+    Ok(process_roles::Entity::find()
+        .filter(process_roles::Column::UserId.eq(user_id.uuid()))
+        .filter(process_roles::Column::ProcessId.eq(process_id.uuid()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| row.role)
+        .collect())
+}
+
+/// The processes for which `user_id` holds `role`, by slug.
+pub async fn processes_with_role(
+    db: &impl ConnectionTrait,
+    user_id: UserId,
+    role: &str,
+) -> Result<Vec<processes::Model>, DbErr> {
+    use sea_orm::QueryOrder;
+    use sea_orm::sea_query::Query;
+    processes::Entity::find()
+        .filter(
+            processes::Column::Id.in_subquery(
+                Query::select()
+                    .column(process_roles::Column::ProcessId)
+                    .from(process_roles::Entity)
+                    .and_where(process_roles::Column::UserId.eq(user_id.uuid()))
+                    .and_where(process_roles::Column::Role.eq(role))
+                    .to_owned(),
+            ),
+        )
+        .order_by_asc(processes::Column::Slug)
+        .all(db)
+        .await
+}
+
+/// Grants `role` for one process; granting one already held changes nothing.
+pub async fn grant_process_role(
+    db: &impl ConnectionTrait,
+    user_id: UserId,
+    process_id: ProcessId,
+    role: &str,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    let row = process_roles::Model {
+        process_id: process_id.uuid(),
+        user_id: user_id.uuid(),
+        role: role.to_string(),
+        granted_at: now,
+    };
+    process_roles::Entity::insert(row.into_active_model())
+        .on_conflict_do_nothing()
+        .exec_without_returning(db)
+        .await
+        .map(|_| ())
+}
+
+/// Revokes every role `user_id` holds for single processes.
+pub async fn revoke_all_process_roles(
+    db: &impl ConnectionTrait,
+    user_id: UserId,
+) -> Result<(), DbErr> {
+    process_roles::Entity::delete_many()
+        .filter(process_roles::Column::UserId.eq(user_id.uuid()))
         .exec(db)
         .await
         .map(|_| ())

@@ -312,7 +312,24 @@ impl Roles {
     pub fn iter(&self) -> impl Iterator<Item = Role> + '_ {
         self.0.iter().copied()
     }
+
+    /// The roles held within one process: these organization-wide roles and those granted for
+    /// that process alone. Only the roles of [`PROCESS_ROLES`] count there: a grant for one
+    /// process never makes a moderator or an admin, whatever a stored row says.
+    pub fn within_process(&self, granted: impl IntoIterator<Item = Role>) -> Roles {
+        let mut roles = self.0.clone();
+        roles.extend(
+            granted
+                .into_iter()
+                .filter(|role| PROCESS_ROLES.contains(role)),
+        );
+        Roles(roles)
+    }
 }
+
+/// The roles an admin may grant for one process only (DESIGN §1): evaluating that process's
+/// proposals (answering them, reading their private answers).
+pub const PROCESS_ROLES: [Role; 1] = [Role::Evaluator];
 
 /// An action that needs more than being a participant. Each handler that changes
 /// organization-wide data asks [`authorize`] for one of these; an action is denied unless a rule
@@ -649,6 +666,31 @@ mod tests {
         );
         assert_eq!(
             decide_roles(&Roles::new([Role::Moderator]), false, [], true),
+            Err(DomainError::Forbidden)
+        );
+    }
+
+    #[test]
+    fn an_evaluator_of_one_process_evaluates_there_and_nowhere_else() {
+        let participant = Roles::new([]);
+        let in_their_process = participant.within_process([Role::Evaluator]);
+        assert!(authorize(&in_their_process, Permission::EvaluateProposals).is_ok());
+        let elsewhere = participant.within_process([]);
+        assert_eq!(
+            authorize(&elsewhere, Permission::EvaluateProposals),
+            Err(DomainError::Forbidden)
+        );
+        // An organization-wide role holds in every process.
+        let moderator = Roles::new([Role::Moderator]).within_process([]);
+        assert!(authorize(&moderator, Permission::ModerateContent).is_ok());
+    }
+
+    #[test]
+    fn a_grant_for_one_process_never_makes_a_moderator_or_an_admin() {
+        let roles = Roles::new([]).within_process([Role::Admin, Role::Moderator]);
+        assert_eq!(roles, Roles::new([]));
+        assert_eq!(
+            authorize(&roles, Permission::ManageProcesses),
             Err(DomainError::Forbidden)
         );
     }

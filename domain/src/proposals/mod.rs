@@ -142,6 +142,12 @@ impl Viewer<'_> {
     fn has(&self, role: Role) -> bool {
         matches!(self, Viewer::Account { roles, .. } if roles.has(role) || roles.has(Role::Admin))
     }
+
+    /// Whether this viewer reads what moderation hid of `author`'s: the author and moderators
+    /// (and admins). Anyone else gets 404, as if it did not exist (DESIGN §2.4).
+    pub fn sees_hidden_of(&self, author: UserId) -> bool {
+        self.is(author) || self.has(Role::Moderator)
+    }
 }
 
 /// Whether `viewer` may see `proposal` at all (otherwise it is 404 to them, as if absent): a
@@ -151,10 +157,56 @@ pub fn visible_to(proposal: &Proposal, viewer: Viewer<'_>) -> bool {
     if proposal.state == ProposalState::Draft {
         return viewer.is(proposal.author);
     }
-    if proposal.hidden {
-        return viewer.is(proposal.author) || viewer.has(Role::Moderator);
+    !proposal.hidden || viewer.sees_hidden_of(proposal.author)
+}
+
+/// The states a list shows when none is asked for: what residents can support or read about.
+pub const LISTED: [ProposalState; 4] = [
+    ProposalState::Published,
+    ProposalState::Evaluating,
+    ProposalState::Accepted,
+    ProposalState::Rejected,
+];
+
+/// What a list of a process's proposals holds for one reader: these states, and only this
+/// author's proposals when `author` is set. (Hidden proposals are never listed, whoever reads.)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    pub states: Vec<ProposalState>,
+    pub author: Option<UserId>,
+}
+
+/// The list `reader` (`None`: an anonymous visitor) gets when asking for proposals in `state`
+/// (none: [`LISTED`]), and for their own only when `mine` (a signed-in reader's). Withdrawn
+/// proposals are listed only when asked for; drafts only their author's: `mine` adds the
+/// reader's drafts, and asking for drafts lists the reader's own (none for a visitor). So no
+/// count of a list includes a withdrawn proposal unless it asked for withdrawn ones.
+pub fn listing(reader: Option<UserId>, state: Option<ProposalState>, mine: bool) -> Listing {
+    let own = reader.filter(|_| mine);
+    match state {
+        Some(ProposalState::Draft) => Listing {
+            states: if reader.is_some() {
+                vec![ProposalState::Draft]
+            } else {
+                Vec::new()
+            },
+            author: reader,
+        },
+        Some(state) => Listing {
+            states: vec![state],
+            author: own,
+        },
+        None => {
+            let mut states = LISTED.to_vec();
+            if own.is_some() {
+                states.push(ProposalState::Draft);
+            }
+            Listing {
+                states,
+                author: own,
+            }
+        }
     }
-    true
 }
 
 /// Whether `viewer` may see the answer of `proposal` (an unpublished one: evaluators and admins).
@@ -287,6 +339,19 @@ pub struct Answered {
     pub public_state: ProposalState,
 }
 
+/// Whether `roles` (as held within the proposal's process) may answer `proposal`: evaluators
+/// and admins, once it is published and until it is withdrawn.
+pub fn may_answer(roles: &Roles, proposal: &Proposal) -> Result<(), DomainError> {
+    authorize(roles, Permission::EvaluateProposals)?;
+    if matches!(
+        proposal.state,
+        ProposalState::Draft | ProposalState::Withdrawn
+    ) {
+        return Err(state_conflict(proposal));
+    }
+    Ok(())
+}
+
 /// Answers a published (or already answered) proposal: evaluators and admins only. A rejection
 /// needs a text; an acceptance needs a cost when the process answers with costs (a cost is never
 /// negative). Published at once when the process says so; otherwise the public state stays
@@ -298,13 +363,7 @@ pub fn answer(
     settings: &ProposalSettings,
     now: Timestamp,
 ) -> Result<Answered, DomainError> {
-    authorize(roles, Permission::EvaluateProposals)?;
-    if matches!(
-        proposal.state,
-        ProposalState::Draft | ProposalState::Withdrawn
-    ) {
-        return Err(state_conflict(proposal));
-    }
+    may_answer(roles, proposal)?;
     let mut errors = FieldErrors::new();
     if form.state == AnswerState::Rejected && form.text.is_none() {
         errors.push(FieldError::new(

@@ -391,3 +391,37 @@ fn every_state_reads_back_from_its_name() {
     }
     assert_eq!(ProposalState::parse("hidden"), None);
 }
+
+#[test]
+fn a_list_shows_published_and_answered_proposals_and_drafts_only_to_their_author() {
+    let ana = UserId::from_uuid(uuid::Uuid::from_u128(77));
+    let everyone = listing(None, None, false);
+    assert_eq!(everyone.states, LISTED.to_vec());
+    assert_eq!(everyone.author, None);
+    assert!(!everyone.states.contains(&ProposalState::Withdrawn));
+    assert_eq!(
+        listing(Some(ana), None, false),
+        everyone,
+        "the same list signed in"
+    );
+    let mine = listing(Some(ana), None, true);
+    assert_eq!(mine.author, Some(ana));
+    assert!(mine.states.contains(&ProposalState::Draft));
+    assert_eq!(
+        listing(Some(ana), Some(ProposalState::Draft), false),
+        Listing {
+            states: vec![ProposalState::Draft],
+            author: Some(ana)
+        },
+        "asking for drafts lists one's own"
+    );
+    assert!(
+        listing(None, Some(ProposalState::Draft), false)
+            .states
+            .is_empty()
+    );
+    assert_eq!(
+        listing(None, Some(ProposalState::Withdrawn), false).states,
+        [ProposalState::Withdrawn]
+    );
+}

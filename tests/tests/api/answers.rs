@@ -1,6 +1,6 @@
 //! Evaluators' answers to proposals, and the notice their author gets (DESIGN §2.2, §2.6).
 
-use crate::proposals::{open_process, published};
+use crate::proposals::{open_process, process_with, published};
 use plaza_tests::{Session, TestApp};
 use serde_json::{Value, json};
 
@@ -183,6 +183,104 @@ async fn a_private_answer_is_seen_by_evaluators_until_published() {
     )
     .await
     .assert_problem(409, "not_answered");
+}
+
+#[tokio::test]
+async fn an_evaluator_of_one_process_answers_there_and_nowhere_else() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let private = json!({ "publish_answers_immediately": false });
+    let features = json!({ "proposals_creation": true, "supports": true });
+    let theirs = process_with(
+        &app,
+        &admin,
+        "barris-2027",
+        features.clone(),
+        private.clone(),
+    )
+    .await;
+    let other = process_with(&app, &admin, "ciutat-2027", features, private).await;
+    let ana = app.participant("ana@example.org").await;
+    let eva = app.participant("eva@example.org").await;
+    let granted = app
+        .patch(
+            &format!("/api/v1/admin/users/{}/roles", eva.user_id),
+            Some(&admin.access_token),
+            json!({ "roles": [], "evaluator_of": [theirs] }),
+        )
+        .await;
+    assert_eq!(granted.status, 200, "{granted:#?}");
+    let here = published(&app, &ana, &theirs, "Un parc per a gossos al barri").await;
+    let there = published(&app, &ana, &other, "Més fonts a les places de la ciutat").await;
+
+    // The lists tell the frontend where the evaluator may answer.
+    let read = |id: String| {
+        let path = format!("/api/v1/proposals/{id}");
+        let token = eva.access_token.clone();
+        let app = &app;
+        async move { app.get(&path, Some(&token)).await }
+    };
+    assert_eq!(read(here.clone()).await.body["can_answer"], true);
+    assert_eq!(read(there.clone()).await.body["can_answer"], false);
+    let as_author = app
+        .get(
+            &format!("/api/v1/proposals/{here}"),
+            Some(&ana.access_token),
+        )
+        .await;
+    assert_eq!(as_author.body["can_answer"], false);
+
+    let answered = answer(&app, &eva, &here, json!({ "state": "evaluating" })).await;
+    assert_eq!(answered.status, 200, "{answered:#?}");
+    answer(&app, &eva, &there, json!({ "state": "evaluating" }))
+        .await
+        .assert_problem(403, "forbidden");
+    // An organization-wide evaluator answers in any process; the private answer of the other
+    // process stays out of reach of the evaluator of the first.
+    let org_wide = evaluator(&app, &admin, "oriol@example.org").await;
+    let elsewhere = answer(&app, &org_wide, &there, json!({ "state": "evaluating" })).await;
+    assert_eq!(elsewhere.status, 200, "{elsewhere:#?}");
+    assert_eq!(read(there.clone()).await.body["answer"], Value::Null);
+    assert_eq!(
+        read(here.clone()).await.body["answer"]["state"],
+        "evaluating"
+    );
+    let listed = app
+        .get(
+            &format!("/api/v1/processes/{theirs}/proposals"),
+            Some(&eva.access_token),
+        )
+        .await;
+    assert_eq!(listed.body["items"][0]["answer"]["state"], "evaluating");
+    let publish = |id: String| {
+        let path = format!("/api/v1/proposals/{id}/answer/publish");
+        let token = eva.access_token.clone();
+        let app = &app;
+        async move { app.post(&path, Some(&token), json!({})).await }
+    };
+    publish(there.clone())
+        .await
+        .assert_problem(403, "forbidden");
+    assert_eq!(publish(here.clone()).await.status, 200);
+
+    // Taking the grant away ends it at once.
+    let revoked = app
+        .patch(
+            &format!("/api/v1/admin/users/{}/roles", eva.user_id),
+            Some(&admin.access_token),
+            json!({ "roles": [], "evaluator_of": [] }),
+        )
+        .await;
+    assert_eq!(revoked.status, 200, "{revoked:#?}");
+    answer(
+        &app,
+        &eva,
+        &here,
+        json!({ "state": "rejected", "answer": { "ca": "No." } }),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    assert_eq!(read(here).await.body["can_answer"], false);
 }
 
 #[tokio::test]
