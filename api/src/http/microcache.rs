@@ -10,8 +10,9 @@
 //! from here. An anonymous visitor may see a list up to that long after a change, as behind any
 //! CDN; the ETag and `304 Not Modified` work on kept answers as on fresh ones.
 //!
-//! At most [`MAX_ENTRIES`] answers are kept; past that the memory is emptied (a burst of distinct
-//! URLs costs reads, never memory).
+//! At most [`MAX_BYTES`] of answers are kept: past that, the answers that are no longer fresh
+//! are dropped, and if that is not enough, all of them (a burst of distinct URLs, such as every
+//! visitor's own random order, costs reads, never memory).
 
 use poem::http::{HeaderMap, Method, StatusCode, header};
 use poem::{Body, Request, Response};
@@ -20,8 +21,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// The most answers kept at once.
-pub const MAX_ENTRIES: usize = 10_000;
+/// The most memory the kept answers take at once, counting their bodies, headers and keys.
+pub const MAX_BYTES: usize = 16 * 1024 * 1024;
 
 struct Kept {
     at: Instant,
@@ -31,10 +32,28 @@ struct Kept {
     operation: OperationId,
 }
 
+impl Kept {
+    /// What it takes in memory, near enough: its body, its headers and its key.
+    fn size(&self, key: &str) -> usize {
+        let headers: usize = self
+            .headers
+            .iter()
+            .map(|(name, value)| name.as_str().len() + value.len() + 32)
+            .sum();
+        self.body.len() + headers + key.len() + 64
+    }
+}
+
+/// The answers kept, by request, and the memory they take.
+struct Store {
+    answers: HashMap<String, Kept>,
+    bytes: usize,
+}
+
 /// The answers kept, by request.
 pub struct Microcache {
     ttl: Duration,
-    kept: Mutex<HashMap<String, Kept>>,
+    kept: Mutex<Store>,
 }
 
 impl Microcache {
@@ -42,7 +61,10 @@ impl Microcache {
     pub fn new(ttl: Duration) -> Option<Microcache> {
         (!ttl.is_zero()).then(|| Microcache {
             ttl,
-            kept: Mutex::new(HashMap::new()),
+            kept: Mutex::new(Store {
+                answers: HashMap::new(),
+                bytes: 0,
+            }),
         })
     }
 
@@ -70,7 +92,10 @@ impl Microcache {
     /// The answer kept for `key`, if it is fresh.
     pub fn get(&self, key: &str) -> Option<Response> {
         let kept = self.kept.lock().ok()?;
-        let found = kept.get(key).filter(|kept| kept.at.elapsed() < self.ttl)?;
+        let found = kept
+            .answers
+            .get(key)
+            .filter(|kept| kept.at.elapsed() < self.ttl)?;
         let mut response = Response::builder()
             .status(found.status)
             .body(Body::from(found.body.clone()));
@@ -87,24 +112,42 @@ impl Microcache {
                 .status(StatusCode::INTERNAL_SERVER_ERROR)
                 .finish();
         };
+        let answer = Kept {
+            at: Instant::now(),
+            status: parts.status,
+            headers: parts.headers.clone(),
+            body: bytes.clone(),
+            operation,
+        };
         if let Ok(mut kept) = self.kept.lock() {
-            if kept.len() >= MAX_ENTRIES {
-                kept.clear();
-            }
-            kept.insert(
-                key,
-                Kept {
-                    at: Instant::now(),
-                    status: parts.status,
-                    headers: parts.headers.clone(),
-                    body: bytes.clone(),
-                    operation,
-                },
-            );
+            kept.keep(key, answer, self.ttl);
         }
         let mut response = Response::from_parts(parts, Body::from(bytes));
         response.set_data(operation);
         response
+    }
+}
+
+impl Store {
+    /// Keeps `answer` for `key` within [`MAX_BYTES`]: stale answers go first, then all.
+    fn keep(&mut self, key: String, answer: Kept, ttl: Duration) {
+        let size = answer.size(&key);
+        if size > MAX_BYTES {
+            return;
+        }
+        if let Some(replaced) = self.answers.remove(&key) {
+            self.bytes -= replaced.size(&key);
+        }
+        if self.bytes + size > MAX_BYTES {
+            self.answers.retain(|_, kept| kept.at.elapsed() < ttl);
+            self.bytes = self.answers.iter().map(|(key, kept)| kept.size(key)).sum();
+        }
+        if self.bytes + size > MAX_BYTES {
+            self.answers = HashMap::new();
+            self.bytes = 0;
+        }
+        self.bytes += size;
+        self.answers.insert(key, answer);
     }
 }
 
@@ -148,5 +191,55 @@ mod tests {
             None
         );
         assert!(Microcache::new(Duration::ZERO).is_none(), "0 turns it off");
+    }
+
+    fn answer(at: Instant, bytes: usize) -> Kept {
+        Kept {
+            at,
+            status: StatusCode::OK,
+            headers: HeaderMap::new(),
+            body: bytes::Bytes::from(vec![b'x'; bytes]),
+            operation: OperationId("list_proposals"),
+        }
+    }
+
+    #[test]
+    fn the_kept_answers_never_take_more_than_their_budget_and_stale_ones_go_first() {
+        let ttl = Duration::from_secs(1);
+        let mut store = Store {
+            answers: HashMap::new(),
+            bytes: 0,
+        };
+        let page = 100 * 1024;
+        let stale = Instant::now() - Duration::from_secs(5);
+        store.keep("old".into(), answer(stale, page), ttl);
+        let mut n = 0;
+        // Distinct URLs, each answered once (every visitor's own random order).
+        while store.bytes + page < MAX_BYTES {
+            store.keep(format!("fresh {n}"), answer(Instant::now(), page), ttl);
+            n += 1;
+            assert!(store.bytes <= MAX_BYTES);
+        }
+        assert!(store.answers.contains_key("old"));
+        // The next one needs room: the stale answer goes, the fresh ones stay.
+        store.keep("one more".into(), answer(Instant::now(), page), ttl);
+        assert!(!store.answers.contains_key("old"));
+        assert!(store.answers.contains_key("fresh 0"));
+        // Keeping the same key again counts it once.
+        let before = store.bytes;
+        store.keep("one more".into(), answer(Instant::now(), page), ttl);
+        assert_eq!(store.bytes, before);
+        // When only fresh answers fill the memory, they all go.
+        while store.bytes + page <= MAX_BYTES {
+            store.keep(format!("again {n}"), answer(Instant::now(), page), ttl);
+            n += 1;
+        }
+        store.keep("overflow".into(), answer(Instant::now(), page), ttl);
+        assert_eq!(store.answers.len(), 1);
+        assert!(store.bytes <= MAX_BYTES);
+        assert_eq!(
+            store.bytes,
+            store.answers.iter().map(|(k, v)| v.size(k)).sum::<usize>()
+        );
     }
 }

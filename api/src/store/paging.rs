@@ -1,7 +1,7 @@
 //! The keyset condition of every list (see `app::paging`): rows after the last one a client
 //! saw, in the order of an integer sort column (if any) and then the id, read in one index range.
 
-use sea_orm::sea_query::IntoCondition;
+use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Order, QueryFilter, QueryOrder,
     QuerySelect, Select,
@@ -73,26 +73,28 @@ pub async fn rotated<E: EntityTrait>(
     Ok(rows)
 }
 
+/// The rows after `(key, id)`: a row comparison `(key_column, id) < (key, id)` (`>` ascending),
+/// which PostgreSQL and SQLite both read as one range of the `(..., key, id)` index, where the
+/// equivalent `key < k OR (key = k AND id < x)` makes PostgreSQL filter every row before it.
 fn after_condition<C: ColumnTrait>(order: Keyset<C>, key: Option<i64>, id: Uuid) -> Condition {
-    let beyond_id = if order.descending {
-        order.id.lt(id)
-    } else {
-        order.id.gt(id)
-    };
     match (order.key, key) {
         (Some(column), Some(key)) => {
-            let beyond_key = if order.descending {
-                column.lt(key)
+            let rows = Expr::tuple([column.into_expr(), order.id.into_expr()]);
+            let last = Expr::tuple([Expr::value(key), Expr::value(id)]);
+            if order.descending {
+                rows.lt(last).into_condition()
             } else {
-                column.gt(key)
-            };
-            Condition::any()
-                .add(beyond_key)
-                .add(Condition::all().add(column.eq(key)).add(beyond_id))
+                rows.gt(last).into_condition()
+            }
         }
         // A cursor without a key for an order with one (or the reverse) was refused when it was
         // read (its sort name differs); the id alone keeps the query well formed.
-        _ => beyond_id.into_condition(),
+        _ => if order.descending {
+            order.id.lt(id)
+        } else {
+            order.id.gt(id)
+        }
+        .into_condition(),
     }
 }
 
@@ -119,7 +121,7 @@ mod tests {
         let text = sql(order, Some((Some(12), id)));
         assert!(
             text.ends_with(
-                "WHERE \"processes\".\"pinned_phase\" < 12 OR (\"processes\".\"pinned_phase\" = 12 AND \"processes\".\"id\" < '00000000-0000-0000-0000-000000000001') ORDER BY \"processes\".\"pinned_phase\" DESC, \"processes\".\"id\" DESC"
+                "WHERE (\"processes\".\"pinned_phase\", \"processes\".\"id\") < (12, '00000000-0000-0000-0000-000000000001') ORDER BY \"processes\".\"pinned_phase\" DESC, \"processes\".\"id\" DESC"
             ),
             "{text}"
         );
