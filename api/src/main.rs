@@ -16,6 +16,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+/// The allocator of the whole process (see `api/Cargo.toml` for why).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Plaza: civic participation for cities. Settings come from the environment (and `.env`);
 /// see the README for the list.
 #[derive(Parser)]
