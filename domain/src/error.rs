@@ -214,6 +214,8 @@ field_codes! {
     NotInThread = "not_in_thread", "The parent comment belongs to another proposal, debate or project.";
     // --- budgets ------------------------------------------------------------------------------
     MustBePositive = "must_be_positive", "The number must be above zero.";
+    AboveTotal = "above_total", "The project costs more than its budget's total.";
+    BelowProjectCost = "below_project_cost", "The budget's total is below what one of its projects costs.";
     MinAboveMax = "min_above_max", "The minimum is above the maximum.";
     AbovePoints = "above_points", "The number is above the points a voter has.";
     PointsNotAllowed = "points_not_allowed", "The voting rule does not take points.";

@@ -5,13 +5,14 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::iter::Sum;
-use std::ops::{Add, Sub};
 
 /// An amount of money in cents (the minor unit of the organization's currency).
 ///
 /// Negative amounts are representable so that differences can be computed, but costs and budget
-/// totals are validated to be positive where they are parsed.
+/// totals are validated to be positive where they are parsed. There is no `+`, `-` or `sum`:
+/// arithmetic on money is [`Cents::checked_add`] and [`Cents::checked_sub`], which refuse to
+/// overflow, or is done in `i128` (a sum of `i64` amounts cannot overflow it), so that hostile
+/// amounts are refused rather than wrapped in release builds or panicking in debug ones.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
 )]
@@ -37,26 +38,6 @@ impl Cents {
     }
 }
 
-impl Add for Cents {
-    type Output = Cents;
-    fn add(self, other: Cents) -> Cents {
-        Cents(self.0 + other.0)
-    }
-}
-
-impl Sub for Cents {
-    type Output = Cents;
-    fn sub(self, other: Cents) -> Cents {
-        Cents(self.0 - other.0)
-    }
-}
-
-impl Sum for Cents {
-    fn sum<I: Iterator<Item = Cents>>(iter: I) -> Cents {
-        iter.fold(Cents::ZERO, Add::add)
-    }
-}
-
 impl fmt::Display for Cents {
     /// `1234567` cents display as `12345.67`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -75,6 +56,13 @@ mod tests {
         assert!(Cents(70).is_at_least_percent_of(70, Cents(100)));
         assert!(!Cents(69).is_at_least_percent_of(70, Cents(100)));
         assert!(Cents(7).is_at_least_percent_of(70, Cents(10)));
+    }
+
+    #[test]
+    fn overflow_is_refused_not_wrapped() {
+        assert_eq!(Cents(i64::MAX).checked_add(Cents(1)), None);
+        assert_eq!(Cents(i64::MIN).checked_sub(Cents(1)), None);
+        assert_eq!(Cents(250).checked_add(Cents(-50)), Some(Cents(200)));
     }
 
     #[test]

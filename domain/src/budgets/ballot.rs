@@ -46,13 +46,28 @@ pub enum BallotStatus {
     Cast { cast_at: Timestamp },
 }
 
-/// One project in a ballot: its cost when the ballot was loaded, and the points it receives
-/// (always 1 unless the rule is cumulative).
+/// One project in a ballot: its cost when the ballot was loaded (always positive: it comes from
+/// a [`Project`]), and the points it receives (always 1 unless the rule is cumulative). Made only
+/// by the ballot's decisions and by [`Ballot::restore`], which check both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BallotLine {
-    pub project: ProjectId,
-    pub cost: Cents,
-    pub points: NonZeroU32,
+    project: ProjectId,
+    cost: Cents,
+    points: NonZeroU32,
+}
+
+impl BallotLine {
+    pub fn project(&self) -> ProjectId {
+        self.project
+    }
+
+    pub fn cost(&self) -> Cents {
+        self.cost
+    }
+
+    pub fn points(&self) -> NonZeroU32 {
+        self.points
+    }
 }
 
 /// What the voter asks for when adding a project.
@@ -119,18 +134,47 @@ impl Ballot {
         }
     }
 
-    /// A ballot as stored, with each project's current cost. Two lines for one project cannot come
-    /// from the database (its unique key forbids them); if given, the last one is kept.
+    /// A ballot of `budget` as stored: each chosen project (with its current cost) and the points
+    /// it received. Every line is checked as a decision would have checked it: the project is
+    /// one of `budget`'s ([`DomainError::ProjectOfAnotherBudget`]) and has points exactly when
+    /// the rule uses them, 1 otherwise (`points` `points_not_allowed`), so that no stored row can
+    /// make a line no decision makes (points on the receipt of an approval ballot). The limits of
+    /// the rule are not checked here: [`Ballot::checkout`] checks them on what was loaded. Two
+    /// lines for one project cannot come from the database (its unique key forbids them); if
+    /// given, the last one is kept.
     pub fn restore(
         id: BallotId,
         status: BallotStatus,
-        lines: impl IntoIterator<Item = BallotLine>,
-    ) -> Ballot {
-        Ballot {
+        budget: &Budget,
+        lines: impl IntoIterator<Item = (Project, NonZeroU32)>,
+    ) -> Result<Ballot, DomainError> {
+        let uses_points = budget.settings.voting_rule().uses_points();
+        let mut restored = BTreeMap::new();
+        for (project, points) in lines {
+            if project.budget_id() != budget.id {
+                return Err(DomainError::ProjectOfAnotherBudget);
+            }
+            if !uses_points && points != NonZeroU32::MIN {
+                return Err(DomainError::field(
+                    "points",
+                    FieldCode::PointsNotAllowed,
+                    "This budget's ballots choose projects without points.",
+                ));
+            }
+            restored.insert(
+                project.id(),
+                BallotLine {
+                    project: project.id(),
+                    cost: project.cost(),
+                    points,
+                },
+            );
+        }
+        Ok(Ballot {
             id,
             status,
-            lines: lines.into_iter().map(|line| (line.project, line)).collect(),
-        }
+            lines: restored,
+        })
     }
 
     pub fn id(&self) -> BallotId {

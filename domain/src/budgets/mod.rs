@@ -36,4 +36,6 @@ pub use ids::{BallotId, BudgetId, ProjectId, ScopeId};
 pub use receipt::{RECEIPT_FORMAT, Receipt};
 pub use rules::{OutcomeRule, VotingRule};
 pub use scope::{BudgetScope, ScopeAncestry};
-pub use settings::{Budget, BudgetSettings, Project, VoteCountVisibility, Workflow};
+pub use settings::{
+    Budget, BudgetSettings, Project, VoteCountVisibility, Workflow, decide_project_cost,
+};

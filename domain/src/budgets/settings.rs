@@ -4,8 +4,11 @@
 //! territory, the voting rule, the outcome rule, the multi-budget workflow and whether vote counts
 //! show during voting. It is built validated, so a budget total is always positive. Once the
 //! first ballot exists, [`BudgetSettings::change_to`] refuses to change the voting rule, the
-//! outcome rule or the total: residents have chosen under them (CONSUL's issue #5321 shows what an
-//! admin switching knapsack to approval mid-vote does to existing ballots).
+//! outcome rule, the total, the territory or the workflow, and [`decide_project_cost`] refuses to
+//! change a project's cost: residents have chosen under them, and a cast ballot must never exceed
+//! the total its receipt was issued under (CONSUL's issue #5321 shows what an admin switching
+//! knapsack to approval mid-vote does to existing ballots). A project never costs more than its
+//! budget's total, and the total is never lowered below a project's cost.
 
 use super::ids::{BudgetId, ProjectId};
 use super::rules::{OutcomeRule, VotingRule};
@@ -101,14 +104,17 @@ impl BudgetSettings {
         self.vote_counts
     }
 
-    /// Decides an admin's change of settings. While no ballot exists anything may change. Once
-    /// `existing_ballots` > 0 (drafts included: their owners chose under the current rules), a change
-    /// of the voting rule, the outcome rule or the total is refused with
-    /// [`DomainError::BudgetRulesLocked`]; scope, workflow and vote-count visibility may still change.
+    /// Decides an admin's change of settings. While no ballot exists anything may change, except
+    /// that the total may not fall below `costliest_project` (the highest cost among the budget's
+    /// projects: 422 `total` `below_project_cost`). Once `existing_ballots` > 0 (drafts included:
+    /// their owners chose under the current rules), a change of the voting rule, the outcome rule,
+    /// the total, the territory or the workflow is refused with
+    /// [`DomainError::BudgetRulesLocked`]; only the vote-count visibility may still change.
     pub fn change_to(
         &self,
         proposed: BudgetSettings,
         existing_ballots: u64,
+        costliest_project: Option<Cents>,
     ) -> Result<BudgetSettings, DomainError> {
         if existing_ballots > 0 {
             let locked = if proposed.voting_rule != self.voting_rule {
@@ -117,6 +123,10 @@ impl BudgetSettings {
                 Some("outcome_rule")
             } else if proposed.total != self.total {
                 Some("total")
+            } else if proposed.scope != self.scope {
+                Some("scope")
+            } else if proposed.workflow != self.workflow {
+                Some("workflow")
             } else {
                 None
             };
@@ -124,8 +134,40 @@ impl BudgetSettings {
                 return Err(DomainError::BudgetRulesLocked { setting });
             }
         }
+        if costliest_project.is_some_and(|cost| cost > proposed.total) {
+            return Err(DomainError::field(
+                "total",
+                FieldCode::BelowProjectCost,
+                "A project of this budget costs more than this total.",
+            ));
+        }
         Ok(proposed)
     }
+}
+
+/// Decides the cost an admin gives a project of the budget `settings`: above zero (`cost`
+/// `must_be_positive`), at most the budget's total (`cost` `above_total`), and, for an existing
+/// project (`current`), unchanged once `existing_ballots` > 0 ([`DomainError::BudgetRulesLocked`]
+/// with `cost`): a ballot's lines carry the costs it was filled with, and a cast ballot must never
+/// come to exceed the total. A new project may still be added while ballots exist.
+pub fn decide_project_cost(
+    settings: &BudgetSettings,
+    current: Option<Cents>,
+    proposed: Cents,
+    existing_ballots: u64,
+) -> Result<Cents, DomainError> {
+    let cost = positive_amount("cost", proposed).map_err(|e| DomainError::Invalid(vec![e]))?;
+    if cost > settings.total {
+        return Err(DomainError::field(
+            "cost",
+            FieldCode::AboveTotal,
+            "A project cannot cost more than its budget's total.",
+        ));
+    }
+    if existing_ballots > 0 && current.is_some_and(|current| current != cost) {
+        return Err(DomainError::BudgetRulesLocked { setting: "cost" });
+    }
+    Ok(cost)
 }
 
 /// A budget as ballot decisions see it: its id and its settings.
@@ -250,7 +292,10 @@ mod tests {
             VotingRule::approval(1, 3).unwrap(),
             OutcomeRule::EqualShares,
         );
-        assert_eq!(current.change_to(proposed.clone(), 0), Ok(proposed));
+        assert_eq!(
+            current.change_to(proposed.clone(), 0, Some(Cents(900))),
+            Ok(proposed)
+        );
     }
 
     #[test]
@@ -272,24 +317,114 @@ mod tests {
             (settings(900, knapsack(), OutcomeRule::Greedy), "total"),
         ];
         for (proposed, setting) in cases {
-            let refused = current.change_to(proposed, 1).unwrap_err();
+            let refused = current.change_to(proposed, 1, None).unwrap_err();
             assert_eq!(refused, DomainError::BudgetRulesLocked { setting });
             assert_eq!(refused.code(), "budget_rules_locked");
         }
     }
 
     #[test]
-    fn scope_workflow_and_visibility_may_change_during_voting() {
+    fn territory_and_workflow_are_locked_once_a_ballot_exists_and_visibility_is_not() {
         let current = settings(1_000, knapsack(), OutcomeRule::Greedy);
-        let proposed = BudgetSettings::new(
-            Cents(1_000),
-            BudgetScope::Scope(super::super::ids::ScopeId(4)),
-            knapsack(),
-            OutcomeRule::Greedy,
-            Workflow::OwnPlusOne,
+        let with = |scope, workflow, vote_counts| {
+            BudgetSettings::new(
+                Cents(1_000),
+                scope,
+                knapsack(),
+                OutcomeRule::Greedy,
+                workflow,
+                vote_counts,
+            )
+            .unwrap()
+        };
+        let hidden = VoteCountVisibility::HiddenWhileVoting;
+        let district = BudgetScope::Scope(super::super::ids::ScopeId(4));
+        assert_eq!(
+            current.change_to(with(district, Workflow::One, hidden), 12, None),
+            Err(DomainError::BudgetRulesLocked { setting: "scope" })
+        );
+        assert_eq!(
+            current.change_to(
+                with(BudgetScope::CityWide, Workflow::OwnPlusOne, hidden),
+                12,
+                None
+            ),
+            Err(DomainError::BudgetRulesLocked {
+                setting: "workflow"
+            })
+        );
+        let shown = with(
+            BudgetScope::CityWide,
+            Workflow::One,
             VoteCountVisibility::ShownWhileVoting,
-        )
-        .unwrap();
-        assert_eq!(current.change_to(proposed.clone(), 12), Ok(proposed));
+        );
+        assert_eq!(current.change_to(shown.clone(), 12, None), Ok(shown));
+        let moved = with(district, Workflow::OwnPlusOne, hidden);
+        assert_eq!(current.change_to(moved.clone(), 0, None), Ok(moved));
+    }
+
+    #[test]
+    fn the_total_never_falls_below_a_project_cost() {
+        let current = settings(1_000, knapsack(), OutcomeRule::Greedy);
+        let lower = settings(500, knapsack(), OutcomeRule::Greedy);
+        let refused = current
+            .change_to(lower.clone(), 0, Some(Cents(600)))
+            .unwrap_err();
+        assert_eq!(
+            refused,
+            DomainError::field(
+                "total",
+                FieldCode::BelowProjectCost,
+                "A project of this budget costs more than this total."
+            )
+        );
+        assert_eq!(
+            current.change_to(lower.clone(), 0, Some(Cents(500))),
+            Ok(lower)
+        );
+    }
+
+    #[test]
+    fn a_project_costs_more_than_nothing_and_at_most_the_total() {
+        let budget = settings(1_000, knapsack(), OutcomeRule::Greedy);
+        let field = |refused: DomainError| match refused {
+            DomainError::Invalid(errors) => (errors[0].field.clone(), errors[0].code),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            field(decide_project_cost(&budget, None, Cents(0), 0).unwrap_err()),
+            ("cost".to_string(), FieldCode::MustBePositive)
+        );
+        assert_eq!(
+            field(decide_project_cost(&budget, None, Cents(1_001), 0).unwrap_err()),
+            ("cost".to_string(), FieldCode::AboveTotal)
+        );
+        assert_eq!(
+            decide_project_cost(&budget, None, Cents(1_000), 0),
+            Ok(Cents(1_000))
+        );
+    }
+
+    #[test]
+    fn a_project_cost_is_frozen_once_a_ballot_exists() {
+        let budget = settings(1_000, knapsack(), OutcomeRule::Greedy);
+        // Before any ballot, a cost may change; after, only to itself (an idempotent edit).
+        assert_eq!(
+            decide_project_cost(&budget, Some(Cents(400)), Cents(600), 0),
+            Ok(Cents(600))
+        );
+        assert_eq!(
+            decide_project_cost(&budget, Some(Cents(400)), Cents(600), 1),
+            Err(DomainError::BudgetRulesLocked { setting: "cost" })
+        );
+        assert_eq!(
+            decide_project_cost(&budget, Some(Cents(400)), Cents(400), 1),
+            Ok(Cents(400))
+        );
+        // A new project may still join a budget with ballots.
+        assert_eq!(
+            decide_project_cost(&budget, None, Cents(300), 5),
+            Ok(Cents(300))
+        );
     }
 }

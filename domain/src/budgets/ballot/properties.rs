@@ -205,15 +205,14 @@ proptest! {
     ) {
         let booth = Booth::new(budget(rule, total, Workflow::All));
         // Rules without points store 1 point per project.
-        let stored: Vec<BallotLine> = lines
+        let stored: Vec<(Project, NonZeroU32)> = lines
             .iter()
-            .map(|(&id, &(cost, points))| BallotLine {
-                project: ProjectId(id),
-                cost: Cents(cost),
-                points: NonZeroU32::new(if rule.uses_points() { points } else { 1 }).unwrap(),
-            })
+            .map(|(&id, &(cost, points))| (
+                project(id, cost),
+                NonZeroU32::new(if rule.uses_points() { points } else { 1 }).unwrap(),
+            ))
             .collect();
-        let ballot = Ballot::restore(BallotId(3), BallotStatus::Draft, stored);
+        let ballot = Ballot::restore(BallotId(3), BallotStatus::Draft, &booth.budget, stored).unwrap();
         let outcome = booth.checkout(&ballot);
         prop_assert_eq!(outcome.is_ok(), satisfies(rule, total, &lines_of(&ballot)));
         prop_assert_eq!(ballot.check_complete(&booth.budget).is_ok(), outcome.is_ok());

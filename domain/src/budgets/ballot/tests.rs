@@ -66,12 +66,10 @@ fn checkout_uses_current_costs_so_a_raised_cost_can_push_a_ballot_over_budget() 
     let loaded_after_a_cost_raise = Ballot::restore(
         BallotId(1),
         BallotStatus::Draft,
-        [BallotLine {
-            project: ProjectId(1),
-            cost: Cents(1_200),
-            points: NonZeroU32::MIN,
-        }],
-    );
+        &booth.budget,
+        [(project(1, 1_200), NonZeroU32::MIN)],
+    )
+    .unwrap();
     assert_eq!(
         booth
             .checkout(&loaded_after_a_cost_raise)
@@ -473,4 +471,46 @@ fn every_budget_refusal_has_a_distinct_snake_case_code() {
     for refusal in &refusals {
         assert!(!refusal.to_string().is_empty());
     }
+}
+
+#[test]
+fn a_stored_ballot_is_restored_only_with_lines_a_decision_could_have_made() {
+    let approval = Booth::new(budget(VotingRule::approval(1, 3).unwrap(), 1_000));
+    let three = NonZeroU32::new(3).unwrap();
+    let pointed = Ballot::restore(
+        BallotId(1),
+        BallotStatus::Draft,
+        &approval.budget,
+        [(project(1, 100), three)],
+    );
+    assert_eq!(
+        pointed.unwrap_err(),
+        DomainError::field(
+            "points",
+            FieldCode::PointsNotAllowed,
+            "This budget's ballots choose projects without points."
+        )
+    );
+    let foreign = Project::new(ProjectId(9), OTHER_BUDGET, Cents(100)).unwrap();
+    assert_eq!(
+        Ballot::restore(
+            BallotId(1),
+            BallotStatus::Draft,
+            &approval.budget,
+            [(foreign, NonZeroU32::MIN)]
+        )
+        .unwrap_err(),
+        DomainError::ProjectOfAnotherBudget
+    );
+    // A cumulative ballot keeps its points, on its lines and on its receipt.
+    let cumulative = Booth::new(budget(VotingRule::cumulative(10, 5).unwrap(), 1_000));
+    let cast = Ballot::restore(
+        BallotId(2),
+        BallotStatus::Cast { cast_at: NOW },
+        &cumulative.budget,
+        [(project(1, 100), three)],
+    )
+    .unwrap();
+    assert_eq!(cast.lines().next().map(BallotLine::points), Some(three));
+    assert_eq!(cast.receipt(BUDGET).unwrap().choices(), [(ProjectId(1), 3)]);
 }
