@@ -216,6 +216,7 @@ field_codes! {
     MustBePositive = "must_be_positive", "The number must be above zero.";
     AboveTotal = "above_total", "The project costs more than its budget's total.";
     BelowProjectCost = "below_project_cost", "The budget's total is below what one of its projects costs.";
+    DiffersFromProcess = "differs_from_process", "The value differs from the one every other budget of the process has.";
     MinAboveMax = "min_above_max", "The minimum is above the maximum.";
     AbovePoints = "above_points", "The number is above the points a voter has.";
     PointsNotAllowed = "points_not_allowed", "The voting rule does not take points.";

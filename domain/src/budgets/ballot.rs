@@ -1,7 +1,7 @@
 //! A resident's ballot in one budget, and the four decisions that change it.
 //!
-//! A [`Ballot`] is a value: [`Ballot::add`], [`Ballot::remove`], [`Ballot::checkout`] and
-//! [`Ballot::cancel`] never touch the ballot they are called on; each returns the ballot as it
+//! A [`Ballot`] is a value: [`Ballot::add`], [`Ballot::set`], [`Ballot::remove`],
+//! [`Ballot::checkout`] and [`Ballot::cancel`] never touch the ballot they are called on; each returns the ballot as it
 //! should be stored next (or the cast ballot and its [`Receipt`]), or the [`DomainError`] saying
 //! why not. The API loads the ballot with each project's *current* cost, calls one decision under
 //! a lock on the ballot (and a unique key per resident and budget), and stores the result.
@@ -11,8 +11,9 @@
 //! | decision | checks |
 //! | --- | --- |
 //! | `add` | voting open; voter eligible; ballot a draft; project of this budget; not yet in the ballot; points given exactly when the rule uses points; the rule's limits still hold after adding |
+//! | `set` | as `add`, but a project already in the ballot gets the new points (the same points: no change) |
 //! | `remove` | voting open; ballot a draft; project in the ballot |
-//! | `checkout` | voting open; voter eligible; ballot a draft; the rule's limits and its checkout requirements |
+//! | `checkout` | voting open; voter eligible (only cast ballots elsewhere count: the first checkout wins); ballot a draft; the rule's limits and its checkout requirements |
 //! | `cancel` | voting open; ballot cast |
 //!
 //! Limits that hold at all times (checked by `add` and again at checkout): knapsack rules keep the
@@ -26,7 +27,7 @@
 //! A cancelled ballot goes back to being a draft with the same projects (Decidim deletes it), so
 //! the resident can adjust it and cast again while voting is open; its receipt no longer counts.
 
-use super::eligibility::{BallotProgress, Voter, VotingWindow, check_eligibility};
+use super::eligibility::{BallotProgress, Stage, Voter, VotingWindow, check_eligibility};
 use super::ids::{BallotId, BudgetId, ProjectId};
 use super::receipt::Receipt;
 use super::rules::VotingRule;
@@ -237,13 +238,40 @@ impl Ballot {
         choice: Choice,
         now: Timestamp,
     ) -> Result<Ballot, DomainError> {
+        self.put(voting, voter, project, choice, now, Existing::Refuse)
+    }
+
+    /// Decides `PUT .../projects/{id}`: this draft with `project` chosen with `choice`, whether
+    /// it held it or not. Absent, it is added as by [`Ballot::add`]; present, its points are
+    /// replaced (cumulative rules) and the limits checked again; the same choice again changes
+    /// nothing, so the request can be repeated.
+    pub fn set(
+        &self,
+        voting: BudgetVoting<'_>,
+        voter: &Voter<'_>,
+        project: &Project,
+        choice: Choice,
+        now: Timestamp,
+    ) -> Result<Ballot, DomainError> {
+        self.put(voting, voter, project, choice, now, Existing::Replace)
+    }
+
+    fn put(
+        &self,
+        voting: BudgetVoting<'_>,
+        voter: &Voter<'_>,
+        project: &Project,
+        choice: Choice,
+        now: Timestamp,
+        existing: Existing,
+    ) -> Result<Ballot, DomainError> {
         voting.window.check_open(now)?;
-        check_eligibility(&voting.budget.into(), voter, now)?;
+        check_eligibility(&voting.budget.into(), voter, Stage::Filling)?;
         self.check_draft()?;
         if project.budget_id() != voting.budget.id {
             return Err(DomainError::ProjectOfAnotherBudget);
         }
-        if self.contains(project.id()) {
+        if existing == Existing::Refuse && self.contains(project.id()) {
             return Err(DomainError::ProjectAlreadyInBallot);
         }
         let rule = voting.budget.settings.voting_rule();
@@ -303,7 +331,7 @@ impl Ballot {
         now: Timestamp,
     ) -> Result<Checkout, DomainError> {
         voting.window.check_open(now)?;
-        check_eligibility(&voting.budget.into(), voter, now)?;
+        check_eligibility(&voting.budget.into(), voter, Stage::Casting)?;
         self.check_draft()?;
         self.check_complete(voting.budget)?;
         let ballot = Ballot {
@@ -415,6 +443,15 @@ impl Ballot {
             .map(|line| i128::from(line.cost.0))
             .sum()
     }
+}
+
+/// What putting a project already in the ballot does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Existing {
+    /// Refuse it ([`DomainError::ProjectAlreadyInBallot`]): `add`.
+    Refuse,
+    /// Replace its line: `set`.
+    Replace,
 }
 
 /// A rule's `u32` count as a `usize` (saturating on the 16-bit targets Plaza never runs on).

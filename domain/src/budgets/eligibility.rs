@@ -4,24 +4,40 @@
 //! - **Is voting open?** [`VotingWindow`]: the active phase has `budget_voting` and `now` lies in its
 //!   window. Every ballot write checks it with the server's clock.
 //! - **May this person vote here at all?** [`check_eligibility`]: a verified resident, old enough on
-//!   the day (UTC), and allowed by the budget's [`Workflow`] given where they live and their other
-//!   ballots in the process.
+//!   the organization's calendar day ([`Voter::today`], in its time zone), and allowed by the
+//!   process's [`Workflow`] given where they live and their other ballots in the process.
 //! - **Where else may they still vote?** [`budgets_open_to`], the same decision over every budget
 //!   of the process, for the screen that lists them.
 //!
 //! How the workflows read the resident's other ballots (Decidim's `Workflows::Base` does the same):
-//! a ballot counts once it holds a project, draft or cast; an empty draft is ignored. So a resident
-//! who started in one budget under [`Workflow::One`] holds that budget until they cast there or
-//! empty their ballot to switch; a cast ballot, even cancelled back to a draft with its projects,
-//! still holds its slot. "Their own" budgets under [`Workflow::OwnPlusOne`] are every budget whose
-//! territory contains them (city-wide budgets included); the "one more" is any other budget of the
-//! process, which is the only way a resident votes outside their territory (Barcelona's rule).
+//! while a ballot is being filled ([`Stage::Filling`]) another ballot counts once it holds a
+//! project, draft or cast; an empty draft is ignored. So a resident who started in one budget
+//! under [`Workflow::One`] holds that budget until they cast there or empty their ballot to
+//! switch; a cast ballot, even cancelled back to a draft with its projects, still holds its slot.
+//! At checkout ([`Stage::Casting`]) only the *cast* ballots elsewhere count: should two drafts
+//! hold projects at once (two requests racing, each seeing the other's ballot still empty), the
+//! first checkout wins and the other is refused, rather than each blocking the other for good
+//! (Decidim's checkout asks the same). "Their own" budgets under [`Workflow::OwnPlusOne`] are
+//! every budget whose territory contains them (city-wide budgets included); the "one more" is any
+//! other budget of the process, which is the only way a resident votes outside their territory
+//! (Barcelona's rule).
+//!
+//! The decisions fail closed on data that does not add up, since the API reads it in pieces: a
+//! ballot of a budget missing from [`Voter::process_budgets`] counts as a ballot outside the
+//! resident's territory, a budget being decided on that is missing from them allows nothing, and
+//! so do budgets of one process that disagree on the workflow ([`decide_workflow`] keeps an admin
+//! from making them disagree).
+//!
+//! Where a resident lives is read from the census at each write. A resident who moves during the
+//! vote could then vote in their old district and their new one under [`Workflow::All`]; the API
+//! prevents it by giving the decisions the territory recorded with the resident's first ballot of
+//! the process ([`Residency::as_first_voted`]) for as long as they stay a resident.
 
 use super::ids::BudgetId;
 use super::scope::{BudgetScope, ScopeAncestry};
 use super::settings::{Budget, Workflow};
 use crate::calendar::{Date, Timestamp};
-use crate::error::DomainError;
+use crate::error::{DomainError, FieldCode};
 use std::fmt;
 
 /// When ballots of a budget may be written, as the active phase of its process says.
@@ -30,11 +46,16 @@ pub enum VotingWindow {
     /// No phase is active, or the active phase does not have `budget_voting`.
     NoVotingPhase,
     /// The active phase has `budget_voting`; it is open from `starts_at` (included) to `ends_at`
-    /// (excluded). An admin-pinned phase is still bounded by its own window.
+    /// (excluded).
     Phase {
         starts_at: Timestamp,
         ends_at: Timestamp,
     },
+    /// An admin pinned a phase with `budget_voting`: a pinned phase is the active phase for every
+    /// rule (DESIGN §1), so voting is open whatever its dates say, until it is unpinned. (Were its
+    /// window still checked, the process would show voting while every write said
+    /// `voting_closed`.)
+    Pinned,
 }
 
 impl VotingWindow {
@@ -43,6 +64,7 @@ impl VotingWindow {
         match *self {
             VotingWindow::NoVotingPhase => false,
             VotingWindow::Phase { starts_at, ends_at } => starts_at <= now && now < ends_at,
+            VotingWindow::Pinned => true,
         }
     }
 
@@ -72,6 +94,32 @@ pub struct Resident {
     pub born_on: Date,
 }
 
+impl Residency {
+    /// The residency the decisions of a process read: today's, but living where the resident
+    /// lived at their first ballot of the process (`first_voted_in`, recorded then) when there is
+    /// one. Someone who moves during the vote keeps voting where they started; someone the census
+    /// no longer lists is no longer a resident at all.
+    pub fn as_first_voted(&self, first_voted_in: Option<&ScopeAncestry>) -> Residency {
+        match (self, first_voted_in) {
+            (Residency::Resident(resident), Some(scopes)) => Residency::Resident(Resident {
+                scopes: scopes.clone(),
+                born_on: resident.born_on,
+            }),
+            _ => self.clone(),
+        }
+    }
+}
+
+/// Which decision eligibility is asked for: the workflows count the resident's other ballots
+/// differently while a ballot is filled and when it is cast (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Starting or filling a ballot: other ballots holding projects take their slots.
+    Filling,
+    /// Casting it: only cast ballots elsewhere take their slots; the first checkout wins.
+    Casting,
+}
+
 /// Why a person may not vote in a budget, carried by [`DomainError::NotEligible`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IneligibilityReason {
@@ -83,6 +131,9 @@ pub enum IneligibilityReason {
     UnderMinimumAge { minimum_age: u8 },
     /// The budget's workflow allows no further budget given the resident's other ballots.
     WorkflowLimitReached { workflow: Workflow },
+    /// The budgets of the process do not agree on one workflow, or the decision was not given
+    /// them all: nothing is allowed until they do (an admin's setup, never the resident's doing).
+    ProcessMisconfigured,
 }
 
 impl IneligibilityReason {
@@ -93,6 +144,7 @@ impl IneligibilityReason {
             IneligibilityReason::OutsideBudgetScope => "outside_budget_scope",
             IneligibilityReason::UnderMinimumAge { .. } => "under_minimum_age",
             IneligibilityReason::WorkflowLimitReached { .. } => "workflow_limit_reached",
+            IneligibilityReason::ProcessMisconfigured => "process_misconfigured",
         }
     }
 }
@@ -116,6 +168,10 @@ impl fmt::Display for IneligibilityReason {
                     write!(f, "you already vote in one budget outside your own area")
                 }
             },
+            IneligibilityReason::ProcessMisconfigured => write!(
+                f,
+                "the budgets of this process are not set up consistently yet"
+            ),
         }
     }
 }
@@ -136,6 +192,24 @@ impl From<&Budget> for ProcessBudget {
             workflow: budget.settings.workflow(),
         }
     }
+}
+
+/// Decides the workflow an admin gives a budget of a process whose other budgets have `others`:
+/// every budget of a process shares one workflow (which budgets a resident may vote in is a
+/// question about the process), so a different one is refused (422 `workflow`
+/// `differs_from_process`) until the others change too; the first budget sets it.
+pub fn decide_workflow(
+    others: impl IntoIterator<Item = Workflow>,
+    proposed: Workflow,
+) -> Result<Workflow, DomainError> {
+    if others.into_iter().any(|workflow| workflow != proposed) {
+        return Err(DomainError::field(
+            "workflow",
+            FieldCode::DiffersFromProcess,
+            "Every budget of a process has the same workflow: change theirs first.",
+        ));
+    }
+    Ok(proposed)
 }
 
 /// How far one of the resident's ballots has gone.
@@ -166,22 +240,39 @@ pub struct VoterBallot {
 /// The person acting, and what of the process their eligibility depends on.
 #[derive(Debug, Clone, Copy)]
 pub struct Voter<'a> {
+    /// As the process reads it: see [`Residency::as_first_voted`].
     pub residency: &'a Residency,
     /// The organization's minimum participation age (default 16).
     pub minimum_age: u8,
+    /// The organization's calendar day at the time of the decision, in its time zone: the day
+    /// on which the resident's age is counted (a birthday starts at local midnight, not UTC's).
+    pub today: Date,
     /// Every budget of the process, with its scope and workflow.
     pub process_budgets: &'a [ProcessBudget],
-    /// The person's ballots in the process, in any budget. Ballots of budgets not listed in
-    /// `process_budgets` are ignored, and so is the ballot of the budget being decided on.
+    /// The person's ballots in the process, in any budget (the ballot of the budget being decided
+    /// on is ignored). A ballot of a budget missing from `process_budgets` counts as one outside
+    /// the resident's territory: incomplete data never opens a slot.
     pub ballots: &'a [VoterBallot],
 }
 
 impl Voter<'_> {
-    fn counting_ballots_outside(&self, target: BudgetId) -> impl Iterator<Item = &ProcessBudget> {
+    /// The resident's other ballots that take a slot at `stage`, with their budget's territory
+    /// (`None`: a budget missing from `process_budgets`).
+    fn ballots_outside(
+        &self,
+        target: BudgetId,
+        stage: Stage,
+    ) -> impl Iterator<Item = Option<&ProcessBudget>> {
         self.ballots
             .iter()
-            .filter(move |ballot| ballot.budget_id != target && ballot.progress.counts())
-            .filter_map(|ballot| {
+            .filter(move |ballot| {
+                ballot.budget_id != target
+                    && match stage {
+                        Stage::Filling => ballot.progress.counts(),
+                        Stage::Casting => ballot.progress == BallotProgress::Cast,
+                    }
+            })
+            .map(|ballot| {
                 self.process_budgets
                     .iter()
                     .find(|budget| budget.id == ballot.budget_id)
@@ -189,31 +280,32 @@ impl Voter<'_> {
     }
 }
 
-/// Decides whether `voter` may start, fill or cast a ballot in `budget` at `now`: a resident, at
-/// least the minimum age on `now`'s UTC day, and allowed by the budget's workflow. The refusal is
-/// [`DomainError::NotEligible`] with the first reason found, in that order.
+/// Decides whether `voter` may start or fill ([`Stage::Filling`]) or cast ([`Stage::Casting`]) a
+/// ballot in `budget`: a resident, at least the minimum age on [`Voter::today`], and allowed by
+/// the process's workflow. The refusal is [`DomainError::NotEligible`] with the first reason
+/// found, in that order.
 pub fn check_eligibility(
     budget: &ProcessBudget,
     voter: &Voter<'_>,
-    now: Timestamp,
+    stage: Stage,
 ) -> Result<(), DomainError> {
-    eligibility(budget, voter, now).map_err(|reason| DomainError::NotEligible { reason })
+    eligibility(budget, voter, stage).map_err(|reason| DomainError::NotEligible { reason })
 }
 
 fn eligibility(
     budget: &ProcessBudget,
     voter: &Voter<'_>,
-    now: Timestamp,
+    stage: Stage,
 ) -> Result<(), IneligibilityReason> {
     let Residency::Resident(resident) = voter.residency else {
         return Err(IneligibilityReason::NotAResident);
     };
-    if resident.born_on.age_on(now.date()) < i32::from(voter.minimum_age) {
+    if resident.born_on.age_on(voter.today) < i32::from(voter.minimum_age) {
         return Err(IneligibilityReason::UnderMinimumAge {
             minimum_age: voter.minimum_age,
         });
     }
-    workflow_allows(budget, &resident.scopes, voter)
+    workflow_allows(budget, &resident.scopes, voter, stage)
 }
 
 /// The workflow part of eligibility; see the module documentation for how ballots are counted.
@@ -221,15 +313,25 @@ fn workflow_allows(
     budget: &ProcessBudget,
     scopes: &ScopeAncestry,
     voter: &Voter<'_>,
+    stage: Stage,
 ) -> Result<(), IneligibilityReason> {
+    let listed = voter.process_budgets.iter().any(|b| b.id == budget.id);
+    let agree = voter
+        .process_budgets
+        .iter()
+        .all(|other| other.workflow == budget.workflow);
+    if !listed || !agree {
+        return Err(IneligibilityReason::ProcessMisconfigured);
+    }
     let own = budget.scope.contains(scopes);
     let limit_reached = Err(IneligibilityReason::WorkflowLimitReached {
         workflow: budget.workflow,
     });
+    let mut others = voter.ballots_outside(budget.id, stage);
     match budget.workflow {
         Workflow::All if own => Ok(()),
         Workflow::One if own => {
-            if voter.counting_ballots_outside(budget.id).next().is_some() {
+            if others.next().is_some() {
                 limit_reached
             } else {
                 Ok(())
@@ -238,17 +340,16 @@ fn workflow_allows(
         Workflow::All | Workflow::One => Err(IneligibilityReason::OutsideBudgetScope),
         Workflow::OwnPlusOne if own => Ok(()),
         Workflow::OwnPlusOne => {
-            let extra_in_use = voter
-                .counting_ballots_outside(budget.id)
-                .any(|other| !other.scope.contains(scopes));
+            let extra_in_use =
+                others.any(|other| other.is_none_or(|other| !other.scope.contains(scopes)));
             if extra_in_use { limit_reached } else { Ok(()) }
         }
     }
 }
 
-/// The budgets of the process in which `voter` may still vote at `now`: eligible, and not already
-/// cast there. In the order of `voter.process_budgets`.
-pub fn budgets_open_to(voter: &Voter<'_>, now: Timestamp) -> Vec<BudgetId> {
+/// The budgets of the process in which `voter` may still vote: eligible to fill a ballot there,
+/// and not already cast there. In the order of `voter.process_budgets`.
+pub fn budgets_open_to(voter: &Voter<'_>) -> Vec<BudgetId> {
     voter
         .process_budgets
         .iter()
@@ -256,7 +357,7 @@ pub fn budgets_open_to(voter: &Voter<'_>, now: Timestamp) -> Vec<BudgetId> {
             let cast_here = voter.ballots.iter().any(|ballot| {
                 ballot.budget_id == budget.id && ballot.progress == BallotProgress::Cast
             });
-            !cast_here && eligibility(budget, voter, now).is_ok()
+            !cast_here && eligibility(budget, voter, Stage::Filling).is_ok()
         })
         .map(|budget| budget.id)
         .collect()
@@ -300,6 +401,7 @@ mod tests {
         Voter {
             residency,
             minimum_age: 16,
+            today: NOW.date(),
             process_budgets: budgets,
             ballots,
         }
@@ -311,7 +413,11 @@ mod tests {
         ballots: &[VoterBallot],
         target: usize,
     ) -> Result<(), DomainError> {
-        check_eligibility(&budgets[target], &voter(residency, budgets, ballots), NOW)
+        check_eligibility(
+            &budgets[target],
+            &voter(residency, budgets, ballots),
+            Stage::Filling,
+        )
     }
 
     fn refused(reason: IneligibilityReason) -> Result<(), DomainError> {
@@ -393,7 +499,7 @@ mod tests {
         let ballots = [ballot(1, BallotProgress::Cast)];
         assert_eq!(decide(&resident, &budgets, &ballots, 3), Ok(()));
         assert_eq!(
-            budgets_open_to(&voter(&resident, &budgets, &ballots), NOW),
+            budgets_open_to(&voter(&resident, &budgets, &ballots)),
             [BudgetId(4)]
         );
     }
@@ -476,19 +582,146 @@ mod tests {
         assert_eq!(decide(&resident, &budgets, &emptied_horta, 1), Ok(()));
 
         assert_eq!(
-            budgets_open_to(&voter(&resident, &budgets, &drafting_in_horta), NOW),
+            budgets_open_to(&voter(&resident, &budgets, &drafting_in_horta)),
             [BudgetId(1), BudgetId(3), BudgetId(4)]
         );
     }
 
     #[test]
-    fn ballots_of_other_processes_do_not_count() {
-        let budgets = process(Workflow::One);
-        let elsewhere = [ballot(99, BallotProgress::Cast)];
+    fn a_ballot_of_a_budget_the_decision_was_not_given_takes_a_slot() {
+        // Incomplete data fails closed: the ballot could be in a budget outside the territory.
+        let resident = resident_of_vila_de_gracia();
+        let unknown = [ballot(99, BallotProgress::Cast)];
+        let one = process(Workflow::One);
         assert_eq!(
-            decide(&resident_of_vila_de_gracia(), &budgets, &elsewhere, 0),
+            decide(&resident, &one, &unknown, 0),
+            refused(IneligibilityReason::WorkflowLimitReached {
+                workflow: Workflow::One
+            })
+        );
+        let own_plus_one = process(Workflow::OwnPlusOne);
+        assert!(decide(&resident, &own_plus_one, &unknown, 1).is_err());
+        assert_eq!(decide(&resident, &own_plus_one, &unknown, 0), Ok(()));
+    }
+
+    #[test]
+    fn nothing_is_allowed_while_the_budgets_of_a_process_disagree_on_the_workflow() {
+        let resident = resident_of_vila_de_gracia();
+        let mut budgets = process(Workflow::All);
+        budgets[2].workflow = Workflow::One;
+        assert_eq!(
+            decide(&resident, &budgets, &[], 0),
+            refused(IneligibilityReason::ProcessMisconfigured)
+        );
+        // Nor when the budget decided on is missing from the process's budgets.
+        let listed = process(Workflow::All);
+        let missing = budget(7, BudgetScope::CityWide, Workflow::All);
+        assert_eq!(
+            check_eligibility(&missing, &voter(&resident, &listed, &[]), Stage::Filling),
+            refused(IneligibilityReason::ProcessMisconfigured)
+        );
+        // An admin cannot make them disagree: a budget takes the workflow of the others.
+        assert_eq!(
+            decide_workflow([Workflow::All, Workflow::All], Workflow::One),
+            Err(DomainError::field(
+                "workflow",
+                FieldCode::DiffersFromProcess,
+                "Every budget of a process has the same workflow: change theirs first."
+            ))
+        );
+        assert_eq!(
+            decide_workflow([Workflow::All], Workflow::All),
+            Ok(Workflow::All)
+        );
+        assert_eq!(decide_workflow([], Workflow::One), Ok(Workflow::One));
+    }
+
+    #[test]
+    fn under_one_two_drafts_holding_projects_do_not_block_each_other_the_first_checkout_wins() {
+        let budgets = process(Workflow::One);
+        let resident = resident_of_vila_de_gracia();
+        let cast = |ballots: &[VoterBallot], target: usize| {
+            check_eligibility(
+                &budgets[target],
+                &voter(&resident, &budgets, ballots),
+                Stage::Casting,
+            )
+        };
+        // Two requests raced: Gràcia's and the city's drafts both hold projects.
+        let both_drafts = [
+            ballot(1, BallotProgress::InProgress),
+            ballot(4, BallotProgress::InProgress),
+        ];
+        assert!(
+            decide(&resident, &budgets, &both_drafts, 0).is_err(),
+            "no more filling"
+        );
+        assert_eq!(cast(&both_drafts, 0), Ok(()));
+        assert_eq!(cast(&both_drafts, 3), Ok(()));
+        // Gràcia is cast first: the city's draft can no longer be cast.
+        let gracia_cast = [
+            ballot(1, BallotProgress::Cast),
+            ballot(4, BallotProgress::InProgress),
+        ];
+        assert_eq!(
+            cast(&gracia_cast, 3),
+            refused(IneligibilityReason::WorkflowLimitReached {
+                workflow: Workflow::One
+            })
+        );
+    }
+
+    #[test]
+    fn age_is_counted_on_the_organizations_calendar_day() {
+        let budgets = process(Workflow::All);
+        let born = Date::new(2010, 5, 13).unwrap();
+        let resident = Residency::Resident(Resident {
+            scopes: ScopeAncestry::new(SANTS, [CITY]),
+            born_on: born,
+        });
+        // 23:30 UTC on 12 May is already 13 May in Barcelona: the resident is 16 there.
+        let mut barcelona = voter(&resident, &budgets, &[]);
+        barcelona.today = Date::new(2026, 5, 13).unwrap();
+        assert_eq!(
+            check_eligibility(&budgets[3], &barcelona, Stage::Filling),
             Ok(())
         );
+        barcelona.today = Date::new(2026, 5, 12).unwrap();
+        assert!(check_eligibility(&budgets[3], &barcelona, Stage::Filling).is_err());
+    }
+
+    #[test]
+    fn a_resident_who_moves_keeps_voting_where_their_first_ballot_placed_them() {
+        let budgets = process(Workflow::All);
+        let moved_to_sants = Residency::Resident(Resident {
+            scopes: ScopeAncestry::new(SANTS, [CITY]),
+            born_on: Date::new(1980, 1, 1).unwrap(),
+        });
+        let Residency::Resident(gracia) = resident_of_vila_de_gracia() else {
+            unreachable!()
+        };
+        let as_voted = moved_to_sants.as_first_voted(Some(&gracia.scopes));
+        let cast_in_gracia = [ballot(1, BallotProgress::Cast)];
+        assert_eq!(
+            decide(&as_voted, &budgets, &cast_in_gracia, 1),
+            refused(IneligibilityReason::OutsideBudgetScope),
+            "no second district"
+        );
+        assert_eq!(decide(&as_voted, &budgets, &cast_in_gracia, 0), Ok(()));
+        // No ballot yet: where they live today.
+        assert_eq!(moved_to_sants.as_first_voted(None), moved_to_sants);
+        // The census no longer lists them: not a resident, whatever was recorded.
+        assert_eq!(
+            Residency::NotResident.as_first_voted(Some(&gracia.scopes)),
+            Residency::NotResident
+        );
+    }
+
+    #[test]
+    fn a_pinned_voting_phase_is_open_whatever_its_dates() {
+        assert!(VotingWindow::Pinned.is_open_at(Timestamp(0)));
+        assert!(VotingWindow::Pinned.is_open_at(Timestamp(i64::MAX)));
+        assert_eq!(VotingWindow::Pinned.check_open(NOW), Ok(()));
     }
 
     #[test]
@@ -501,6 +734,7 @@ mod tests {
                 workflow: Workflow::All,
             }
             .code(),
+            IneligibilityReason::ProcessMisconfigured.code(),
         ];
         assert_eq!(
             codes,
@@ -508,7 +742,8 @@ mod tests {
                 "not_a_resident",
                 "outside_budget_scope",
                 "under_minimum_age",
-                "workflow_limit_reached"
+                "workflow_limit_reached",
+                "process_misconfigured"
             ]
         );
     }

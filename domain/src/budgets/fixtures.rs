@@ -91,6 +91,7 @@ impl Booth {
         Voter {
             residency: &self.residency,
             minimum_age: 16,
+            today: NOW.date(),
             process_budgets: &self.process,
             ballots: &self.other_ballots,
         }

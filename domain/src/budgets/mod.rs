@@ -13,8 +13,11 @@
 //! Each refusal is a [`crate::DomainError`] variant whose documentation says when it happens;
 //! its code and kind (hence its HTTP status) are declared once, in `DomainError::describe`.
 //! Field errors of `validation_failed` name `points` (`must_be_positive`, `points_required`,
-//! `points_not_allowed`) and the settings (`total`, `cost`, `voting_rule.*`); `not_eligible`
-//! carries its reason ([`IneligibilityReason::code`]).
+//! `points_not_allowed`) and the settings (`total` with `below_project_cost`, `cost` with
+//! `above_total`, `workflow` with `differs_from_process`, `voting_rule.*`); `not_eligible`
+//! carries its reason ([`IneligibilityReason::code`]). Settings that residents voted under
+//! (rules, total, territory, workflow, project costs) answer `budget_rules_locked` once a ballot
+//! exists.
 
 pub mod ballot;
 pub mod eligibility;
@@ -29,12 +32,12 @@ mod fixtures;
 
 pub use ballot::{Ballot, BallotLine, BallotStatus, BudgetVoting, Checkout, Choice};
 pub use eligibility::{
-    BallotProgress, IneligibilityReason, ProcessBudget, Residency, Resident, Voter, VoterBallot,
-    VotingWindow, budgets_open_to, check_eligibility,
+    BallotProgress, IneligibilityReason, ProcessBudget, Residency, Resident, Stage, Voter,
+    VoterBallot, VotingWindow, budgets_open_to, check_eligibility, decide_workflow,
 };
 pub use ids::{BallotId, BudgetId, ProjectId, ScopeId};
-pub use receipt::{RECEIPT_FORMAT, Receipt};
-pub use rules::{OutcomeRule, VotingRule};
+pub use receipt::{RECEIPT_FORMAT, Receipt, ReceiptKey, ReceiptSeal};
+pub use rules::{OutcomeRule, VotingRule, VotingRuleForm};
 pub use scope::{BudgetScope, ScopeAncestry};
 pub use settings::{
     Budget, BudgetSettings, Project, VoteCountVisibility, Workflow, decide_project_cost,

@@ -21,11 +21,7 @@ use serde::{Deserialize, Serialize};
 /// Every rule requires a cast ballot to hold at least one project: an empty ballot says nothing
 /// and would still use up a slot of the resident's workflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(
-    tag = "kind",
-    rename_all = "snake_case",
-    try_from = "UncheckedVotingRule"
-)]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "VotingRuleForm")]
 pub enum VotingRule {
     /// Choose projects whose costs add up to at most the budget total at all times, and to at
     /// least `min_percent`% of it at checkout (Decidim's default rule, 70%).
@@ -162,10 +158,13 @@ impl VotingRule {
     }
 }
 
-/// The shape of a voting rule as read from JSON, before its parameters are checked.
-#[derive(Deserialize)]
+/// A voting rule as a request states it, before its parameters are checked: what the API reads
+/// from a body, then hands to [`VotingRuleForm::check`], which keeps the field codes of every
+/// problem (`voting_rule.min_percent` `out_of_range`, ...). Reading a [`VotingRule`] directly
+/// with serde validates too, but a serde error is text: it is for stored rules, not requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-enum UncheckedVotingRule {
+pub enum VotingRuleForm {
     Knapsack {
         min_percent: u8,
     },
@@ -182,25 +181,31 @@ enum UncheckedVotingRule {
     },
 }
 
-impl TryFrom<UncheckedVotingRule> for VotingRule {
-    type Error = String;
-
-    fn try_from(unchecked: UncheckedVotingRule) -> Result<VotingRule, String> {
-        let rule = match unchecked {
-            UncheckedVotingRule::Knapsack { min_percent } => VotingRule::knapsack(min_percent),
-            UncheckedVotingRule::KnapsackMinProjects { min_projects } => {
+impl VotingRuleForm {
+    /// The rule, or [`DomainError::Invalid`] naming each field (`voting_rule.*`) and its code.
+    pub fn check(self) -> Result<VotingRule, DomainError> {
+        match self {
+            VotingRuleForm::Knapsack { min_percent } => VotingRule::knapsack(min_percent),
+            VotingRuleForm::KnapsackMinProjects { min_projects } => {
                 VotingRule::knapsack_min_projects(min_projects)
             }
-            UncheckedVotingRule::Approval {
+            VotingRuleForm::Approval {
                 min_projects,
                 max_projects,
             } => VotingRule::approval(min_projects, max_projects),
-            UncheckedVotingRule::Cumulative {
+            VotingRuleForm::Cumulative {
                 points,
                 max_per_project,
             } => VotingRule::cumulative(points, max_per_project),
-        };
-        rule.map_err(|error| match error {
+        }
+    }
+}
+
+impl TryFrom<VotingRuleForm> for VotingRule {
+    type Error = String;
+
+    fn try_from(form: VotingRuleForm) -> Result<VotingRule, String> {
+        form.check().map_err(|error| match error {
             DomainError::Invalid(problems) => problems
                 .iter()
                 .map(|problem| format!("{}: {}", problem.field, problem.message))
@@ -366,6 +371,30 @@ mod tests {
         assert!(
             serde_json::from_str::<VotingRule>(r#"{"kind":"knapsack","min_percent":120}"#).is_err()
         );
+    }
+
+    #[test]
+    fn a_rule_read_from_a_request_keeps_the_field_codes_of_its_problems() {
+        let form: VotingRuleForm =
+            serde_json::from_str(r#"{"kind":"approval","min_projects":4,"max_projects":2}"#)
+                .unwrap();
+        let DomainError::Invalid(problems) = form.check().unwrap_err() else {
+            panic!("a validation error")
+        };
+        let named: Vec<(String, FieldCode)> = problems
+            .into_iter()
+            .map(|problem| (problem.field, problem.code))
+            .collect();
+        assert_eq!(
+            named,
+            [(
+                "voting_rule.min_projects".to_owned(),
+                FieldCode::MinAboveMax
+            )]
+        );
+        let form: VotingRuleForm =
+            serde_json::from_str(r#"{"kind":"knapsack","min_percent":70}"#).unwrap();
+        assert_eq!(form.check(), VotingRule::knapsack(70));
     }
 
     #[test]

@@ -394,10 +394,11 @@ fn only_an_eligible_voter_can_add_or_cast() {
 }
 
 #[test]
-fn checkout_rechecks_the_workflow() {
+fn checkout_rechecks_the_workflow_against_the_ballots_cast_elsewhere() {
     let mut booth = Booth::new(budget_with(knapsack(0), 1_000, Workflow::One));
     let draft = booth.draft_with(&[project(1, 10)]);
-    // Meanwhile, a ballot in another budget of the process got a project.
+    // Meanwhile, a ballot in another budget of the process got a project: a draft there does
+    // not keep this one from being cast (the first checkout wins)...
     booth.process.push(ProcessBudget {
         id: OTHER_BUDGET,
         scope: BudgetScope::CityWide,
@@ -407,6 +408,9 @@ fn checkout_rechecks_the_workflow() {
         budget_id: OTHER_BUDGET,
         progress: BallotProgress::InProgress,
     });
+    assert!(booth.checkout(&draft).is_ok());
+    // ...but once it was cast there, this one cannot be.
+    booth.other_ballots[0].progress = BallotProgress::Cast;
     assert_eq!(
         booth.checkout(&draft).unwrap_err(),
         DomainError::NotEligible {
@@ -513,4 +517,59 @@ fn a_stored_ballot_is_restored_only_with_lines_a_decision_could_have_made() {
     .unwrap();
     assert_eq!(cast.lines().next().map(BallotLine::points), Some(three));
     assert_eq!(cast.receipt(BUDGET).unwrap().choices(), [(ProjectId(1), 3)]);
+}
+
+#[test]
+fn putting_a_project_again_replaces_its_points_and_the_same_points_change_nothing() {
+    let booth = Booth::new(budget(VotingRule::cumulative(10, 6).unwrap(), 1_000));
+    let three = booth.draft_with_points(&[(project(1, 100), 3), (project(2, 100), 4)]);
+    // `add` refuses a project already there; `set` replaces its points.
+    assert_eq!(
+        booth.add(&three, &project(1, 100), points(5)).unwrap_err(),
+        DomainError::ProjectAlreadyInBallot
+    );
+    let set = |ballot: &Ballot, id, n| {
+        ballot.set(
+            booth.voting(),
+            &booth.voter(),
+            &project(id, 100),
+            points(n),
+            NOW,
+        )
+    };
+    let five = set(&three, 1, 5).unwrap();
+    assert_eq!(five.points_used(), 9);
+    assert_eq!(set(&five, 1, 5).unwrap(), five, "the same request again");
+    // The limits hold for the replaced line too.
+    assert_eq!(
+        set(&five, 1, 7).unwrap_err(),
+        DomainError::TooManyPointsForProject { max_per_project: 6 }
+    );
+    assert_eq!(
+        set(&five, 1, 6).and_then(|b| set(&b, 2, 5)).unwrap_err(),
+        DomainError::TooManyPoints { points: 10 }
+    );
+    // Absent, `set` adds; under a rule without points, a repeated selection changes nothing.
+    assert_eq!(set(&five, 3, 1).unwrap().project_count(), 3);
+    let approval = Booth::new(budget(VotingRule::approval(1, 3).unwrap(), 1_000));
+    let chosen = approval.draft_with(&[project(1, 100)]);
+    assert_eq!(
+        chosen
+            .set(
+                approval.voting(),
+                &approval.voter(),
+                &project(1, 100),
+                Choice::Select,
+                NOW
+            )
+            .unwrap(),
+        chosen
+    );
+    // A cast ballot takes no change, as with `add`.
+    let cast =
+        booth.checkout(&booth.draft_with_points(&[(project(1, 100), 6), (project(2, 100), 4)]));
+    assert_eq!(
+        set(&cast.unwrap().ballot, 1, 5).unwrap_err(),
+        DomainError::BallotAlreadyCast
+    );
 }
