@@ -285,6 +285,22 @@ impl FieldErrors {
         }
     }
 
+    /// Records the field errors of a refused decision (a [`DomainError::Invalid`]) and returns
+    /// the decision's value; any other refusal is returned as it is.
+    pub fn take_invalid<T>(
+        &mut self,
+        result: Result<T, DomainError>,
+    ) -> Result<Option<T>, DomainError> {
+        match result {
+            Ok(value) => Ok(Some(value)),
+            Err(DomainError::Invalid(errors)) => {
+                self.0.extend(errors);
+                Ok(None)
+            }
+            Err(other) => Err(other),
+        }
+    }
+
     /// Records every error of `result` (a check that reports several at once).
     pub fn take_all(&mut self, result: Result<(), Vec<FieldError>>) {
         if let Err(errors) = result {

@@ -566,6 +566,26 @@ impl TestApp {
         .await
     }
 
+    /// A second organization, "Other town", served at `other.test` (English, UTC): what a
+    /// foreign tenant's requests are made to.
+    pub async fn other_organization(&self) {
+        use plaza_api::app::seed::{NewOrganization, create_organization};
+        create_organization(
+            &self.state,
+            NewOrganization {
+                slug: "other".into(),
+                name: "Other town".into(),
+                host: "other.test".into(),
+                default_locale: "en".into(),
+                available_locales: vec!["en".into()],
+                minimum_age: 16,
+                time_zone: "UTC".into(),
+            },
+        )
+        .await
+        .expect("the other organization");
+    }
+
     /// The id of the test scope with `code`.
     pub async fn scope_id(&self, code: &str) -> Uuid {
         plaza_api::store::orgs::scope_by_code(&self.state.db, self.organization.id, code)

@@ -840,7 +840,7 @@ async fn check_scope(
 
 /// A process's description: absent, `null` or `{}` is no description (on create and on
 /// change alike); otherwise a translation like any other.
-fn description_of(
+pub(super) fn description_of(
     raw: Option<&BTreeMap<String, String>>,
     organization: &Organization,
     errors: &mut FieldErrors,

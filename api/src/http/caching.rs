@@ -34,6 +34,8 @@ pub const PUBLIC_READS: &[&str] = &[
     "get_debate",
     "list_proposal_comments",
     "list_debate_comments",
+    "list_budgets",
+    "get_budget",
 ];
 
 /// The operations whose successful answer is a version of a resource that a change may name in
@@ -45,6 +47,8 @@ pub const VERSIONED: &[&str] = &[
     "update_process",
     "get_category",
     "update_category",
+    "get_budget",
+    "update_budget",
 ];
 
 /// The strong ETag of an answer's body: the same bytes, the same tag.

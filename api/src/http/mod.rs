@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod auth;
 pub mod body;
+pub mod budgets;
 pub mod caching;
 pub mod catalog;
 pub mod categories;
@@ -52,6 +53,8 @@ pub enum ApiTags {
     Proposals,
     /// Debates in a process.
     Debates,
+    /// Participatory budgets of a process.
+    Budgets,
     /// Threaded comments on proposals and debates, and their votes.
     Comments,
     /// Administration: census, roles and failed jobs.
@@ -77,6 +80,7 @@ pub type Operations = (
     proposals::ProposalsApi,
     debates::DebatesApi,
     comments::CommentsApi,
+    budgets::BudgetsApi,
     admin::AdminApi,
     moderation::ModerationApi,
 );
@@ -94,6 +98,7 @@ pub fn api_service() -> OpenApiService<Operations, ()> {
             proposals::ProposalsApi,
             debates::DebatesApi,
             comments::CommentsApi,
+            budgets::BudgetsApi,
             admin::AdminApi,
             moderation::ModerationApi,
         ),
@@ -102,7 +107,7 @@ pub fn api_service() -> OpenApiService<Operations, ()> {
     )
     .description(
         "The API of Plaza, an open-source platform for municipal civic participation: accounts, \
-         census verification, territorial scopes, participatory processes, residents' proposals, debates and comments.\n\n\
+         census verification, territorial scopes, participatory processes, residents' proposals, debates and comments, participatory budgets.\n\n\
          Every error is an RFC 9457 `application/problem+json` document with a stable `code`. \
          Authenticated operations take a short-lived access token as `Authorization: Bearer`; \
          renew it with the refresh token at `POST /auth/refresh`. Translatable texts are maps \
@@ -347,7 +352,9 @@ fn who_may_call(operation_id: &str) -> Option<&'static str> {
         | "list_processes"
         | "get_process"
         | "list_categories"
-        | "get_category" => ANYONE,
+        | "get_category"
+        | "list_budgets"
+        | "get_budget" => ANYONE,
         "list_proposals"
         | "get_proposal"
         | "list_debates"
@@ -380,8 +387,8 @@ fn who_may_call(operation_id: &str) -> Option<&'static str> {
         | "create_verification"
         | "list_notifications" => SIGNED_IN,
         "create_scope" | "update_scope" | "create_process" | "update_process"
-        | "create_category" | "update_category" | "import_census" | "get_user_roles"
-        | "update_user_roles" | "list_dead_jobs" => ADMIN,
+        | "create_category" | "update_category" | "create_budget" | "update_budget"
+        | "import_census" | "get_user_roles" | "update_user_roles" | "list_dead_jobs" => ADMIN,
         "block_user" | "unblock_user" => MODERATOR,
         "answer_proposal" | "publish_answer" => {
             "**Who may call it:** an evaluator of the proposal's process (`evaluator_of`), an evaluator or an admin of the organization."

@@ -95,6 +95,76 @@ pub mod categories {
     no_relations!();
 }
 
+/// A participatory budget of a process (issue 8).
+pub mod budgets {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "budgets")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub organization_id: Uuid,
+        pub process_id: Uuid,
+        pub title: Json,
+        pub description: Json,
+        pub total_cents: i64,
+        pub scope_id: Option<Uuid>,
+        /// The domain's `VotingRule` as JSON.
+        pub voting_rule: Json,
+        pub outcome_rule: String,
+        pub workflow: String,
+        pub show_votes_during_voting: bool,
+        pub position: i32,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub updated_at: TimeDateTimeWithTimeZone,
+    }
+
+    no_relations!();
+}
+
+/// A costed project of a budget.
+pub mod projects {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "projects")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub organization_id: Uuid,
+        pub budget_id: Uuid,
+        pub title: Json,
+        pub description: Json,
+        pub cost_cents: i64,
+        pub scope_id: Option<Uuid>,
+        pub category_id: Option<Uuid>,
+        pub random_key: i64,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub updated_at: TimeDateTimeWithTimeZone,
+    }
+
+    no_relations!();
+}
+
+/// One resident's ballot in one budget (its lines and checkout come with the ballot endpoints).
+pub mod ballots {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "ballots")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub organization_id: Uuid,
+        pub budget_id: Uuid,
+        pub user_id: Uuid,
+        pub created_at: TimeDateTimeWithTimeZone,
+    }
+
+    no_relations!();
+}
+
 pub mod proposals {
     use sea_orm::entity::prelude::*;
 

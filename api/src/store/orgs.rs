@@ -237,6 +237,17 @@ pub async fn process(
         .await
 }
 
+/// A process by id, locked for the rest of the transaction on PostgreSQL.
+pub async fn process_for_update(
+    db: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    id: ProcessId,
+) -> Result<Option<processes::Model>, DbErr> {
+    let query = processes::Entity::find_by_id(id.uuid())
+        .filter(processes::Column::OrganizationId.eq(organization_id.uuid()));
+    super::for_update(db, query).one(db).await
+}
+
 /// A process by slug, locked for the rest of the transaction on PostgreSQL.
 pub async fn process_by_slug_for_update(
     db: &impl ConnectionTrait,

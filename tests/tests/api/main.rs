@@ -3,6 +3,7 @@
 
 mod answers;
 mod auth;
+mod budgets;
 mod catalog;
 mod categories;
 mod census;

@@ -161,23 +161,9 @@ async fn deleting_an_account_erases_the_person_and_frees_the_address() {
 
 #[tokio::test]
 async fn deleting_an_account_keeps_other_organizations_mail_to_the_same_address() {
-    use plaza_api::app::seed::{NewOrganization, create_organization};
     let app = TestApp::spawn().await;
     let ana = app.participant("ana@example.org").await;
-    create_organization(
-        &app.state,
-        NewOrganization {
-            slug: "other".into(),
-            name: "Other town".into(),
-            host: "other.test".into(),
-            default_locale: "en".into(),
-            available_locales: vec!["en".into()],
-            minimum_age: 16,
-            time_zone: "UTC".into(),
-        },
-    )
-    .await
-    .unwrap();
+    app.other_organization().await;
     // Ana also registers with the other town; its confirmation mail waits in the outbox.
     let elsewhere = app
         .call_with_headers(

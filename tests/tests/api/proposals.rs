@@ -479,26 +479,12 @@ async fn a_proposal_is_placed_in_a_scope_and_category_of_its_process() {
 
 #[tokio::test]
 async fn a_proposal_of_another_organization_is_not_found() {
-    use plaza_api::app::seed::{NewOrganization, create_organization};
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     let slug = open_process(&app, &admin, json!({})).await;
     let ana = app.participant("ana@example.org").await;
     let id = published(&app, &ana, &slug, "Una proposta de Testville").await;
-    create_organization(
-        &app.state,
-        NewOrganization {
-            slug: "other".into(),
-            name: "Other town".into(),
-            host: "other.test".into(),
-            default_locale: "en".into(),
-            available_locales: vec!["en".into()],
-            minimum_age: 16,
-            time_zone: "UTC".into(),
-        },
-    )
-    .await
-    .unwrap();
+    app.other_organization().await;
     let elsewhere = app
         .call_with_headers(
             Method::GET,

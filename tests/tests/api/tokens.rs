@@ -1,7 +1,6 @@
 //! Access and refresh tokens: every way a token can be wrong is a 401.
 
 use base64::Engine;
-use plaza_api::app::seed::{NewOrganization, create_organization};
 use plaza_tests::{SECRET, TestApp};
 
 fn b64(bytes: &[u8]) -> String {
@@ -88,20 +87,7 @@ async fn an_unsigned_alg_none_token_is_refused() {
 async fn a_token_of_another_organization_is_refused() {
     let app = TestApp::spawn().await;
     let ana = app.participant("ana@example.org").await;
-    create_organization(
-        &app.state,
-        NewOrganization {
-            slug: "other".into(),
-            name: "Other town".into(),
-            host: "other.test".into(),
-            default_locale: "en".into(),
-            available_locales: vec!["en".into()],
-            minimum_age: 16,
-            time_zone: "UTC".into(),
-        },
-    )
-    .await
-    .unwrap();
+    app.other_organization().await;
     let at_other = app
         .call_with_headers(
             poem::http::Method::GET,

@@ -1,0 +1,89 @@
+//! Budgets, their projects and ballots as rows: what the budget use cases read and write.
+
+use super::entities::{ballots, budgets, projects};
+use plaza_domain::{OrganizationId, ProcessId};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+/// The budgets of a process, in order.
+pub async fn of_process(
+    db: &impl ConnectionTrait,
+    process_id: ProcessId,
+) -> Result<Vec<budgets::Model>, DbErr> {
+    budgets::Entity::find()
+        .filter(budgets::Column::ProcessId.eq(process_id.uuid()))
+        .order_by_asc(budgets::Column::Position)
+        .order_by_asc(budgets::Column::Id)
+        .all(db)
+        .await
+}
+
+/// One budget of the organization, locked for the rest of the transaction when `for_update`.
+pub async fn by_id(
+    db: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    id: Uuid,
+    for_update: bool,
+) -> Result<Option<budgets::Model>, DbErr> {
+    let query = budgets::Entity::find_by_id(id)
+        .filter(budgets::Column::OrganizationId.eq(organization_id.uuid()));
+    if for_update {
+        super::for_update(db, query).one(db).await
+    } else {
+        query.one(db).await
+    }
+}
+
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    row: budgets::Model,
+) -> Result<budgets::Model, DbErr> {
+    row.into_active_model().insert(db).await
+}
+
+/// Stores every column of `row` but its id, organization, process and creation time.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    row: budgets::Model,
+) -> Result<budgets::Model, DbErr> {
+    use sea_orm::Set;
+    let mut active = row.clone().into_active_model();
+    active.title = Set(row.title);
+    active.description = Set(row.description);
+    active.total_cents = Set(row.total_cents);
+    active.scope_id = Set(row.scope_id);
+    active.voting_rule = Set(row.voting_rule);
+    active.outcome_rule = Set(row.outcome_rule);
+    active.workflow = Set(row.workflow);
+    active.show_votes_during_voting = Set(row.show_votes_during_voting);
+    active.position = Set(row.position);
+    active.updated_at = Set(row.updated_at);
+    active.update(db).await
+}
+
+/// How many ballots (drafts included) the budget has.
+pub async fn ballot_count(db: &impl ConnectionTrait, budget_id: Uuid) -> Result<u64, DbErr> {
+    ballots::Entity::find()
+        .filter(ballots::Column::BudgetId.eq(budget_id))
+        .count(db)
+        .await
+}
+
+/// The highest cost among the budget's projects, in cents (`None`: no project).
+pub async fn costliest_project(
+    db: &impl ConnectionTrait,
+    budget_id: Uuid,
+) -> Result<Option<i64>, DbErr> {
+    projects::Entity::find()
+        .select_only()
+        .column(projects::Column::CostCents)
+        .filter(projects::Column::BudgetId.eq(budget_id))
+        .order_by_desc(projects::Column::CostCents)
+        .limit(1)
+        .into_tuple::<i64>()
+        .one(db)
+        .await
+}
