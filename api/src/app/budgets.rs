@@ -3,7 +3,7 @@
 //!
 //! Every setting is decided by `plaza_domain::budgets`: valid settings
 //! ([`BudgetSettings::new`]: a positive total, a checked voting rule), one workflow per process
-//! ([`decide_workflow`]), and the freeze once residents voted ([`BudgetSettings::change_to`]:
+//! ([`rules::decide_workflow`]), and the freeze once residents voted ([`BudgetSettings::change_to`]:
 //! rules, total, territory and workflow answer 409 `budget_rules_locked` once a ballot exists;
 //! the total never falls below a project's cost). A change runs under the lock of the process's
 //! row, so that two admins cannot give two budgets of one process different workflows at once,
@@ -77,7 +77,7 @@ impl TryFrom<budgets::Model> for Budget {
 
 impl Budget {
     /// The settings the domain decides on.
-    fn settings(&self) -> AppResult<BudgetSettings> {
+    pub(super) fn settings(&self) -> AppResult<BudgetSettings> {
         settings_of(
             self.total,
             self.scope_id,
@@ -295,22 +295,12 @@ pub async fn update(
     }
     let mut errors = FieldErrors::new();
     let mut row = before_row.clone();
-    if form.title.is_some()
-        && let Some(title) = check_translation(
-            "title",
-            form.title.as_ref(),
-            organization,
-            MAX_TITLE_LENGTH,
-            &mut errors,
-        )
-    {
-        row.title = serde_json::to_value(title.as_map()).map_err(AppError::internal)?;
-    }
-    if let Some(raw) = &form.description
-        && let Some(description) = description_of(raw.as_ref(), organization, &mut errors)
-    {
-        row.description = serde_json::to_value(description.as_map()).map_err(AppError::internal)?;
-    }
+    retitle(
+        (&mut row.title, &mut row.description),
+        (form.title.as_ref(), form.description.as_ref()),
+        organization,
+        &mut errors,
+    )?;
     let scope_id = match form.scope_id {
         Some(scope_id) => {
             let view = catalog::process_in(
@@ -387,6 +377,33 @@ pub async fn update(
     .await?;
     work.commit().await?;
     Budget::try_from(saved)
+}
+
+/// Texts by locale.
+type Texts = BTreeMap<String, String>;
+
+/// Applies a change of title and description (budgets' and projects' alike) to the stored
+/// `texts`: a title given replaces every title; a description given (`None`: cleared) replaces
+/// the description. Problems go to `errors`, and the texts then stay as they were.
+pub(super) fn retitle(
+    texts: (&mut serde_json::Value, &mut serde_json::Value),
+    changes: (Option<&Texts>, Option<&Option<Texts>>),
+    organization: &Organization,
+    errors: &mut FieldErrors,
+) -> AppResult<()> {
+    let (title, description) = texts;
+    if let Some(raw) = changes.0
+        && let Some(checked) =
+            check_translation("title", Some(raw), organization, MAX_TITLE_LENGTH, errors)
+    {
+        *title = serde_json::to_value(checked.as_map()).map_err(AppError::internal)?;
+    }
+    if let Some(raw) = changes.1
+        && let Some(checked) = description_of(raw.as_ref(), organization, errors)
+    {
+        *description = serde_json::to_value(checked.as_map()).map_err(AppError::internal)?;
+    }
+    Ok(())
 }
 
 fn refused(errors: FieldErrors) -> AppError {

@@ -20,6 +20,7 @@ pub mod moderation;
 pub mod notifications;
 pub mod operations;
 pub mod paging;
+pub mod projects;
 pub mod proposals;
 pub mod seed;
 pub mod supports;

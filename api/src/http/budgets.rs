@@ -8,13 +8,16 @@ use super::ApiTags;
 use super::body::JsonBody;
 use super::caching::IfMatch;
 use super::catalog::{Translations, render};
+use super::common::Page;
 use super::problem::{Problem, answers};
 use super::security::{BearerAuth, Locale, State, Tenant};
 use crate::app::budgets::{self, Budget, BudgetForm};
+use crate::app::paging::{self, PageRequest};
+use crate::app::projects::{self, Project, ProjectFilter, ProjectForm, ProjectSort};
 use crate::app::tenancy::Organization;
 use plaza_domain::budgets::{OutcomeRule, VotingRule, VotingRuleForm, Workflow};
-use plaza_domain::{Cents, FieldCode, FieldError, ScopeId};
-use poem_openapi::param::{Header, Path};
+use plaza_domain::{CategoryId, Cents, FieldCode, FieldError, ScopeId};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
@@ -360,6 +363,112 @@ fn voting_rule(
     }
 }
 
+/// A costed project of a budget, which residents vote for.
+#[derive(Debug, Object)]
+pub struct ProjectView {
+    pub id: Uuid,
+    pub budget_id: Uuid,
+    /// Titles by locale.
+    pub title: Translations,
+    /// The title in the request's language (or the organization's default).
+    pub title_text: String,
+    pub description: Translations,
+    pub description_text: String,
+    /// What it costs, in cents.
+    pub cost: i64,
+    #[oai(nullable)]
+    pub scope_id: Option<Uuid>,
+    #[oai(nullable)]
+    pub category_id: Option<Uuid>,
+    pub created_at: time::OffsetDateTime,
+    pub updated_at: time::OffsetDateTime,
+}
+
+impl ProjectView {
+    fn new(project: &Project, organization: &Organization, locale: &str) -> ProjectView {
+        let (title, title_text) = render(&project.title, organization, locale);
+        let (description, description_text) = render(&project.description, organization, locale);
+        ProjectView {
+            id: project.id,
+            budget_id: project.budget_id,
+            title,
+            title_text,
+            description,
+            description_text,
+            cost: project.cost.0,
+            scope_id: project.scope_id.map(ScopeId::uuid),
+            category_id: project.category_id.map(CategoryId::uuid),
+            created_at: project.created_at,
+            updated_at: project.updated_at,
+        }
+    }
+}
+
+/// A new project.
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct CreateProjectBody {
+    /// The title in each of the organization's locales (its default one required), up to 150
+    /// characters each, trimmed.
+    pub title: Translations,
+    /// Texts as for `title`, up to 5,000 characters; absent or `{}`: no description.
+    #[serde(default, deserialize_with = "super::body::not_null")]
+    pub description: Option<Translations>,
+    /// In cents: above zero and at most the budget's total.
+    pub cost: i64,
+    /// A scope of the budget's territory.
+    #[serde(default, deserialize_with = "super::body::not_null")]
+    pub scope_id: Option<Uuid>,
+    /// A category of the budget's process.
+    #[serde(default, deserialize_with = "super::body::not_null")]
+    pub category_id: Option<Uuid>,
+}
+
+/// Changes to a project; absent fields stay as they are. Once a ballot exists in its budget,
+/// its cost cannot change (409 `budget_rules_locked`).
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProjectBody {
+    /// Replaces every title, as on creation.
+    #[serde(default, deserialize_with = "super::body::not_null")]
+    pub title: Option<Translations>,
+    /// `null` or `{}` clears the description.
+    #[serde(default)]
+    #[oai(nullable)]
+    pub description: MaybeUndefined<Translations>,
+    #[serde(default, deserialize_with = "super::body::not_null")]
+    pub cost: Option<i64>,
+    /// `null`: no scope.
+    #[serde(default)]
+    #[oai(nullable)]
+    pub scope_id: MaybeUndefined<Uuid>,
+    /// `null`: no category.
+    #[serde(default)]
+    #[oai(nullable)]
+    pub category_id: MaybeUndefined<Uuid>,
+}
+
+/// A project was created.
+#[derive(ApiResponse)]
+pub enum ProjectCreated {
+    /// Created; `Location` is the new project's path.
+    #[oai(status = 201)]
+    Created(Json<ProjectView>, #[oai(header = "Location")] String),
+}
+
+/// The orders of a project list.
+#[derive(Debug, Clone, Copy, Default, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ProjectSortName {
+    /// Cheapest first.
+    #[default]
+    Cost,
+    /// Shuffled by `seed` (required with it).
+    Random,
+}
+
 pub struct BudgetsApi;
 
 #[OpenApi(tag = "ApiTags::Budgets")]
@@ -530,5 +639,205 @@ impl BudgetsApi {
         )
         .await?;
         Ok(Json(BudgetView::new(&budget, &organization, &locale)))
+    }
+
+    /// List a budget's projects
+    ///
+    /// A page of its projects: by `cost` (cheapest first, the default) or in a `random` order
+    /// that a `seed` keeps the same on every page; filtered by scope (with the scopes inside it)
+    /// and category.
+    #[oai(
+        path = "/budgets/:id/projects",
+        method = "get",
+        operation_id = "list_projects"
+    )]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one argument per documented query parameter"
+    )]
+    async fn list_projects(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        Locale(locale): Locale,
+        /// The budget's id.
+        id: Path<Uuid>,
+        /// The order: `cost` (the default) or `random`.
+        #[oai(default)]
+        sort: Query<ProjectSortName>,
+        /// The shuffle of `sort=random` (required with it): keep it for the whole visit.
+        seed: Query<Option<u32>>,
+        /// Only projects in this scope or a scope inside it.
+        scope_id: Query<Option<Uuid>>,
+        /// Only projects of this category.
+        category_id: Query<Option<Uuid>>,
+        /// The `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Items per page, 1 to 100.
+        #[oai(
+            default = "super::common::default_page_limit",
+            validator(minimum(value = "1"), maximum(value = "100"))
+        )]
+        limit: Query<u64>,
+    ) -> Result<Json<Page<ProjectView>>, Problem<{ answers::BAD_REQUEST }>> {
+        let sort = match (sort.0, seed.0) {
+            (ProjectSortName::Cost, _) => ProjectSort::Cost,
+            (ProjectSortName::Random, seed) => ProjectSort::Random {
+                seed: super::common::required_seed(seed)?,
+            },
+        };
+        let name = sort.cursor_name();
+        let after = paging::after(cursor.0.as_deref(), &name)?;
+        let page = projects::list(
+            &state,
+            &organization,
+            id.0,
+            ProjectFilter {
+                scope_id: scope_id.0.map(ScopeId::from),
+                category_id: category_id.0.map(CategoryId::from),
+            },
+            PageRequest {
+                sort,
+                limit: limit.0,
+                after,
+            },
+        )
+        .await?;
+        Ok(Json(Page::of(page, &name, |project| {
+            ProjectView::new(&project, &organization, &locale)
+        })))
+    }
+
+    /// Create a project
+    ///
+    /// A project of the budget: its cost in cents (above zero, at most the budget's total), a
+    /// scope of the budget's territory, a category of its process. Audited.
+    #[oai(
+        path = "/budgets/:id/projects",
+        method = "post",
+        operation_id = "create_project"
+    )]
+    async fn create_project(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        Locale(locale): Locale,
+        auth: BearerAuth,
+        /// The budget's id.
+        id: Path<Uuid>,
+        body: JsonBody<CreateProjectBody>,
+    ) -> Result<
+        ProjectCreated,
+        Problem<
+            {
+                answers::BODY
+                    | answers::SIGNED_IN
+                    | answers::UNPROCESSABLE
+                    | answers::TOO_MANY_REQUESTS
+            },
+        >,
+    > {
+        let form = body.0;
+        let project = projects::create(
+            &state,
+            &organization,
+            &auth.0,
+            id.0,
+            ProjectForm {
+                title: Some(form.title),
+                description: Some(form.description),
+                cost: Some(Cents(form.cost)),
+                scope_id: Some(form.scope_id.map(ScopeId::from)),
+                category_id: Some(form.category_id.map(CategoryId::from)),
+            },
+        )
+        .await?;
+        let location = format!("/api/v1/projects/{}", project.id);
+        Ok(ProjectCreated::Created(
+            Json(ProjectView::new(&project, &organization, &locale)),
+            location,
+        ))
+    }
+
+    /// Read a project
+    ///
+    /// Its `ETag` names this version of it, for a change with `If-Match`.
+    #[oai(path = "/projects/:id", method = "get", operation_id = "get_project")]
+    async fn get_project(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        Locale(locale): Locale,
+        /// The project's id.
+        id: Path<Uuid>,
+    ) -> Result<Json<ProjectView>, Problem<0>> {
+        let project = projects::get(&state, &organization, id.0).await?;
+        Ok(Json(ProjectView::new(&project, &organization, &locale)))
+    }
+
+    /// Change a project
+    ///
+    /// Absent fields stay as they are. Once a ballot exists in its budget, its cost cannot
+    /// change (409 `budget_rules_locked`). With `If-Match`, only if the project is still the
+    /// version read. Audited.
+    #[oai(
+        path = "/projects/:id",
+        method = "patch",
+        operation_id = "update_project"
+    )]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one argument per documented parameter"
+    )]
+    async fn update_project(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        Locale(locale): Locale,
+        auth: BearerAuth,
+        /// The project's id.
+        id: Path<Uuid>,
+        /// The `ETag` of the version this change was made on: if the project changed since,
+        /// nothing is changed and the answer is 412. `*` stands for any version.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+        body: JsonBody<UpdateProjectBody>,
+    ) -> Result<
+        Json<ProjectView>,
+        Problem<
+            {
+                answers::BODY
+                    | answers::SIGNED_IN
+                    | answers::PRECONDITION_FAILED
+                    | answers::CONFLICT
+                    | answers::UNPROCESSABLE
+                    | answers::TOO_MANY_REQUESTS
+            },
+        >,
+    > {
+        let form = body.0;
+        let if_match = IfMatch::parse(if_match.0.as_deref());
+        let project = projects::update(
+            &state,
+            &organization,
+            &auth.0,
+            id.0,
+            ProjectForm {
+                title: form.title,
+                description: form.description.into(),
+                cost: form.cost.map(Cents),
+                scope_id: Option::from(form.scope_id)
+                    .map(|scope: Option<Uuid>| scope.map(ScopeId::from)),
+                category_id: Option::from(form.category_id)
+                    .map(|category: Option<Uuid>| category.map(CategoryId::from)),
+            },
+            |current| {
+                if_match.holds_in_any_locale(&organization, |locale| {
+                    ProjectView::new(current, &organization, locale)
+                })
+            },
+        )
+        .await?;
+        Ok(Json(ProjectView::new(&project, &organization, &locale)))
     }
 }

@@ -36,6 +36,8 @@ pub const PUBLIC_READS: &[&str] = &[
     "list_debate_comments",
     "list_budgets",
     "get_budget",
+    "list_projects",
+    "get_project",
 ];
 
 /// The operations whose successful answer is a version of a resource that a change may name in
@@ -49,6 +51,8 @@ pub const VERSIONED: &[&str] = &[
     "update_category",
     "get_budget",
     "update_budget",
+    "get_project",
+    "update_project",
 ];
 
 /// The strong ETag of an answer's body: the same bytes, the same tag.

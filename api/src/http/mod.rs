@@ -354,7 +354,9 @@ fn who_may_call(operation_id: &str) -> Option<&'static str> {
         | "list_categories"
         | "get_category"
         | "list_budgets"
-        | "get_budget" => ANYONE,
+        | "get_budget"
+        | "list_projects"
+        | "get_project" => ANYONE,
         "list_proposals"
         | "get_proposal"
         | "list_debates"
@@ -388,7 +390,8 @@ fn who_may_call(operation_id: &str) -> Option<&'static str> {
         | "list_notifications" => SIGNED_IN,
         "create_scope" | "update_scope" | "create_process" | "update_process"
         | "create_category" | "update_category" | "create_budget" | "update_budget"
-        | "import_census" | "get_user_roles" | "update_user_roles" | "list_dead_jobs" => ADMIN,
+        | "create_project" | "update_project" | "import_census" | "get_user_roles"
+        | "update_user_roles" | "list_dead_jobs" => ADMIN,
         "block_user" | "unblock_user" => MODERATOR,
         "answer_proposal" | "publish_answer" => {
             "**Who may call it:** an evaluator of the proposal's process (`evaluator_of`), an evaluator or an admin of the organization."

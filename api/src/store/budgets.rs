@@ -87,3 +87,94 @@ pub async fn costliest_project(
         .one(db)
         .await
 }
+
+/// What a project list keeps.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectFilter {
+    /// Projects in one of these scopes (a scope and the scopes inside it).
+    pub scopes: Option<Vec<plaza_domain::ScopeId>>,
+    pub category: Option<plaza_domain::CategoryId>,
+}
+
+/// The orders of a project list: cost ascending, or a rotation of the random keys from `start`.
+#[derive(Debug, Clone, Copy)]
+pub enum ProjectOrder {
+    Cost,
+    Random { start: i64 },
+}
+
+/// Up to `limit` projects of the budget after `after` (the last row's key and id) in `order`.
+pub async fn projects_page(
+    db: &impl ConnectionTrait,
+    budget_id: Uuid,
+    filter: &ProjectFilter,
+    order: ProjectOrder,
+    after: Option<(Option<i64>, Uuid)>,
+    limit: u64,
+) -> Result<Vec<projects::Model>, DbErr> {
+    use super::paging::{Keyset, keyset, rotated};
+    let mut query = projects::Entity::find().filter(projects::Column::BudgetId.eq(budget_id));
+    if let Some(scopes) = &filter.scopes {
+        query = query.filter(projects::Column::ScopeId.is_in(scopes.iter().map(|s| s.uuid())));
+    }
+    if let Some(category) = filter.category {
+        query = query.filter(projects::Column::CategoryId.eq(category.uuid()));
+    }
+    match order {
+        ProjectOrder::Cost => {
+            let ascending = Keyset {
+                key: Some(projects::Column::CostCents),
+                id: projects::Column::Id,
+                descending: false,
+            };
+            keyset(query, ascending, after).limit(limit).all(db).await
+        }
+        ProjectOrder::Random { start } => {
+            let ascending = Keyset {
+                key: Some(projects::Column::RandomKey),
+                id: projects::Column::Id,
+                descending: false,
+            };
+            rotated(db, query, ascending, start, after, limit).await
+        }
+    }
+}
+
+/// One project of the organization, locked for the rest of the transaction when `for_update`.
+pub async fn project(
+    db: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    id: Uuid,
+    for_update: bool,
+) -> Result<Option<projects::Model>, DbErr> {
+    let query = projects::Entity::find_by_id(id)
+        .filter(projects::Column::OrganizationId.eq(organization_id.uuid()));
+    if for_update {
+        super::for_update(db, query).one(db).await
+    } else {
+        query.one(db).await
+    }
+}
+
+pub async fn insert_project(
+    db: &impl ConnectionTrait,
+    row: projects::Model,
+) -> Result<projects::Model, DbErr> {
+    row.into_active_model().insert(db).await
+}
+
+/// Stores every column of `row` but its id, organization, budget, random key and creation time.
+pub async fn update_project(
+    db: &impl ConnectionTrait,
+    row: projects::Model,
+) -> Result<projects::Model, DbErr> {
+    use sea_orm::Set;
+    let mut active = row.clone().into_active_model();
+    active.title = Set(row.title);
+    active.description = Set(row.description);
+    active.cost_cents = Set(row.cost_cents);
+    active.scope_id = Set(row.scope_id);
+    active.category_id = Set(row.category_id);
+    active.updated_at = Set(row.updated_at);
+    active.update(db).await
+}

@@ -24,6 +24,13 @@ async fn create(app: &TestApp, who: &Session, body: Value) -> Reply {
     .await
 }
 
+/// Creates a budget of `pp-2027` and returns its id.
+async fn created_id(app: &TestApp, admin: &Session, body: Value) -> String {
+    let created = create(app, admin, body).await;
+    assert_eq!(created.status, 201, "{created:#?}");
+    created.body["id"].as_str().unwrap().to_string()
+}
+
 async fn change(app: &TestApp, who: &Session, id: &str, body: Value) -> Reply {
     app.patch(
         &format!("/api/v1/budgets/{id}"),
@@ -342,4 +349,216 @@ async fn a_budget_of_another_organization_is_not_found() {
     app.get(&format!("/api/v1/budgets/{}", uuid::Uuid::now_v7()), None)
         .await
         .assert_problem(404, "not_found");
+}
+
+async fn project(app: &TestApp, who: &Session, budget: &str, body: Value) -> Reply {
+    app.post(
+        &format!("/api/v1/budgets/{budget}/projects"),
+        Some(&who.access_token),
+        body,
+    )
+    .await
+}
+
+fn costs(page: &Reply) -> Vec<i64> {
+    page.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["cost"].as_i64().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn projects_cost_something_within_the_total_and_list_by_cost_or_shuffled_by_a_seed() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    process(&app, &admin).await;
+    let budget = created_id(
+        &app,
+        &admin,
+        json!({ "title": { "ca": "Gràcia" }, "total": 1_000 }),
+    )
+    .await;
+    for cost in [300, 100, 700, 1_000] {
+        let added = project(
+            &app,
+            &admin,
+            &budget,
+            json!({ "title": { "ca": format!("Projecte de {cost}") }, "cost": cost }),
+        )
+        .await;
+        assert_eq!(added.status, 201, "{added:#?}");
+        let location = added.header("location").unwrap().to_string();
+        assert_eq!(app.get(&location, None).await.body, added.body);
+    }
+    for (cost, code) in [(0, "must_be_positive"), (1_001, "above_total")] {
+        let refused = project(
+            &app,
+            &admin,
+            &budget,
+            json!({ "title": { "ca": "Massa car" }, "cost": cost }),
+        )
+        .await;
+        refused.assert_problem(422, "validation_failed");
+        assert_eq!(
+            refused.field_errors(),
+            [("cost".to_string(), code.to_string())]
+        );
+    }
+    let ana = app.participant("ana@example.org").await;
+    project(
+        &app,
+        &ana,
+        &budget,
+        json!({ "title": { "ca": "Meu" }, "cost": 10 }),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+
+    let path = format!("/api/v1/budgets/{budget}/projects");
+    let by_cost = app.get(&path, None).await;
+    assert_eq!(by_cost.status, 200, "{by_cost:#?}");
+    assert_eq!(costs(&by_cost), [100, 300, 700, 1_000]);
+    // A random order: the same seed, the same order on every page; every project once.
+    let shuffled = |cursor: Option<&str>| {
+        let mut path = format!("{path}?sort=random&seed=7&limit=3");
+        if let Some(cursor) = cursor {
+            path.push_str(&format!("&cursor={cursor}"));
+        }
+        let app = &app;
+        async move { app.get(&path, None).await }
+    };
+    let first = shuffled(None).await;
+    assert_eq!(first.body, shuffled(None).await.body);
+    let cursor = first.body["next_cursor"].as_str().unwrap().to_string();
+    let second = shuffled(Some(&cursor)).await;
+    let mut all = costs(&first);
+    all.extend(costs(&second));
+    all.sort();
+    assert_eq!(all, [100, 300, 700, 1_000]);
+    assert_eq!(second.body["next_cursor"], Value::Null);
+    app.get(&format!("{path}?sort=random&seed=8&cursor={cursor}"), None)
+        .await
+        .assert_problem(400, "invalid_parameter");
+    app.get(&format!("{path}?sort=random"), None)
+        .await
+        .assert_problem(400, "invalid_parameter");
+    app.get(
+        &format!("/api/v1/budgets/{}/projects", uuid::Uuid::now_v7()),
+        None,
+    )
+    .await
+    .assert_problem(404, "not_found");
+}
+
+#[tokio::test]
+async fn a_project_cost_freezes_once_a_ballot_exists_and_no_cost_ever_exceeds_the_total() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    process(&app, &admin).await;
+    let budget = created_id(
+        &app,
+        &admin,
+        json!({ "title": { "ca": "Gràcia" }, "total": 1_000 }),
+    )
+    .await;
+    let added = project(
+        &app,
+        &admin,
+        &budget,
+        json!({ "title": { "ca": "Un parc" }, "cost": 600 }),
+    )
+    .await;
+    let id = added.body["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/projects/{id}");
+    let cheaper = app
+        .patch(&path, Some(&admin.access_token), json!({ "cost": 500 }))
+        .await;
+    assert_eq!(cheaper.body["cost"], 500, "{cheaper:#?}");
+    // The total never falls below a project's cost.
+    let lowered = change(&app, &admin, &budget, json!({ "total": 400 })).await;
+    lowered.assert_problem(422, "validation_failed");
+    assert_eq!(
+        lowered.field_errors(),
+        [("total".to_string(), "below_project_cost".to_string())]
+    );
+    let ana = app.participant("ana@example.org").await;
+    ballot_exists(&app, &budget, &ana).await;
+    app.patch(&path, Some(&admin.access_token), json!({ "cost": 450 }))
+        .await
+        .assert_problem(409, "budget_rules_locked");
+    // The same cost again, and the texts, still change.
+    let renamed = app
+        .patch(
+            &path,
+            Some(&admin.access_token),
+            json!({ "cost": 500, "title": { "ca": "Un parc per al barri" } }),
+        )
+        .await;
+    assert_eq!(renamed.status, 200, "{renamed:#?}");
+    assert_eq!(renamed.body["title_text"], "Un parc per al barri");
+    assert_eq!(app.get(&path, None).await.body["cost"], 500);
+}
+
+#[tokio::test]
+async fn a_project_lies_in_its_budgets_territory_and_a_category_of_its_process() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    process(&app, &admin).await;
+    let district = app.scope_id("D1").await;
+    let budget = created_id(
+        &app,
+        &admin,
+        json!({ "title": { "ca": "Districte 1" }, "total": 1_000, "scope_id": district }),
+    )
+    .await;
+    let green = app
+        .post(
+            "/api/v1/processes/pp-2027/categories",
+            Some(&admin.access_token),
+            json!({ "name": { "ca": "Espais verds" } }),
+        )
+        .await;
+    let green = green.body["id"].as_str().unwrap().to_string();
+    let in_n1 = project(
+        &app,
+        &admin,
+        &budget,
+        json!({ "title": { "ca": "Arbres al Barri 1" }, "cost": 100, "scope_id": app.scope_id("N1").await, "category_id": green }),
+    )
+    .await;
+    assert_eq!(in_n1.status, 201, "{in_n1:#?}");
+    let citywide = project(
+        &app,
+        &admin,
+        &budget,
+        json!({ "title": { "ca": "Per a tota la ciutat" }, "cost": 100, "scope_id": app.scope_id("TST").await, "category_id": uuid::Uuid::now_v7() }),
+    )
+    .await;
+    citywide.assert_problem(422, "validation_failed");
+    let mut fields = citywide.field_errors();
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            ("category_id".to_string(), "not_in_process".to_string()),
+            ("scope_id".to_string(), "not_in_process".to_string()),
+        ]
+    );
+    let other = project(
+        &app,
+        &admin,
+        &budget,
+        json!({ "title": { "ca": "Sense lloc" }, "cost": 200 }),
+    )
+    .await;
+    assert_eq!(other.status, 201);
+    let filtered = app
+        .get(
+            &format!("/api/v1/budgets/{budget}/projects?scope_id={district}&category_id={green}"),
+            None,
+        )
+        .await;
+    assert_eq!(costs(&filtered), [100], "{filtered:#?}");
 }
