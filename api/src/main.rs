@@ -370,8 +370,14 @@ async fn seed(state: &AppState, demo: bool) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     println!(
-        "demo data: {} organization(s), {} scope(s), {} process(es), {} proposal(s), {} support(s) created",
-        report.organizations, report.scopes, report.processes, report.proposals, report.supports
+        "demo data: {} organization(s), {} scope(s), {} process(es), {} proposal(s), {} support(s), {} budget(s), {} project(s) created",
+        report.organizations,
+        report.scopes,
+        report.processes,
+        report.proposals,
+        report.supports,
+        report.budgets,
+        report.projects
     );
     Ok(())
 }

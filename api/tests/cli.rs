@@ -42,10 +42,14 @@ fn an_operator_sets_up_an_embedded_deployment() {
         first.contains("1 organization(s), 84 scope(s), 1 process(es), 36 proposal(s), "),
         "{first}"
     );
+    assert!(
+        first.contains(", 4 budget(s), 22 project(s) created"),
+        "{first}"
+    );
     let second = stdout(&plaza(&dir, &["seed", "--demo"]));
     assert!(
         second.contains(
-            "0 organization(s), 0 scope(s), 0 process(es), 0 proposal(s), 0 support(s) created"
+            "0 organization(s), 0 scope(s), 0 process(es), 0 proposal(s), 0 support(s), 0 budget(s), 0 project(s) created"
         ),
         "{second}"
     );

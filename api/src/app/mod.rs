@@ -13,6 +13,7 @@ pub mod categories;
 pub mod census;
 pub mod comments;
 pub mod debates;
+mod demo_budgets;
 mod demo_proposals;
 pub mod error;
 pub mod idempotency;

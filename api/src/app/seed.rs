@@ -269,6 +269,8 @@ pub struct SeedReport {
     pub processes: u32,
     pub proposals: u32,
     pub supports: u32,
+    pub budgets: u32,
+    pub projects: u32,
 }
 
 fn names(pairs: &[(&str, &str)]) -> serde_json::Value {
@@ -278,8 +280,9 @@ fn names(pairs: &[(&str, &str)]) -> serde_json::Value {
 
 /// Creates the Barcelona organization with its districts and neighbourhoods (codes `BCN`,
 /// `D01`..`D10`, `B01`..`B73` in the city's numbering), a participatory-budgeting process with
-/// five phases and its categories, and the residents' proposals and supports
-/// (`demo_proposals`), leaving alone whatever already exists.
+/// five phases and its categories, the residents' proposals and supports (`demo_proposals`)
+/// and four district budgets with their projects (`demo_budgets`), leaving alone whatever
+/// already exists.
 pub async fn seed_demo(state: &AppState) -> AppResult<SeedReport> {
     let tx = db::begin_write(&state.db).await?;
     // Seeders take turns: the second sees what the first created instead of inserting it twice.
@@ -300,9 +303,13 @@ pub async fn seed_demo(state: &AppState) -> AppResult<SeedReport> {
     let (proposals, supports) =
         super::demo_proposals::seed(&tx, &organization, process_id, &categories, state.now())
             .await?;
+    let (budgets, projects) =
+        super::demo_budgets::seed(&tx, &organization, process_id, &categories, state.now()).await?;
     let mut report = seeder.report;
     report.proposals = proposals;
     report.supports = supports;
+    report.budgets = budgets;
+    report.projects = projects;
     tx.commit().await?;
     Ok(report)
 }

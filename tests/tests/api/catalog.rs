@@ -559,6 +559,64 @@ async fn the_demo_seed_loads_barcelona_once() {
     );
     assert_eq!((first.proposals, second.proposals), (36, 0));
     assert_eq!(second.supports, 0);
+    assert_eq!(
+        (
+            first.budgets,
+            first.projects,
+            second.budgets,
+            second.projects
+        ),
+        (4, 22, 0, 0)
+    );
+    let budgets = app
+        .call_with_headers(
+            poem::http::Method::GET,
+            "/api/v1/processes/pressupostos-participatius-2026/budgets",
+            &[
+                ("host", "barcelona.plaza.localhost"),
+                ("accept-language", "es"),
+            ],
+            None,
+        )
+        .await;
+    let titles: Vec<&str> = budgets
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|budget| budget["title_text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Presupuesto de Ciutat Vella",
+            "Presupuesto de Sants-Montjuïc",
+            "Presupuesto de Gràcia",
+            "Presupuesto de Horta-Guinardó"
+        ]
+    );
+    assert!(
+        budgets.body.as_array().unwrap().iter().all(|budget| {
+            budget["workflow"] == "own_plus_one" && budget["scope_id"].is_string()
+        })
+    );
+    let gracia = budgets.body[2]["id"].as_str().unwrap();
+    let projects = app
+        .call_with_headers(
+            poem::http::Method::GET,
+            &format!("/api/v1/budgets/{gracia}/projects"),
+            &[("host", "barcelona.plaza.localhost")],
+            None,
+        )
+        .await;
+    let items = projects.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 6, "{projects:#?}");
+    assert_eq!(
+        items[0]["title_text"], "Horts urbans al Coll",
+        "cheapest first"
+    );
+    assert!(items.iter().all(|item| item["category_id"].is_string()
+        && item["cost"].as_i64().unwrap() <= budgets.body[2]["total"].as_i64().unwrap()));
     let listed = app
         .call_with_headers(
             poem::http::Method::GET,
