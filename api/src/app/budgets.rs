@@ -3,7 +3,8 @@
 //!
 //! Every setting is decided by `plaza_domain::budgets`: valid settings
 //! ([`BudgetSettings::new`]: a positive total, a checked voting rule), one workflow per process
-//! ([`rules::decide_workflow`]), and the freeze once residents voted ([`BudgetSettings::change_to`]:
+//! ([`rules::decide_workflow`] on creation; a change of one budget's workflow changes all of
+//! them, refused once any has a ballot), and the freeze once residents voted ([`BudgetSettings::change_to`]:
 //! rules, total, territory and workflow answer 409 `budget_rules_locked` once a ballot exists;
 //! the total never falls below a project's cost). A change runs under the lock of the process's
 //! row, so that two admins cannot give two budgets of one process different workflows at once,
@@ -319,21 +320,25 @@ pub async fn update(
         Some(rule) => errors.take_invalid(rule.check())?,
         None => Some(before.voting_rule),
     };
-    let workflow = match form.workflow {
-        Some(workflow) => {
-            let others = store::budgets::of_process(work.db(), ProcessId::from(process.id)).await?;
-            let others = others
-                .into_iter()
-                .filter(|other| other.id != id)
-                .map(Budget::try_from)
-                .collect::<AppResult<Vec<_>>>()?;
-            errors.take_invalid(rules::decide_workflow(
-                others.iter().map(|b| b.workflow),
-                workflow,
-            ))?
+    // The workflow is the process's: a change of one budget's is a change of all of them, each
+    // frozen once it has a ballot (checked below for this one, here for the others).
+    let workflow = form.workflow.unwrap_or(before.workflow);
+    let mut siblings = Vec::new();
+    if workflow != before.workflow {
+        for other in store::budgets::of_process(work.db(), ProcessId::from(process.id)).await? {
+            if other.id == id {
+                continue;
+            }
+            if store::budgets::ballot_count(work.db(), other.id).await? > 0 {
+                return Err(plaza_domain::DomainError::BudgetRulesLocked {
+                    setting: "workflow",
+                }
+                .into());
+            }
+            siblings.push(other);
         }
-        None => Some(before.workflow),
-    };
+    }
+    let workflow = Some(workflow);
     let show_votes = form
         .show_votes_during_voting
         .unwrap_or(before.show_votes_during_voting);
@@ -375,6 +380,19 @@ pub async fn update(
         Some(budget_json(&saved)),
     )
     .await?;
+    for sibling in siblings {
+        let mut changed = sibling.clone();
+        changed.workflow = saved.workflow.clone();
+        changed.updated_at = work.now();
+        let changed = store::budgets::update(work.db(), changed).await?;
+        work.audit(
+            AuditAction::BudgetUpdate,
+            changed.id,
+            Some(budget_json(&sibling)),
+            Some(budget_json(&changed)),
+        )
+        .await?;
+    }
     work.commit().await?;
     Budget::try_from(saved)
 }

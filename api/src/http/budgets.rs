@@ -572,8 +572,9 @@ impl BudgetsApi {
 
     /// Change a budget
     ///
-    /// Absent fields stay as they are. Once a ballot exists, the rules residents voted under
-    /// (total, territory, voting and outcome rules, workflow) answer 409
+    /// Absent fields stay as they are. A new `workflow` is given to every budget of the process
+    /// (they share one). Once a ballot exists, the rules residents voted under (total,
+    /// territory, voting and outcome rules, workflow: of any budget of the process) answer 409
     /// `budget_rules_locked`; the total never falls below a project's cost (422 `total`
     /// `below_project_cost`). With `If-Match`, only if the budget is still the version read.
     /// Audited.

@@ -254,10 +254,34 @@ async fn every_budget_of_a_process_has_the_same_workflow() {
     .await;
     assert_eq!(second.body["workflow"], "own_plus_one", "{second:#?}");
     let id = second.body["id"].as_str().unwrap();
-    let refused = change(&app, &admin, id, json!({ "workflow": "one" })).await;
-    assert_eq!(
-        refused.field_errors(),
-        [("workflow".to_string(), "differs_from_process".to_string())]
+    // Changing one budget's workflow changes the process's: every budget takes it.
+    let changed = change(&app, &admin, id, json!({ "workflow": "one" })).await;
+    assert_eq!(changed.body["workflow"], "one", "{changed:#?}");
+    let listed = app.get("/api/v1/processes/pp-2027/budgets", None).await;
+    assert!(
+        listed
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|b| b["workflow"] == "one"),
+        "{listed:#?}"
+    );
+    // Once any budget of the process has a ballot, none can change it.
+    let first = first.body["id"].as_str().unwrap();
+    let ana = app.participant("ana@example.org").await;
+    ballot_exists(&app, first, &ana).await;
+    change(&app, &admin, id, json!({ "workflow": "all" }))
+        .await
+        .assert_problem(409, "budget_rules_locked");
+    let listed = app.get("/api/v1/processes/pp-2027/budgets", None).await;
+    assert!(
+        listed
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|b| b["workflow"] == "one")
     );
 }
 
