@@ -40,8 +40,8 @@ pub enum VotingRuleKind {
     Cumulative,
 }
 
-/// How residents vote in a budget: `kind` and the numbers that kind takes (the others must be
-/// absent). Field errors name `voting_rule.<number>`.
+/// How residents vote in a budget: `kind` and the numbers that kind takes (the others are absent,
+/// in requests and answers alike). Field errors name `voting_rule.<number>`.
 #[derive(Debug, Clone, Object, Deserialize)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
@@ -49,18 +49,23 @@ pub struct VotingRuleBody {
     pub kind: VotingRuleKind,
     /// `knapsack`: 0..100.
     #[serde(default, deserialize_with = "super::body::not_null")]
+    #[oai(skip_serializing_if_is_none)]
     pub min_percent: Option<u8>,
     /// `knapsack_min_projects` and `approval`: at least 1.
     #[serde(default, deserialize_with = "super::body::not_null")]
+    #[oai(skip_serializing_if_is_none)]
     pub min_projects: Option<u32>,
     /// `approval`: at least `min_projects`.
     #[serde(default, deserialize_with = "super::body::not_null")]
+    #[oai(skip_serializing_if_is_none)]
     pub max_projects: Option<u32>,
     /// `cumulative`: at least 1.
     #[serde(default, deserialize_with = "super::body::not_null")]
+    #[oai(skip_serializing_if_is_none)]
     pub points: Option<u32>,
     /// `cumulative`: 1..`points`.
     #[serde(default, deserialize_with = "super::body::not_null")]
+    #[oai(skip_serializing_if_is_none)]
     pub max_per_project: Option<u32>,
 }
 
