@@ -5,7 +5,7 @@
 //! city-wide), its voting rule as the domain's JSON (`{"kind": "knapsack", "min_percent": 70}`),
 //! its outcome rule and workflow by name, and whether counts show during voting. A project
 //! belongs to one budget and costs `cost_cents`; `random_key` orders the seeded random lists as
-//! proposals' does. A ballot is one resident's in one budget: the unique `(budget_id, user_id)`
+//! proposals' does, and `comments_count` counts its live comments as a proposal's does. A ballot is one resident's in one budget: the unique `(budget_id, user_id)`
 //! key is what makes a second ballot impossible whatever the interleaving; its lines and checkout
 //! columns come with the ballot endpoints. The settings residents voted under freeze once a
 //! ballot row exists, which is why the table exists with the budgets.
@@ -82,6 +82,7 @@ impl MigrationTrait for Migration {
                     .col(uuid_null(Projects::ScopeId))
                     .col(uuid_null(Projects::CategoryId))
                     .col(big_integer(Projects::RandomKey))
+                    .col(integer(Projects::CommentsCount).default(0))
                     .col(timestamp_with_time_zone(Projects::CreatedAt))
                     .col(timestamp_with_time_zone(Projects::UpdatedAt))
                     .foreign_key(
@@ -207,6 +208,7 @@ enum Projects {
     ScopeId,
     CategoryId,
     RandomKey,
+    CommentsCount,
     CreatedAt,
     UpdatedAt,
 }

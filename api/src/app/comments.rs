@@ -37,6 +37,8 @@ use uuid::Uuid;
 pub enum Target {
     Proposal(ProposalId),
     Debate(DebateId),
+    /// A project of a budget, by id.
+    Project(Uuid),
 }
 
 impl Target {
@@ -44,6 +46,7 @@ impl Target {
         match self {
             Target::Proposal(_) => "proposal",
             Target::Debate(_) => "debate",
+            Target::Project(_) => "project",
         }
     }
 
@@ -51,6 +54,7 @@ impl Target {
         match self {
             Target::Proposal(id) => id.uuid(),
             Target::Debate(id) => id.uuid(),
+            Target::Project(id) => id,
         }
     }
 }
@@ -86,6 +90,9 @@ fn target_of(row: &comments::Model) -> AppResult<CommentTarget> {
     match row.target_kind.as_str() {
         "proposal" => Ok(CommentTarget::Proposal(ProposalId::from(row.target_id))),
         "debate" => Ok(CommentTarget::Debate(DebateId::from(row.target_id))),
+        "project" => Ok(CommentTarget::Project(plaza_domain::budgets::ProjectId(
+            row.target_id.as_u128(),
+        ))),
         other => Err(AppError::internal(format!(
             "comment {}: unknown target {other:?}",
             row.id
@@ -158,6 +165,15 @@ async fn load(
                 ProcessId::from(row.process_id),
                 Some(super::debates::as_rules(&row)),
             )
+        }
+        Target::Project(id) => {
+            let project = store::budgets::project(db, organization.id, id, false)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let budget = store::budgets::by_id(db, organization.id, project.budget_id, false)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            (ProcessId::from(budget.process_id), None)
         }
     };
     let process = catalog::process_in(db, organization, ProcessRef::Id(process_id), now).await?;
@@ -304,7 +320,7 @@ async fn visible_comment(
     let target = match target_of(&row)? {
         CommentTarget::Proposal(id) => Target::Proposal(id),
         CommentTarget::Debate(id) => Target::Debate(id),
-        CommentTarget::Project(_) => return Err(AppError::NotFound),
+        CommentTarget::Project(id) => Target::Project(Uuid::from_u128(id.0)),
     };
     load(db, organization, Some(actor), target, false, now).await?;
     Ok(row)
@@ -342,6 +358,9 @@ pub async fn create(
     let commentable = match (&target, &loaded.debate) {
         (Target::Debate(_), Some(debate)) => Commentable::Debate(debate),
         (Target::Proposal(id), _) => Commentable::Proposal(*id),
+        (Target::Project(id), _) => {
+            Commentable::Project(plaza_domain::budgets::ProjectId(id.as_u128()))
+        }
         (Target::Debate(_), None) => return Err(AppError::internal("a debate loaded as none")),
     };
     let now = work.now();

@@ -283,6 +283,7 @@ pub async fn seed(
                 scope_id: Some(district.id),
                 category_id: categories.get(demo_project.category).copied(),
                 random_key: random_key(),
+                comments_count: 0,
                 created_at: now,
                 updated_at: now,
             };

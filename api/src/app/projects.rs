@@ -35,6 +35,8 @@ pub struct Project {
     pub cost: Cents,
     pub scope_id: Option<ScopeId>,
     pub category_id: Option<CategoryId>,
+    /// Live comments on it.
+    pub comments_count: u32,
     pub created_at: time::OffsetDateTime,
     pub updated_at: time::OffsetDateTime,
 }
@@ -51,6 +53,7 @@ impl TryFrom<projects::Model> for Project {
             cost: Cents(row.cost_cents),
             scope_id: row.scope_id.map(ScopeId::from),
             category_id: row.category_id.map(CategoryId::from),
+            comments_count: store::stored_count(row.comments_count, "comments_count")?,
             created_at: row.created_at,
             updated_at: row.updated_at,
         })
@@ -233,6 +236,7 @@ pub async fn create(
         scope_id: scope_id.map(ScopeId::uuid),
         category_id: category_id.map(CategoryId::uuid),
         random_key: random_key(),
+        comments_count: 0,
         created_at: work.now(),
         updated_at: work.now(),
     };

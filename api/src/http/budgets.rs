@@ -385,6 +385,8 @@ pub struct ProjectView {
     pub scope_id: Option<Uuid>,
     #[oai(nullable)]
     pub category_id: Option<Uuid>,
+    /// Live comments on it (`GET /projects/{id}/comments`).
+    pub comments_count: u32,
     pub created_at: time::OffsetDateTime,
     pub updated_at: time::OffsetDateTime,
 }
@@ -403,6 +405,7 @@ impl ProjectView {
             cost: project.cost.0,
             scope_id: project.scope_id.map(ScopeId::uuid),
             category_id: project.category_id.map(CategoryId::uuid),
+            comments_count: project.comments_count,
             created_at: project.created_at,
             updated_at: project.updated_at,
         }

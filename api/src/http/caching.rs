@@ -34,6 +34,7 @@ pub const PUBLIC_READS: &[&str] = &[
     "get_debate",
     "list_proposal_comments",
     "list_debate_comments",
+    "list_project_comments",
     "list_budgets",
     "get_budget",
     "list_projects",

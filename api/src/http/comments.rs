@@ -420,6 +420,98 @@ impl CommentsApi {
         Ok(created(shown))
     }
 
+    /// List a project's comments
+    ///
+    /// Pages of up to 100 root comments in `sort` order, each with every reply under it.
+    #[oai(
+        path = "/projects/:id/comments",
+        method = "get",
+        operation_id = "list_project_comments"
+    )]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one argument per documented parameter"
+    )]
+    async fn list_on_project(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        auth: MaybeSignedIn,
+        request: &Request,
+        /// The project's id.
+        id: Path<Uuid>,
+        /// `recent` (the default), `oldest` or `best`.
+        #[oai(default)]
+        sort: Query<ThreadSortName>,
+        /// The `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Root comments per page, 1 to 100.
+        #[oai(
+            default = "super::common::default_page_limit",
+            validator(minimum(value = "1"), maximum(value = "100"))
+        )]
+        limit: Query<u64>,
+    ) -> Result<Json<Page<ThreadView>>, Problem<{ answers::BAD_REQUEST | answers::UNAUTHORIZED }>>
+    {
+        let actor = auth.actor(request).await?;
+        let target = Target::Project(id.0);
+        let page = list(
+            &state,
+            &organization,
+            actor.as_ref(),
+            target,
+            sort.0,
+            cursor.0.as_deref(),
+            limit.0,
+        )
+        .await?;
+        Ok(Json(page))
+    }
+
+    /// Comment on a project
+    ///
+    /// While the active phase of its budget's process opens comments (403 `comments_closed`); a
+    /// reply names its `parent_id` (at most 3 levels deep).
+    #[oai(
+        path = "/projects/:id/comments",
+        method = "post",
+        operation_id = "create_project_comment"
+    )]
+    async fn create_on_project(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        auth: BearerAuth,
+        /// The project's id.
+        id: Path<Uuid>,
+        body: JsonBody<CreateCommentBody>,
+    ) -> Result<
+        CommentCreated,
+        Problem<
+            {
+                answers::BODY
+                    | answers::SIGNED_IN_WRITE
+                    | answers::CONFLICT
+                    | answers::UNPROCESSABLE
+            },
+        >,
+    > {
+        let form = body.0;
+        let shown = comments::create(
+            &state,
+            &organization,
+            &auth.0,
+            Target::Project(id.0),
+            CommentRequest {
+                body: form.body,
+                alignment: form.alignment,
+                parent_id: form.parent_id.map(CommentId::from),
+            },
+        )
+        .await?;
+        Ok(created(shown))
+    }
+
     /// Change a comment
     ///
     /// Its author, unless it was deleted (409 `comment_deleted`).

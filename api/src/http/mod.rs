@@ -55,7 +55,7 @@ pub enum ApiTags {
     Debates,
     /// Participatory budgets of a process.
     Budgets,
-    /// Threaded comments on proposals and debates, and their votes.
+    /// Threaded comments on proposals, debates and budget projects, and their votes.
     Comments,
     /// Administration: census, roles and failed jobs.
     Admin,
@@ -362,7 +362,8 @@ fn who_may_call(operation_id: &str) -> Option<&'static str> {
         | "list_debates"
         | "get_debate"
         | "list_proposal_comments"
-        | "list_debate_comments" => {
+        | "list_debate_comments"
+        | "list_project_comments" => {
             "**Who may call it:** anyone; with an access token, the answer also says what the \
              signed-in participant may do."
         }
@@ -376,6 +377,7 @@ fn who_may_call(operation_id: &str) -> Option<&'static str> {
         }
         "create_proposal_comment"
         | "create_debate_comment"
+        | "create_project_comment"
         | "update_comment"
         | "delete_comment"
         | "set_comment_vote"

@@ -3,7 +3,7 @@
 //!
 //! Counters are changed by adding to them in the database, never by writing a value read earlier.
 
-use super::entities::{comment_votes, comments, debates, proposals};
+use super::entities::{comment_votes, comments, debates, projects, proposals};
 use super::paging::{Keyset, keyset};
 use plaza_domain::{CommentId, OrganizationId, UserId};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -199,7 +199,8 @@ pub async fn add_votes(
         .map(|_| ())
 }
 
-/// Adds `delta` to the `comments_count` of the item commented on (a proposal or a debate).
+/// Adds `delta` to the `comments_count` of the item commented on (a proposal, a debate or a
+/// budget's project).
 pub async fn add_to_count(
     db: &impl ConnectionTrait,
     target_kind: &str,
@@ -225,6 +226,15 @@ pub async fn add_to_count(
                 Expr::col(debates::Column::CommentsCount).add(delta),
             )
             .filter(debates::Column::Id.eq(target_id))
+            .exec(db)
+            .await
+            .map(|_| ()),
+        "project" => projects::Entity::update_many()
+            .col_expr(
+                projects::Column::CommentsCount,
+                Expr::col(projects::Column::CommentsCount).add(delta),
+            )
+            .filter(projects::Column::Id.eq(target_id))
             .exec(db)
             .await
             .map(|_| ()),

@@ -140,6 +140,7 @@ pub mod projects {
         pub scope_id: Option<Uuid>,
         pub category_id: Option<Uuid>,
         pub random_key: i64,
+        pub comments_count: i32,
         pub created_at: TimeDateTimeWithTimeZone,
         pub updated_at: TimeDateTimeWithTimeZone,
     }

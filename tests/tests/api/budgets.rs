@@ -586,3 +586,114 @@ async fn a_project_lies_in_its_budgets_territory_and_a_category_of_its_process()
         .await;
     assert_eq!(costs(&filtered), [100], "{filtered:#?}");
 }
+
+#[tokio::test]
+async fn residents_talk_projects_through_while_the_phase_opens_comments() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    crate::proposals::process_with(
+        &app,
+        &admin,
+        "pp-2027",
+        json!({ "comments": true }),
+        json!({}),
+    )
+    .await;
+    let budget = created_id(
+        &app,
+        &admin,
+        json!({ "title": { "ca": "Gràcia" }, "total": 1_000 }),
+    )
+    .await;
+    let added = project(
+        &app,
+        &admin,
+        &budget,
+        json!({ "title": { "ca": "Un parc" }, "cost": 600 }),
+    )
+    .await;
+    let id = added.body["id"].as_str().unwrap().to_string();
+    assert_eq!(added.body["comments_count"], 0);
+    let ana = app.participant("ana@example.org").await;
+    let path = format!("/api/v1/projects/{id}/comments");
+    let said = app
+        .post(
+            &path,
+            Some(&ana.access_token),
+            json!({ "body": "Necessitem més ombra al barri.", "alignment": 1 }),
+        )
+        .await;
+    assert_eq!(said.status, 201, "{said:#?}");
+    let reply = app
+        .post(
+            &path,
+            Some(&admin.access_token),
+            json!({ "body": "Es plantaran vint arbres.", "parent_id": said.body["id"] }),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{reply:#?}");
+    let thread = app.get(&path, None).await;
+    assert_eq!(thread.status, 200, "{thread:#?}");
+    assert_eq!(
+        thread.body["items"][0]["comment"]["body"],
+        "Necessitem més ombra al barri."
+    );
+    assert_eq!(
+        thread.body["items"][0]["replies"].as_array().unwrap().len(),
+        1
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/projects/{id}"), None).await.body["comments_count"],
+        2
+    );
+    // The thread's comments change as any other: their author deletes one, the count follows.
+    let deleted = app
+        .delete(
+            &format!("/api/v1/comments/{}", said.body["id"].as_str().unwrap()),
+            Some(&ana.access_token),
+        )
+        .await;
+    assert_eq!(deleted.status, 200, "{deleted:#?}");
+    assert_eq!(
+        app.get(&format!("/api/v1/projects/{id}"), None).await.body["comments_count"],
+        1
+    );
+    app.post(
+        &format!("/api/v1/projects/{}/comments", uuid::Uuid::now_v7()),
+        Some(&ana.access_token),
+        json!({ "body": "On és?" }),
+    )
+    .await
+    .assert_problem(404, "not_found");
+}
+
+#[tokio::test]
+async fn a_project_takes_no_comments_while_its_phase_closes_them() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    process(&app, &admin).await;
+    let budget = created_id(
+        &app,
+        &admin,
+        json!({ "title": { "ca": "Gràcia" }, "total": 1_000 }),
+    )
+    .await;
+    let added = project(
+        &app,
+        &admin,
+        &budget,
+        json!({ "title": { "ca": "Un parc" }, "cost": 600 }),
+    )
+    .await;
+    let ana = app.participant("ana@example.org").await;
+    app.post(
+        &format!(
+            "/api/v1/projects/{}/comments",
+            added.body["id"].as_str().unwrap()
+        ),
+        Some(&ana.access_token),
+        json!({ "body": "Quan es votarà?" }),
+    )
+    .await
+    .assert_problem(403, "comments_closed");
+}
