@@ -58,12 +58,9 @@ impl TryFrom<budgets::Model> for Budget {
             description: stored_texts(&row.description, "budget description")?,
             voting_rule: serde_json::from_value(row.voting_rule.clone())
                 .map_err(|_| unreadable("voting_rule"))?,
-            outcome_rule: serde_json::from_value(serde_json::Value::String(
-                row.outcome_rule.clone(),
-            ))
-            .map_err(|_| unreadable("outcome_rule"))?,
-            workflow: serde_json::from_value(serde_json::Value::String(row.workflow.clone()))
-                .map_err(|_| unreadable("workflow"))?,
+            outcome_rule: OutcomeRule::parse(&row.outcome_rule)
+                .ok_or_else(|| unreadable("outcome_rule"))?,
+            workflow: Workflow::parse(&row.workflow).ok_or_else(|| unreadable("workflow"))?,
             id: row.id,
             process_id: ProcessId::from(row.process_id),
             total: Cents(row.total_cents),
@@ -245,8 +242,8 @@ pub async fn create(
         total_cents: settings.total().0,
         scope_id: scope_id.map(ScopeId::uuid),
         voting_rule: serde_json::to_value(settings.voting_rule()).map_err(AppError::internal)?,
-        outcome_rule: name_of(&settings.outcome_rule())?,
-        workflow: name_of(&settings.workflow())?,
+        outcome_rule: settings.outcome_rule().as_str().to_string(),
+        workflow: settings.workflow().as_str().to_string(),
         show_votes_during_voting: show_votes,
         position: form.position.unwrap_or(0),
         created_at: work.now(),
@@ -365,8 +362,8 @@ pub async fn update(
     row.total_cents = settings.total().0;
     row.scope_id = scope_id.map(ScopeId::uuid);
     row.voting_rule = serde_json::to_value(settings.voting_rule()).map_err(AppError::internal)?;
-    row.outcome_rule = name_of(&settings.outcome_rule())?;
-    row.workflow = name_of(&settings.workflow())?;
+    row.outcome_rule = settings.outcome_rule().as_str().to_string();
+    row.workflow = settings.workflow().as_str().to_string();
     row.show_votes_during_voting = show_votes;
     if let Some(position) = form.position {
         row.position = position;
@@ -428,14 +425,6 @@ fn refused(errors: FieldErrors) -> AppError {
     match errors.finish() {
         Err(error) => error.into(),
         Ok(()) => AppError::internal("a refusal without a reason"),
-    }
-}
-
-/// The snake_case name serde gives a unit variant (`equal_shares`, `own_plus_one`).
-fn name_of(value: &impl serde::Serialize) -> AppResult<String> {
-    match serde_json::to_value(value).map_err(AppError::internal)? {
-        serde_json::Value::String(name) => Ok(name),
-        other => Err(AppError::internal(format!("not a name: {other}"))),
     }
 }
 

@@ -5,8 +5,8 @@
 //! five projects of their district (and, under `own_plus_one`, of one other district), and the
 //! most voted that fit are funded (`greedy`). Each budget holds a handful of costed projects in
 //! Catalan and Spanish, placed in the district and filed under the process's categories. Every
-//! setting is built by the domain's constructors, so the demo holds only what the API would
-//! accept. Nothing is written when the process holds budgets already.
+//! setting and cost is decided by the domain (`BudgetSettings::new`, `decide_project_cost`), so
+//! the demo holds only what the API would accept. Nothing is written when the process holds budgets already.
 
 use super::error::{AppError, AppResult};
 use super::proposals::random_key;
@@ -15,7 +15,10 @@ use crate::store::{
     self,
     entities::{budgets, projects},
 };
-use plaza_domain::budgets::{OutcomeRule, VotingRule, Workflow};
+use plaza_domain::budgets::{
+    BudgetScope, BudgetSettings, OutcomeRule, VoteCountVisibility, VotingRule, Workflow,
+    decide_project_cost,
+};
 use plaza_domain::{Cents, ProcessId};
 use sea_orm::DatabaseTransaction;
 use time::OffsetDateTime;
@@ -231,15 +234,7 @@ pub async fn seed(
     if !store::budgets::of_process(tx, process_id).await?.is_empty() {
         return Ok((0, 0));
     }
-    let voting_rule =
-        serde_json::to_value(VotingRule::approval(1, 5)?).map_err(AppError::internal)?;
-    let name_of = |value: serde_json::Value| match value {
-        serde_json::Value::String(name) => Ok(name),
-        other => Err(AppError::internal(format!("not a name: {other}"))),
-    };
-    let outcome = name_of(serde_json::to_value(OutcomeRule::Greedy).map_err(AppError::internal)?)?;
-    let workflow =
-        name_of(serde_json::to_value(Workflow::OwnPlusOne).map_err(AppError::internal)?)?;
+    let voting_rule = VotingRule::approval(1, 5)?;
     let (mut budgets_created, mut projects_created) = (0, 0);
     for (position, demo) in BUDGETS.iter().enumerate() {
         let district = store::orgs::scope_by_code(tx, organization.id, demo.district)
@@ -247,18 +242,26 @@ pub async fn seed(
             .ok_or_else(|| {
                 AppError::internal(format!("demo district {} missing", demo.district))
             })?;
-        let total = Cents(demo.euros * 100);
+        let settings = BudgetSettings::new(
+            Cents(demo.euros * 100),
+            BudgetScope::Scope(plaza_domain::budgets::ScopeId(district.id.as_u128())),
+            voting_rule,
+            OutcomeRule::Greedy,
+            Workflow::OwnPlusOne,
+            VoteCountVisibility::HiddenWhileVoting,
+        )?;
         let budget = budgets::Model {
             id: Uuid::now_v7(),
             organization_id: organization.id.uuid(),
             process_id: process_id.uuid(),
             title: texts(demo.name.0, demo.name.1),
             description: serde_json::json!({}),
-            total_cents: total.0,
+            total_cents: settings.total().0,
             scope_id: Some(district.id),
-            voting_rule: voting_rule.clone(),
-            outcome_rule: outcome.clone(),
-            workflow: workflow.clone(),
+            voting_rule: serde_json::to_value(settings.voting_rule())
+                .map_err(AppError::internal)?,
+            outcome_rule: settings.outcome_rule().as_str().to_string(),
+            workflow: settings.workflow().as_str().to_string(),
             show_votes_during_voting: false,
             position: i32::try_from(position).unwrap_or(0),
             created_at: now,
@@ -267,12 +270,7 @@ pub async fn seed(
         let budget = store::budgets::insert(tx, budget).await?;
         budgets_created += 1;
         for demo_project in demo.projects {
-            let cost = Cents(demo_project.euros * 100);
-            if cost > total {
-                return Err(AppError::internal(
-                    "a demo project costs more than its budget",
-                ));
-            }
+            let cost = decide_project_cost(&settings, None, Cents(demo_project.euros * 100), 0)?;
             let row = projects::Model {
                 id: Uuid::now_v7(),
                 organization_id: organization.id.uuid(),

@@ -228,6 +228,22 @@ pub enum OutcomeRule {
 }
 
 impl OutcomeRule {
+    pub const ALL: [OutcomeRule; 2] = [OutcomeRule::Greedy, OutcomeRule::EqualShares];
+
+    /// The name stored and shown in the API (serde's name too).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutcomeRule::Greedy => "greedy",
+            OutcomeRule::EqualShares => "equal_shares",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<OutcomeRule> {
+        OutcomeRule::ALL
+            .into_iter()
+            .find(|rule| rule.as_str() == raw)
+    }
+
     /// The rule of [`crate::outcome`] that computes this setting, and its tie-breaking.
     ///
     /// - `greedy` is the cities' greedy rule (by votes, or points for cumulative ballots, each

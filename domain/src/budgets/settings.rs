@@ -35,6 +35,23 @@ pub enum Workflow {
     OwnPlusOne,
 }
 
+impl Workflow {
+    pub const ALL: [Workflow; 3] = [Workflow::One, Workflow::All, Workflow::OwnPlusOne];
+
+    /// The name stored and shown in the API (serde's name too).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Workflow::One => "one",
+            Workflow::All => "all",
+            Workflow::OwnPlusOne => "own_plus_one",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Workflow> {
+        Workflow::ALL.into_iter().find(|w| w.as_str() == raw)
+    }
+}
+
 /// Whether vote counts may be shown while voting is open (DESIGN's `show_votes_during_voting`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -240,6 +257,24 @@ mod tests {
 
     fn knapsack() -> VotingRule {
         VotingRule::knapsack(70).unwrap()
+    }
+
+    #[test]
+    fn workflows_and_outcome_rules_are_stored_by_their_api_names() {
+        for workflow in Workflow::ALL {
+            assert_eq!(Workflow::parse(workflow.as_str()), Some(workflow));
+            assert_eq!(
+                serde_json::to_value(workflow).unwrap(),
+                workflow.as_str(),
+                "serde agrees"
+            );
+        }
+        for rule in OutcomeRule::ALL {
+            assert_eq!(OutcomeRule::parse(rule.as_str()), Some(rule));
+            assert_eq!(serde_json::to_value(rule).unwrap(), rule.as_str());
+        }
+        assert_eq!(Workflow::parse("One"), None);
+        assert_eq!(OutcomeRule::parse("mes"), None);
     }
 
     #[test]
