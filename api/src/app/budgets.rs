@@ -317,24 +317,25 @@ pub async fn update(
         Some(rule) => errors.take_invalid(rule.check())?,
         None => Some(before.voting_rule),
     };
-    // The workflow is the process's: a change of one budget's is a change of all of them, each
-    // frozen once it has a ballot (checked below for this one, here for the others).
-    let workflow = form.workflow.unwrap_or(before.workflow);
-    let mut siblings = Vec::new();
-    if workflow != before.workflow {
-        for other in store::budgets::of_process(work.db(), ProcessId::from(process.id)).await? {
-            if other.id == id {
-                continue;
-            }
-            if store::budgets::ballot_count(work.db(), other.id).await? > 0 {
-                return Err(plaza_domain::DomainError::BudgetRulesLocked {
-                    setting: "workflow",
-                }
-                .into());
-            }
-            siblings.push(other);
+    // The workflow is the process's: a change of one budget's is a change of all of them.
+    let workflow = match form.workflow {
+        Some(proposed) if proposed != before.workflow => {
+            let ballots =
+                store::budgets::ballot_count_in_process(work.db(), ProcessId::from(process.id))
+                    .await?;
+            rules::change_process_workflow(before.workflow, proposed, ballots)?
         }
-    }
+        _ => before.workflow,
+    };
+    let siblings = if workflow == before.workflow {
+        Vec::new()
+    } else {
+        store::budgets::of_process(work.db(), ProcessId::from(process.id))
+            .await?
+            .into_iter()
+            .filter(|other| other.id != id)
+            .collect()
+    };
     let workflow = Some(workflow);
     let show_votes = form
         .show_votes_during_voting

@@ -72,6 +72,26 @@ pub async fn ballot_count(db: &impl ConnectionTrait, budget_id: Uuid) -> Result<
         .await
 }
 
+/// How many ballots (drafts included) the budgets of a process have, all together.
+pub async fn ballot_count_in_process(
+    db: &impl ConnectionTrait,
+    process_id: ProcessId,
+) -> Result<u64, DbErr> {
+    use sea_orm::sea_query::Query;
+    ballots::Entity::find()
+        .filter(
+            ballots::Column::BudgetId.in_subquery(
+                Query::select()
+                    .column(budgets::Column::Id)
+                    .from(budgets::Entity)
+                    .and_where(budgets::Column::ProcessId.eq(process_id.uuid()))
+                    .to_owned(),
+            ),
+        )
+        .count(db)
+        .await
+}
+
 /// The highest cost among the budget's projects, in cents (`None`: no project).
 pub async fn costliest_project(
     db: &impl ConnectionTrait,

@@ -212,6 +212,23 @@ pub fn decide_workflow(
     Ok(proposed)
 }
 
+/// Decides a change of a process's workflow from `current` to `proposed`, which every budget of
+/// the process takes at once: refused with [`DomainError::BudgetRulesLocked`] (`workflow`) once
+/// any budget of the process has a ballot (`ballots_in_process`), since residents chose where to
+/// vote under it.
+pub fn change_process_workflow(
+    current: Workflow,
+    proposed: Workflow,
+    ballots_in_process: u64,
+) -> Result<Workflow, DomainError> {
+    if proposed != current && ballots_in_process > 0 {
+        return Err(DomainError::BudgetRulesLocked {
+            setting: "workflow",
+        });
+    }
+    Ok(proposed)
+}
+
 /// How far one of the resident's ballots has gone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BallotProgress {
@@ -634,6 +651,25 @@ mod tests {
             Ok(Workflow::All)
         );
         assert_eq!(decide_workflow([], Workflow::One), Ok(Workflow::One));
+    }
+
+    #[test]
+    fn a_process_changes_its_workflow_only_while_no_budget_has_a_ballot() {
+        assert_eq!(
+            change_process_workflow(Workflow::One, Workflow::All, 0),
+            Ok(Workflow::All)
+        );
+        assert_eq!(
+            change_process_workflow(Workflow::One, Workflow::All, 1),
+            Err(DomainError::BudgetRulesLocked {
+                setting: "workflow"
+            })
+        );
+        assert_eq!(
+            change_process_workflow(Workflow::One, Workflow::One, 9),
+            Ok(Workflow::One),
+            "the same workflow again is no change"
+        );
     }
 
     #[test]

@@ -33,7 +33,8 @@ mod fixtures;
 pub use ballot::{Ballot, BallotLine, BallotStatus, BudgetVoting, Checkout, Choice};
 pub use eligibility::{
     BallotProgress, IneligibilityReason, ProcessBudget, Residency, Resident, Stage, Voter,
-    VoterBallot, VotingWindow, budgets_open_to, check_eligibility, decide_workflow,
+    VoterBallot, VotingWindow, budgets_open_to, change_process_workflow, check_eligibility,
+    decide_workflow,
 };
 pub use ids::{BallotId, BudgetId, ProjectId, ScopeId};
 pub use receipt::{RECEIPT_FORMAT, Receipt, ReceiptKey, ReceiptSeal};
