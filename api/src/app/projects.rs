@@ -21,7 +21,7 @@ use crate::store::{self, entities::projects};
 use plaza_domain::accounts::{Permission, authorize};
 use plaza_domain::budgets::decide_project_cost;
 use plaza_domain::processes::MAX_TITLE_LENGTH;
-use plaza_domain::{CategoryId, Cents, FieldCode, FieldError, FieldErrors, ProcessId, ScopeId};
+use plaza_domain::{CategoryId, Cents, FieldCode, FieldError, FieldErrors, ScopeId};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -292,7 +292,7 @@ pub async fn update(
         let process = catalog::process_in(
             work.db(),
             organization,
-            ProcessRef::Id(ProcessId::from(budget.process_id.uuid())),
+            ProcessRef::Id(budget.process_id),
             work.now(),
         )
         .await?;

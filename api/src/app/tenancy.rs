@@ -233,10 +233,7 @@ pub async fn roles_anywhere(
     let organization_wide = roles_in(db, user_id).await?;
     let mut granted = Vec::new();
     for role in plaza_domain::accounts::PROCESS_ROLES {
-        if !store::users::processes_with_role(db, user_id, role.as_str())
-            .await?
-            .is_empty()
-        {
+        if store::users::holds_process_role(db, user_id, role.as_str()).await? {
             granted.push(role);
         }
     }

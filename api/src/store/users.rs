@@ -215,6 +215,20 @@ pub async fn processes_with_role(
         .await
 }
 
+/// Whether `user_id` holds `role` for any process.
+pub async fn holds_process_role(
+    db: &impl ConnectionTrait,
+    user_id: UserId,
+    role: &str,
+) -> Result<bool, DbErr> {
+    Ok(process_roles::Entity::find()
+        .filter(process_roles::Column::UserId.eq(user_id.uuid()))
+        .filter(process_roles::Column::Role.eq(role))
+        .count(db)
+        .await?
+        > 0)
+}
+
 /// Grants `role` for one process; granting one already held changes nothing.
 pub async fn grant_process_role(
     db: &impl ConnectionTrait,
