@@ -384,6 +384,26 @@ async fn project(app: &TestApp, who: &Session, budget: &str, body: Value) -> Rep
     .await
 }
 
+/// Gràcia's budget of 1,000 cents in `pp-2027` with one project, a park of 600: (budget id, the
+/// project's creation).
+async fn gracia_with_a_park(app: &TestApp, admin: &Session) -> (String, Reply) {
+    let budget = created_id(
+        app,
+        admin,
+        json!({ "title": { "ca": "Gràcia" }, "total": 1_000 }),
+    )
+    .await;
+    let added = project(
+        app,
+        admin,
+        &budget,
+        json!({ "title": { "ca": "Un parc" }, "cost": 600 }),
+    )
+    .await;
+    assert_eq!(added.status, 201, "{added:#?}");
+    (budget, added)
+}
+
 fn costs(page: &Reply) -> Vec<i64> {
     page.body["items"]
         .as_array()
@@ -481,19 +501,7 @@ async fn a_project_cost_freezes_once_a_ballot_exists_and_no_cost_ever_exceeds_th
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     process(&app, &admin).await;
-    let budget = created_id(
-        &app,
-        &admin,
-        json!({ "title": { "ca": "Gràcia" }, "total": 1_000 }),
-    )
-    .await;
-    let added = project(
-        &app,
-        &admin,
-        &budget,
-        json!({ "title": { "ca": "Un parc" }, "cost": 600 }),
-    )
-    .await;
+    let (budget, added) = gracia_with_a_park(&app, &admin).await;
     let id = added.body["id"].as_str().unwrap().to_string();
     let path = format!("/api/v1/projects/{id}");
     let cheaper = app
@@ -599,19 +607,7 @@ async fn residents_talk_projects_through_while_the_phase_opens_comments() {
         json!({}),
     )
     .await;
-    let budget = created_id(
-        &app,
-        &admin,
-        json!({ "title": { "ca": "Gràcia" }, "total": 1_000 }),
-    )
-    .await;
-    let added = project(
-        &app,
-        &admin,
-        &budget,
-        json!({ "title": { "ca": "Un parc" }, "cost": 600 }),
-    )
-    .await;
+    let (_, added) = gracia_with_a_park(&app, &admin).await;
     let id = added.body["id"].as_str().unwrap().to_string();
     assert_eq!(added.body["comments_count"], 0);
     let ana = app.participant("ana@example.org").await;
@@ -672,19 +668,7 @@ async fn a_project_takes_no_comments_while_its_phase_closes_them() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     process(&app, &admin).await;
-    let budget = created_id(
-        &app,
-        &admin,
-        json!({ "title": { "ca": "Gràcia" }, "total": 1_000 }),
-    )
-    .await;
-    let added = project(
-        &app,
-        &admin,
-        &budget,
-        json!({ "title": { "ca": "Un parc" }, "cost": 600 }),
-    )
-    .await;
+    let (_, added) = gracia_with_a_park(&app, &admin).await;
     let ana = app.participant("ana@example.org").await;
     app.post(
         &format!(
