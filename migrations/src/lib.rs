@@ -30,6 +30,7 @@ mod m20261201_000018_notifications;
 mod m20261201_000019_debates_and_comments;
 mod m20261201_000020_process_roles;
 mod m20261201_000021_budgets;
+mod m20261201_000022_ballots;
 
 /// The ordered list of Plaza's migrations.
 pub struct Migrator;
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000019_debates_and_comments::Migration),
             Box::new(m20261201_000020_process_roles::Migration),
             Box::new(m20261201_000021_budgets::Migration),
+            Box::new(m20261201_000022_ballots::Migration),
         ]
     }
 }

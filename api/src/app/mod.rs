@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod answers;
+pub mod ballots;
 pub mod budgets;
 pub mod catalog;
 pub mod categories;

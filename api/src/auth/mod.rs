@@ -27,6 +27,10 @@ pub struct Keys {
     pub census: Vec<u8>,
     /// Derives each refresh token's successor from it ([`Keys::successor_refresh_token`]).
     pub refresh: Vec<u8>,
+    /// Seals ballot receipts ([`Keys::receipt_key`]).
+    pub receipt: Vec<u8>,
+    /// The receipt key of the former secret, which still checks the receipts it sealed.
+    pub previous_receipt: Option<Vec<u8>>,
 }
 
 impl Keys {
@@ -36,6 +40,8 @@ impl Keys {
             previous_jwt: None,
             census: hmac_sha256(secret, b"plaza/census/v1").to_vec(),
             refresh: hmac_sha256(secret, b"plaza/refresh/v1").to_vec(),
+            receipt: hmac_sha256(secret, b"plaza/receipt/v1").to_vec(),
+            previous_receipt: None,
         }
     }
 
@@ -50,6 +56,10 @@ impl Keys {
             .previous_secret
             .as_ref()
             .map(|previous| Keys::derive(previous).jwt);
+        keys.previous_receipt = settings
+            .previous_secret
+            .as_ref()
+            .map(|previous| Keys::derive(previous).receipt);
         keys
     }
 
@@ -58,6 +68,20 @@ impl Keys {
         std::iter::once(self.jwt.as_slice())
             .chain(self.previous_jwt.as_deref())
             .collect()
+    }
+
+    /// The key that seals new ballot receipts, named by its [`key_id`] (printed on each receipt).
+    pub fn receipt_key(&self) -> plaza_domain::budgets::ReceiptKey {
+        receipt_key(&self.receipt)
+    }
+
+    /// The key that sealed a receipt naming `key_id`: the current one or the former secret's
+    /// (`None`: a key this server no longer has).
+    pub fn receipt_key_named(&self, key_id: &str) -> Option<plaza_domain::budgets::ReceiptKey> {
+        std::iter::once(&self.receipt)
+            .chain(self.previous_receipt.as_ref())
+            .map(|bytes| receipt_key(bytes))
+            .find(|key| key.id() == key_id)
     }
 
     /// The refresh token that replaces `token` when it is spent: an HMAC of it under the refresh
@@ -86,6 +110,12 @@ impl Keys {
 /// without revealing it, and changes with it.
 pub fn key_id(key: &[u8]) -> String {
     hex(&hmac_sha256(key, b"plaza/key-id")[..6])
+}
+
+fn receipt_key(bytes: &[u8]) -> plaza_domain::budgets::ReceiptKey {
+    // Derived keys are 32 bytes, the length `ReceiptKey` asks for.
+    plaza_domain::budgets::ReceiptKey::new(key_id(bytes), bytes.to_vec())
+        .unwrap_or_else(|| unreachable!("a derived key has 32 bytes"))
 }
 
 fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {

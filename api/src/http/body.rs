@@ -98,6 +98,57 @@ impl<T: Type + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
 
 poem_openapi::impl_apirequest_for_payload!(JsonBody<T>, T: Type + DeserializeOwned + Send);
 
+/// A JSON request body that may be left out: no body (and no `Content-Type`) reads as
+/// `T::default()`; a body is read as [`JsonBody`] reads it. For writes whose every field is
+/// optional (`PUT .../ballot/projects/{id}` chooses a project with no body at all).
+pub struct OptionalJsonBody<T>(pub T);
+
+impl<'a, T: Type + DeserializeOwned + Default + Send> poem_openapi::ApiExtractor<'a>
+    for OptionalJsonBody<T>
+{
+    const TYPES: &'static [poem_openapi::ApiExtractorType] =
+        &[poem_openapi::ApiExtractorType::RequestObject];
+
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+
+    fn request_meta() -> Option<poem_openapi::registry::MetaRequest> {
+        Some(poem_openapi::registry::MetaRequest {
+            description: None,
+            content: vec![poem_openapi::registry::MetaMediaType {
+                content_type: <JsonBody<T> as Payload>::CONTENT_TYPE,
+                schema: T::schema_ref(),
+            }],
+            required: false,
+        })
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        body: &mut RequestBody,
+        _param_opts: poem_openapi::ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        let bytes = read_limited(request, body).await?;
+        match request.content_type() {
+            None if bytes.is_empty() => Ok(OptionalJsonBody(T::default())),
+            Some(content_type) if JsonBody::<T>::check_content_type(content_type) => {
+                parse_json(&bytes)
+                    .map(OptionalJsonBody)
+                    .map_err(poem::Error::from)
+            }
+            Some(content_type) => Err(poem_openapi::error::ContentTypeError::NotSupported {
+                content_type: content_type.to_string(),
+            }
+            .into()),
+            None => Err(poem_openapi::error::ContentTypeError::ExpectContentType.into()),
+        }
+    }
+}
+
 /// Parses JSON into `T`, turning serde's errors into field errors.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let value: serde_json::Value =

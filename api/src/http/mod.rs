@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod ballots;
 pub mod body;
 pub mod budgets;
 pub mod caching;
@@ -81,6 +82,7 @@ pub type Operations = (
     debates::DebatesApi,
     comments::CommentsApi,
     budgets::BudgetsApi,
+    ballots::BallotsApi,
     admin::AdminApi,
     moderation::ModerationApi,
 );
@@ -99,6 +101,7 @@ pub fn api_service() -> OpenApiService<Operations, ()> {
             debates::DebatesApi,
             comments::CommentsApi,
             budgets::BudgetsApi,
+            ballots::BallotsApi,
             admin::AdminApi,
             moderation::ModerationApi,
         ),
@@ -390,6 +393,15 @@ fn who_may_call(operation_id: &str) -> Option<&'static str> {
         | "delete_me"
         | "create_verification"
         | "list_notifications" => SIGNED_IN,
+        "get_ballot"
+        | "delete_ballot"
+        | "choose_ballot_project"
+        | "unchoose_ballot_project"
+        | "checkout_ballot"
+        | "get_ballot_receipt" => {
+            "**Who may call it:** any signed-in participant, for their own ballot (voting itself: \
+             verified residents the budget is open to)."
+        }
         "create_scope" | "update_scope" | "create_process" | "update_process"
         | "create_category" | "update_category" | "create_budget" | "update_budget"
         | "create_project" | "update_project" | "import_census" | "get_user_roles"

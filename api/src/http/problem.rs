@@ -49,6 +49,12 @@ pub struct ProblemBody {
     #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// With `not_eligible` only: why the caller may not vote in this budget, as a stable code
+    /// (`not_a_resident`, `outside_budget_scope`, `under_minimum_age`, `workflow_limit_reached`,
+    /// `process_misconfigured`).
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// One invalid field.
@@ -270,6 +276,12 @@ pub fn body(error: &AppError) -> ProblemBody {
         code: Listed(error.problem_code()),
         errors: field_errors(error),
         request_id,
+        reason: match error {
+            AppError::Domain(plaza_domain::DomainError::NotEligible { reason }) => {
+                Some(reason.code().to_string())
+            }
+            _ => None,
+        },
     }
 }
 

@@ -44,6 +44,18 @@ pub enum AccountMail {
     ResetPassword { token: String },
     /// The password was changed or reset.
     PasswordChanged,
+    /// "Your vote was cast": the receipt of a ballot checked out in budget `budget_id`. It
+    /// carries what the receipt shows (its content is no secret: the seal is keyed), so that the
+    /// mail says what the voter saw even if they cancel before it goes out.
+    BallotReceipt {
+        budget_id: uuid::Uuid,
+        ballot_id: uuid::Uuid,
+        /// RFC 3339, UTC.
+        cast_at: String,
+        key_id: String,
+        /// The receipt's HMAC-SHA256, hex.
+        seal: String,
+    },
 }
 
 impl AccountMail {
@@ -54,6 +66,9 @@ impl AccountMail {
             | AccountMail::AlreadyRegistered { .. }
             | AccountMail::ResetPassword { .. }
             | AccountMail::PasswordChanged => MailPurpose::Account,
+            // The voter's own record of a vote they just cast, sent whatever their choice of
+            // notification mail (like a confirmation of any other act they did themselves).
+            AccountMail::BallotReceipt { .. } => MailPurpose::Account,
         }
     }
 }

@@ -77,6 +77,24 @@ fn render(
             templates::reset_password(address, locale, name, &link(state, "password-reset", token))
         }
         AccountMail::PasswordChanged => templates::password_changed(address, locale, name),
+        AccountMail::BallotReceipt {
+            budget_id,
+            ballot_id,
+            cast_at,
+            key_id,
+            seal,
+        } => templates::ballot_receipt(
+            address,
+            locale,
+            name,
+            &templates::ReceiptLines {
+                ballot_id: &ballot_id.to_string(),
+                cast_at,
+                key_id,
+                seal,
+                check_link: &format!("{}/budgets/{budget_id}/ballot", state.settings.public_url),
+            },
+        ),
     }
 }
 

@@ -149,3 +149,59 @@ pub fn password_changed(to: &str, locale: &str, organization: &str) -> OutgoingM
         ),
     }
 }
+
+/// What a ballot receipt mail prints.
+pub struct ReceiptLines<'a> {
+    pub ballot_id: &'a str,
+    pub cast_at: &'a str,
+    pub key_id: &'a str,
+    pub seal: &'a str,
+    /// The frontend page of the ballot, where the voter has the server check the receipt.
+    pub check_link: &'a str,
+}
+
+/// "Your vote was cast", with the ballot's receipt, after a checkout.
+pub fn ballot_receipt(
+    to: &str,
+    locale: &str,
+    organization: &str,
+    receipt: &ReceiptLines<'_>,
+) -> OutgoingMail {
+    let ReceiptLines {
+        ballot_id,
+        cast_at,
+        key_id,
+        seal,
+        check_link,
+    } = receipt;
+    OutgoingMail {
+        to: to.to_string(),
+        subject: format!(
+            "{} – {organization}",
+            pick(
+                locale,
+                "El teu vot s'ha registrat",
+                "Tu voto se ha registrado",
+                "Your vote was cast"
+            )
+        ),
+        text: format!(
+            "{}\n\n{}: {ballot_id}\n{}: {cast_at}\n{}: {seal} ({key_id})\n\n{}\n{check_link}\n",
+            pick(
+                locale,
+                "Hem registrat el teu vot. Guarda aquest rebut: demostra que el teu vot compta, sense revelar-ne el contingut a ningú que el llegeixi.",
+                "Hemos registrado tu voto. Guarda este recibo: demuestra que tu voto cuenta, sin revelar su contenido a quien lo lea.",
+                "Your vote was cast. Keep this receipt: it proves your vote counts, without revealing what you chose to anyone who reads it.",
+            ),
+            pick(locale, "Papereta", "Papeleta", "Ballot"),
+            pick(locale, "Emès", "Emitido", "Cast at"),
+            pick(locale, "Segell", "Sello", "Seal"),
+            pick(
+                locale,
+                "Mentre la votació estigui oberta, pots comprovar-lo, anul·lar el vot i tornar a votar a:",
+                "Mientras la votación esté abierta, puedes comprobarlo, anular el voto y volver a votar en:",
+                "While voting is open you can check it, cancel your vote and vote again at:",
+            ),
+        ),
+    }
+}

@@ -148,7 +148,8 @@ pub mod projects {
     no_relations!();
 }
 
-/// One resident's ballot in one budget (its lines and checkout come with the ballot endpoints).
+/// One resident's ballot in one budget: a draft or cast, with its receipt seal once cast. See
+/// migration 22 for what each column means.
 pub mod ballots {
     use sea_orm::entity::prelude::*;
 
@@ -158,9 +159,38 @@ pub mod ballots {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: Uuid,
         pub organization_id: Uuid,
+        pub process_id: Uuid,
         pub budget_id: Uuid,
+        /// The census document hash of the resident whose ballot it is.
+        pub voter: String,
+        /// The account holding it now.
         pub user_id: Uuid,
+        /// Where the resident lived at their first ballot of the process.
+        pub residence_scope_id: Uuid,
+        /// `draft` or `cast`.
+        pub status: String,
+        pub cast_at: Option<TimeDateTimeWithTimeZone>,
+        pub receipt_mac: Option<String>,
+        pub receipt_key_id: Option<String>,
         pub created_at: TimeDateTimeWithTimeZone,
+        pub updated_at: TimeDateTimeWithTimeZone,
+    }
+
+    no_relations!();
+}
+
+/// One chosen project of a ballot, with its points (1 under rules without points).
+pub mod ballot_lines {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "ballot_lines")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub ballot_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub project_id: Uuid,
+        pub points: i32,
     }
 
     no_relations!();

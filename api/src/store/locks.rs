@@ -23,9 +23,10 @@ pub enum Lock {
     /// An account's census verification: which document it holds (one per account), checked and
     /// written one request at a time.
     Verification { user_id: UserId },
-    /// A participant's part in a process: the proposals they hold (`proposal_limit`) and the
-    /// supports they give (`vote_limit`, `minimum_votes_per_user`), counted and written one
-    /// request at a time.
+    /// A participant's part in a process: the proposals they hold (`proposal_limit`), the
+    /// supports they give (`vote_limit`, `minimum_votes_per_user`) and their ballots in the
+    /// process's budgets (one per budget, the workflow across budgets, a knapsack ballot within
+    /// its total), counted and written one request at a time.
     Participation {
         user_id: UserId,
         process_id: ProcessId,

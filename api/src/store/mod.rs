@@ -5,6 +5,7 @@
 //! mapping from a unique-index violation to a product error lives here, by index name.
 
 pub mod audit;
+pub mod ballots;
 pub mod budgets;
 pub mod census;
 pub mod comments;

@@ -40,16 +40,32 @@ async fn change(app: &TestApp, who: &Session, id: &str, body: Value) -> Reply {
     .await
 }
 
-/// A ballot row of `budget` for `who`, as the ballot endpoints will write it.
+/// A ballot row of `budget` for `who` (a draft), as the ballot endpoints write it: what freezes
+/// a budget's settings, without a voting phase.
 async fn ballot_exists(app: &TestApp, budget: &str, who: &Session) {
-    use plaza_api::store::entities::ballots;
-    use sea_orm::{ActiveModelTrait, IntoActiveModel};
+    use plaza_api::store::entities::{ballots, budgets};
+    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel};
+    let budget: uuid::Uuid = budget.parse().unwrap();
+    let process_id = budgets::Entity::find_by_id(budget)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .process_id;
     ballots::Model {
         id: uuid::Uuid::now_v7(),
         organization_id: app.organization.id.uuid(),
-        budget_id: budget.parse().unwrap(),
+        process_id,
+        budget_id: budget,
+        voter: format!("document-of-{}", who.user_id),
         user_id: who.user_id.uuid(),
+        residence_scope_id: app.scope_id("N1").await,
+        status: "draft".into(),
+        cast_at: None,
+        receipt_mac: None,
+        receipt_key_id: None,
         created_at: app.state.now(),
+        updated_at: app.state.now(),
     }
     .into_active_model()
     .insert(&app.state.db)

@@ -502,3 +502,219 @@ mod comment_votes {
         assert_eq!(thread.body["items"][0]["comment"]["up_votes"], 1);
     }
 }
+
+/// Sends `requests` (method, path, access token, body) at once over real sockets, each on its
+/// own task; the answers in the same order.
+async fn all_at_once(
+    app: &TestApp,
+    requests: Vec<(&'static str, String, String, Option<serde_json::Value>)>,
+) -> Vec<plaza_tests::Reply> {
+    let server = app.serve_on_socket().await;
+    let loopback = std::net::IpAddr::from([127, 0, 0, 1]);
+    let tasks: Vec<_> = requests
+        .into_iter()
+        .map(|(method, path, token, body)| {
+            tokio::spawn(async move {
+                let bearer = format!("Bearer {token}");
+                plaza_tests::call_from(
+                    loopback,
+                    server,
+                    method,
+                    &path,
+                    &[("authorization", &bearer)],
+                    body,
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut replies = Vec::new();
+    for task in tasks {
+        replies.push(task.await.expect("a request task"));
+    }
+    replies
+}
+
+fn statuses(replies: &[plaza_tests::Reply]) -> Vec<(u16, String)> {
+    let mut seen: Vec<(u16, String)> = replies
+        .iter()
+        .map(|r| (r.status, r.body["code"].as_str().unwrap_or("").to_string()))
+        .collect();
+    seen.sort();
+    seen
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_parallel_first_choices_of_one_resident_make_one_ballot_with_one_line() {
+    use crate::ballots::{ballots_of, project, resident, spending_anything};
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let budget = spending_anything(&app, &admin).await;
+    let park = project(&app, &admin, &budget, 400_000).await;
+    let ana = resident(&app, &admin, "ana@example.org", 1, "N1").await;
+    let path = format!("/api/v1/budgets/{budget}/ballot/projects/{park}");
+    let requests = (0..20)
+        .map(|_| {
+            (
+                "PUT",
+                path.clone(),
+                ana.access_token.clone(),
+                Some(json!({})),
+            )
+        })
+        .collect();
+    let replies = all_at_once(&app, requests).await;
+    assert!(
+        replies.iter().all(|r| r.status == 200),
+        "{:?}",
+        statuses(&replies)
+    );
+    assert_eq!(ballots_of(&app, &budget).await, (1, 0));
+    use plaza_api::store::entities::ballot_lines;
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let lines = ballot_lines::Entity::find()
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(lines, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_projects_that_do_not_fit_together_chosen_at_once_one_is_refused() {
+    use crate::ballots::{ballot, project, resident, voting_budget};
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let rule = json!({ "total": 100_000, "voting_rule": { "kind": "knapsack", "min_percent": 0 } });
+    let budget = voting_budget(&app, &admin, "pp-2027", rule).await;
+    let a = project(&app, &admin, &budget, 60_000).await;
+    let b = project(&app, &admin, &budget, 60_000).await;
+    let ana = resident(&app, &admin, "ana@example.org", 1, "N1").await;
+    let requests = [a, b]
+        .iter()
+        .map(|p| {
+            let path = format!("/api/v1/budgets/{budget}/ballot/projects/{p}");
+            ("PUT", path, ana.access_token.clone(), Some(json!({})))
+        })
+        .collect();
+    let replies = all_at_once(&app, requests).await;
+    assert_eq!(
+        statuses(&replies),
+        [(200, String::new()), (422, "over_budget".to_string())]
+    );
+    let stored = ballot(&app, &ana, &budget).await;
+    assert_eq!(stored.body["total_cost"], 60_000, "{stored:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ten_parallel_checkouts_cast_once_with_one_receipt_one_audit_entry_and_one_mail() {
+    use crate::ballots::{audited, ballots_of, choose, project, resident, spending_anything};
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let budget = spending_anything(&app, &admin).await;
+    let park = project(&app, &admin, &budget, 400_000).await;
+    let ana = resident(&app, &admin, "ana@example.org", 1, "N1").await;
+    assert_eq!(choose(&app, &ana, &budget, &park).await.status, 200);
+    let mails_before = app.outbox_rows().await.len();
+    let path = format!("/api/v1/budgets/{budget}/ballot/checkout");
+    let requests = (0..10)
+        .map(|_| {
+            (
+                "POST",
+                path.clone(),
+                ana.access_token.clone(),
+                Some(json!({})),
+            )
+        })
+        .collect();
+    let replies = all_at_once(&app, requests).await;
+    let mut expected = vec![(409, "ballot_already_cast".to_string()); 9];
+    expected.push((200, String::new()));
+    expected.sort();
+    assert_eq!(statuses(&replies), expected);
+    assert_eq!(ballots_of(&app, &budget).await, (1, 1));
+    assert_eq!(audited(&app, "ballot.checkout").await, 1);
+    assert_eq!(
+        app.outbox_rows().await.len(),
+        mails_before + 1,
+        "one receipt mail"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_checkouts_in_two_budgets_under_workflow_one_count_once() {
+    use crate::ballots::{ballots_of, project, resident, voting_budget};
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let rule = json!({ "voting_rule": { "kind": "knapsack", "min_percent": 0 } });
+    let first = voting_budget(&app, &admin, "pp-2027", rule.clone()).await;
+    let second = crate::ballots::another_budget(&app, &admin, "pp-2027", rule).await;
+    let a = project(&app, &admin, &first, 100_000).await;
+    let b = project(&app, &admin, &second, 100_000).await;
+    let ana = resident(&app, &admin, "ana@example.org", 1, "N1").await;
+    // Two drafts holding projects at once, as two racing first choices can leave them (written
+    // directly: the API itself refuses the second choice once the first is stored).
+    for (budget, project) in [(&first, &a), (&second, &b)] {
+        draft_with(&app, &ana, budget, project).await;
+    }
+    let requests = [&first, &second]
+        .iter()
+        .map(|budget| {
+            let path = format!("/api/v1/budgets/{budget}/ballot/checkout");
+            ("POST", path, ana.access_token.clone(), Some(json!({})))
+        })
+        .collect();
+    let replies = all_at_once(&app, requests).await;
+    let seen = statuses(&replies);
+    assert_eq!(seen[0], (200, String::new()), "{seen:?}");
+    assert_eq!(seen[1], (403, "not_eligible".to_string()), "{seen:?}");
+    let cast = ballots_of(&app, &first).await.1 + ballots_of(&app, &second).await.1;
+    assert_eq!(cast, 1, "exactly one budget counts the resident");
+}
+
+/// A draft of `budget` holding `project`, written as the ballot endpoints write one.
+async fn draft_with(app: &TestApp, who: &plaza_tests::Session, budget: &str, project: &str) {
+    use plaza_api::store::entities::{ballot_lines, ballots, budgets, residents};
+    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel};
+    let budget: uuid::Uuid = budget.parse().unwrap();
+    let db = &app.state.db;
+    let process_id = budgets::Entity::find_by_id(budget)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap()
+        .process_id;
+    let resident = residents::Entity::find_by_id(who.user_id.uuid())
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let id = uuid::Uuid::now_v7();
+    ballots::Model {
+        id,
+        organization_id: app.organization.id.uuid(),
+        process_id,
+        budget_id: budget,
+        voter: resident.document_hash,
+        user_id: who.user_id.uuid(),
+        residence_scope_id: resident.scope_id,
+        status: "draft".into(),
+        cast_at: None,
+        receipt_mac: None,
+        receipt_key_id: None,
+        created_at: app.state.now(),
+        updated_at: app.state.now(),
+    }
+    .into_active_model()
+    .insert(db)
+    .await
+    .unwrap();
+    ballot_lines::Model {
+        ballot_id: id,
+        project_id: project.parse().unwrap(),
+        points: 1,
+    }
+    .into_active_model()
+    .insert(db)
+    .await
+    .unwrap();
+}

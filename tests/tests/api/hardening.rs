@@ -399,10 +399,13 @@ async fn a_control_character_anywhere_is_refused_by_every_operation() {
                 );
             }
 
-            // In every string of the body.
+            // In every string of the body (a body without text, such as a ballot line's
+            // points, has nowhere to put one).
             let content = &operation["requestBody"]["content"];
-            if let Some(schema) = content["application/json"]["schema"].as_object() {
-                let body = sample(&spec, &Value::Object(schema.clone()), "a\u{0}b", 0);
+            if let Some(schema) = content["application/json"]["schema"].as_object()
+                && let body = sample(&spec, &Value::Object(schema.clone()), "a\u{0}b", 0)
+                && body.to_string().contains("\\u0000")
+            {
                 let reply = app
                     .call(
                         method.clone(),

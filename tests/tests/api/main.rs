@@ -3,6 +3,7 @@
 
 mod answers;
 mod auth;
+mod ballots;
 mod budgets;
 mod catalog;
 mod categories;
