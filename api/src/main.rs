@@ -370,14 +370,15 @@ async fn seed(state: &AppState, demo: bool) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     println!(
-        "demo data: {} organization(s), {} scope(s), {} process(es), {} proposal(s), {} support(s), {} budget(s), {} project(s) created",
+        "demo data: {} organization(s), {} scope(s), {} process(es), {} proposal(s), {} support(s), {} budget(s), {} project(s), {} census record(s) created",
         report.organizations,
         report.scopes,
         report.processes,
         report.proposals,
         report.supports,
         report.budgets,
-        report.projects
+        report.projects,
+        report.census_records
     );
     Ok(())
 }

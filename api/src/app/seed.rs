@@ -271,6 +271,7 @@ pub struct SeedReport {
     pub supports: u32,
     pub budgets: u32,
     pub projects: u32,
+    pub census_records: u32,
 }
 
 fn names(pairs: &[(&str, &str)]) -> serde_json::Value {
@@ -295,6 +296,7 @@ pub async fn seed_demo(state: &AppState) -> AppResult<SeedReport> {
     let organization = seeder.organization().await?;
     let city = seeder.scopes(&organization).await?;
     let process_id = seeder.process(&organization, city).await?;
+    seeder.census(&organization, &state.keys).await?;
     let categories: Vec<Uuid> = store::orgs::categories_of(&tx, process_id)
         .await?
         .into_iter()
@@ -377,6 +379,36 @@ impl DemoSeeder<'_> {
             }
         }
         Ok(city)
+    }
+
+    /// One census record per district ([`demo_document`] of its number, born 1 May 1985), so
+    /// that a newcomer can verify as a resident of any district and vote there.
+    async fn census(
+        &mut self,
+        organization: &Organization,
+        keys: &crate::auth::Keys,
+    ) -> AppResult<()> {
+        let mut rows = Vec::new();
+        for district in 1..=BARCELONA.len() {
+            let code = format!("D{district:02}");
+            let scope = store::orgs::scope_by_code(self.tx, organization.id, &code)
+                .await?
+                .ok_or_else(|| AppError::internal(format!("demo district {code} missing")))?;
+            let number = u32::try_from(district).unwrap_or(0);
+            let document = plaza_domain::census::DocumentNumber::parse(&demo_document(number))
+                .ok_or_else(|| AppError::internal("a demo document that does not parse"))?;
+            rows.push(crate::store::entities::census_records::Model {
+                id: Uuid::now_v7(),
+                organization_id: organization.id.uuid(),
+                document_hash: keys.census_document_hash(organization.id.uuid(), &document),
+                birth_date: time::macros::date!(1985 - 05 - 01),
+                scope_id: scope.id,
+                imported_at: self.now,
+            });
+        }
+        let created = store::census::import_records(self.tx, organization.id, rows).await?;
+        self.report.census_records += u32::try_from(created).unwrap_or(u32::MAX);
+        Ok(())
     }
 
     /// One scope, by code.
@@ -489,6 +521,18 @@ struct DemoScope {
     position: i32,
 }
 
+/// The demo census's document number for district `district` (1..10): a Spanish DNI,
+/// `1000000<district as two digits>` and its check letter (`D06` → `10000006C`).
+pub fn demo_document(district: u32) -> String {
+    const LETTERS: &[u8] = b"TRWAGMYFPDXBNJZSQVHLCKE";
+    let number = 10_000_000 + district;
+    let letter = LETTERS
+        .get(usize::try_from(number % 23).unwrap_or(0))
+        .copied()
+        .unwrap_or(b'T');
+    format!("{number}{}", char::from(letter))
+}
+
 /// The demo process's phases: proposals, supports, technical evaluation, final vote and
 /// results, from local midnight to local midnight in `zone` (whatever the offset of the day:
 /// summer time ends in October).
@@ -561,7 +605,17 @@ fn demo_phases(zone: &TimeZone, process_id: ProcessId) -> AppResult<Vec<phases::
 
 #[cfg(test)]
 mod tests {
-    use super::organization_host;
+    use super::{demo_document, organization_host};
+
+    #[test]
+    fn demo_documents_are_valid_dni_numbers() {
+        assert_eq!(demo_document(6), "10000006C");
+        for district in 1..=10 {
+            assert!(
+                plaza_domain::census::DocumentNumber::parse(&demo_document(district)).is_some()
+            );
+        }
+    }
 
     #[test]
     fn hosts_are_stored_as_browsers_send_them() {
