@@ -43,13 +43,13 @@ fn an_operator_sets_up_an_embedded_deployment() {
         "{first}"
     );
     assert!(
-        first.contains(", 4 budget(s), 22 project(s) created"),
+        first.contains(", 4 budget(s), 22 project(s), 10 census record(s) created"),
         "{first}"
     );
     let second = stdout(&plaza(&dir, &["seed", "--demo"]));
     assert!(
         second.contains(
-            "0 organization(s), 0 scope(s), 0 process(es), 0 proposal(s), 0 support(s), 0 budget(s), 0 project(s) created"
+            "0 organization(s), 0 scope(s), 0 process(es), 0 proposal(s), 0 support(s), 0 budget(s), 0 project(s), 0 census record(s) created"
         ),
         "{second}"
     );
@@ -68,12 +68,13 @@ fn an_operator_sets_up_an_embedded_deployment() {
         "{admin}"
     );
 
+    // The demo census holds one resident per district: ten records before these two.
     let csv = dir.join("census.csv");
     std::fs::write(&csv, "document_number,birth_date,scope_code\n12345678Z,1990-04-01,B31\nX1234567L,2001-02-03,B01\n").unwrap();
     let imported = stdout(&plaza(&dir, &["census", "import", csv.to_str().unwrap()]));
     assert!(
         imported
-            .contains("census: 2 created, 0 updated, 0 removed (0 residencies ended), 2 in total"),
+            .contains("census: 2 created, 0 updated, 0 removed (0 residencies ended), 12 in total"),
         "{imported}"
     );
 

@@ -79,6 +79,9 @@ problem_codes! {
     BallotNotCast = "ballot_not_cast", Conflict, "Ballot not cast";
     BudgetRulesLocked = "budget_rules_locked", Conflict, "Budget rules locked";
     NotEligible = "not_eligible", Forbidden, "Not eligible";
+    VotingNotClosed = "voting_not_closed", Conflict, "Voting has not closed";
+    ResultsAlreadyPublished = "results_already_published", Conflict, "Results already published";
+    ResultsNotComputed = "results_not_computed", Conflict, "Results not computed";
     // --- debates and comments -----------------------------------------------------------------
     DebateClosed = "debate_closed", Conflict, "Debate closed";
     CommentDeleted = "comment_deleted", Conflict, "Comment deleted";
@@ -552,6 +555,18 @@ pub enum DomainError {
     #[error("This setting ({setting}) cannot change once residents have started voting.")]
     BudgetRulesLocked { setting: &'static str },
 
+    /// A tally while ballots may still be written, or before any voting phase has ended.
+    #[error("The budget's vote has not closed yet: tally it once its voting phase has ended.")]
+    VotingNotClosed,
+
+    /// A tally or a change of results once they are published.
+    #[error("The results of this budget are published: they no longer change.")]
+    ResultsAlreadyPublished,
+
+    /// Publishing results that are not computed (never tallied, still computing, or failed).
+    #[error("There are no computed results to publish: tally the budget first and wait for it.")]
+    ResultsNotComputed,
+
     // --- debates and comments ------------------------------------------------------------------
     /// The debate was closed with conclusions: it cannot be edited, closed again or commented on.
     #[error("This debate is closed: it can no longer be changed or commented on.")]
@@ -608,6 +623,9 @@ impl DomainError {
             DomainError::BallotNotCast => Code::BallotNotCast,
             DomainError::BudgetRulesLocked { .. } => Code::BudgetRulesLocked,
             DomainError::NotEligible { .. } => Code::NotEligible,
+            DomainError::VotingNotClosed => Code::VotingNotClosed,
+            DomainError::ResultsAlreadyPublished => Code::ResultsAlreadyPublished,
+            DomainError::ResultsNotComputed => Code::ResultsNotComputed,
             // --- debates and comments
             DomainError::DebateClosed => Code::DebateClosed,
             DomainError::CommentDeleted => Code::CommentDeleted,

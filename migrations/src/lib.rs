@@ -31,6 +31,7 @@ mod m20261201_000019_debates_and_comments;
 mod m20261201_000020_process_roles;
 mod m20261201_000021_budgets;
 mod m20261201_000022_ballots;
+mod m20261201_000023_budget_results;
 
 /// The ordered list of Plaza's migrations.
 pub struct Migrator;
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000020_process_roles::Migration),
             Box::new(m20261201_000021_budgets::Migration),
             Box::new(m20261201_000022_ballots::Migration),
+            Box::new(m20261201_000023_budget_results::Migration),
         ]
     }
 }

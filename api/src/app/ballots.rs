@@ -661,7 +661,7 @@ async fn restore(
 }
 
 /// When ballots may be written, as the process's active phase says (read at `now`).
-fn voting_window(process: &ProcessView) -> VotingWindow {
+pub(super) fn voting_window(process: &ProcessView) -> VotingWindow {
     let Some(index) = process.active_phase else {
         return VotingWindow::NoVotingPhase;
     };

@@ -24,6 +24,7 @@ pub mod operations;
 pub mod paging;
 pub mod projects;
 pub mod proposals;
+pub mod results;
 pub mod seed;
 pub mod supports;
 pub mod tenancy;

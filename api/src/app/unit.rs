@@ -31,6 +31,8 @@ pub enum AuditAction {
     ProcessUpdate,
     BudgetCreate,
     BudgetUpdate,
+    BudgetTally,
+    BudgetResultsPublish,
     ProjectCreate,
     ProjectUpdate,
     BallotCheckout,
@@ -58,6 +60,8 @@ impl AuditAction {
             AuditAction::CategoryUpdate => "category.update",
             AuditAction::BudgetCreate => "budget.create",
             AuditAction::BudgetUpdate => "budget.update",
+            AuditAction::BudgetTally => "budget.tally",
+            AuditAction::BudgetResultsPublish => "budget.results.publish",
             AuditAction::ProjectCreate => "project.create",
             AuditAction::ProjectUpdate => "project.update",
             AuditAction::BallotCheckout => "ballot.checkout",
@@ -80,7 +84,10 @@ impl AuditAction {
             AuditAction::ScopeCreate | AuditAction::ScopeUpdate => "scope",
             AuditAction::ProcessCreate | AuditAction::ProcessUpdate => "process",
             AuditAction::CategoryCreate | AuditAction::CategoryUpdate => "category",
-            AuditAction::BudgetCreate | AuditAction::BudgetUpdate => "budget",
+            AuditAction::BudgetCreate
+            | AuditAction::BudgetUpdate
+            | AuditAction::BudgetTally
+            | AuditAction::BudgetResultsPublish => "budget",
             AuditAction::ProjectCreate | AuditAction::ProjectUpdate => "project",
             AuditAction::BallotCheckout | AuditAction::BallotCancel => "ballot",
             AuditAction::ProposalAnswer | AuditAction::ProposalAnswerPublish => "proposal",

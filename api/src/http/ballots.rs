@@ -148,7 +148,10 @@ pub struct ChooseProjectBody {
     /// Cumulative rules only, and then required: the points the project gets (replacing any it
     /// had). Absent under other rules.
     #[serde(default, deserialize_with = "super::body::not_null")]
-    #[oai(skip_serializing_if_is_none)]
+    #[oai(
+        skip_serializing_if_is_none,
+        validator(minimum(value = "1"), maximum(value = "4294967295"))
+    )]
     pub points: Option<u32>,
 }
 

@@ -30,6 +30,7 @@ pub mod organization;
 pub mod problem;
 pub mod proposals;
 pub mod request_id;
+pub mod results;
 pub mod security;
 
 use crate::app::AppState;
@@ -83,6 +84,7 @@ pub type Operations = (
     comments::CommentsApi,
     budgets::BudgetsApi,
     ballots::BallotsApi,
+    results::ResultsApi,
     admin::AdminApi,
     moderation::ModerationApi,
 );
@@ -102,6 +104,7 @@ pub fn api_service() -> OpenApiService<Operations, ()> {
             comments::CommentsApi,
             budgets::BudgetsApi,
             ballots::BallotsApi,
+            results::ResultsApi,
             admin::AdminApi,
             moderation::ModerationApi,
         ),
@@ -359,7 +362,12 @@ fn who_may_call(operation_id: &str) -> Option<&'static str> {
         | "list_budgets"
         | "get_budget"
         | "list_projects"
-        | "get_project" => ANYONE,
+        | "get_project"
+        | "export_budget" => ANYONE,
+        "get_results" => {
+            "**Who may call it:** anyone once the results are published; before, an admin of the \
+             organization."
+        }
         "list_proposals"
         | "get_proposal"
         | "list_debates"
@@ -405,7 +413,7 @@ fn who_may_call(operation_id: &str) -> Option<&'static str> {
         "create_scope" | "update_scope" | "create_process" | "update_process"
         | "create_category" | "update_category" | "create_budget" | "update_budget"
         | "create_project" | "update_project" | "import_census" | "get_user_roles"
-        | "update_user_roles" | "list_dead_jobs" => ADMIN,
+        | "update_user_roles" | "list_dead_jobs" | "tally_budget" | "publish_results" => ADMIN,
         "block_user" | "unblock_user" => MODERATOR,
         "answer_proposal" | "publish_answer" => {
             "**Who may call it:** an evaluator of the proposal's process (`evaluator_of`), an evaluator or an admin of the organization."

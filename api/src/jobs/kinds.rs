@@ -25,6 +25,10 @@ pub enum Job {
         organization_id: OrganizationId,
         email: String,
     },
+    /// Tally budget `budget_id` of the job's organization from its cast ballots
+    /// (`app::results::compute`): requested by an admin once voting closed; runs in the worker so
+    /// that a tally of 100,000 ballots never holds an API request.
+    TallyBudget { budget_id: uuid::Uuid },
     /// A mail rendered when it was queued, as versions before ids and template keys wrote them:
     /// read so that mail queued before an upgrade still goes out; never written any more.
     #[serde(rename = "mail")]
@@ -79,6 +83,7 @@ impl Job {
         match self {
             Job::AccountMail { .. } => "account_mail",
             Job::PasswordResetRequested { .. } => "password_reset_requested",
+            Job::TallyBudget { .. } => "tally_budget",
             Job::RenderedMail(_) => "mail",
         }
     }
@@ -91,6 +96,7 @@ impl Job {
         match self {
             Job::AccountMail { user_id, .. } => format!("account:{user_id}"),
             Job::PasswordResetRequested { email, .. } => address_key(email),
+            Job::TallyBudget { budget_id } => format!("tally:{budget_id}"),
             Job::RenderedMail(mail) => address_key(&mail.to),
         }
     }

@@ -4,7 +4,8 @@
 //! renders a mail from the account as it is when it runs and sends it (`mail.rs`);
 //! `PasswordResetRequested` decides, in its own transaction, whether the address has an account
 //! and queues the reset mail (run twice after a crash, it mails a second link that voids the
-//! first: harmless).
+//! first: harmless); `TallyBudget` computes a budget's results (run twice, it computes the same
+//! results again).
 //!
 //! It claims one due job at a time in a short transaction (with a lease of its own, so that a
 //! slow mail server cannot make a job outlive its lease and be sent again by another replica),
@@ -114,6 +115,12 @@ async fn run_one(
             .await
             .map_err(|e| e.to_string()),
         Job::RenderedMail(mail) => state.mailer.send(mail).await.map_err(|e| e.to_string()),
+        Job::TallyBudget { budget_id } => {
+            let organization_id = organization_id.ok_or("a tally without its organization")?;
+            crate::app::results::compute(state, organization_id, *budget_id)
+                .await
+                .map_err(|e| e.to_string())
+        }
     }
 }
 
@@ -154,7 +161,7 @@ pub async fn forget_account(
             Ok(Job::AccountMail { user_id: to, .. }) => to == user_id,
             Ok(Job::PasswordResetRequested { email, .. }) => email == address,
             Ok(Job::RenderedMail(mail)) => mail.to == address,
-            Err(_) => false,
+            Ok(Job::TallyBudget { .. }) | Err(_) => false,
         },
     )
     .await

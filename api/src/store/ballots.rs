@@ -183,3 +183,37 @@ pub async fn replace_lines(
     }
     Ok(())
 }
+
+/// The lines of every cast ballot of the budget, by ballot: what a tally reads.
+pub async fn cast_lines(
+    db: &impl ConnectionTrait,
+    budget_id: Uuid,
+) -> Result<Vec<(Uuid, Vec<(Uuid, i32)>)>, DbErr> {
+    use sea_orm::QueryOrder;
+    use sea_orm::sea_query::Query;
+    let lines = ballot_lines::Entity::find()
+        .filter(
+            ballot_lines::Column::BallotId.in_subquery(
+                Query::select()
+                    .column(ballots::Column::Id)
+                    .from(ballots::Entity)
+                    .and_where(ballots::Column::BudgetId.eq(budget_id))
+                    .and_where(ballots::Column::Status.eq("cast"))
+                    .to_owned(),
+            ),
+        )
+        .order_by_asc(ballot_lines::Column::BallotId)
+        .order_by_asc(ballot_lines::Column::ProjectId)
+        .all(db)
+        .await?;
+    let mut by_ballot: Vec<(Uuid, Vec<(Uuid, i32)>)> = Vec::new();
+    for line in lines {
+        match by_ballot.last_mut() {
+            Some((ballot, choices)) if *ballot == line.ballot_id => {
+                choices.push((line.project_id, line.points));
+            }
+            _ => by_ballot.push((line.ballot_id, vec![(line.project_id, line.points)])),
+        }
+    }
+    Ok(by_ballot)
+}

@@ -1,6 +1,6 @@
 //! Budgets, their projects and ballots as rows: what the budget use cases read and write.
 
-use super::entities::{ballots, budgets, projects};
+use super::entities::{ballots, budget_results, budgets, projects};
 use plaza_domain::{OrganizationId, ProcessId};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
@@ -197,4 +197,60 @@ pub async fn update_project(
     active.category_id = Set(row.category_id);
     active.updated_at = Set(row.updated_at);
     active.update(db).await
+}
+
+/// Every project of the budget, by id (creation order).
+pub async fn all_projects(
+    db: &impl ConnectionTrait,
+    budget_id: Uuid,
+) -> Result<Vec<projects::Model>, DbErr> {
+    projects::Entity::find()
+        .filter(projects::Column::BudgetId.eq(budget_id))
+        .order_by_asc(projects::Column::Id)
+        .all(db)
+        .await
+}
+
+/// The budget's results row, locked for the rest of the transaction when `for_update`.
+pub async fn results(
+    db: &impl ConnectionTrait,
+    budget_id: Uuid,
+    for_update: bool,
+) -> Result<Option<budget_results::Model>, DbErr> {
+    let query = budget_results::Entity::find_by_id(budget_id);
+    if for_update {
+        super::for_update(db, query).one(db).await
+    } else {
+        query.one(db).await
+    }
+}
+
+/// Inserts `row`, or replaces every column of the budget's row.
+pub async fn save_results(
+    db: &impl ConnectionTrait,
+    row: budget_results::Model,
+) -> Result<(), DbErr> {
+    use sea_orm::sea_query::OnConflict;
+    budget_results::Entity::insert(row.into_active_model())
+        .on_conflict(
+            OnConflict::column(budget_results::Column::BudgetId)
+                .update_columns([
+                    budget_results::Column::Stage,
+                    budget_results::Column::RequestedAt,
+                    budget_results::Column::ComputedAt,
+                    budget_results::Column::PublishedAt,
+                    budget_results::Column::Rule,
+                    budget_results::Column::TieBreaking,
+                    budget_results::Column::Ballots,
+                    budget_results::Column::InputsSha256,
+                    budget_results::Column::Outcome,
+                    budget_results::Column::ExportPb,
+                    budget_results::Column::DurationMs,
+                    budget_results::Column::Error,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await
+        .map(|_| ())
 }

@@ -196,6 +196,35 @@ pub mod ballot_lines {
     no_relations!();
 }
 
+/// A budget's tally and its publication (migration 23 says what each column holds).
+pub mod budget_results {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "budget_results")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub budget_id: Uuid,
+        pub organization_id: Uuid,
+        pub stage: String,
+        pub requested_at: TimeDateTimeWithTimeZone,
+        pub computed_at: Option<TimeDateTimeWithTimeZone>,
+        pub published_at: Option<TimeDateTimeWithTimeZone>,
+        pub rule: Option<String>,
+        pub tie_breaking: Option<String>,
+        pub ballots: Option<i64>,
+        pub inputs_sha256: Option<String>,
+        pub outcome: Option<Json>,
+        #[sea_orm(column_type = "Text", nullable)]
+        pub export_pb: Option<String>,
+        pub duration_ms: Option<i64>,
+        #[sea_orm(column_type = "Text", nullable)]
+        pub error: Option<String>,
+    }
+
+    no_relations!();
+}
+
 pub mod proposals {
     use sea_orm::entity::prelude::*;
 

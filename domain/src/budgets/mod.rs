@@ -22,7 +22,9 @@
 pub mod ballot;
 pub mod eligibility;
 pub mod ids;
+pub mod open_data;
 pub mod receipt;
+pub mod results;
 pub mod rules;
 pub mod scope;
 pub mod settings;

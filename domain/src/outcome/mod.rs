@@ -54,7 +54,7 @@
 //!
 //! | alias | stands for |
 //! |---|---|
-//! | `meta` | the file's META `rule`: `greedy`, `greedy-threshold`, `greedy-no-skip` as above; `equalshares` → `esnet`, `equalshares-comparison` → `esnet_comparison`, `equalshares/add1` → `esnet_add1_no_exhaustive_stop`, `equalshares/add1-comparison` → `esnet_add1_no_exhaustive_stop_comparison` (the variants that reproduce Wieliczka 2023 and Assen 2024) |
+//! | `meta` | the file's META `rule` (with its META `tie_breaking` when present and no other is given): `greedy`, `greedy-threshold`, `greedy-no-skip` as above; `equal-shares` as below (Plaza's exports); `equalshares` → `esnet`, `equalshares-comparison` → `esnet_comparison`, `equalshares/add1` → `esnet_add1_no_exhaustive_stop`, `equalshares/add1-comparison` → `esnet_add1_no_exhaustive_stop_comparison` (the variants that reproduce Wieliczka 2023 and Assen 2024) |
 //! | `equalshares…` | the same META values, given directly |
 //! | `mes` | `mes_cost_sat` for approval and choose-1, `mes_points` for cumulative and scoring, `mes_score` for ordinal (cost utilities for approval ballots, score utilities otherwise, as DESIGN §2.5) |
 //! | `mes-add1` | `mes` with pabutools' add1 (`mes_<u>_add1`) |
@@ -359,9 +359,27 @@ fn prepare(
     rule: &OutcomeRule,
     tie_breaking: Option<TieBreaking>,
 ) -> Result<Prepared, OutcomeError> {
+    let from_meta = *rule == OutcomeRule::Meta;
     let rule = rule.resolve(election)?;
     check_ballots(election)?;
     let name = rule.name(election.vote_type);
+    // A file's own rule comes with its own tie-breaking when META names one (`tie_breaking`,
+    // as Plaza's exports do); a tie-breaking given to the tally still wins.
+    let meta_tie = match election.meta.get("tie_breaking") {
+        Some(value) if from_meta => {
+            Some(
+                value
+                    .parse::<TieBreaking>()
+                    .map_err(|_| OutcomeError::BadMetaValue {
+                        rule: name.clone(),
+                        key: "tie_breaking",
+                        value: value.to_string(),
+                    })?,
+            )
+        }
+        _ => None,
+    };
+    let tie_breaking = tie_breaking.or(meta_tie);
     let instance = Instance::new(election).map_err(|error| match error {
         InstanceError::TooLarge => OutcomeError::NumberTooLarge { rule: name.clone() },
         InstanceError::BadDefaultScore(_) => OutcomeError::BadMetaValue {

@@ -154,7 +154,9 @@ impl OutcomeRule {
 
     /// The rule a META `rule` value stands for.
     ///
-    /// `greedy`, `greedy-threshold` and `greedy-no-skip` are the city rules. The Equal Shares
+    /// `greedy`, `greedy-threshold` and `greedy-no-skip` are the city rules; `equal-shares` is
+    /// Plaza's `equal_shares` budget setting (MES raised while the outcome fits, then greedy),
+    /// as Plaza's exports name it. The Equal Shares
     /// labels map to the equalshares.net tool rules **without** the exhaustiveness stop, which is
     /// what reproduces the published outcomes (Wieliczka 2023, Assen 2024) and what the Pabulib
     /// checker computes: `equalshares` → `esnet`, `equalshares-comparison` → `esnet_comparison`,
@@ -177,6 +179,13 @@ impl OutcomeRule {
             "equalshares/add1-comparison" => {
                 Ok(tool(Increase::WhileNextFits, Comparison::Satisfaction))
             }
+            // Plaza's own label for DESIGN §2.5's `equal_shares` (the `equal-shares` alias),
+            // written in the META of the budgets it exports so that `--rule meta` recounts them.
+            "equal-shares" => Ok(OutcomeRule::Mes {
+                satisfaction: Satisfaction::ByVoteType,
+                increase: Increase::WhileNextFits,
+                fill: Fill::Greedy,
+            }),
             _ => Err(OutcomeError::MetaRuleNotComputable(value.to_string())),
         }
     }
@@ -188,7 +197,11 @@ impl OutcomeRule {
         let vote_type = election.vote_type;
         let rule = match *self {
             OutcomeRule::Meta => {
-                OutcomeRule::from_meta(election.meta_rule().ok_or(OutcomeError::NoMetaRule)?)?
+                // `from_meta` never answers `Meta`: this recursion goes one level deep.
+                return OutcomeRule::from_meta(
+                    election.meta_rule().ok_or(OutcomeError::NoMetaRule)?,
+                )?
+                .resolve(election);
             }
             OutcomeRule::Greedy { satisfaction } => OutcomeRule::Greedy {
                 satisfaction: satisfaction.resolve(vote_type),

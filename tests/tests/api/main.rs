@@ -20,5 +20,6 @@ mod moderation;
 mod openapi;
 mod ops;
 mod proposals;
+mod results;
 mod roles;
 mod tokens;

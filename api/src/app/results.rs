@@ -1,0 +1,440 @@
+//! A budget's results as use cases: an admin asks for the tally once voting closed, the worker
+//! computes it, an admin publishes it, and then everyone reads the results and downloads the
+//! Pabulib file that recounts them (DESIGN §2.5, §6).
+//!
+//! The decisions are `plaza_domain::budgets::results`' (a tally only once voting closed,
+//! published results final and the only ones anyone but an admin reads); the computation is
+//! `plaza_domain::outcome`'s, on the Pabulib election `plaza_domain::budgets::open_data` makes
+//! of the cast ballots, with voter keys drawn at random for each tally. The tally runs in the
+//! outbox worker ([`compute`], on a blocking thread): the request answers 202 with the results
+//! `computing`, and `GET /budgets/{id}/results` shows `computed` (or `failed`) when it is done.
+//! What it stores: each project's votes and place in the selection order, the rule and the
+//! tie-breaking, the SHA-256 of the exact file the tally read, how long it took, and the file
+//! with `votes` and `selected` that `GET /budgets/{id}/export.pb` serves once published.
+
+use super::AppState;
+use super::ballots::voting_window;
+use super::budgets::Budget;
+use super::catalog::{self, ProcessRef};
+use super::error::{AppError, AppResult};
+use super::tenancy::{Actor, Organization};
+use super::unit::{AuditAction, UnitOfWork};
+use crate::clock::to_timestamp;
+use crate::jobs::Job;
+use crate::store::{self, entities::budget_results};
+use plaza_domain::accounts::{Permission, authorize};
+use plaza_domain::budgets::open_data::{self, Context, ListedBallot, ListedProject};
+use plaza_domain::budgets::results::{self as rules, ResultsStage};
+use plaza_domain::budgets::{self as budgets_rules, BudgetId, ProjectId};
+use plaza_domain::processes::Feature;
+use plaza_domain::{Cents, OrganizationId, outcome, pabulib};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// One project's line in the results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectResult {
+    pub project_id: Uuid,
+    pub cost_cents: i64,
+    /// Cast ballots choosing it.
+    pub votes: u64,
+    /// What the rule ranks by: votes, or points under cumulative rules (a decimal text).
+    pub score: String,
+    pub selected: bool,
+    /// 1 for the first project funded, 2 for the second...
+    pub position: Option<u32>,
+}
+
+/// What a computed tally stores as `outcome`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct StoredOutcome {
+    total_cost_cents: i64,
+    /// Funded first, in selection order; then the others, most votes first.
+    projects: Vec<ProjectResult>,
+}
+
+/// A budget's results as use cases hand them out.
+#[derive(Debug, Clone)]
+pub struct Results {
+    pub budget_id: Uuid,
+    pub stage: ResultsStage,
+    pub requested_at: OffsetDateTime,
+    pub computed_at: Option<OffsetDateTime>,
+    pub published_at: Option<OffsetDateTime>,
+    /// The outcome rule computed, by its canonical name.
+    pub rule: Option<String>,
+    pub tie_breaking: Option<String>,
+    /// Cast ballots counted.
+    pub ballots: Option<u64>,
+    pub inputs_sha256: Option<String>,
+    pub total_cost: Option<Cents>,
+    pub projects: Vec<ProjectResult>,
+    pub duration_ms: Option<i64>,
+    /// Why the last tally failed.
+    pub error: Option<String>,
+}
+
+impl TryFrom<budget_results::Model> for Results {
+    type Error = AppError;
+
+    fn try_from(row: budget_results::Model) -> AppResult<Results> {
+        let stage = ResultsStage::parse(&row.stage).ok_or_else(|| {
+            AppError::internal(format!("results {}: unreadable stage", row.budget_id))
+        })?;
+        let outcome: Option<StoredOutcome> = row
+            .outcome
+            .map(serde_json::from_value)
+            .transpose()
+            .map_err(|_| {
+                AppError::internal(format!("results {}: unreadable outcome", row.budget_id))
+            })?;
+        Ok(Results {
+            budget_id: row.budget_id,
+            stage,
+            requested_at: row.requested_at,
+            computed_at: row.computed_at,
+            published_at: row.published_at,
+            rule: row.rule,
+            tie_breaking: row.tie_breaking,
+            ballots: row.ballots.and_then(|n| u64::try_from(n).ok()),
+            inputs_sha256: row.inputs_sha256,
+            total_cost: outcome.as_ref().map(|o| Cents(o.total_cost_cents)),
+            projects: outcome.map(|o| o.projects).unwrap_or_default(),
+            duration_ms: row.duration_ms,
+            error: row.error,
+        })
+    }
+}
+
+/// An admin asks for budget `budget_id` to be tallied: once voting closed, and until its results
+/// are published (a new request computes them again). The worker does the computing.
+pub async fn request_tally(
+    state: &AppState,
+    organization: &Organization,
+    actor: &Actor,
+    budget_id: Uuid,
+) -> AppResult<Results> {
+    authorize(&actor.roles, Permission::ManageProcesses)?;
+    let mut work = UnitOfWork::begin(state, organization, Some(actor.id())).await?;
+    // The budget's row serialises requests about its results.
+    let budget = store::budgets::by_id(work.db(), organization.id, budget_id, true)
+        .await?
+        .ok_or(AppError::NotFound)
+        .and_then(Budget::try_from)?;
+    let process = catalog::process_in(
+        work.db(),
+        organization,
+        ProcessRef::Id(budget.process_id),
+        work.now(),
+    )
+    .await?;
+    let voting_ended = process.phases.iter().any(|phase| {
+        phase.features.contains(&Feature::BudgetVoting) && phase.ends_at <= work.now()
+    });
+    let before = store::budgets::results(work.db(), budget_id, true).await?;
+    let stage = match &before {
+        Some(row) => Results::try_from(row.clone())?.stage,
+        None => ResultsStage::NotTallied,
+    };
+    rules::decide_tally(
+        voting_window(&process),
+        voting_ended,
+        stage,
+        to_timestamp(work.now()),
+    )?;
+    let row = budget_results::Model {
+        budget_id,
+        organization_id: organization.id.uuid(),
+        stage: ResultsStage::Computing.as_str().to_string(),
+        requested_at: work.now(),
+        computed_at: None,
+        published_at: None,
+        rule: None,
+        tie_breaking: None,
+        ballots: None,
+        inputs_sha256: None,
+        outcome: None,
+        export_pb: None,
+        duration_ms: None,
+        error: None,
+    };
+    store::budgets::save_results(work.db(), row.clone()).await?;
+    work.enqueue(Job::TallyBudget { budget_id }).await?;
+    work.audit(AuditAction::BudgetTally, budget_id, None, None)
+        .await?;
+    work.commit().await?;
+    Results::try_from(row)
+}
+
+/// The worker's half of a tally: computes the results of budget `budget_id` if a tally is still
+/// asked for (`computing`), and stores them. A rule that refuses the election (its limits on
+/// runs or work) makes the results `failed` with the reason, not a retried job.
+pub async fn compute(
+    state: &AppState,
+    organization_id: OrganizationId,
+    budget_id: Uuid,
+) -> AppResult<()> {
+    let db = &state.db;
+    let Some(row) = store::budgets::results(db, budget_id, false).await? else {
+        return Ok(());
+    };
+    if row.stage != ResultsStage::Computing.as_str() {
+        return Ok(());
+    }
+    let organization = store::orgs::find_by_id(db, organization_id)
+        .await?
+        .ok_or(AppError::NotFound)
+        .and_then(Organization::try_from)?;
+    let budget = store::budgets::by_id(db, organization_id, budget_id, false)
+        .await?
+        .ok_or(AppError::NotFound)
+        .and_then(Budget::try_from)?;
+    let election = election_of(state, &organization, &budget).await?;
+    let ballots = election.voters.len();
+    let (rule, tie_breaking) = budget.outcome_rule.computation();
+    let started = std::time::Instant::now();
+    let computed = tokio::task::spawn_blocking(move || {
+        let tally = outcome::tally(&election, &rule, Some(tie_breaking));
+        (election, tally)
+    })
+    .await
+    .map_err(AppError::internal)?;
+    let duration = started.elapsed();
+    tracing::info!(budget = %budget_id, ballots, ms = duration.as_millis(), "budget tallied");
+    let (election, tally) = computed;
+    let mut done = row;
+    done.computed_at = Some(state.now());
+    done.duration_ms = Some(i64::try_from(duration.as_millis()).unwrap_or(i64::MAX));
+    done.ballots = Some(i64::try_from(ballots).unwrap_or(i64::MAX));
+    match tally {
+        Ok(tally) => {
+            let read = pabulib::write(&election).map_err(AppError::internal)?;
+            let published = pabulib::write(&open_data::with_outcome(&election, &tally))
+                .map_err(AppError::internal)?;
+            let stored = stored_outcome(&budget, &tally)?;
+            done.stage = ResultsStage::Computed.as_str().to_string();
+            done.rule = Some(tally.rule.clone());
+            done.tie_breaking = Some(tally.tie_breaking.as_str().to_string());
+            done.inputs_sha256 = Some(crate::auth::sha256_hex(read.as_bytes()));
+            done.outcome = Some(serde_json::to_value(stored).map_err(AppError::internal)?);
+            done.export_pb = Some(published);
+            done.error = None;
+        }
+        Err(refused) => {
+            tracing::warn!(budget = %budget_id, error = %refused, "budget tally failed");
+            done.stage = ResultsStage::Failed.as_str().to_string();
+            done.error = Some(refused.to_string());
+        }
+    }
+    // Stored only if no newer request or publication came in meanwhile (a newer request's own
+    // job computes again).
+    let tx = crate::db::begin_write(db).await?;
+    let current = store::budgets::results(&tx, budget_id, true).await?;
+    if current.is_some_and(|now| {
+        now.stage == ResultsStage::Computing.as_str() && now.requested_at == done.requested_at
+    }) {
+        store::budgets::save_results(&tx, done).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The Pabulib election of the budget's cast ballots, voters under fresh random keys.
+async fn election_of(
+    state: &AppState,
+    organization: &Organization,
+    budget: &Budget,
+) -> AppResult<pabulib::Election> {
+    let db = &state.db;
+    let process = catalog::process_in(
+        db,
+        organization,
+        ProcessRef::Id(budget.process_id),
+        state.now(),
+    )
+    .await?;
+    let voting = process
+        .phases
+        .iter()
+        .rfind(|phase| phase.features.contains(&Feature::BudgetVoting));
+    let text_in = |texts: &std::collections::BTreeMap<String, String>| {
+        texts
+            .get(&organization.default_locale)
+            .or_else(|| texts.values().next())
+            .cloned()
+            .unwrap_or_default()
+    };
+    let context = Context {
+        description: text_in(&budget.title),
+        unit: organization.name.clone(),
+        instance: format!("{}/{}", process.process.slug, budget.id),
+        currency: "EUR".to_string(),
+        language: organization.default_locale.clone(),
+        dates: voting.map(|phase| {
+            let last_second = phase.ends_at - time::Duration::seconds(1);
+            (
+                organization.time_zone.date_at(phase.starts_at),
+                organization
+                    .time_zone
+                    .date_at(last_second.max(phase.starts_at)),
+            )
+        }),
+    };
+    let projects = store::budgets::all_projects(db, budget.id)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let project = super::projects::Project::try_from(row)?;
+            Ok(ListedProject {
+                id: ProjectId(project.id.as_u128()),
+                cost_cents: project.cost.0,
+                name: text_in(&project.title),
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    let ballots: Vec<ListedBallot> = store::ballots::cast_lines(db, budget.id)
+        .await?
+        .into_iter()
+        .map(|(_, choices)| ListedBallot {
+            voter_key: crate::auth::random_token(12),
+            choices: choices
+                .into_iter()
+                .map(|(project, points)| {
+                    (
+                        ProjectId(project.as_u128()),
+                        u32::try_from(points).unwrap_or(0),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    let rules_budget = budgets_rules::Budget {
+        id: BudgetId(budget.id.as_u128()),
+        settings: budget.settings()?,
+    };
+    open_data::election(&rules_budget, &context, &projects, &ballots).map_err(|project| {
+        AppError::internal(format!(
+            "a cast ballot names project {project} of another budget"
+        ))
+    })
+}
+
+/// What a tally stores of `tally`: money back in cents, the funded projects first.
+fn stored_outcome(budget: &Budget, tally: &outcome::Tally) -> AppResult<StoredOutcome> {
+    let cents = |amount: &pabulib::Decimal| -> AppResult<i64> {
+        amount
+            .units_at_scale(2)
+            .and_then(|units| i64::try_from(units).ok())
+            .ok_or_else(|| {
+                AppError::internal(format!("budget {}: an amount beyond cents", budget.id))
+            })
+    };
+    let mut projects = tally
+        .projects
+        .iter()
+        .map(|line| {
+            Ok(ProjectResult {
+                project_id: line.id.parse().map_err(AppError::internal)?,
+                cost_cents: cents(&line.cost)?,
+                votes: line.votes,
+                score: line.score.to_string(),
+                selected: line.selected,
+                position: line.position.and_then(|p| u32::try_from(p).ok()),
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    projects.sort_by(|a, b| {
+        (
+            a.position.is_none(),
+            a.position,
+            std::cmp::Reverse(a.votes),
+            a.project_id,
+        )
+            .cmp(&(
+                b.position.is_none(),
+                b.position,
+                std::cmp::Reverse(b.votes),
+                b.project_id,
+            ))
+    });
+    Ok(StoredOutcome {
+        total_cost_cents: cents(&tally.total_cost)?,
+        projects,
+    })
+}
+
+/// An admin publishes computed results: from now on everyone reads them and their file.
+pub async fn publish(
+    state: &AppState,
+    organization: &Organization,
+    actor: &Actor,
+    budget_id: Uuid,
+) -> AppResult<Results> {
+    authorize(&actor.roles, Permission::ManageProcesses)?;
+    let work = UnitOfWork::begin(state, organization, Some(actor.id())).await?;
+    store::budgets::by_id(work.db(), organization.id, budget_id, true)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut row = store::budgets::results(work.db(), budget_id, true)
+        .await?
+        .filter(|row| row.organization_id == organization.id.uuid());
+    let stage = match &row {
+        Some(found) => Results::try_from(found.clone())?.stage,
+        None => ResultsStage::NotTallied,
+    };
+    rules::decide_publish(stage)?;
+    let Some(mut published) = row.take() else {
+        return Err(AppError::internal("publishing results that do not exist"));
+    };
+    published.stage = ResultsStage::Published.as_str().to_string();
+    published.published_at = Some(work.now());
+    store::budgets::save_results(work.db(), published.clone()).await?;
+    work.audit(
+        AuditAction::BudgetResultsPublish,
+        budget_id,
+        None,
+        Some(serde_json::json!({ "inputs_sha256": published.inputs_sha256 })),
+    )
+    .await?;
+    work.commit().await?;
+    Results::try_from(published)
+}
+
+/// The results of budget `budget_id`: public once published; before, only for admins.
+pub async fn show(
+    state: &AppState,
+    organization: &Organization,
+    reader: Option<&Actor>,
+    budget_id: Uuid,
+) -> AppResult<Results> {
+    store::budgets::by_id(&state.db, organization.id, budget_id, false)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let results = match store::budgets::results(&state.db, budget_id, false).await? {
+        Some(row) => Results::try_from(row)?,
+        None => return Err(AppError::NotFound),
+    };
+    let manages =
+        reader.is_some_and(|actor| authorize(&actor.roles, Permission::ManageProcesses).is_ok());
+    if !rules::results_visible(results.stage, manages) {
+        return Err(AppError::NotFound);
+    }
+    Ok(results)
+}
+
+/// The published Pabulib file of budget `budget_id` (not found before publication).
+pub async fn export(
+    state: &AppState,
+    organization: &Organization,
+    budget_id: Uuid,
+) -> AppResult<String> {
+    store::budgets::by_id(&state.db, organization.id, budget_id, false)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    store::budgets::results(&state.db, budget_id, false)
+        .await?
+        .filter(|row| row.stage == ResultsStage::Published.as_str())
+        .and_then(|row| row.export_pb)
+        .ok_or(AppError::NotFound)
+}

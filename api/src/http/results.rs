@@ -1,0 +1,246 @@
+//! HTTP for a budget's results: the admin's tally and publication, everyone's reading of the
+//! published results and of the Pabulib file that recounts them (DESIGN §3 budgets paths, §6).
+//!
+//! Handlers only translate between JSON and `app::results`.
+
+use super::ApiTags;
+use super::problem::{Problem, answers};
+use super::security::{BearerAuth, MaybeSignedIn, State, Tenant};
+use crate::app::results::{self, Results};
+use poem::Request;
+use poem_openapi::param::Path;
+use poem_openapi::payload::{Json, PlainText};
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Where a budget's results stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ResultsStageName {
+    /// A tally is running (in the worker).
+    Computing,
+    /// Computed; admins check them before publishing.
+    Computed,
+    /// The tally failed (`error` says why); it may be asked for again.
+    Failed,
+    /// Published: public and final.
+    Published,
+    /// Never tallied (not shown: such results are not found).
+    NotTallied,
+}
+
+impl From<plaza_domain::budgets::results::ResultsStage> for ResultsStageName {
+    fn from(stage: plaza_domain::budgets::results::ResultsStage) -> ResultsStageName {
+        use plaza_domain::budgets::results::ResultsStage as S;
+        match stage {
+            S::Computing => ResultsStageName::Computing,
+            S::Computed => ResultsStageName::Computed,
+            S::Failed => ResultsStageName::Failed,
+            S::Published => ResultsStageName::Published,
+            S::NotTallied => ResultsStageName::NotTallied,
+        }
+    }
+}
+
+/// One project's result.
+#[derive(Debug, Clone, Object)]
+pub struct ProjectResultView {
+    pub project_id: Uuid,
+    /// In cents.
+    pub cost: i64,
+    /// Cast ballots choosing it.
+    pub votes: u64,
+    /// What the rule ranks by: the votes, or the points under a cumulative rule (a decimal).
+    pub score: String,
+    /// Funded.
+    pub selected: bool,
+    /// Its place in the order the rule funded projects (1 = first); `null` if not funded.
+    #[oai(nullable)]
+    pub position: Option<u32>,
+}
+
+/// A budget's results.
+#[derive(Debug, Clone, Object)]
+pub struct ResultsView {
+    pub budget_id: Uuid,
+    pub stage: ResultsStageName,
+    pub requested_at: OffsetDateTime,
+    #[oai(nullable)]
+    pub computed_at: Option<OffsetDateTime>,
+    #[oai(nullable)]
+    pub published_at: Option<OffsetDateTime>,
+    /// The outcome rule computed, by its canonical name in `plaza pb tally` (`greedy`,
+    /// `mes_cost_sat_budget_increase_no_exhaustive_stop_then_greedy`, ...).
+    #[oai(nullable)]
+    pub rule: Option<String>,
+    /// `cost-then-votes` (greedy) or `project-id` (Equal Shares).
+    #[oai(nullable)]
+    pub tie_breaking: Option<String>,
+    /// Cast ballots counted.
+    #[oai(nullable)]
+    pub ballots: Option<u64>,
+    /// SHA-256 (hex) of the exact Pabulib text the tally read: the published file without its
+    /// `votes` and `selected` columns.
+    #[oai(nullable)]
+    pub inputs_sha256: Option<String>,
+    /// The funded projects' costs added up, in cents.
+    #[oai(nullable)]
+    pub total_cost: Option<i64>,
+    /// Funded projects first, in the order they were funded; then the others, most votes first.
+    pub projects: Vec<ProjectResultView>,
+    /// How long the computation took.
+    #[oai(nullable)]
+    pub duration_ms: Option<i64>,
+    /// Why the last tally failed.
+    #[oai(nullable)]
+    pub error: Option<String>,
+}
+
+impl From<Results> for ResultsView {
+    fn from(results: Results) -> ResultsView {
+        ResultsView {
+            budget_id: results.budget_id,
+            stage: results.stage.into(),
+            requested_at: results.requested_at,
+            computed_at: results.computed_at,
+            published_at: results.published_at,
+            rule: results.rule,
+            tie_breaking: results.tie_breaking,
+            ballots: results.ballots,
+            inputs_sha256: results.inputs_sha256,
+            total_cost: results.total_cost.map(|cents| cents.0),
+            projects: results
+                .projects
+                .into_iter()
+                .map(|line| ProjectResultView {
+                    project_id: line.project_id,
+                    cost: line.cost_cents,
+                    votes: line.votes,
+                    score: line.score,
+                    selected: line.selected,
+                    position: line.position,
+                })
+                .collect(),
+            duration_ms: results.duration_ms,
+            error: results.error,
+        }
+    }
+}
+
+/// A tally was asked for.
+#[derive(ApiResponse)]
+pub enum TallyRequested {
+    /// Accepted: the worker computes it; `GET /budgets/{id}/results` shows `computing` until it
+    /// is done.
+    #[oai(status = 202)]
+    Accepted(Json<ResultsView>),
+}
+
+/// The published Pabulib file.
+#[derive(ApiResponse)]
+pub enum PabulibFile {
+    /// The file (UTF-8 text), named for download.
+    #[oai(status = 200)]
+    File(
+        PlainText<String>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+}
+
+pub struct ResultsApi;
+
+#[OpenApi(tag = "ApiTags::Budgets")]
+impl ResultsApi {
+    /// Tally a budget
+    ///
+    /// Computes the budget's results from its cast ballots with its outcome rule, in the
+    /// background, once voting has closed (409 `voting_not_closed` before; 409
+    /// `results_already_published` after publication). Asked again before publication, it
+    /// computes them again. Audited.
+    #[oai(
+        path = "/budgets/:id/tally",
+        method = "post",
+        operation_id = "tally_budget"
+    )]
+    async fn tally(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        auth: BearerAuth,
+        /// The budget's id.
+        id: Path<Uuid>,
+    ) -> Result<TallyRequested, Problem<{ answers::SIGNED_IN_WRITE | answers::CONFLICT }>> {
+        let results = results::request_tally(&state, &organization, &auth.0, id.0).await?;
+        Ok(TallyRequested::Accepted(Json(results.into())))
+    }
+
+    /// Publish a budget's results
+    ///
+    /// Makes computed results public and final (409 `results_not_computed` before a tally has
+    /// finished, `results_already_published` a second time). Audited.
+    #[oai(
+        path = "/budgets/:id/results/publish",
+        method = "post",
+        operation_id = "publish_results"
+    )]
+    async fn publish(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        auth: BearerAuth,
+        /// The budget's id.
+        id: Path<Uuid>,
+    ) -> Result<Json<ResultsView>, Problem<{ answers::SIGNED_IN_WRITE | answers::CONFLICT }>> {
+        let results = results::publish(&state, &organization, &auth.0, id.0).await?;
+        Ok(Json(results.into()))
+    }
+
+    /// Read a budget's results
+    ///
+    /// Public once published (404 before); admins also read them while computing and before
+    /// publishing them.
+    #[oai(
+        path = "/budgets/:id/results",
+        method = "get",
+        operation_id = "get_results"
+    )]
+    async fn get(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        auth: MaybeSignedIn,
+        request: &Request,
+        /// The budget's id.
+        id: Path<Uuid>,
+    ) -> Result<Json<ResultsView>, Problem<{ answers::UNAUTHORIZED }>> {
+        let reader = auth.actor(request).await?;
+        let results = results::show(&state, &organization, reader.as_ref(), id.0).await?;
+        Ok(Json(results.into()))
+    }
+
+    /// Download the Pabulib file
+    ///
+    /// Once results are published: the budget's cast ballots under random voter keys, its
+    /// projects with costs in currency units, `votes` and `selected`, and META naming the exact
+    /// outcome rule and tie-breaking, so that `plaza pb tally FILE --rule meta` (or pabutools)
+    /// recounts the published result. 404 before publication.
+    #[oai(
+        path = "/budgets/:id/export.pb",
+        method = "get",
+        operation_id = "export_budget"
+    )]
+    async fn export(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        /// The budget's id.
+        id: Path<Uuid>,
+    ) -> Result<PabulibFile, Problem<0>> {
+        let text = results::export(&state, &organization, id.0).await?;
+        Ok(PabulibFile::File(
+            PlainText(text),
+            format!("attachment; filename=\"budget-{}.pb\"", id.0),
+        ))
+    }
+}

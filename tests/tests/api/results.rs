@@ -1,0 +1,358 @@
+//! A budget's results: tallied once voting closed, private until an admin publishes them, then
+//! public with a Pabulib file that recounts them (DESIGN §2.5, §6).
+
+use crate::ballots::{
+    VOTING_ENDS, another_budget, checkout, choose, project, resident, spending_anything,
+    voting_budget,
+};
+use plaza_tests::{Reply, Session, TestApp};
+use serde_json::{Value, json};
+
+const ADMIN_EMAIL: &str = "admin@plaza.test";
+const ADMIN_PASSWORD: &str = "sturdy violet kettle harbour 42";
+
+/// Moves the clock past the end of voting; the admin signed in again (tokens expire).
+async fn close_voting(app: &TestApp) -> Session {
+    app.clock.set(VOTING_ENDS + time::Duration::seconds(1));
+    app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await
+}
+
+async fn tally(app: &TestApp, who: Option<&Session>, budget: &str) -> Reply {
+    app.post(
+        &format!("/api/v1/budgets/{budget}/tally"),
+        who.map(|s| s.access_token.as_str()),
+        json!({}),
+    )
+    .await
+}
+
+async fn publish(app: &TestApp, who: &Session, budget: &str) -> Reply {
+    app.post(
+        &format!("/api/v1/budgets/{budget}/results/publish"),
+        Some(&who.access_token),
+        json!({}),
+    )
+    .await
+}
+
+async fn results(app: &TestApp, who: Option<&Session>, budget: &str) -> Reply {
+    app.get(
+        &format!("/api/v1/budgets/{budget}/results"),
+        who.map(|s| s.access_token.as_str()),
+    )
+    .await
+}
+
+async fn export(app: &TestApp, budget: &str) -> Reply {
+    app.get(&format!("/api/v1/budgets/{budget}/export.pb"), None)
+        .await
+}
+
+/// The funded project ids of a results answer, sorted.
+fn funded(reply: &Reply) -> Vec<String> {
+    let mut ids: Vec<String> = reply.body["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|line| line["selected"] == true)
+        .map(|line| line["project_id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// What `plaza pb tally FILE --rule meta --json` funds on `text`.
+fn recounted(text: &str) -> Vec<String> {
+    let path = std::env::temp_dir().join(format!("plaza-export-{}.pb", uuid::Uuid::now_v7()));
+    std::fs::write(&path, text).unwrap();
+    let mut warnings = Vec::new();
+    let printed = plaza_api::pb::tally_file(&path, "meta", None, true, &mut warnings).unwrap();
+    std::fs::remove_file(&path).ok();
+    assert_eq!(warnings, Vec::<String>::new());
+    let tally: Value = serde_json::from_str(&printed).unwrap();
+    tally["selected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn results_are_tallied_after_voting_and_private_until_an_admin_publishes_them() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let budget = spending_anything(&app, &admin).await;
+    let park = project(&app, &admin, &budget, 400_000).await;
+    let library = project(&app, &admin, &budget, 700_000).await;
+    let ana = resident(&app, &admin, "ana@example.org", 1, "N1").await;
+    let bea = resident(&app, &admin, "bea@example.org", 2, "N1").await;
+    for who in [&ana, &bea] {
+        assert_eq!(choose(&app, who, &budget, &park).await.status, 200);
+        assert_eq!(checkout(&app, who, &budget).await.status, 200);
+    }
+    assert_eq!(choose(&app, &ana, &budget, &library).await.status, 409);
+
+    tally(&app, Some(&admin), &budget)
+        .await
+        .assert_problem(409, "voting_not_closed");
+    results(&app, Some(&admin), &budget)
+        .await
+        .assert_problem(404, "not_found");
+
+    let admin = close_voting(&app).await;
+    let ana = app
+        .login("ana@example.org", plaza_tests::GOOD_PASSWORD)
+        .await;
+    tally(&app, Some(&ana), &budget)
+        .await
+        .assert_problem(403, "forbidden");
+    let asked = tally(&app, Some(&admin), &budget).await;
+    assert_eq!(asked.status, 202, "{asked:#?}");
+    assert_eq!(asked.body["stage"], "computing");
+    assert_eq!(
+        results(&app, Some(&admin), &budget).await.body["stage"],
+        "computing"
+    );
+    publish(&app, &admin, &budget)
+        .await
+        .assert_problem(409, "results_not_computed");
+    results(&app, None, &budget)
+        .await
+        .assert_problem(404, "not_found");
+
+    app.run_outbox().await;
+    let computed = results(&app, Some(&admin), &budget).await;
+    assert_eq!(computed.status, 200, "{computed:#?}");
+    assert_eq!(computed.body["stage"], "computed");
+    assert_eq!(computed.body["ballots"], 2);
+    assert_eq!(computed.body["rule"], "greedy");
+    assert_eq!(computed.body["tie_breaking"], "cost-then-votes");
+    assert_eq!(computed.body["projects"][0]["project_id"], json!(park));
+    assert_eq!(computed.body["projects"][0]["votes"], 2);
+    assert_eq!(computed.body["projects"][0]["position"], 1);
+    assert_eq!(funded(&computed), [park.as_str()]);
+    assert_eq!(computed.body["total_cost"], 400_000);
+    // Nobody but admins reads them yet: not a resident, not the public, not the file.
+    results(&app, Some(&ana), &budget)
+        .await
+        .assert_problem(404, "not_found");
+    export(&app, &budget).await.assert_problem(404, "not_found");
+
+    let published = publish(&app, &admin, &budget).await;
+    assert_eq!(published.status, 200, "{published:#?}");
+    assert_eq!(published.body["stage"], "published");
+    let public = results(&app, None, &budget).await;
+    assert_eq!(public.status, 200, "{public:#?}");
+    assert_eq!(public.body, published.body);
+    tally(&app, Some(&admin), &budget)
+        .await
+        .assert_problem(409, "results_already_published");
+    publish(&app, &admin, &budget)
+        .await
+        .assert_problem(409, "results_already_published");
+
+    let file = export(&app, &budget).await;
+    assert_eq!(file.status, 200, "{file:#?}");
+    assert!(
+        file.header("content-disposition")
+            .is_some_and(|value| value.contains(".pb")),
+        "{file:#?}"
+    );
+    let text = file.body.as_str().unwrap();
+    assert!(text.starts_with("META\n"), "{text}");
+    assert!(text.contains("rule;greedy\n"), "{text}");
+    assert!(text.contains("budget;10000.00\n"), "{text}");
+    assert!(text.contains("num_votes;2\n"), "{text}");
+    assert!(!text.contains("ana@example.org") && !text.contains(&ana.user_id.to_string()));
+    assert_eq!(recounted(text), funded(&public));
+    assert_eq!(
+        public.body["inputs_sha256"].as_str().unwrap().len(),
+        64,
+        "{public:#?}"
+    );
+    assert_eq!(crate::ballots::audited(&app, "budget.tally").await, 1);
+    assert_eq!(
+        crate::ballots::audited(&app, "budget.results.publish").await,
+        1
+    );
+}
+
+/// Writes `count` cast ballots of `budget` straight into the database (as the ballot endpoints
+/// store them), choosing projects by a fixed pseudo-random sequence: `choose(n, projects)`.
+async fn cast_ballots(
+    app: &TestApp,
+    admin: &Session,
+    budget: &str,
+    count: u32,
+    choose: impl Fn(u32) -> Vec<usize>,
+    projects: &[String],
+) {
+    use plaza_api::store::entities::{ballot_lines, ballots, budgets};
+    use sea_orm::{EntityTrait, IntoActiveModel};
+    let db = &app.state.db;
+    let budget_id: uuid::Uuid = budget.parse().unwrap();
+    let process_id = budgets::Entity::find_by_id(budget_id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap()
+        .process_id;
+    let scope = app.scope_id("N1").await;
+    let now = app.state.now();
+    for chunk in (0..count).collect::<Vec<_>>().chunks(500) {
+        let mut rows = Vec::new();
+        let mut lines = Vec::new();
+        for n in chunk {
+            let id = uuid::Uuid::now_v7();
+            rows.push(
+                ballots::Model {
+                    id,
+                    organization_id: app.organization.id.uuid(),
+                    process_id,
+                    budget_id,
+                    voter: format!("voter-{budget}-{n}"),
+                    user_id: admin.user_id.uuid(),
+                    residence_scope_id: scope,
+                    status: "cast".into(),
+                    cast_at: Some(now),
+                    receipt_mac: Some("0".repeat(64)),
+                    receipt_key_id: Some("test".into()),
+                    created_at: now,
+                    updated_at: now,
+                }
+                .into_active_model(),
+            );
+            for at in choose(*n) {
+                lines.push(
+                    ballot_lines::Model {
+                        ballot_id: id,
+                        project_id: projects[at].parse().unwrap(),
+                        points: 1,
+                    }
+                    .into_active_model(),
+                );
+            }
+        }
+        ballots::Entity::insert_many(rows).exec(db).await.unwrap();
+        ballot_lines::Entity::insert_many(lines)
+            .exec(db)
+            .await
+            .unwrap();
+    }
+}
+
+/// A fixed pseudo-random number from `n` and `salt` (a hash, so that ballots differ).
+fn mix(n: u32, salt: u32) -> u32 {
+    let mut x = n.wrapping_mul(0x9E37_79B9) ^ salt.wrapping_mul(0x85EB_CA6B);
+    x ^= x >> 15;
+    x = x.wrapping_mul(0x2C1B_3C6D);
+    x ^ (x >> 12)
+}
+
+#[tokio::test]
+async fn five_thousand_ballots_round_trip_through_the_published_file() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    // A knapsack budget computed by Equal Shares, and an approval budget computed greedily.
+    let knapsack = voting_budget(
+        &app,
+        &admin,
+        "pp-2027",
+        json!({
+            "total": 100_000_000,
+            "voting_rule": { "kind": "knapsack", "min_percent": 0 },
+            "outcome_rule": "equal_shares",
+            "workflow": "all",
+        }),
+    )
+    .await;
+    let approval = another_budget(
+        &app,
+        &admin,
+        "pp-2027",
+        json!({
+            "total": 100_000_000,
+            "voting_rule": { "kind": "approval", "min_projects": 1, "max_projects": 4 },
+            "workflow": "all",
+        }),
+    )
+    .await;
+    let costs = [
+        35_000_000, 12_500_000, 8_000_000, 20_000_000, 15_000_050, 42_000_000, 5_000_000,
+        27_500_000, 9_999_999, 18_000_000,
+    ];
+    let mut knapsack_projects = Vec::new();
+    let mut approval_projects = Vec::new();
+    for cost in costs {
+        knapsack_projects.push(project(&app, &admin, &knapsack, cost).await);
+        approval_projects.push(project(&app, &admin, &approval, cost).await);
+    }
+    // Knapsack ballots: projects in a shuffled order while they fit the total.
+    let fits = |n: u32| {
+        let mut chosen = Vec::new();
+        let mut spent = 0;
+        for k in 0..10 {
+            let at = (mix(n, k) % 10) as usize;
+            if !chosen.contains(&at)
+                && spent + costs[at] <= 100_000_000
+                && !mix(n, k + 50).is_multiple_of(3)
+            {
+                spent += costs[at];
+                chosen.push(at);
+            }
+        }
+        if chosen.is_empty() {
+            chosen.push((n % 10) as usize);
+        }
+        chosen
+    };
+    // Approval ballots: 1 to 4 projects, popular ones more often.
+    let approves = |n: u32| {
+        let wanted = 1 + (mix(n, 7) % 4) as usize;
+        let mut chosen = Vec::new();
+        for k in 0..20 {
+            let at = ((mix(n, k + 100) % 100) as f64).sqrt() as usize;
+            if chosen.len() < wanted && !chosen.contains(&at) {
+                chosen.push(at);
+            }
+        }
+        chosen
+    };
+    cast_ballots(&app, &admin, &knapsack, 5_000, fits, &knapsack_projects).await;
+    cast_ballots(&app, &admin, &approval, 5_000, approves, &approval_projects).await;
+
+    let admin = close_voting(&app).await;
+    for budget in [&knapsack, &approval] {
+        assert_eq!(tally(&app, Some(&admin), budget).await.status, 202);
+    }
+    app.run_outbox().await;
+    for (budget, rule) in [
+        (
+            &knapsack,
+            "mes_cost_sat_budget_increase_no_exhaustive_stop_then_greedy",
+        ),
+        (&approval, "greedy"),
+    ] {
+        let computed = results(&app, Some(&admin), budget).await;
+        assert_eq!(computed.body["stage"], "computed", "{computed:#?}");
+        assert_eq!(computed.body["ballots"], 5_000);
+        assert_eq!(computed.body["rule"], rule);
+        assert_eq!(publish(&app, &admin, budget).await.status, 200);
+        let public = results(&app, None, budget).await;
+        let file = export(&app, budget).await;
+        let text = file.body.as_str().unwrap();
+        assert!(text.contains("num_votes;5000\n"), "{}", &text[..400]);
+        let selected = funded(&public);
+        assert!(!selected.is_empty());
+        assert_eq!(
+            recounted(text),
+            selected,
+            "{rule}: the file recounts the result"
+        );
+        assert!(
+            public.body["total_cost"].as_i64().unwrap() <= 100_000_000,
+            "{public:#?}"
+        );
+    }
+}
