@@ -224,6 +224,7 @@ field_codes! {
     AbovePoints = "above_points", "The number is above the points a voter has.";
     PointsNotAllowed = "points_not_allowed", "The voting rule does not take points.";
     PointsRequired = "points_required", "The voting rule needs points.";
+    VotesSecret = "votes_secret", "Vote counts are secret now, so nothing may be ordered by them.";
 }
 
 impl Serialize for FieldCode {

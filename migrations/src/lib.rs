@@ -32,6 +32,7 @@ mod m20261201_000020_process_roles;
 mod m20261201_000021_budgets;
 mod m20261201_000022_ballots;
 mod m20261201_000023_budget_results;
+mod m20261201_000024_project_votes;
 
 /// The ordered list of Plaza's migrations.
 pub struct Migrator;
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000021_budgets::Migration),
             Box::new(m20261201_000022_ballots::Migration),
             Box::new(m20261201_000023_budget_results::Migration),
+            Box::new(m20261201_000024_project_votes::Migration),
         ]
     }
 }

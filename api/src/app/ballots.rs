@@ -20,7 +20,9 @@
 //!
 //! Checkout stores the cast time (whole seconds) and the receipt's seal (HMAC-SHA256 under the
 //! server's receipt key, [`crate::auth::Keys::receipt_key`]), writes one audit entry and queues
-//! the receipt mail, all in its transaction. Counts of votes are never part of a ballot's answer.
+//! the receipt mail, all in its transaction. Counts of votes are never part of a ballot's answer;
+//! where a budget shows them during voting, checkout and cancellation move them in the same
+//! transaction.
 
 use super::AppState;
 use super::budgets::Budget;
@@ -36,7 +38,7 @@ use crate::store::{self, locks::Lock};
 use plaza_domain::budgets::{
     self as rules, Ballot, BallotId, BallotProgress, BallotStatus, BudgetId, BudgetVoting, Choice,
     IneligibilityReason, ProcessBudget, ProjectId, Receipt, ReceiptSeal, Residency, Resident,
-    ScopeAncestry, Stage, Voter, VoterBallot, VotingWindow, check_eligibility,
+    ScopeAncestry, Stage, VoteCountVisibility, Voter, VoterBallot, VotingWindow, check_eligibility,
 };
 use plaza_domain::calendar::Timestamp;
 use plaza_domain::processes::Feature;
@@ -174,6 +176,10 @@ pub async fn withdraw(
             } else {
                 cancelled
             };
+            if scene.counts_shown() {
+                let chosen: Vec<Uuid> = scene.stored_lines.keys().copied().collect();
+                store::budgets::add_votes(work.db(), &chosen, -1).await?;
+            }
             if let Some(row) = &scene.row {
                 work.audit(
                     AuditAction::BallotCancel,
@@ -208,6 +214,14 @@ pub async fn checkout(
     let cast = scene.ballot.checkout(scene.voting(), &scene.voter(), now)?;
     let seal = cast.receipt.seal(&state.keys.receipt_key());
     let ballot_id = cast.ballot.id();
+    if scene.counts_shown() {
+        let chosen: Vec<Uuid> = cast
+            .ballot
+            .lines()
+            .map(|line| Uuid::from_u128(line.project().0))
+            .collect();
+        store::budgets::add_votes(work.db(), &chosen, 1).await?;
+    }
     let ballot_uuid = Uuid::from_u128(ballot_id.0);
     let cast_at = from_timestamp(now);
     work.audit(
@@ -461,6 +475,13 @@ impl Scene {
             process_budgets: &self.process_budgets,
             ballots: &self.others,
         }
+    }
+
+    /// Whether the budget shows its counts during voting: then each checkout and cancellation
+    /// moves its projects' counts (`store::budgets::add_votes`); otherwise nothing is counted
+    /// until the tally.
+    fn counts_shown(&self) -> bool {
+        self.rules_budget.settings.vote_counts() == VoteCountVisibility::ShownWhileVoting
     }
 
     /// Whether the stored ballot's content is not the acting account's to see: another account

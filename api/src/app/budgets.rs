@@ -371,6 +371,10 @@ pub async fn update(
     }
     row.updated_at = work.now();
     let saved = store::budgets::update(work.db(), row).await?;
+    if saved.show_votes_during_voting != before.show_votes_during_voting {
+        // Counts kept from now on start from the ballots already cast.
+        store::budgets::recount_votes(work.db(), id).await?;
+    }
     work.audit(
         AuditAction::BudgetUpdate,
         saved.id,

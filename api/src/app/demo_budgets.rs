@@ -284,6 +284,7 @@ pub async fn seed(
                 comments_count: 0,
                 created_at: now,
                 updated_at: now,
+                votes_count: 0,
             };
             store::budgets::insert_project(tx, row).await?;
             projects_created += 1;

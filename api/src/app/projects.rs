@@ -6,8 +6,10 @@
 //! was filled with). Creation and change run under the lock of the budget's row and read its
 //! ballots under it, the order every change of a budget's projects takes. Lists are keyset
 //! pages: by cost, or in a random order stable for a seed (a rotation of random keys, as
-//! proposals'). Vote counts are not part of a project until ballots are (and then only when the
-//! budget shows them during voting).
+//! proposals'), or by votes where counts may be read. A project carries its vote count only where
+//! counts may be read (`plaza_domain::budgets::results::votes_visible`: once results are
+//! published, or during voting where the budget shows them); elsewhere the count is `None` and
+//! ordering by votes is refused (422 `sort` `votes_secret`).
 
 use super::AppState;
 use super::budgets::Budget;
@@ -20,6 +22,7 @@ use super::unit::{AuditAction, UnitOfWork};
 use crate::store::{self, entities::projects};
 use plaza_domain::accounts::{Permission, authorize};
 use plaza_domain::budgets::decide_project_cost;
+use plaza_domain::budgets::results::{self as results_rules, ResultsStage};
 use plaza_domain::processes::MAX_TITLE_LENGTH;
 use plaza_domain::{CategoryId, Cents, FieldCode, FieldError, FieldErrors, ScopeId};
 use std::collections::BTreeMap;
@@ -37,6 +40,8 @@ pub struct Project {
     pub category_id: Option<CategoryId>,
     /// Live comments on it.
     pub comments_count: u32,
+    /// Cast ballots choosing it, where counts may be read (`None` while they are secret).
+    pub votes: Option<u64>,
     pub created_at: time::OffsetDateTime,
     pub updated_at: time::OffsetDateTime,
 }
@@ -54,6 +59,7 @@ impl TryFrom<projects::Model> for Project {
             scope_id: row.scope_id.map(ScopeId::from),
             category_id: row.category_id.map(CategoryId::from),
             comments_count: store::stored_count(row.comments_count, "comments_count")?,
+            votes: None,
             created_at: row.created_at,
             updated_at: row.updated_at,
         })
@@ -78,6 +84,8 @@ pub struct ProjectForm {
 pub enum ProjectSort {
     /// Cheapest first.
     Cost,
+    /// The most votes first: only where counts may be read.
+    MostVoted,
     /// Shuffled by `seed`: the same seed gives the same order on every page.
     Random { seed: u32 },
 }
@@ -87,6 +95,7 @@ impl ProjectSort {
     pub fn cursor_name(self) -> String {
         match self {
             ProjectSort::Cost => "cost".into(),
+            ProjectSort::MostVoted => "most_voted".into(),
             ProjectSort::Random { seed } => format!("random:{seed}"),
         }
     }
@@ -112,12 +121,17 @@ pub async fn list(
     let budget = store::budgets::by_id(db, organization.id, budget_id, false)
         .await?
         .ok_or(AppError::NotFound)?;
+    let visible = counts_visible(db, &budget).await?;
+    if request.sort == ProjectSort::MostVoted {
+        results_rules::check_order_by_votes(visible)?;
+    }
     let scopes = match filter.scope_id {
         Some(root) => Some(catalog::scope_and_inside(db, organization, root).await?),
         None => None,
     };
     let order = match request.sort {
         ProjectSort::Cost => store::budgets::ProjectOrder::Cost,
+        ProjectSort::MostVoted => store::budgets::ProjectOrder::MostVoted,
         ProjectSort::Random { seed } => store::budgets::ProjectOrder::Random {
             start: i64::from(paging::rotation_start(seed)),
         },
@@ -137,6 +151,7 @@ pub async fn list(
     let page = Page::from_rows(rows, request.limit, |row| Position {
         key: Some(match order {
             store::budgets::ProjectOrder::Cost => row.cost_cents,
+            store::budgets::ProjectOrder::MostVoted => row.votes_count,
             store::budgets::ProjectOrder::Random { .. } => row.random_key,
         }),
         id: row.id,
@@ -145,7 +160,7 @@ pub async fn list(
         items: page
             .items
             .into_iter()
-            .map(Project::try_from)
+            .map(|row| shown(row, visible))
             .collect::<AppResult<_>>()?,
         next: page.next,
     })
@@ -153,10 +168,38 @@ pub async fn list(
 
 /// One project.
 pub async fn get(state: &AppState, organization: &Organization, id: Uuid) -> AppResult<Project> {
-    store::budgets::project(&state.db, organization.id, id, false)
+    let db = &state.db;
+    let row = store::budgets::project(db, organization.id, id, false)
         .await?
-        .ok_or(AppError::NotFound)
-        .and_then(Project::try_from)
+        .ok_or(AppError::NotFound)?;
+    let budget = store::budgets::by_id(db, organization.id, row.budget_id, false)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    shown(row, counts_visible(db, &budget).await?)
+}
+
+/// Whether the vote counts of `budget`'s projects may be read now
+/// (`plaza_domain::budgets::results::votes_visible`).
+async fn counts_visible(
+    db: &impl sea_orm::ConnectionTrait,
+    budget: &store::entities::budgets::Model,
+) -> AppResult<bool> {
+    let settings = Budget::try_from(budget.clone())?.settings()?;
+    let stage = match store::budgets::results(db, budget.id, false).await? {
+        Some(row) => ResultsStage::parse(&row.stage).ok_or_else(|| {
+            AppError::internal(format!("results {}: unreadable stage", budget.id))
+        })?,
+        None => ResultsStage::NotTallied,
+    };
+    Ok(results_rules::votes_visible(settings.vote_counts(), stage))
+}
+
+/// `row` as handed out: with its vote count when counts may be read (`visible`).
+fn shown(row: projects::Model, visible: bool) -> AppResult<Project> {
+    let votes = u64::try_from(row.votes_count).unwrap_or(0);
+    let mut project = Project::try_from(row)?;
+    project.votes = visible.then_some(votes);
+    Ok(project)
 }
 
 /// Creates a project of the budget `budget_id` (admins only).
@@ -239,6 +282,7 @@ pub async fn create(
         comments_count: 0,
         created_at: work.now(),
         updated_at: work.now(),
+        votes_count: 0,
     };
     let saved = store::budgets::insert_project(work.db(), row).await?;
     work.audit(

@@ -390,6 +390,18 @@ pub async fn publish(
     published.stage = ResultsStage::Published.as_str().to_string();
     published.published_at = Some(work.now());
     store::budgets::save_results(work.db(), published.clone()).await?;
+    let results = Results::try_from(published.clone())?;
+    let votes: Vec<(Uuid, i64)> = results
+        .projects
+        .iter()
+        .map(|line| {
+            (
+                line.project_id,
+                i64::try_from(line.votes).unwrap_or(i64::MAX),
+            )
+        })
+        .collect();
+    store::budgets::set_votes(work.db(), &votes).await?;
     work.audit(
         AuditAction::BudgetResultsPublish,
         budget_id,
@@ -398,7 +410,7 @@ pub async fn publish(
     )
     .await?;
     work.commit().await?;
-    Results::try_from(published)
+    Ok(results)
 }
 
 /// The results of budget `budget_id`: public once published; before, only for admins.

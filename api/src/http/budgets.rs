@@ -387,6 +387,10 @@ pub struct ProjectView {
     pub category_id: Option<Uuid>,
     /// Live comments on it (`GET /projects/{id}/comments`).
     pub comments_count: u32,
+    /// Cast ballots choosing it: once the budget's results are published, or during voting
+    /// where the budget shows counts (`show_votes_during_voting`); `null` while they are secret.
+    #[oai(nullable)]
+    pub votes: Option<u64>,
     pub created_at: time::OffsetDateTime,
     pub updated_at: time::OffsetDateTime,
 }
@@ -406,6 +410,7 @@ impl ProjectView {
             scope_id: project.scope_id.map(ScopeId::uuid),
             category_id: project.category_id.map(CategoryId::uuid),
             comments_count: project.comments_count,
+            votes: project.votes,
             created_at: project.created_at,
             updated_at: project.updated_at,
         }
@@ -473,6 +478,9 @@ pub enum ProjectSortName {
     /// Cheapest first.
     #[default]
     Cost,
+    /// The most votes first: only where vote counts may be read (422 `sort` `votes_secret`
+    /// otherwise).
+    MostVoted,
     /// Shuffled by `seed` (required with it).
     Random,
 }
@@ -652,9 +660,10 @@ impl BudgetsApi {
 
     /// List a budget's projects
     ///
-    /// A page of its projects: by `cost` (cheapest first, the default) or in a `random` order
-    /// that a `seed` keeps the same on every page; filtered by scope (with the scopes inside it)
-    /// and category.
+    /// A page of its projects: by `cost` (cheapest first, the default), in a `random` order
+    /// that a `seed` keeps the same on every page, or `most_voted` where vote counts may be read
+    /// (422 `sort` `votes_secret` while they are secret); filtered by scope (with the scopes
+    /// inside it) and category.
     #[oai(
         path = "/budgets/:id/projects",
         method = "get",
@@ -688,9 +697,11 @@ impl BudgetsApi {
             validator(minimum(value = "1"), maximum(value = "100"))
         )]
         limit: Query<u64>,
-    ) -> Result<Json<Page<ProjectView>>, Problem<{ answers::BAD_REQUEST }>> {
+    ) -> Result<Json<Page<ProjectView>>, Problem<{ answers::BAD_REQUEST | answers::UNPROCESSABLE }>>
+    {
         let sort = match (sort.0, seed.0) {
             (ProjectSortName::Cost, _) => ProjectSort::Cost,
+            (ProjectSortName::MostVoted, _) => ProjectSort::MostVoted,
             (ProjectSortName::Random, seed) => ProjectSort::Random {
                 seed: super::common::required_seed(seed)?,
             },

@@ -116,10 +116,12 @@ pub struct ProjectFilter {
     pub category: Option<plaza_domain::CategoryId>,
 }
 
-/// The orders of a project list: cost ascending, or a rotation of the random keys from `start`.
+/// The orders of a project list: cost ascending, votes descending, or a rotation of the random
+/// keys from `start`.
 #[derive(Debug, Clone, Copy)]
 pub enum ProjectOrder {
     Cost,
+    MostVoted,
     Random { start: i64 },
 }
 
@@ -148,6 +150,14 @@ pub async fn projects_page(
                 descending: false,
             };
             keyset(query, ascending, after).limit(limit).all(db).await
+        }
+        ProjectOrder::MostVoted => {
+            let descending = Keyset {
+                key: Some(projects::Column::VotesCount),
+                id: projects::Column::Id,
+                descending: true,
+            };
+            keyset(query, descending, after).limit(limit).all(db).await
         }
         ProjectOrder::Random { start } => {
             let ascending = Keyset {
@@ -253,4 +263,58 @@ pub async fn save_results(
         .exec_without_returning(db)
         .await
         .map(|_| ())
+}
+
+/// Adds `delta` to the vote count of each of `projects`, in id order (so that two checkouts
+/// sharing projects lock their rows in one order and never wait on each other in a cycle).
+pub async fn add_votes(
+    db: &impl ConnectionTrait,
+    projects: &[Uuid],
+    delta: i64,
+) -> Result<(), DbErr> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    let mut ordered = projects.to_vec();
+    ordered.sort_unstable();
+    for project in ordered {
+        projects::Entity::update_many()
+            .col_expr(
+                projects::Column::VotesCount,
+                Expr::col(projects::Column::VotesCount).add(delta),
+            )
+            .filter(projects::Column::Id.eq(project))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Sets the vote count of every project of the budget to the number of its cast ballots that
+/// choose it.
+pub async fn recount_votes(db: &impl ConnectionTrait, budget_id: Uuid) -> Result<(), DbErr> {
+    use sea_orm::sea_query::Expr;
+    let count = Expr::cust(
+        "(SELECT count(*) FROM ballot_lines JOIN ballots ON ballots.id = ballot_lines.ballot_id \
+         WHERE ballot_lines.project_id = projects.id AND ballots.status = 'cast')",
+    );
+    projects::Entity::update_many()
+        .col_expr(projects::Column::VotesCount, count)
+        .filter(projects::Column::BudgetId.eq(budget_id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Sets each project's vote count to `votes` (the published results).
+pub async fn set_votes(db: &impl ConnectionTrait, votes: &[(Uuid, i64)]) -> Result<(), DbErr> {
+    for (project, count) in votes {
+        projects::Entity::update_many()
+            .col_expr(
+                projects::Column::VotesCount,
+                sea_orm::sea_query::Expr::value(*count),
+            )
+            .filter(projects::Column::Id.eq(*project))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
 }

@@ -143,6 +143,8 @@ pub mod projects {
         pub comments_count: i32,
         pub created_at: TimeDateTimeWithTimeZone,
         pub updated_at: TimeDateTimeWithTimeZone,
+        /// Cast ballots choosing it, where counts may be read (migration 24).
+        pub votes_count: i64,
     }
 
     no_relations!();

@@ -7,8 +7,9 @@
 //! are read by anyone but an admin.
 
 use super::eligibility::VotingWindow;
+use super::settings::VoteCountVisibility;
 use crate::calendar::Timestamp;
-use crate::error::DomainError;
+use crate::error::{DomainError, FieldCode};
 
 /// Where a budget's results stand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +87,28 @@ pub fn results_visible(stage: ResultsStage, manages: bool) -> bool {
     stage == ResultsStage::Published || (manages && stage != ResultsStage::NotTallied)
 }
 
+/// Whether anyone may read the vote counts of a budget's projects: once its results are
+/// published; before, only where an admin chose to show them during voting (DESIGN §2.5: during
+/// voting no endpoint reveals counts unless `show_votes_during_voting`). Counts stay secret
+/// between the end of voting and publication too.
+pub fn votes_visible(visibility: VoteCountVisibility, stage: ResultsStage) -> bool {
+    stage == ResultsStage::Published || visibility == VoteCountVisibility::ShownWhileVoting
+}
+
+/// Decides a project list ordered by votes: only where counts may be read (422 `sort`
+/// `votes_secret`), since the order itself would reveal them.
+pub fn check_order_by_votes(visible: bool) -> Result<(), DomainError> {
+    if visible {
+        Ok(())
+    } else {
+        Err(DomainError::field(
+            "sort",
+            FieldCode::VotesSecret,
+            "Vote counts are secret until the results are published: choose another order.",
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,5 +170,23 @@ mod tests {
         assert!(!results_visible(ResultsStage::Computed, false));
         assert!(results_visible(ResultsStage::Computing, true));
         assert!(!results_visible(ResultsStage::NotTallied, true));
+    }
+
+    #[test]
+    fn counts_stay_secret_until_publication_unless_shown_during_voting() {
+        use VoteCountVisibility::{HiddenWhileVoting, ShownWhileVoting};
+        for stage in [
+            ResultsStage::NotTallied,
+            ResultsStage::Computing,
+            ResultsStage::Computed,
+            ResultsStage::Failed,
+        ] {
+            assert!(!votes_visible(HiddenWhileVoting, stage), "{stage:?}");
+            assert!(votes_visible(ShownWhileVoting, stage), "{stage:?}");
+        }
+        assert!(votes_visible(HiddenWhileVoting, ResultsStage::Published));
+        assert!(check_order_by_votes(true).is_ok());
+        let refused = check_order_by_votes(false).unwrap_err();
+        assert_eq!(refused.code(), "validation_failed");
     }
 }

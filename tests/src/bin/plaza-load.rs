@@ -10,7 +10,10 @@
 //!
 //! With `--paths-file`, client `c` sends the file's lines `c`, `c + CLIENTS`, `c + 2 CLIENTS`, ...
 //! in turn (so that clients never share a line); with `--tokens-file`, client `c` sends the
-//! token of line `c` as `Authorization: Bearer`. Written in Rust rather than in the scripts'
+//! token of line `c` as `Authorization: Bearer`. With `--requests-file`, each line is a whole
+//! request, `METHOD PATH [TOKEN]`, taken in the same turns (a voter's requests laid out on the
+//! lines of one client run in order, one after the other); the run ends when every client has
+//! sent its lines, or at SECONDS. Written in Rust rather than in the scripts'
 //! Python so that the client's own cost stays small beside the server's on a 2-core machine.
 
 use std::collections::BTreeMap;
@@ -27,6 +30,8 @@ struct Options {
     body: Option<String>,
     paths: Vec<String>,
     tokens: Vec<String>,
+    /// `--requests-file`: method, path and token of each request.
+    requests: Vec<(String, String, Option<String>)>,
 }
 
 fn options() -> Result<Options, String> {
@@ -40,6 +45,7 @@ fn options() -> Result<Options, String> {
         body: None,
         paths: Vec::new(),
         tokens: Vec::new(),
+        requests: Vec::new(),
     };
     let lines = |file: &str| -> Result<Vec<String>, String> {
         Ok(std::fs::read_to_string(file)
@@ -61,10 +67,25 @@ fn options() -> Result<Options, String> {
             "--path" => options.paths = vec![value],
             "--paths-file" => options.paths = lines(&value)?,
             "--tokens-file" => options.tokens = lines(&value)?,
+            "--requests-file" => {
+                for line in lines(&value)? {
+                    let mut fields = line.split_whitespace();
+                    let (Some(method), Some(path)) = (fields.next(), fields.next()) else {
+                        return Err(format!("{value}: not `METHOD PATH [TOKEN]`: {line}"));
+                    };
+                    let token = fields.next().map(str::to_string);
+                    options
+                        .requests
+                        .push((method.to_string(), path.to_string(), token));
+                }
+            }
             other => return Err(format!("unknown option {other}")),
         }
     }
-    if options.addr.is_empty() || options.paths.is_empty() || options.clients == 0 {
+    if options.addr.is_empty()
+        || (options.paths.is_empty() && options.requests.is_empty())
+        || options.clients == 0
+    {
         return Err("--addr, --clients and a path are required".into());
     }
     Ok(options)
@@ -99,10 +120,10 @@ async fn send(stream: &mut BufReader<TcpStream>, request: &[u8]) -> std::io::Res
     Ok(status)
 }
 
-fn request_bytes(options: &Options, path: &str, token: Option<&str>) -> Vec<u8> {
+fn request_bytes(options: &Options, method: &str, path: &str, token: Option<&str>) -> Vec<u8> {
     let mut head = format!(
-        "{} {path} HTTP/1.1\r\nhost: {}\r\nconnection: keep-alive\r\n",
-        options.method, options.host
+        "{method} {path} HTTP/1.1\r\nhost: {}\r\nconnection: keep-alive\r\n",
+        options.host
     );
     if let Some(token) = token {
         head.push_str(&format!("authorization: Bearer {token}\r\n"));
@@ -114,6 +135,7 @@ fn request_bytes(options: &Options, path: &str, token: Option<&str>) -> Vec<u8> 
                 body.len()
             ));
         }
+        None if method != "GET" => head.push_str("content-length: 0\r\n\r\n"),
         None => head.push_str("\r\n"),
     }
     head.into_bytes()
@@ -144,15 +166,24 @@ async fn main() -> Result<(), String> {
             let mut turn = 0usize;
             while Instant::now() < deadline {
                 let line = client + turn * options.clients;
-                let path = if options.paths.len() == 1 {
-                    &options.paths[0]
+                let request = if options.requests.is_empty() {
+                    let path = if options.paths.len() == 1 {
+                        &options.paths[0]
+                    } else {
+                        match options.paths.get(line) {
+                            Some(path) => path,
+                            None => break,
+                        }
+                    };
+                    request_bytes(&options, &options.method, path, token)
                 } else {
-                    match options.paths.get(line) {
-                        Some(path) => path,
+                    match options.requests.get(line) {
+                        Some((method, path, own)) => {
+                            request_bytes(&options, method, path, own.as_deref().or(token))
+                        }
                         None => break,
                     }
                 };
-                let request = request_bytes(&options, path, token);
                 let begun = Instant::now();
                 let status = send(&mut stream, &request)
                     .await

@@ -356,3 +356,98 @@ async fn five_thousand_ballots_round_trip_through_the_published_file() {
         );
     }
 }
+
+/// The votes of project `id` as everyone reads them (`null` while secret).
+async fn votes_of(app: &TestApp, id: &str) -> Value {
+    let read = app.get(&format!("/api/v1/projects/{id}"), None).await;
+    assert_eq!(read.status, 200, "{read:#?}");
+    read.body["votes"].clone()
+}
+
+async fn most_voted(app: &TestApp, budget: &str) -> Reply {
+    app.get(
+        &format!("/api/v1/budgets/{budget}/projects?sort=most_voted"),
+        None,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn vote_counts_stay_secret_until_published_unless_the_budget_shows_them() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let secret = spending_anything(&app, &admin).await;
+    let shown = another_budget(
+        &app,
+        &admin,
+        "pp-2027",
+        json!({
+            "voting_rule": { "kind": "knapsack", "min_percent": 0 },
+            "show_votes_during_voting": true,
+            "workflow": "one",
+        }),
+    )
+    .await;
+    let park = project(&app, &admin, &secret, 400_000).await;
+    let square = project(&app, &admin, &secret, 300_000).await;
+    let trees = project(&app, &admin, &shown, 200_000).await;
+    let ana = resident(&app, &admin, "ana@example.org", 1, "N1").await;
+    let bea = resident(&app, &admin, "bea@example.org", 2, "N1").await;
+    for who in [&ana, &bea] {
+        assert_eq!(choose(&app, who, &secret, &park).await.status, 200);
+        assert_eq!(checkout(&app, who, &secret).await.status, 200);
+    }
+
+    // Secret during voting: no count, no order by counts.
+    assert_eq!(votes_of(&app, &park).await, Value::Null);
+    let refused = most_voted(&app, &secret).await;
+    refused.assert_problem(422, "validation_failed");
+    assert_eq!(
+        refused.field_errors(),
+        [("sort".to_string(), "votes_secret".to_string())]
+    );
+    let listed = app
+        .get(&format!("/api/v1/budgets/{secret}/projects"), None)
+        .await;
+    assert!(
+        listed.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["votes"].is_null()),
+        "{listed:#?}"
+    );
+
+    // Shown during voting: counted at checkout, uncounted at cancellation.
+    let cy = resident(&app, &admin, "cy@example.org", 3, "N1").await;
+    assert_eq!(choose(&app, &cy, &shown, &trees).await.status, 200);
+    assert_eq!(votes_of(&app, &trees).await, 0);
+    assert_eq!(checkout(&app, &cy, &shown).await.status, 200);
+    assert_eq!(votes_of(&app, &trees).await, 1);
+    assert_eq!(most_voted(&app, &shown).await.status, 200);
+    let cancelled = app
+        .delete(
+            &format!("/api/v1/budgets/{shown}/ballot"),
+            Some(&cy.access_token),
+        )
+        .await;
+    assert_eq!(cancelled.status, 200, "{cancelled:#?}");
+    assert_eq!(votes_of(&app, &trees).await, 0);
+
+    // Published: everyone reads the counts and may order by them.
+    let admin = close_voting(&app).await;
+    assert_eq!(tally(&app, Some(&admin), &secret).await.status, 202);
+    app.run_outbox().await;
+    assert_eq!(
+        votes_of(&app, &park).await,
+        Value::Null,
+        "computed is not published"
+    );
+    assert_eq!(publish(&app, &admin, &secret).await.status, 200);
+    assert_eq!(votes_of(&app, &park).await, 2);
+    assert_eq!(votes_of(&app, &square).await, 0);
+    let ordered = most_voted(&app, &secret).await;
+    assert_eq!(ordered.status, 200, "{ordered:#?}");
+    assert_eq!(ordered.body["items"][0]["id"], json!(park));
+    assert_eq!(ordered.body["items"][0]["votes"], 2);
+}
