@@ -44,6 +44,13 @@ pub struct ProjectResult {
     pub selected: bool,
     /// 1 for the first project funded, 2 for the second...
     pub position: Option<u32>,
+    /// Greedy budgets: the project's place in the rule's order (votes, then the tie-breaking).
+    #[serde(default)]
+    pub rank: Option<u32>,
+    /// Greedy budgets: the money left when its turn came, in cents (funded if its cost was at
+    /// most this).
+    #[serde(default)]
+    pub money_left_cents: Option<i64>,
 }
 
 /// What a computed tally stores as `outcome`.
@@ -341,6 +348,12 @@ fn stored_outcome(budget: &Budget, tally: &outcome::Tally) -> AppResult<StoredOu
                 score: line.score.to_string(),
                 selected: line.selected,
                 position: line.position.and_then(|p| u32::try_from(p).ok()),
+                rank: line.turn.as_ref().and_then(|t| u32::try_from(t.rank).ok()),
+                money_left_cents: line
+                    .turn
+                    .as_ref()
+                    .map(|t| cents(&t.money_left))
+                    .transpose()?,
             })
         })
         .collect::<AppResult<Vec<_>>>()?;

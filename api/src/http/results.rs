@@ -58,6 +58,20 @@ pub struct ProjectResultView {
     /// Its place in the order the rule funded projects (1 = first); `null` if not funded.
     #[oai(nullable)]
     pub position: Option<u32>,
+    /// Why it was or was not funded, for a greedy budget (`null` for Equal Shares, whose
+    /// explanation is not computed yet): its turn in the rule's order and the money left then.
+    #[oai(nullable)]
+    pub turn: Option<TurnView>,
+}
+
+/// A project's turn in a greedy budget: projects are taken by votes (ties: lower cost, more
+/// votes, project id), each funded if its cost is at most the money left when its turn comes.
+#[derive(Debug, Clone, Object)]
+pub struct TurnView {
+    /// Its place in that order, from 1.
+    pub rank: u32,
+    /// The money left when its turn came, in cents.
+    pub money_left: i64,
 }
 
 /// A budget's results.
@@ -120,6 +134,10 @@ impl From<Results> for ResultsView {
                     score: line.score,
                     selected: line.selected,
                     position: line.position,
+                    turn: line
+                        .rank
+                        .zip(line.money_left_cents)
+                        .map(|(rank, money_left)| TurnView { rank, money_left }),
                 })
                 .collect(),
             duration_ms: results.duration_ms,

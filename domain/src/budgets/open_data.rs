@@ -2,7 +2,7 @@
 //! downloads to recount it (DESIGN §6).
 //!
 //! [`election`] turns a budget, its projects and its cast ballots into the
-//! [`Election`](crate::pabulib::Election) that the tally reads, and [`with_outcome`] adds what
+//! [`Election`] that the tally reads, and [`with_outcome`] adds what
 //! the tally found (each project's `votes` and `selected`) for the published file. Money is
 //! written in currency units with two decimals (`1500000.00` for 150,000,000 cents), as the
 //! Pabulib format allows. The META `rule` and `tie_breaking` name the budget's exact outcome
@@ -268,6 +268,18 @@ mod tests {
         let mut expected = vec![id(2), id(3)];
         expected.sort();
         assert_eq!(ours.selected, expected);
+        // Every project has 2 votes: the cheapest goes first. Each turn explains the result.
+        let turn = |n: usize| {
+            let t = ours.projects[n].turn.clone().unwrap();
+            (t.rank, t.money_left.to_string(), ours.projects[n].selected)
+        };
+        assert_eq!(turn(2), (1, "100.00".to_string(), true));
+        assert_eq!(turn(1), (2, "60.00".to_string(), true));
+        assert_eq!(
+            turn(0),
+            (3, "10.00".to_string(), false),
+            "60 no longer fits in 10"
+        );
     }
 
     #[test]

@@ -102,16 +102,29 @@ fn fill(instance: &Instance, already: &[usize], candidates: Vec<usize>) -> Vec<u
     order
 }
 
-/// The cities' greedy rules as the Pabulib checker reconstructs them: projects by decreasing
-/// score (ties by `tie`, file order by default); with a threshold only projects whose score is at
-/// least the threshold; `greedy-no-skip` stops at the first project that does not fit and passes
-/// over withdrawn projects (cost 999999999).
-pub(crate) fn city(
+/// One project's turn in a city greedy rule: where it came in the rule's order, the money left
+/// when its turn came (in the instance's money units), and whether it was funded. Projects the
+/// rule never reached (after `greedy-no-skip` stopped) or passed over (below the threshold,
+/// withdrawn) have no turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Turn {
+    pub project: usize,
+    pub rank: usize,
+    pub remaining: i128,
+    pub funded: bool,
+}
+
+/// The cities' greedy rules as the Pabulib checker reconstructs them, turn by turn: projects by
+/// decreasing score (ties by `tie`, file order by default), each funded if it still fits; with a
+/// threshold only projects whose score is at least the threshold; `greedy-no-skip` stops at the
+/// first project that does not fit and passes over withdrawn projects (cost 999999999). The
+/// funded turns, in order, are the outcome; every turn explains its project's result.
+pub(crate) fn city_turns(
     instance: &Instance,
     rule: CityRule,
     threshold: Option<Decimal>,
     tie: &TieOrder,
-) -> Vec<usize> {
+) -> Vec<Turn> {
     let mut candidates: Vec<usize> = (0..instance.costs.len()).collect();
     candidates.sort_by(|&a, &b| {
         instance.scores[b]
@@ -119,7 +132,7 @@ pub(crate) fn city(
             .then(tie.cmp(a, b))
     });
     let mut remaining = instance.budget;
-    let mut order = Vec::new();
+    let mut turns = Vec::new();
     for p in candidates {
         if threshold.is_some_and(|t| instance.scores[p].cmp_value(&t) == Ordering::Less) {
             continue;
@@ -128,14 +141,20 @@ pub(crate) fn city(
         if rule == CityRule::NoSkip && cost == WITHDRAWN_COST * instance.unit {
             continue;
         }
-        if cost <= remaining {
+        let funded = cost <= remaining;
+        turns.push(Turn {
+            project: p,
+            rank: turns.len() + 1,
+            remaining,
+            funded,
+        });
+        if funded {
             remaining -= cost;
-            order.push(p);
         } else if rule == CityRule::NoSkip {
             break;
         }
     }
-    order
+    turns
 }
 
 /// The equalshares.net tool's `utilitarianCompletion`: starting from `already`, every project by

@@ -142,6 +142,20 @@ pub struct ProjectTally {
     pub selected: bool,
     /// 1 for the first project funded, 2 for the second…
     pub position: Option<usize>,
+    /// For the city greedy rules: the project's turn, which explains its result (funded if its
+    /// cost was at most the money left then). `None` for other rules, and for a project a city
+    /// rule passed over (below the threshold, withdrawn) or never reached.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub turn: Option<GreedyTurn>,
+}
+
+/// A project's turn in a city greedy rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GreedyTurn {
+    /// Its place in the rule's order (by score, then the tie-breaking), from 1.
+    pub rank: usize,
+    /// The money left when its turn came, exact.
+    pub money_left: Decimal,
 }
 
 /// How MES got to its outcome.
@@ -275,6 +289,7 @@ pub fn tally_with(
     };
     let mut mes_report = None;
     let mut comparison = None;
+    let mut city_turns = None;
     let order = match rule {
         OutcomeRule::Greedy { satisfaction } => {
             let totals = Totals::new(election, instance, satisfaction).map_err(too_large)?;
@@ -282,7 +297,14 @@ pub fn tally_with(
         }
         OutcomeRule::City(city) => {
             let threshold = city_threshold(election, city, name)?;
-            greedy::city(instance, city, threshold, tie)
+            let turns = greedy::city_turns(instance, city, threshold, tie);
+            let order = turns
+                .iter()
+                .filter(|t| t.funded)
+                .map(|t| t.project)
+                .collect();
+            city_turns = Some(turns);
+            order
         }
         OutcomeRule::Mes {
             satisfaction,
@@ -338,6 +360,7 @@ pub fn tally_with(
         order,
         mes: mes_report,
         comparison,
+        turns: city_turns,
     };
     build_tally(election, instance, &rule, name.clone(), mode, computed)
 }
@@ -517,6 +540,8 @@ struct Computed {
     order: Vec<usize>,
     mes: Option<MesReport>,
     comparison: Option<ComparisonReport>,
+    /// For the city greedy rules: each project's turn.
+    turns: Option<Vec<greedy::Turn>>,
 }
 
 fn build_tally(
@@ -531,7 +556,18 @@ fn build_tally(
         order,
         mes,
         comparison,
+        turns,
     } = computed;
+    let mut turn_of = vec![None; election.projects.len()];
+    for turn in turns.iter().flatten() {
+        let money_left = instance
+            .money(turn.remaining)
+            .map_err(|_| OutcomeError::NumberTooLarge { rule: name.clone() })?;
+        turn_of[turn.project] = Some(GreedyTurn {
+            rank: turn.rank,
+            money_left,
+        });
+    }
     let mut position = vec![None; election.projects.len()];
     for (rank, &p) in order.iter().enumerate() {
         position[p] = Some(rank + 1);
@@ -552,6 +588,7 @@ fn build_tally(
             score: instance.scores[p],
             selected: position[p].is_some(),
             position: position[p],
+            turn: turn_of[p].clone(),
         })
         .collect();
     let total_cost = instance

@@ -133,6 +133,18 @@ async fn results_are_tallied_after_voting_and_private_until_an_admin_publishes_t
     assert_eq!(computed.body["projects"][0]["position"], 1);
     assert_eq!(funded(&computed), [park.as_str()]);
     assert_eq!(computed.body["total_cost"], 400_000);
+    // Each result explains itself: the park's turn came first with the whole budget; the
+    // library's came second, with 600,000 left for its 700,000.
+    assert_eq!(
+        computed.body["projects"][0]["turn"],
+        json!({ "rank": 1, "money_left": 1_000_000 })
+    );
+    assert_eq!(computed.body["projects"][1]["project_id"], json!(library));
+    assert_eq!(
+        computed.body["projects"][1]["turn"],
+        json!({ "rank": 2, "money_left": 600_000 })
+    );
+    assert_eq!(computed.body["projects"][1]["selected"], false);
     // Nobody but admins reads them yet: not a resident, not the public, not the file.
     results(&app, Some(&ana), &budget)
         .await
