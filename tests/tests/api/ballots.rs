@@ -249,6 +249,10 @@ async fn a_resident_fills_a_knapsack_ballot_casts_it_and_checks_the_receipt() {
     assert_eq!(chosen(&first), [park.as_str()]);
     assert_eq!(first.body["total_cost"], 400_000);
     assert_eq!(first.body["checkout_problem"], "below_minimum_spend");
+    checkout(&app, &ana, &budget)
+        .await
+        .assert_problem(422, "below_minimum_spend");
+    assert_eq!(ballot(&app, &ana, &budget).await.body["status"], "draft");
     // The same choice again changes nothing (sent without a body, as a frontend may).
     let again = app
         .call(
