@@ -26,7 +26,7 @@
 
 use super::AppState;
 use super::budgets::Budget;
-use super::catalog::{self, ProcessRef, ProcessView};
+use super::catalog::{self, ProcessRef};
 use super::error::{AppError, AppResult};
 use super::tenancy::{Actor, Organization};
 use super::unit::{AuditAction, UnitOfWork};
@@ -41,7 +41,6 @@ use plaza_domain::budgets::{
     ScopeAncestry, Stage, VoteCountVisibility, Voter, VoterBallot, VotingWindow, check_eligibility,
 };
 use plaza_domain::calendar::Timestamp;
-use plaza_domain::processes::Feature;
 use plaza_domain::{Cents, DomainError, ProcessId};
 use std::collections::HashMap;
 use std::num::NonZeroU32;
@@ -236,7 +235,7 @@ pub async fn checkout(
         ballot_id: ballot_uuid,
         cast_at,
         key_id: seal.key_id.clone(),
-        seal: hex(&seal.mac),
+        seal: crate::auth::hex(&seal.mac),
         valid: true,
     };
     work.enqueue(Job::AccountMail {
@@ -444,7 +443,7 @@ impl Scene {
             organization: organization.clone(),
             actor_id: actor.id().uuid(),
             process_id,
-            window: voting_window(&process),
+            window: process.voting_window(),
             rules_budget,
             process_budgets,
             residency,
@@ -565,7 +564,7 @@ impl Scene {
                 row.user_id = self.actor_id;
                 row.status = status.to_string();
                 row.cast_at = cast_at;
-                row.receipt_mac = seal.map(|seal| hex(&seal.mac));
+                row.receipt_mac = seal.map(|seal| crate::auth::hex(&seal.mac));
                 row.receipt_key_id = seal.map(|seal| seal.key_id.clone());
                 row.updated_at = now;
                 store::ballots::update(db, row).await?
@@ -596,7 +595,7 @@ impl Scene {
                         residence_scope_id: residence,
                         status: status.to_string(),
                         cast_at,
-                        receipt_mac: seal.map(|seal| hex(&seal.mac)),
+                        receipt_mac: seal.map(|seal| crate::auth::hex(&seal.mac)),
                         receipt_key_id: seal.map(|seal| seal.key_id.clone()),
                         created_at: now,
                         updated_at: now,
@@ -681,32 +680,6 @@ async fn restore(
     Ok((ballot, stored))
 }
 
-/// When ballots may be written, as the process's active phase says (read at `now`).
-pub(super) fn voting_window(process: &ProcessView) -> VotingWindow {
-    let Some(index) = process.active_phase else {
-        return VotingWindow::NoVotingPhase;
-    };
-    let Some(phase) = process.phases.get(index) else {
-        return VotingWindow::NoVotingPhase;
-    };
-    if !phase.features.contains(&Feature::BudgetVoting) {
-        return VotingWindow::NoVotingPhase;
-    }
-    let pinned = process
-        .process
-        .pinned_phase
-        .and_then(|pin| usize::try_from(pin).ok())
-        == Some(index);
-    if pinned {
-        VotingWindow::Pinned
-    } else {
-        VotingWindow::Phase {
-            starts_at: to_timestamp(phase.starts_at),
-            ends_at: to_timestamp(phase.ends_at),
-        }
-    }
-}
-
 /// `scope` with the scopes it lies in, from the organization's parent links.
 fn ancestry_of(scope: Uuid, parents: &HashMap<Uuid, Option<Uuid>>) -> ScopeAncestry {
     let mut ancestors = Vec::new();
@@ -722,10 +695,6 @@ fn ancestry_of(scope: Uuid, parents: &HashMap<Uuid, Option<Uuid>>) -> ScopeAnces
         rules::ScopeId(scope.as_u128()),
         ancestors.into_iter().map(|id| rules::ScopeId(id.as_u128())),
     )
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn unhex(text: &str) -> Option<[u8; 32]> {

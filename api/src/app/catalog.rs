@@ -704,6 +704,41 @@ impl ProcessView {
             })
     }
 
+    /// When ballots of the process's budgets may be written, as its active phase says (when the
+    /// process was read): a pinned voting phase is open whatever its dates (DESIGN §1).
+    pub fn voting_window(&self) -> plaza_domain::budgets::VotingWindow {
+        use plaza_domain::budgets::VotingWindow;
+        let Some((index, phase)) = self
+            .active_phase
+            .and_then(|index| self.phases.get(index).map(|phase| (index, phase)))
+        else {
+            return VotingWindow::NoVotingPhase;
+        };
+        if !phase.features.contains(&Feature::BudgetVoting) {
+            return VotingWindow::NoVotingPhase;
+        }
+        let pinned = self
+            .process
+            .pinned_phase
+            .and_then(|pin| usize::try_from(pin).ok())
+            == Some(index);
+        if pinned {
+            VotingWindow::Pinned
+        } else {
+            VotingWindow::Phase {
+                starts_at: to_timestamp(phase.starts_at),
+                ends_at: to_timestamp(phase.ends_at),
+            }
+        }
+    }
+
+    /// Whether a phase with budget voting has ended by `now`.
+    pub fn voting_ended(&self, now: OffsetDateTime) -> bool {
+        self.phases
+            .iter()
+            .any(|phase| phase.features.contains(&Feature::BudgetVoting) && phase.ends_at <= now)
+    }
+
     /// Whether the active phase (when the process was read) opens `feature`: the one phase check
     /// of every participation rule ([`rules::require_open_in`]).
     pub fn require_open(&self, feature: Feature) -> Result<(), plaza_domain::DomainError> {

@@ -13,7 +13,6 @@
 //! with `votes` and `selected` that `GET /budgets/{id}/export.pb` serves once published.
 
 use super::AppState;
-use super::ballots::voting_window;
 use super::budgets::Budget;
 use super::catalog::{self, ProcessRef};
 use super::error::{AppError, AppResult};
@@ -136,17 +135,14 @@ pub async fn request_tally(
         work.now(),
     )
     .await?;
-    let voting_ended = process.phases.iter().any(|phase| {
-        phase.features.contains(&Feature::BudgetVoting) && phase.ends_at <= work.now()
-    });
     let before = store::budgets::results(work.db(), budget_id, true).await?;
     let stage = match &before {
         Some(row) => Results::try_from(row.clone())?.stage,
         None => ResultsStage::NotTallied,
     };
     rules::decide_tally(
-        voting_window(&process),
-        voting_ended,
+        process.voting_window(),
+        process.voting_ended(work.now()),
         stage,
         to_timestamp(work.now()),
     )?;
