@@ -9,7 +9,17 @@
 //! [`UnitOfWork`] under the voter's participation lock in the process (`Lock::Participation`),
 //! taken before anything it decides on is read: twenty parallel first choices make one ballot,
 //! two projects that do not fit together are never both chosen, and under workflow `one` two
-//! budgets are never both cast. The unique `(budget, voter)` key stands behind the lock.
+//! budgets are never both cast. The unique `(budget, voter)` key stands behind the lock. A write
+//! that may make the voter's first ballot of a budget (after which the budget's settings and
+//! costs freeze) reads the process's and its budgets' rows again `FOR SHARE`: an admin's change,
+//! which locks them `FOR UPDATE` and then counts ballots, either commits first and is decided
+//! on, or waits and then finds the ballot (409 `budget_rules_locked`).
+//!
+//! A write reads little, since every vote on voting day runs it: the budget with the other
+//! budgets of its process in one statement, the process with its phases in one, the lock row,
+//! the residency, the voter's ballots of the process with their line counts in one, the scopes
+//! above the residency (a recursive walk, not the whole tree) and the ballot's lines with
+//! their projects in one.
 //!
 //! A ballot belongs to the resident (their census document), not to the account: an account
 //! that re-registers and verifies with the same document finds the ballot its former account
@@ -364,11 +374,15 @@ impl Scene {
         now: OffsetDateTime,
         for_write: bool,
     ) -> AppResult<Scene> {
-        let budget = store::budgets::by_id(db, organization.id, budget_id, false)
-            .await?
-            .ok_or(AppError::NotFound)
-            .and_then(Budget::try_from)?;
-        let process_id = budget.process_id;
+        // The budget with the other budgets of its process (the workflow is decided across
+        // them), the process with its phases, then, for a write, the voter's lock.
+        let mut siblings =
+            store::budgets::with_siblings(db, organization.id, budget_id, false).await?;
+        let process_id = siblings
+            .iter()
+            .find(|row| row.id == budget_id)
+            .map(|row| ProcessId::from(row.process_id))
+            .ok_or(AppError::NotFound)?;
         let process =
             catalog::process_in(db, organization, ProcessRef::Id(process_id), now).await?;
         if for_write {
@@ -388,10 +402,23 @@ impl Scene {
             Some(row) => Holder::Voter(&row.document_hash),
             None => Holder::Account(actor.id().uuid()),
         };
-        let row = store::ballots::of_budget(db, budget_id, holder, for_write).await?;
-        let in_process = store::ballots::in_process(db, process_id.uuid(), holder).await?;
+        let in_process =
+            store::ballots::in_process(db, process_id.uuid(), holder, for_write).await?;
+        let held = in_process
+            .iter()
+            .find(|held| held.ballot.budget_id == budget_id);
+        if for_write && held.is_none() {
+            // This write may make the voter's first ballot of the budget, after which its
+            // settings freeze: read them again locked, so that an admin's change that counted
+            // no ballot commits before this decision (and is decided on) or waits for it (and
+            // then counts this ballot).
+            siblings = store::budgets::with_siblings(db, organization.id, budget_id, true).await?;
+        }
+        let row = held.map(|held| held.ballot.clone());
+        let line_count = held.map_or(0, |held| held.lines);
+        let mut budget = None;
         let mut process_budgets = Vec::new();
-        for other in store::budgets::of_process(db, process_id).await? {
+        for other in siblings {
             let other = Budget::try_from(other)?;
             let settings = other.settings()?;
             process_budgets.push(ProcessBudget {
@@ -399,14 +426,18 @@ impl Scene {
                 scope: settings.scope(),
                 workflow: settings.workflow(),
             });
+            if other.id == budget_id {
+                budget = Some(other);
+            }
         }
+        let budget = budget.ok_or(AppError::NotFound)?;
         let others = in_process
             .iter()
-            .map(|(ballot, lines)| VoterBallot {
-                budget_id: BudgetId(ballot.budget_id.as_u128()),
-                progress: if ballot.status == CAST {
+            .map(|held| VoterBallot {
+                budget_id: BudgetId(held.ballot.budget_id.as_u128()),
+                progress: if held.ballot.status == CAST {
                     BallotProgress::Cast
-                } else if *lines > 0 {
+                } else if held.lines > 0 {
                     BallotProgress::InProgress
                 } else {
                     BallotProgress::Empty
@@ -415,16 +446,26 @@ impl Scene {
             .collect();
         let first_voted_in = in_process
             .iter()
-            .min_by_key(|(ballot, _)| (ballot.created_at, ballot.id))
-            .map(|(ballot, _)| ballot.residence_scope_id);
-        let parents = catalog::scope_parents(db, organization).await?;
-        let ancestry = |scope: Uuid| ancestry_of(scope, &parents);
+            .min_by_key(|held| (held.ballot.created_at, held.ballot.id))
+            .map(|held| held.ballot.residence_scope_id);
         let residency = match &resident {
-            Some(row) => Residency::Resident(Resident {
-                scopes: ancestry(row.scope_id),
-                born_on: from_time_date(row.birth_date),
-            })
-            .as_first_voted(first_voted_in.map(ancestry).as_ref()),
+            Some(row) => {
+                let starts: Vec<Uuid> = [Some(row.scope_id), first_voted_in]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                let parents: HashMap<Uuid, Option<Uuid>> =
+                    store::orgs::scopes_above(db, organization.id, &starts)
+                        .await?
+                        .into_iter()
+                        .collect();
+                let ancestry = |scope: Uuid| ancestry_of(scope, &parents);
+                Residency::Resident(Resident {
+                    scopes: ancestry(row.scope_id),
+                    born_on: from_time_date(row.birth_date),
+                })
+                .as_first_voted(first_voted_in.map(ancestry).as_ref())
+            }
             None => Residency::NotResident,
         };
         let residence_scope = first_voted_in.or(resident.as_ref().map(|row| row.scope_id));
@@ -437,7 +478,7 @@ impl Scene {
                 Ballot::new_draft(BallotId(Uuid::now_v7().as_u128())),
                 HashMap::new(),
             ),
-            Some(row) => restore(db, row, &rules_budget, actor).await?,
+            Some(row) => restore(db, row, line_count, &rules_budget, actor).await?,
         };
         Ok(Scene {
             organization: organization.clone(),
@@ -631,16 +672,22 @@ impl Scene {
 const DRAFT: &str = "draft";
 const CAST: &str = "cast";
 
-/// The ballot `row` as the domain decides on it, and its lines as stored. A draft held by
+/// The ballot `row` (holding `line_count` projects) as the domain decides on it, and its lines
+/// as stored. A draft held by
 /// another account (a former account of the same resident) starts empty: its projects are not
 /// the acting account's.
 async fn restore(
     db: &impl sea_orm::ConnectionTrait,
     row: &ballots::Model,
+    line_count: u64,
     budget: &rules::Budget,
     actor: &Actor,
 ) -> AppResult<(Ballot, HashMap<Uuid, i32>)> {
-    let lines = store::ballots::lines(db, row.id).await?;
+    let lines = if line_count == 0 {
+        Vec::new()
+    } else {
+        store::ballots::lines(db, row.id).await?
+    };
     let stored: HashMap<Uuid, i32> = lines
         .iter()
         .map(|(line, _)| (line.project_id, line.points))

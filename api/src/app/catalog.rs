@@ -649,12 +649,9 @@ pub async fn process_in(
     process: ProcessRef<'_>,
     now: OffsetDateTime,
 ) -> AppResult<ProcessView> {
-    let row = match process {
-        ProcessRef::Slug(slug) => store::orgs::process_by_slug(db, organization.id, slug).await?,
-        ProcessRef::Id(id) => store::orgs::process(db, organization.id, id).await?,
-    }
-    .ok_or(AppError::NotFound)?;
-    let phases = store::orgs::phases_of(db, &[ProcessId::from(row.id)]).await?;
+    let (row, phases) = store::orgs::process_with_phases(db, organization.id, process)
+        .await?
+        .ok_or(AppError::NotFound)?;
     ProcessView::try_from(view(row, phases, now))
 }
 
@@ -684,12 +681,7 @@ pub async fn scope_and_inside(
         .collect())
 }
 
-/// How a use case names a process: by the slug of its URL, or by the id a row holds.
-#[derive(Debug, Clone, Copy)]
-pub enum ProcessRef<'a> {
-    Slug(&'a str),
-    Id(ProcessId),
-}
+pub use crate::store::orgs::ProcessRef;
 
 impl ProcessView {
     /// The active phase (when the process was read) as the rules see it; `None` between or

@@ -157,7 +157,11 @@ pub async fn authenticate(
             TokenRejection::Expired => AppError::TokenExpired,
             TokenRejection::Invalid => AppError::Unauthenticated,
         })?;
-    let session = store::users::session(&state.db, claims.sid)
+    let store::users::SignedIn {
+        session,
+        user,
+        roles,
+    } = store::users::signed_in(&state.db, organization.id, claims.sid, claims.sub)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     let live = SessionState {
@@ -167,12 +171,9 @@ pub async fn authenticate(
     };
     // The idle timeout applies to refreshes; an access token stays usable for its short life
     // unless its session was revoked or reached the absolute limit.
-    if live.revoked || session.user_id != claims.sub.uuid() || !live.is_live_ignoring_idle(now) {
+    if live.revoked || !live.is_live_ignoring_idle(now) {
         return Err(AppError::Unauthenticated);
     }
-    let user = store::users::by_id(&state.db, organization.id, claims.sub)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
     if user.deleted_at.is_some() {
         return Err(AppError::Unauthenticated);
     }
@@ -180,7 +181,7 @@ pub async fn authenticate(
         return Err(plaza_domain::DomainError::AccountBlocked.into());
     }
     let account = super::accounts::Account::try_from(user)?;
-    let roles = roles_of(state, account.id).await?;
+    let roles = Roles::new(parse_roles(account.id, &roles)?);
     Ok(Actor {
         account,
         roles,

@@ -3,15 +3,15 @@
 //! A ballot is found by its voter ([`Holder`]): the census document hash of a resident (so that
 //! a new account of the same resident finds the ballot of their former one), or, for an account
 //! that is no longer a resident, the account that holds it (it may still take back what it
-//! chose). Every read here runs under the voter's lock in the process; the ballot row is read
-//! `FOR UPDATE` besides, since two accounts (a former one whose residency ended, and the new
-//! one) may reach one row.
+//! chose). Every read here runs under the voter's lock in the process; the voter's ballot rows
+//! are read `FOR UPDATE` besides, since two accounts (a former one whose residency ended, and
+//! the new one) may reach one row.
 
 use super::UniqueIndex;
 use super::entities::{ballot_lines, ballots, projects};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
-    QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
+    IntoActiveModel, QueryFilter, QueryResult, QuerySelect, Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -58,63 +58,71 @@ pub async fn of_budget(
     }
 }
 
-/// The holder's ballots in the process, each with how many projects it holds.
+/// One of the holder's ballots with how many projects it holds.
+#[derive(Debug, Clone)]
+pub struct Held {
+    pub ballot: ballots::Model,
+    pub lines: u64,
+}
+
+impl FromQueryResult for Held {
+    fn from_query_result(row: &QueryResult, prefix: &str) -> Result<Self, DbErr> {
+        let lines: i64 = row.try_get(prefix, "lines")?;
+        Ok(Held {
+            ballot: ballots::Model::from_query_result(row, prefix)?,
+            lines: u64::try_from(lines).unwrap_or(0),
+        })
+    }
+}
+
+/// The holder's ballots in the process, each with how many projects it holds, in one
+/// statement; locked for the rest of the transaction when `for_update`.
 pub async fn in_process(
     db: &impl ConnectionTrait,
     process_id: Uuid,
     holder: Holder<'_>,
-) -> Result<Vec<(ballots::Model, u64)>, DbErr> {
-    let rows = ballots::Entity::find()
+    for_update: bool,
+) -> Result<Vec<Held>, DbErr> {
+    use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
+    let lines = Query::select()
+        .expr(Expr::col((ballot_lines::Entity, ballot_lines::Column::ProjectId)).count())
+        .from(ballot_lines::Entity)
+        .and_where(
+            Expr::col((ballot_lines::Entity, ballot_lines::Column::BallotId))
+                .equals((ballots::Entity, ballots::Column::Id)),
+        )
+        .to_owned();
+    let query = ballots::Entity::find()
         .filter(ballots::Column::ProcessId.eq(process_id))
         .filter(holder.condition())
-        .all(db)
-        .await?;
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let counts: HashMap<Uuid, i64> = ballot_lines::Entity::find()
-        .select_only()
-        .column(ballot_lines::Column::BallotId)
-        .column_as(ballot_lines::Column::ProjectId.count(), "lines")
-        .filter(ballot_lines::Column::BallotId.is_in(rows.iter().map(|row| row.id)))
-        .group_by(ballot_lines::Column::BallotId)
-        .into_tuple::<(Uuid, i64)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let lines = counts.get(&row.id).copied().unwrap_or(0);
-            (row, u64::try_from(lines).unwrap_or(0))
-        })
-        .collect())
+        .expr_as(SimpleExpr::SubQuery(None, Box::new(lines.into())), "lines");
+    let query = if for_update {
+        super::for_update(db, query)
+    } else {
+        query
+    };
+    query.into_model::<Held>().all(db).await
 }
 
-/// The lines of a ballot, each with its project as it is now.
+/// The lines of a ballot, each with its project as it is now, in one statement.
 pub async fn lines(
     db: &impl ConnectionTrait,
     ballot_id: Uuid,
 ) -> Result<Vec<(ballot_lines::Model, projects::Model)>, DbErr> {
-    let lines = ballot_lines::Entity::find()
+    use sea_orm::{JoinType, RelationDef};
+    let project_of_line: RelationDef = ballot_lines::Entity::belongs_to(projects::Entity)
+        .from(ballot_lines::Column::ProjectId)
+        .to(projects::Column::Id)
+        .into();
+    ballot_lines::Entity::find()
         .filter(ballot_lines::Column::BallotId.eq(ballot_id))
-        .all(db)
-        .await?;
-    if lines.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut projects: HashMap<Uuid, projects::Model> = projects::Entity::find()
-        .filter(projects::Column::Id.is_in(lines.iter().map(|line| line.project_id)))
+        .join(JoinType::LeftJoin, project_of_line)
+        .select_also(projects::Entity)
         .all(db)
         .await?
         .into_iter()
-        .map(|project| (project.id, project))
-        .collect();
-    lines
-        .into_iter()
-        .map(|line| {
-            let project = projects.remove(&line.project_id).ok_or_else(|| {
+        .map(|(line, project)| {
+            let project = project.ok_or_else(|| {
                 DbErr::RecordNotFound(format!("project {} of a ballot line", line.project_id))
             })?;
             Ok((line, project))

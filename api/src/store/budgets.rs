@@ -1,6 +1,6 @@
 //! Budgets, their projects and ballots as rows: what the budget use cases read and write.
 
-use super::entities::{ballots, budget_results, budgets, projects};
+use super::entities::{ballots, budget_results, budgets, processes, projects};
 use plaza_domain::{OrganizationId, ProcessId};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
@@ -19,6 +19,43 @@ pub async fn of_process(
         .order_by_asc(budgets::Column::Id)
         .all(db)
         .await
+}
+
+/// The budgets of the process that holds budget `id` of the organization, in order (empty when
+/// there is no such budget), read in one statement.
+///
+/// With `share`, the process's row and then its budgets' rows are locked `FOR SHARE` on
+/// PostgreSQL until the transaction ends, so that no admin change of them (which locks the
+/// process, then the budget, `FOR UPDATE` before counting ballots) commits meanwhile. The order is
+/// the admin's, so that the two never wait on each other in a cycle (a ballot's insert takes a key
+/// share of its process's row as well).
+pub async fn with_siblings(
+    db: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    id: Uuid,
+    share: bool,
+) -> Result<Vec<budgets::Model>, DbErr> {
+    use sea_orm::sea_query::Query;
+    let process_of_budget = Query::select()
+        .column(budgets::Column::ProcessId)
+        .from(budgets::Entity)
+        .and_where(budgets::Column::Id.eq(id))
+        .to_owned();
+    let query = budgets::Entity::find()
+        .filter(budgets::Column::OrganizationId.eq(organization_id.uuid()))
+        .filter(budgets::Column::ProcessId.in_subquery(process_of_budget.clone()))
+        .order_by_asc(budgets::Column::Position)
+        .order_by_asc(budgets::Column::Id);
+    if share && db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        processes::Entity::find()
+            .filter(processes::Column::Id.in_subquery(process_of_budget))
+            .lock_shared()
+            .all(db)
+            .await?;
+        query.lock_shared().all(db).await
+    } else {
+        query.all(db).await
+    }
 }
 
 /// One budget of the organization, locked for the rest of the transaction when `for_update`.

@@ -7,6 +7,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
+use uuid::Uuid;
 
 pub const UX_SCOPE_CODE: UniqueIndex = UniqueIndex {
     name: "ux_scopes_organization_code",
@@ -116,6 +117,46 @@ pub async fn scopes_of(
         .order_by_asc(scopes::Column::Code)
         .all(db)
         .await
+}
+
+/// The scopes `starts` and every scope they lie in, each with its parent, read in one
+/// statement (a recursive walk up the tree): what deciding "inside a scope" for a few scopes
+/// needs, without reading the whole tree.
+pub async fn scopes_above(
+    db: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    starts: &[Uuid],
+) -> Result<Vec<(Uuid, Option<Uuid>)>, DbErr> {
+    use sea_orm::{Statement, Value};
+    if starts.is_empty() {
+        return Ok(Vec::new());
+    }
+    // `$n` numbers a parameter on PostgreSQL and on SQLite alike.
+    let starts_list = (2..starts.len() + 2)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "WITH RECURSIVE above (id, parent_id) AS ( \
+           SELECT id, parent_id FROM scopes WHERE organization_id = {org} AND id IN ({starts_list}) \
+           UNION \
+           SELECT scopes.id, scopes.parent_id FROM scopes JOIN above ON scopes.id = above.parent_id \
+             WHERE scopes.organization_id = {org} \
+         ) SELECT id, parent_id FROM above",
+        org = "$1",
+    );
+    let mut values = vec![Value::from(organization_id.uuid())];
+    values.extend(starts.iter().map(|id| Value::from(*id)));
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            sql,
+            values,
+        ))
+        .await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get("", "id")?, row.try_get("", "parent_id")?)))
+        .collect()
 }
 
 /// Every scope of the organization, locked for the rest of the transaction on PostgreSQL (a
@@ -235,6 +276,48 @@ pub async fn process(
         .filter(processes::Column::OrganizationId.eq(organization_id.uuid()))
         .one(db)
         .await
+}
+
+/// How a use case names a process: by the slug of its URL, or by the id a row holds.
+#[derive(Debug, Clone, Copy)]
+pub enum ProcessRef<'a> {
+    Slug(&'a str),
+    Id(ProcessId),
+}
+
+/// A process of the organization with its phases in order, read in one statement (a process
+/// is read on every participation request: its phases decide what is open).
+pub async fn process_with_phases(
+    db: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    process: ProcessRef<'_>,
+) -> Result<Option<(processes::Model, Vec<phases::Model>)>, DbErr> {
+    use sea_orm::JoinType;
+    let phase_of_process: sea_orm::RelationDef = phases::Entity::belongs_to(processes::Entity)
+        .from(phases::Column::ProcessId)
+        .to(processes::Column::Id)
+        .into();
+    let query = processes::Entity::find()
+        .filter(processes::Column::OrganizationId.eq(organization_id.uuid()));
+    let query = match process {
+        ProcessRef::Id(id) => query.filter(processes::Column::Id.eq(id.uuid())),
+        ProcessRef::Slug(slug) => query.filter(processes::Column::Slug.eq(slug)),
+    };
+    let rows = query
+        .join_rev(JoinType::LeftJoin, phase_of_process)
+        .select_also(phases::Entity)
+        .order_by_asc(phases::Column::Position)
+        .all(db)
+        .await?;
+    let mut rows = rows.into_iter();
+    let Some((process, first)) = rows.next() else {
+        return Ok(None);
+    };
+    let phases = first
+        .into_iter()
+        .chain(rows.filter_map(|(_, phase)| phase))
+        .collect();
+    Ok(Some((process, phases)))
 }
 
 /// A process by id, locked for the rest of the transaction on PostgreSQL.

@@ -10,8 +10,8 @@ use plaza_domain::{OrganizationId, ProcessId, SessionId, UserId};
 use sea_orm::Condition;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, Set,
 };
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -264,6 +264,74 @@ pub async fn revoke_all_process_roles(
 
 pub async fn insert_session(db: &impl ConnectionTrait, row: sessions::Model) -> Result<(), DbErr> {
     row.into_active_model().insert(db).await.map(|_| ())
+}
+
+/// A signed-in account as an access token names it: the session, its account in the
+/// organization and the account's roles.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub session: sessions::Model,
+    pub user: users::Model,
+    pub roles: Vec<String>,
+}
+
+/// The session `session_id` of account `user_id` in the organization, with the account and its
+/// roles, in one statement (it runs on every authenticated request). `None` when the session
+/// does not exist, is another account's, or the account is not the organization's.
+pub async fn signed_in(
+    db: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    session_id: SessionId,
+    user_id: UserId,
+) -> Result<Option<SignedIn>, DbErr> {
+    use sea_orm::{Statement, Value};
+    // `$n` numbers a parameter on PostgreSQL and on SQLite alike; one row per role (one with a
+    // NULL role for an account without any).
+    let sql = "SELECT users.*, \
+                 sessions.id AS session_id, \
+                 sessions.created_at AS session_created_at, \
+                 sessions.last_used_at AS session_last_used_at, \
+                 sessions.revoked_at AS session_revoked_at, \
+                 sessions.revoked_reason AS session_revoked_reason, \
+                 user_roles.role AS held_role \
+               FROM sessions \
+               JOIN users ON users.id = sessions.user_id \
+               LEFT JOIN user_roles ON user_roles.user_id = users.id \
+               WHERE sessions.id = $1 AND users.id = $2 AND users.organization_id = $3";
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            sql,
+            [
+                Value::from(session_id.uuid()),
+                Value::from(user_id.uuid()),
+                Value::from(organization_id.uuid()),
+            ],
+        ))
+        .await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let user = users::Model::from_query_result(first, "")?;
+    let session = sessions::Model {
+        id: first.try_get("", "session_id")?,
+        user_id: user.id,
+        created_at: first.try_get("", "session_created_at")?,
+        last_used_at: first.try_get("", "session_last_used_at")?,
+        revoked_at: first.try_get("", "session_revoked_at")?,
+        revoked_reason: first.try_get("", "session_revoked_reason")?,
+    };
+    let mut roles = Vec::new();
+    for row in &rows {
+        if let Some(role) = row.try_get::<Option<String>>("", "held_role")? {
+            roles.push(role);
+        }
+    }
+    Ok(Some(SignedIn {
+        session,
+        user,
+        roles,
+    }))
 }
 
 pub async fn session(

@@ -671,6 +671,48 @@ async fn parallel_checkouts_in_two_budgets_under_workflow_one_count_once() {
     assert_eq!(cast, 1, "exactly one budget counts the resident");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_first_choice_and_an_admin_moving_the_budget_at_once_never_both_succeed() {
+    use crate::ballots::{ballots_of, project, resident, spending_anything};
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let budget = spending_anything(&app, &admin).await;
+    let park = project(&app, &admin, &budget, 400_000).await;
+    let ana = resident(&app, &admin, "ana@example.org", 1, "N1").await;
+    let n2 = app.scope_id("N2").await;
+    // The admin moves the city-wide budget to N2, where Ana does not live, while she makes its
+    // first ballot: either the move comes first and her choice is refused, or her ballot comes
+    // first and freezes the budget's territory. A ballot decided on the territory before the
+    // move, with the move accepted as well, is what must never happen.
+    let requests = vec![
+        (
+            "PATCH",
+            format!("/api/v1/budgets/{budget}"),
+            admin.access_token.clone(),
+            Some(json!({ "scope_id": n2 })),
+        ),
+        (
+            "PUT",
+            format!("/api/v1/budgets/{budget}/ballot/projects/{park}"),
+            ana.access_token.clone(),
+            Some(json!({})),
+        ),
+    ];
+    let replies = all_at_once(&app, requests).await;
+    let (moved, chosen) = (&replies[0], &replies[1]);
+    match (moved.status, chosen.status) {
+        (200, 403) => {
+            assert_eq!(chosen.body["reason"], "outside_budget_scope", "{chosen:#?}");
+            assert_eq!(ballots_of(&app, &budget).await, (0, 0));
+        }
+        (409, 200) => {
+            assert_eq!(moved.code(), "budget_rules_locked", "{moved:#?}");
+            assert_eq!(ballots_of(&app, &budget).await, (1, 0));
+        }
+        _ => panic!("the move answered {moved:#?} and the choice {chosen:#?}"),
+    }
+}
+
 /// A draft of `budget` holding `project`, written as the ballot endpoints write one.
 async fn draft_with(app: &TestApp, who: &plaza_tests::Session, budget: &str, project: &str) {
     use plaza_api::store::entities::{ballot_lines, ballots, budgets, residents};
