@@ -21,10 +21,12 @@ use super::unit::{AuditAction, UnitOfWork};
 use crate::clock::to_timestamp;
 use crate::jobs::Job;
 use crate::store::{self, entities::budget_results};
+use num_rational::BigRational;
 use plaza_domain::accounts::{Permission, authorize};
 use plaza_domain::budgets::open_data::{self, Context, ListedBallot, ListedProject};
 use plaza_domain::budgets::results::{self as rules, ResultsStage};
 use plaza_domain::budgets::{self as budgets_rules, BudgetId, ProjectId};
+use plaza_domain::outcome::explain::{ProjectShares as Explained, SharesExplanation};
 use plaza_domain::processes::Feature;
 use plaza_domain::{Cents, OrganizationId, outcome, pabulib};
 use serde::{Deserialize, Serialize};
@@ -50,6 +52,40 @@ pub struct ProjectResult {
     /// most this).
     #[serde(default)]
     pub money_left_cents: Option<i64>,
+    /// Equal Shares budgets: why it was or was not bought by the rounds.
+    #[serde(default)]
+    pub shares: Option<ProjectShares>,
+}
+
+/// Why Equal Shares bought a project or not (`plaza_domain::outcome::explain`), money in cents
+/// rounded to the nearest cent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ProjectShares {
+    /// Bought in round `round` (1 = first): each supporter who could afford it paid
+    /// `price_cents` (per point under cumulative ballots); `paying_everything` of its
+    /// `supporters` paid all they had left instead, which was less.
+    Bought {
+        round: u32,
+        price_cents: i64,
+        supporters: u64,
+        paying_everything: u64,
+    },
+    /// Costing nothing: funded before the first round.
+    Free,
+    /// Out of reach from round `after` on (0: from the start): its supporters then held
+    /// `left_cents` together, less than its cost. The greedy completion may still fund it.
+    OutOfReach { after: u32, left_cents: i64 },
+}
+
+/// What an Equal Shares tally keeps to explain a voter's share to them: the endowment and each
+/// round's price, exact (`n/d` rationals in currency units), so that a voter's payments are
+/// replayed from their own ballot alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct StoredShares {
+    endowment: String,
+    /// Each round's project and price per unit of weight, in order.
+    rounds: Vec<(Uuid, String)>,
 }
 
 /// What a computed tally stores as `outcome`.
@@ -58,6 +94,9 @@ struct StoredOutcome {
     total_cost_cents: i64,
     /// Funded first, in selection order; then the others, most votes first.
     projects: Vec<ProjectResult>,
+    /// Equal Shares budgets: what explains a voter's share.
+    #[serde(default)]
+    shares: Option<StoredShares>,
 }
 
 /// A budget's results as use cases hand them out.
@@ -76,6 +115,9 @@ pub struct Results {
     pub inputs_sha256: Option<String>,
     pub total_cost: Option<Cents>,
     pub projects: Vec<ProjectResult>,
+    /// Equal Shares budgets: each voter's share of the budget in the run that bought the
+    /// projects, in cents (rounded to the nearest cent).
+    pub endowment: Option<Cents>,
     pub duration_ms: Option<i64>,
     /// Why the last tally failed.
     pub error: Option<String>,
@@ -106,6 +148,11 @@ impl TryFrom<budget_results::Model> for Results {
             ballots: row.ballots.and_then(|n| u64::try_from(n).ok()),
             inputs_sha256: row.inputs_sha256,
             total_cost: outcome.as_ref().map(|o| Cents(o.total_cost_cents)),
+            endowment: outcome
+                .as_ref()
+                .and_then(|o| o.shares.as_ref())
+                .map(|shares| rational(&shares.endowment).map(|amount| Cents(to_cents(&amount))))
+                .transpose()?,
             projects: outcome.map(|o| o.projects).unwrap_or_default(),
             duration_ms: row.duration_ms,
             error: row.error,
@@ -198,7 +245,10 @@ pub async fn compute(
     let (rule, tie_breaking) = budget.outcome_rule.computation();
     let started = std::time::Instant::now();
     let computed = tokio::task::spawn_blocking(move || {
-        let tally = outcome::tally(&election, &rule, Some(tie_breaking));
+        let tally = outcome::tally(&election, &rule, Some(tie_breaking)).and_then(|tally| {
+            let shares = outcome::explain::equal_shares(&election, &rule, Some(tie_breaking))?;
+            Ok((tally, shares))
+        });
         (election, tally)
     })
     .await
@@ -211,11 +261,11 @@ pub async fn compute(
     done.duration_ms = Some(i64::try_from(duration.as_millis()).unwrap_or(i64::MAX));
     done.ballots = Some(i64::try_from(ballots).unwrap_or(i64::MAX));
     match tally {
-        Ok(tally) => {
+        Ok((tally, shares)) => {
             let read = pabulib::write(&election).map_err(AppError::internal)?;
             let published = pabulib::write(&open_data::with_outcome(&election, &tally))
                 .map_err(AppError::internal)?;
-            let stored = stored_outcome(&budget, &tally)?;
+            let stored = stored_outcome(&budget, &election, &tally, shares.as_ref())?;
             done.stage = ResultsStage::Computed.as_str().to_string();
             done.rule = Some(tally.rule.clone());
             done.tie_breaking = Some(tally.tie_breaking.as_str().to_string());
@@ -323,8 +373,60 @@ async fn election_of(
     })
 }
 
-/// What a tally stores of `tally`: money back in cents, the funded projects first.
-fn stored_outcome(budget: &Budget, tally: &outcome::Tally) -> AppResult<StoredOutcome> {
+/// What a tally stores of `tally` (and of the Equal Shares explanation `shares`): money back in
+/// cents, the funded projects first.
+fn stored_outcome(
+    budget: &Budget,
+    election: &pabulib::Election,
+    tally: &outcome::Tally,
+    shares: Option<&SharesExplanation>,
+) -> AppResult<StoredOutcome> {
+    let project_id = |index: usize| -> AppResult<Uuid> {
+        election
+            .projects
+            .get(index)
+            .ok_or_else(|| AppError::internal("an explained project out of range"))?
+            .id
+            .parse()
+            .map_err(AppError::internal)
+    };
+    let mut why_of = std::collections::HashMap::new();
+    if let Some(shares) = shares {
+        for (index, why) in shares.projects.iter().enumerate() {
+            let why = match why {
+                Explained::Bought { round } => {
+                    let bought = shares
+                        .rounds
+                        .get(round - 1)
+                        .ok_or_else(|| AppError::internal("an explained round out of range"))?;
+                    ProjectShares::Bought {
+                        round: u32::try_from(*round).map_err(AppError::internal)?,
+                        price_cents: to_cents(&bought.price),
+                        supporters: bought.supporters,
+                        paying_everything: bought.paying_everything,
+                    }
+                }
+                Explained::Free => ProjectShares::Free,
+                Explained::OutOfReach { after, left } => ProjectShares::OutOfReach {
+                    after: u32::try_from(*after).map_err(AppError::internal)?,
+                    left_cents: to_cents(left),
+                },
+            };
+            why_of.insert(project_id(index)?, why);
+        }
+    }
+    let stored_shares = shares
+        .map(|shares| -> AppResult<StoredShares> {
+            Ok(StoredShares {
+                endowment: shares.endowment.to_string(),
+                rounds: shares
+                    .rounds
+                    .iter()
+                    .map(|round| Ok((project_id(round.project)?, round.price.to_string())))
+                    .collect::<AppResult<Vec<_>>>()?,
+            })
+        })
+        .transpose()?;
     let cents = |amount: &pabulib::Decimal| -> AppResult<i64> {
         amount
             .units_at_scale(2)
@@ -350,6 +452,11 @@ fn stored_outcome(budget: &Budget, tally: &outcome::Tally) -> AppResult<StoredOu
                     .as_ref()
                     .map(|t| cents(&t.money_left))
                     .transpose()?,
+                shares: line
+                    .id
+                    .parse::<Uuid>()
+                    .ok()
+                    .and_then(|id| why_of.get(&id).cloned()),
             })
         })
         .collect::<AppResult<Vec<_>>>()?;
@@ -370,7 +477,21 @@ fn stored_outcome(budget: &Budget, tally: &outcome::Tally) -> AppResult<StoredOu
     Ok(StoredOutcome {
         total_cost_cents: cents(&tally.total_cost)?,
         projects,
+        shares: stored_shares,
     })
+}
+
+/// An exact amount in currency units, in cents rounded to the nearest cent (halves away from
+/// zero).
+fn to_cents(amount: &BigRational) -> i64 {
+    let cents = amount * BigRational::from_integer(100.into());
+    cents.round().to_integer().try_into().unwrap_or(i64::MAX)
+}
+
+/// A stored `n/d` rational.
+fn rational(text: &str) -> AppResult<BigRational> {
+    text.parse()
+        .map_err(|_| AppError::internal(format!("results: unreadable amount {text:?}")))
 }
 
 /// An admin publishes computed results: from now on everyone reads them and their file.
@@ -458,4 +579,133 @@ pub async fn export(
         .filter(|row| row.stage == ResultsStage::Published.as_str())
         .and_then(|row| row.export_pb)
         .ok_or(AppError::NotFound)
+}
+
+/// How a voter's equal share was spent on the projects they chose.
+#[derive(Debug, Clone)]
+pub struct ShareSpending {
+    pub budget_id: Uuid,
+    /// The voter's share of the budget in the run that bought the projects.
+    pub endowment: Cents,
+    /// Each project the voter chose, in the order the rounds bought them, then the others.
+    pub choices: Vec<ChoiceSpending>,
+    /// What the voter had left after the rounds (the completion spends the city's leftover,
+    /// not the voters' shares).
+    pub left: Cents,
+}
+
+/// One chosen project and what the voter paid for it.
+#[derive(Debug, Clone)]
+pub struct ChoiceSpending {
+    pub project_id: Uuid,
+    /// The voter's points for it (1 under rules without points).
+    pub points: u32,
+    /// The round that bought it (`None`: not bought by the rounds).
+    pub round: Option<u32>,
+    /// What the voter would have paid in full: the round's price times their points.
+    pub due: Option<Cents>,
+    /// What they paid: `due`, or all they had left if that was less; 0 if not bought.
+    pub paid: Cents,
+    /// Funded in the end (by a round or by the completion).
+    pub selected: bool,
+}
+
+/// `GET /budgets/{id}/ballot/share`: for the signed-in voter of a cast ballot in an Equal Shares
+/// budget whose results they may read, how their share was spent, replayed from the stored
+/// rounds and their own ballot ([`outcome::explain::spend`]). Not found for any other budget,
+/// before the results are readable, and without a cast ballot of the acting account.
+pub async fn share(
+    state: &AppState,
+    organization: &Organization,
+    actor: &Actor,
+    budget_id: Uuid,
+) -> AppResult<ShareSpending> {
+    let db = &state.db;
+    let budget = store::budgets::by_id(db, organization.id, budget_id, false)
+        .await?
+        .ok_or(AppError::NotFound)
+        .and_then(Budget::try_from)?;
+    let row = store::budgets::results(db, budget_id, false)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let stored: Option<StoredOutcome> = row
+        .outcome
+        .clone()
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|_| AppError::internal(format!("results {budget_id}: unreadable outcome")))?;
+    let results = Results::try_from(row)?;
+    let manages = authorize(&actor.roles, Permission::ManageProcesses).is_ok();
+    if !rules::results_visible(results.stage, manages) {
+        return Err(AppError::NotFound);
+    }
+    let Some(shares) = stored.and_then(|stored| stored.shares) else {
+        return Err(AppError::NotFound);
+    };
+    let resident = store::census::resident_of(db, actor.id())
+        .await?
+        .filter(|row| row.organization_id == organization.id.uuid());
+    let holder = match &resident {
+        Some(row) => store::ballots::Holder::Voter(&row.document_hash),
+        None => store::ballots::Holder::Account(actor.id().uuid()),
+    };
+    let ballot = store::ballots::of_budget(db, budget_id, holder, false)
+        .await?
+        .filter(|ballot| ballot.status == "cast" && ballot.user_id == actor.id().uuid())
+        .ok_or(AppError::NotFound)?;
+    let points: std::collections::HashMap<Uuid, u32> = store::ballots::lines(db, ballot.id)
+        .await?
+        .into_iter()
+        .map(|(line, _)| (line.project_id, u32::try_from(line.points).unwrap_or(0)))
+        .collect();
+    let uses_points = budget.settings()?.voting_rule().uses_points();
+    let weight = |project: &Uuid| {
+        points
+            .get(project)
+            .map_or(0, |&points| if uses_points { u64::from(points) } else { 1 })
+    };
+    let rounds = shares
+        .rounds
+        .iter()
+        .map(|(project, price)| Ok((*project, rational(price)?)))
+        .collect::<AppResult<Vec<_>>>()?;
+    let endowment = rational(&shares.endowment)?;
+    let (spent, left) = outcome::explain::spend(&endowment, &rounds, weight);
+    let selected: std::collections::HashSet<Uuid> = results
+        .projects
+        .iter()
+        .filter(|line| line.selected)
+        .map(|line| line.project_id)
+        .collect();
+    let mut choices: Vec<ChoiceSpending> = spent
+        .iter()
+        .map(|spent| ChoiceSpending {
+            project_id: spent.project,
+            points: points.get(&spent.project).copied().unwrap_or(0),
+            round: u32::try_from(spent.round).ok(),
+            due: Some(Cents(to_cents(&spent.due))),
+            paid: Cents(to_cents(&spent.paid)),
+            selected: true,
+        })
+        .collect();
+    let mut unbought: Vec<Uuid> = points
+        .keys()
+        .filter(|project| !spent.iter().any(|spent| spent.project == **project))
+        .copied()
+        .collect();
+    unbought.sort_unstable();
+    choices.extend(unbought.into_iter().map(|project_id| ChoiceSpending {
+        project_id,
+        points: points.get(&project_id).copied().unwrap_or(0),
+        round: None,
+        due: None,
+        paid: Cents(0),
+        selected: selected.contains(&project_id),
+    }));
+    Ok(ShareSpending {
+        budget_id,
+        endowment: Cents(to_cents(&endowment)),
+        choices,
+        left: Cents(to_cents(&left)),
+    })
 }

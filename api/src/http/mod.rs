@@ -406,7 +406,8 @@ fn who_may_call(operation_id: &str) -> Option<&'static str> {
         | "choose_ballot_project"
         | "unchoose_ballot_project"
         | "checkout_ballot"
-        | "get_ballot_receipt" => {
+        | "get_ballot_receipt"
+        | "get_ballot_share" => {
             "**Who may call it:** any signed-in participant, for their own ballot (voting itself: \
              verified residents the budget is open to)."
         }

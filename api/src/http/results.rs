@@ -58,10 +58,145 @@ pub struct ProjectResultView {
     /// Its place in the order the rule funded projects (1 = first); `null` if not funded.
     #[oai(nullable)]
     pub position: Option<u32>,
-    /// Why it was or was not funded, for a greedy budget (`null` for Equal Shares, whose
-    /// explanation is not computed yet): its turn in the rule's order and the money left then.
+    /// Why it was or was not funded, for a greedy budget (`null` otherwise): its turn in the
+    /// rule's order and the money left then.
     #[oai(nullable)]
     pub turn: Option<TurnView>,
+    /// Why it was or was not bought, for an Equal Shares budget (`null` otherwise): the round
+    /// that bought it and its price per supporter, or the round from which its supporters no
+    /// longer held enough together, and what they held then.
+    #[oai(nullable)]
+    pub shares: Option<SharesView>,
+}
+
+/// What Equal Shares did with a project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum SharesKind {
+    /// Bought in round `round`.
+    Bought,
+    /// Costing nothing: funded before the first round.
+    Free,
+    /// Out of reach from round `after` on: its supporters held less than its cost together.
+    OutOfReach,
+}
+
+/// Why Equal Shares bought a project or not. Every voter holds an equal share of the budget (the
+/// results' `endowment`); each round buys the project its supporters can pay at the lowest price
+/// per unit of what they get, each supporter paying that price (or everything they have left,
+/// if that is less); a project is out of reach once its supporters hold less than its cost
+/// together. Money in cents, rounded to the nearest cent.
+#[derive(Debug, Clone, Object)]
+pub struct SharesView {
+    pub kind: SharesKind,
+    /// `bought`: the round (1 = first).
+    #[oai(nullable)]
+    pub round: Option<u32>,
+    /// `bought`: what each supporter who could afford it paid (per point under a cumulative
+    /// rule).
+    #[oai(nullable)]
+    pub price: Option<i64>,
+    /// `bought`: the voters supporting it.
+    #[oai(nullable)]
+    pub supporters: Option<u64>,
+    /// `bought`: of them, those who paid all they had left, which was less than the price.
+    #[oai(nullable)]
+    pub paying_everything: Option<u64>,
+    /// `out_of_reach`: the rounds paid before it went out of reach (0: from the start).
+    #[oai(nullable)]
+    pub after: Option<u32>,
+    /// `out_of_reach`: what its supporters held together then, less than its cost.
+    #[oai(nullable)]
+    pub supporters_left: Option<i64>,
+}
+
+impl From<results::ProjectShares> for SharesView {
+    fn from(shares: results::ProjectShares) -> SharesView {
+        let empty = SharesView {
+            kind: SharesKind::Free,
+            round: None,
+            price: None,
+            supporters: None,
+            paying_everything: None,
+            after: None,
+            supporters_left: None,
+        };
+        match shares {
+            results::ProjectShares::Bought {
+                round,
+                price_cents,
+                supporters,
+                paying_everything,
+            } => SharesView {
+                kind: SharesKind::Bought,
+                round: Some(round),
+                price: Some(price_cents),
+                supporters: Some(supporters),
+                paying_everything: Some(paying_everything),
+                ..empty
+            },
+            results::ProjectShares::Free => empty,
+            results::ProjectShares::OutOfReach { after, left_cents } => SharesView {
+                kind: SharesKind::OutOfReach,
+                after: Some(after),
+                supporters_left: Some(left_cents),
+                ..empty
+            },
+        }
+    }
+}
+
+/// How the caller's equal share was spent on the projects they chose.
+#[derive(Debug, Clone, Object)]
+pub struct ShareView {
+    pub budget_id: Uuid,
+    /// The caller's share of the budget (every voter's), in cents.
+    pub endowment: i64,
+    /// Each project the caller chose: those the rounds bought first, in round order.
+    pub choices: Vec<ChoiceShareView>,
+    /// What the caller had left after the rounds, in cents (the completion, if any, spends the
+    /// budget's leftover, not the voters' shares).
+    pub left: i64,
+}
+
+/// One chosen project and what the caller paid for it.
+#[derive(Debug, Clone, Object)]
+pub struct ChoiceShareView {
+    pub project_id: Uuid,
+    /// The caller's points for it (1 under rules without points).
+    pub points: u32,
+    /// The round that bought it; `null` if the rounds did not.
+    #[oai(nullable)]
+    pub round: Option<u32>,
+    /// What the caller owed for it in full (the round's price times their points), in cents.
+    #[oai(nullable)]
+    pub due: Option<i64>,
+    /// What they paid, in cents: `due`, or all they had left if that was less; 0 if not bought.
+    pub paid: i64,
+    /// Funded in the end (by a round, or by the completion with the leftover).
+    pub selected: bool,
+}
+
+impl From<results::ShareSpending> for ShareView {
+    fn from(share: results::ShareSpending) -> ShareView {
+        ShareView {
+            budget_id: share.budget_id,
+            endowment: share.endowment.0,
+            choices: share
+                .choices
+                .into_iter()
+                .map(|choice| ChoiceShareView {
+                    project_id: choice.project_id,
+                    points: choice.points,
+                    round: choice.round,
+                    due: choice.due.map(|cents| cents.0),
+                    paid: choice.paid.0,
+                    selected: choice.selected,
+                })
+                .collect(),
+            left: share.left.0,
+        }
+    }
 }
 
 /// A project's turn in a greedy budget: projects are taken by votes (ties: lower cost, more
@@ -103,6 +238,10 @@ pub struct ResultsView {
     pub total_cost: Option<i64>,
     /// Funded projects first, in the order they were funded; then the others, most votes first.
     pub projects: Vec<ProjectResultView>,
+    /// Equal Shares budgets: each voter's share of the budget in the run that bought the
+    /// projects, in cents (`null` for other rules).
+    #[oai(nullable)]
+    pub endowment: Option<i64>,
     /// How long the computation took.
     #[oai(nullable)]
     pub duration_ms: Option<i64>,
@@ -138,8 +277,10 @@ impl From<Results> for ResultsView {
                         .rank
                         .zip(line.money_left_cents)
                         .map(|(rank, money_left)| TurnView { rank, money_left }),
+                    shares: line.shares.map(SharesView::from),
                 })
                 .collect(),
+            endowment: results.endowment.map(|cents| cents.0),
             duration_ms: results.duration_ms,
             error: results.error,
         }
@@ -235,6 +376,29 @@ impl ResultsApi {
         let reader = auth.actor(request).await?;
         let results = results::show(&state, &organization, reader.as_ref(), id.0).await?;
         Ok(Json(results.into()))
+    }
+
+    /// How my equal share was spent
+    ///
+    /// For an Equal Shares budget whose results the caller may read (published), and the
+    /// caller's cast ballot: their share of the budget, what they paid in which round for each
+    /// project they chose, and what they had left. 404 for any other budget, before
+    /// publication, and without a cast ballot.
+    #[oai(
+        path = "/budgets/:id/ballot/share",
+        method = "get",
+        operation_id = "get_ballot_share"
+    )]
+    async fn share(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        auth: BearerAuth,
+        /// The budget's id.
+        id: Path<Uuid>,
+    ) -> Result<Json<ShareView>, Problem<{ answers::SIGNED_IN }>> {
+        let share = results::share(&state, &organization, &auth.0, id.0).await?;
+        Ok(Json(share.into()))
     }
 
     /// Download the Pabulib file

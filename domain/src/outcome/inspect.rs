@@ -41,6 +41,8 @@ pub struct MesRun {
     pub free: Vec<usize>,
     /// The rounds, in order: one project funded in each.
     pub rounds: Vec<MesRound>,
+    /// The groups supporting each project (by project index).
+    pub supporters: Vec<Vec<u32>>,
 }
 
 /// One round: the project funded and what each of its supporters paid.
@@ -52,6 +54,9 @@ pub struct MesRound {
     pub cost: BigRational,
     /// The project's `ρ`: a supporter who can afford it pays `ρ · u`, `u` their utility.
     pub rho: BigRational,
+    /// What a supporter who can afford it pays per unit of their ballot's weight for it: per
+    /// approval under cost and cardinality utilities, per point under points utilities.
+    pub price: BigRational,
     /// One entry per supporting group (voters whose utility for the project is positive).
     pub payments: Vec<Payment>,
 }
@@ -160,6 +165,7 @@ pub fn mes_run(
         rounds.push(MesRound {
             project,
             cost: int(instance.costs[project]) / &unit,
+            price: &share_per_weight * &weight_unit,
             rho,
             payments,
         });
@@ -169,6 +175,9 @@ pub fn mes_run(
         group_sizes: profile.multiplicity.clone(),
         free: problem.free.clone(),
         rounds,
+        supporters: (0..instance.costs.len())
+            .map(|project| profile.groups_of(project).to_vec())
+            .collect(),
     }))
 }
 

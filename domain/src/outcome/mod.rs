@@ -71,6 +71,7 @@
 //! steps always keep the tool's own project order (JavaScript object-key order) on equal votes.
 
 mod error;
+pub mod explain;
 mod greedy;
 #[doc(hidden)]
 pub mod inspect;

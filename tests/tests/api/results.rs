@@ -463,3 +463,134 @@ async fn vote_counts_stay_secret_until_published_unless_the_budget_shows_them() 
     assert_eq!(ordered.body["items"][0]["id"], json!(park));
     assert_eq!(ordered.body["items"][0]["votes"], 2);
 }
+
+#[tokio::test]
+async fn equal_shares_results_say_why_each_project_was_bought_or_not_and_how_a_share_was_spent() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let rule = json!({
+        "total": 330_000,
+        "outcome_rule": "equal_shares",
+        "voting_rule": { "kind": "knapsack", "min_percent": 0 },
+    });
+    let budget = voting_budget(&app, &admin, "pp-2027", rule).await;
+    let square = project(&app, &admin, &budget, 120_000).await;
+    let pool = project(&app, &admin, &budget, 200_000).await;
+    let bench = project(&app, &admin, &budget, 50_000).await;
+    let ana = resident(&app, &admin, "ana@example.org", 1, "N1").await;
+    let bea = resident(&app, &admin, "bea@example.org", 2, "N1").await;
+    let cai = resident(&app, &admin, "cai@example.org", 3, "N1").await;
+    // Everyone wants the square; Ana the pool too, Bea the bench too.
+    for (who, extra) in [(&ana, Some(&pool)), (&bea, Some(&bench)), (&cai, None)] {
+        for chosen in std::iter::once(&square).chain(extra) {
+            assert_eq!(choose(&app, who, &budget, chosen).await.status, 200);
+        }
+        assert_eq!(checkout(&app, who, &budget).await.status, 200);
+    }
+    let admin = close_voting(&app).await;
+    assert_eq!(tally(&app, Some(&admin), &budget).await.status, 202);
+    app.run_outbox().await;
+    assert_eq!(publish(&app, &admin, &budget).await.status, 200);
+    let published = results(&app, None, &budget).await;
+    assert_eq!(published.status, 200, "{published:#?}");
+    assert_eq!(funded(&published), sorted(&[&square, &bench]));
+    // The completion raised every share from 1,100 € (the total over three voters) while the
+    // outcome still fit: at 2,400 € Ana could have paid the pool alone, which overspends the
+    // 3,300 €; 2,399 € was the last share.
+    assert_eq!(published.body["endowment"], 239_900);
+    let line = |id: &str| {
+        published.body["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|line| line["project_id"] == id)
+            .unwrap()["shares"]
+            .clone()
+    };
+    // Round 1: the square, its three supporters paying 400 € each.
+    assert_eq!(
+        line(&square),
+        json!({ "kind": "bought", "round": 1, "price": 40_000, "supporters": 3,
+                "paying_everything": 0, "after": null, "supporters_left": null })
+    );
+    // Round 2: the bench, Bea paying its 500 € alone.
+    assert_eq!(line(&bench)["round"], 2);
+    assert_eq!(line(&bench)["price"], 50_000);
+    // The pool went out of reach once the square was paid: Ana alone held 1,999 €.
+    assert_eq!(
+        line(&pool),
+        json!({ "kind": "out_of_reach", "round": null, "price": null, "supporters": null,
+                "paying_everything": null, "after": 1, "supporters_left": 199_900 })
+    );
+
+    // Each voter reads how their own share was spent.
+    let ana = app
+        .login("ana@example.org", plaza_tests::GOOD_PASSWORD)
+        .await;
+    let share = app
+        .get(
+            &format!("/api/v1/budgets/{budget}/ballot/share"),
+            Some(&ana.access_token),
+        )
+        .await;
+    assert_eq!(share.status, 200, "{share:#?}");
+    assert_eq!(share.body["endowment"], 239_900);
+    assert_eq!(
+        share.body["choices"],
+        json!([
+            { "project_id": square, "points": 1, "round": 1, "due": 40_000, "paid": 40_000,
+              "selected": true },
+            { "project_id": pool, "points": 1, "round": null, "due": null, "paid": 0,
+              "selected": false },
+        ])
+    );
+    assert_eq!(share.body["left"], 199_900);
+    // Only one's own: without a cast ballot there is nothing to explain.
+    let dan = app.participant("dan@example.org").await;
+    app.get(
+        &format!("/api/v1/budgets/{budget}/ballot/share"),
+        Some(&dan.access_token),
+    )
+    .await
+    .assert_problem(404, "not_found");
+}
+
+#[tokio::test]
+async fn a_share_is_not_explained_for_a_greedy_budget_or_before_publication() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let budget = spending_anything(&app, &admin).await;
+    let park = project(&app, &admin, &budget, 400_000).await;
+    let ana = resident(&app, &admin, "ana@example.org", 1, "N1").await;
+    assert_eq!(choose(&app, &ana, &budget, &park).await.status, 200);
+    assert_eq!(checkout(&app, &ana, &budget).await.status, 200);
+    let share = |who: Session| {
+        let app = &app;
+        let budget = budget.clone();
+        async move {
+            app.get(
+                &format!("/api/v1/budgets/{budget}/ballot/share"),
+                Some(&who.access_token),
+            )
+            .await
+        }
+    };
+    share(ana.clone()).await.assert_problem(404, "not_found");
+    let admin = close_voting(&app).await;
+    assert_eq!(tally(&app, Some(&admin), &budget).await.status, 202);
+    app.run_outbox().await;
+    assert_eq!(publish(&app, &admin, &budget).await.status, 200);
+    let published = results(&app, None, &budget).await;
+    assert_eq!(published.body["endowment"], Value::Null);
+    assert_eq!(published.body["projects"][0]["shares"], Value::Null);
+    let ana = app
+        .login("ana@example.org", plaza_tests::GOOD_PASSWORD)
+        .await;
+    share(ana).await.assert_problem(404, "not_found");
+}
+
+fn sorted(ids: &[&String]) -> Vec<String> {
+    let mut ids: Vec<String> = ids.iter().map(|id| id.to_string()).collect();
+    ids.sort();
+    ids
+}
