@@ -641,6 +641,68 @@ pub async fn list(
     Ok(Page { items, next })
 }
 
+/// One proposal as the open-data export gives it (DESIGN §6): what anyone reads of it through
+/// the API, without its author (neither id nor name) and without its supporters.
+#[derive(Debug, Clone)]
+pub struct OpenProposal {
+    pub id: Uuid,
+    pub title: String,
+    pub body: String,
+    pub state: ProposalState,
+    pub scope_id: Option<ScopeId>,
+    pub category_id: Option<CategoryId>,
+    pub supports_count: u32,
+    pub comments_count: u32,
+    pub published_at: Option<OffsetDateTime>,
+    /// The answer's state, once the answer is published.
+    pub answer_state: Option<AnswerState>,
+}
+
+/// Every proposal of process `slug` that anyone may read (published, answered or withdrawn;
+/// never a draft or a hidden one), oldest first, for researchers: `GET
+/// /processes/{slug}/proposals/export.csv` and `.json`.
+pub async fn open_data(
+    state: &AppState,
+    organization: &Organization,
+    slug: &str,
+) -> AppResult<(ProcessView, Vec<OpenProposal>)> {
+    let db = &state.db;
+    let process =
+        catalog::process_in(db, organization, ProcessRef::Slug(slug), state.now()).await?;
+    let states: Vec<&str> = ProposalState::ALL
+        .iter()
+        .filter(|state| **state != ProposalState::Draft)
+        .map(|state| state.as_str())
+        .collect();
+    let filter = store::proposals::Filter {
+        process_id: Some(process.process.id),
+        states,
+        scopes: None,
+        category: None,
+        author: None,
+    };
+    let rows = store::proposals::all(db, organization.id, &filter).await?;
+    let proposals = rows
+        .iter()
+        .map(|row| {
+            let seen = record(row, None, Viewer::Anonymous)?;
+            Ok(OpenProposal {
+                id: seen.id.uuid(),
+                title: seen.title,
+                body: seen.body,
+                state: seen.state,
+                scope_id: seen.scope_id,
+                category_id: seen.category_id,
+                supports_count: seen.supports_count,
+                comments_count: seen.comments_count,
+                published_at: seen.published_at,
+                answer_state: seen.answer.map(|answer| answer.state),
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok((process, proposals))
+}
+
 /// Rows of `process` as `actor` sees them, with a constant number of queries however many.
 async fn shown_rows(
     db: &impl ConnectionTrait,

@@ -29,6 +29,8 @@ pub const PUBLIC_READS: &[&str] = &[
     "list_processes",
     "get_process",
     "list_proposals",
+    "export_proposals_csv",
+    "export_proposals_json",
     "get_proposal",
     "list_debates",
     "get_debate",

@@ -363,7 +363,9 @@ fn who_may_call(operation_id: &str) -> Option<&'static str> {
         | "get_budget"
         | "list_projects"
         | "get_project"
-        | "export_budget" => ANYONE,
+        | "export_budget"
+        | "export_proposals_csv"
+        | "export_proposals_json" => ANYONE,
         "get_results" => {
             "**Who may call it:** anyone once the results are published; before, an admin of the \
              organization."

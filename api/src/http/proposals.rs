@@ -21,7 +21,7 @@ use plaza_domain::proposals::{AnswerState, ProposalState};
 use plaza_domain::{CategoryId, Cents, ProposalId, ScopeId};
 use poem::Request;
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
+use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use serde::Deserialize;
@@ -298,6 +298,127 @@ pub enum SupportGiven {
     Created(Json<ProposalView>, #[oai(header = "Location")] String),
 }
 
+/// One proposal of the open-data export: what anyone reads of it, without its author.
+#[derive(Debug, Clone, Object)]
+pub struct OpenProposalView {
+    pub id: Uuid,
+    /// Plain text, as its author typed it.
+    pub title: String,
+    /// Plain text, as its author typed it.
+    pub body: String,
+    pub state: ProposalStateName,
+    #[oai(nullable)]
+    pub scope_id: Option<Uuid>,
+    #[oai(nullable)]
+    pub category_id: Option<Uuid>,
+    /// Counted supports.
+    pub supports_count: u32,
+    /// Live comments.
+    pub comments_count: u32,
+    #[oai(nullable)]
+    pub published_at: Option<OffsetDateTime>,
+    /// The published answer's state; `null` while there is none.
+    #[oai(nullable)]
+    pub answer_state: Option<AnswerStateName>,
+}
+
+impl From<proposals::OpenProposal> for OpenProposalView {
+    fn from(open: proposals::OpenProposal) -> OpenProposalView {
+        OpenProposalView {
+            id: open.id,
+            title: open.title,
+            body: open.body,
+            state: open.state.into(),
+            scope_id: open.scope_id.map(ScopeId::uuid),
+            category_id: open.category_id.map(CategoryId::uuid),
+            supports_count: open.supports_count,
+            comments_count: open.comments_count,
+            published_at: open.published_at,
+            answer_state: open.answer_state.map(Into::into),
+        }
+    }
+}
+
+/// A process's proposals as open data.
+#[derive(Debug, Clone, Object)]
+pub struct OpenProposalsView {
+    /// The process's slug.
+    pub process: String,
+    /// Every proposal anyone may read (published, answered, withdrawn), oldest first.
+    pub proposals: Vec<OpenProposalView>,
+}
+
+/// The CSV export.
+#[derive(ApiResponse)]
+pub enum ProposalsCsv {
+    /// RFC 4180 CSV (UTF-8, comma-separated, a header line), named for download.
+    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
+    File(
+        PlainText<String>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+}
+
+/// The proposals as CSV: one line per proposal, the columns of [`OpenProposalView`].
+fn proposals_csv(proposals: &[OpenProposalView]) -> String {
+    let mut out = String::from(
+        "id,title,body,state,scope_id,category_id,supports_count,comments_count,published_at,answer_state\r\n",
+    );
+    /// An enumeration's name as the JSON answers spell it.
+    fn name(value: &impl poem_openapi::types::ToJSON) -> String {
+        value
+            .to_json()
+            .and_then(|json| json.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+    for proposal in proposals {
+        let fields = [
+            proposal.id.to_string(),
+            proposal.title.clone(),
+            proposal.body.clone(),
+            name(&proposal.state),
+            proposal
+                .scope_id
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
+            proposal
+                .category_id
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
+            proposal.supports_count.to_string(),
+            proposal.comments_count.to_string(),
+            proposal
+                .published_at
+                .and_then(|at| {
+                    at.format(&time::format_description::well_known::Rfc3339)
+                        .ok()
+                })
+                .unwrap_or_default(),
+            proposal.answer_state.as_ref().map(name).unwrap_or_default(),
+        ];
+        let line: Vec<String> = fields.iter().map(|field| csv_field(field)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// One CSV field: quoted when it holds a comma, a quote or a line break (quotes doubled), and
+/// with a leading `'` when a spreadsheet would read it as a formula (`=`, `+`, `-`, `@`, a tab or
+/// a carriage return first): titles and bodies are residents' text.
+fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
 fn location(view: &ProposalView) -> String {
     format!("/api/v1/proposals/{}", view.id)
 }
@@ -437,6 +558,58 @@ impl ProposalsApi {
     ///
     /// A draft answers 404 to all but its author, a hidden proposal to all but its author and
     /// moderators.
+    /// Export a process's proposals as CSV
+    ///
+    /// Open data for researchers (DESIGN §6): every proposal anyone may read in the process
+    /// (published, answered or withdrawn; never a draft or a hidden one), oldest first, with
+    /// its state, scope, category, counts, publication time and published answer's state, and
+    /// nothing about its author or its supporters. Fields a spreadsheet would read as a formula
+    /// start with `'`.
+    #[oai(
+        path = "/processes/:slug/proposals/export.csv",
+        method = "get",
+        operation_id = "export_proposals_csv"
+    )]
+    async fn export_csv(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        /// The process's slug.
+        slug: Path<String>,
+    ) -> Result<ProposalsCsv, Problem<0>> {
+        let (process, open) = proposals::open_data(&state, &organization, &slug.0).await?;
+        let rows: Vec<OpenProposalView> = open.into_iter().map(Into::into).collect();
+        Ok(ProposalsCsv::File(
+            PlainText(proposals_csv(&rows)),
+            format!(
+                "attachment; filename=\"proposals-{}.csv\"",
+                process.process.slug
+            ),
+        ))
+    }
+
+    /// Export a process's proposals as JSON
+    ///
+    /// The same open data as the CSV export, as JSON.
+    #[oai(
+        path = "/processes/:slug/proposals/export.json",
+        method = "get",
+        operation_id = "export_proposals_json"
+    )]
+    async fn export_json(
+        &self,
+        State(state): State,
+        Tenant(organization): Tenant,
+        /// The process's slug.
+        slug: Path<String>,
+    ) -> Result<Json<OpenProposalsView>, Problem<0>> {
+        let (process, open) = proposals::open_data(&state, &organization, &slug.0).await?;
+        Ok(Json(OpenProposalsView {
+            process: process.process.slug,
+            proposals: open.into_iter().map(Into::into).collect(),
+        }))
+    }
+
     #[oai(path = "/proposals/:id", method = "get", operation_id = "get_proposal")]
     async fn get(
         &self,

@@ -119,6 +119,19 @@ fn filtered(organization_id: OrganizationId, filter: &Filter) -> Select<proposal
     query
 }
 
+/// Every proposal `filter` keeps (hidden ones never), oldest first: the open-data export.
+pub async fn all(
+    db: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    filter: &Filter,
+) -> Result<Vec<proposals::Model>, DbErr> {
+    filtered(organization_id, filter)
+        .order_by_asc(proposals::Column::Recency)
+        .order_by_asc(proposals::Column::Id)
+        .all(db)
+        .await
+}
+
 /// Up to `limit` proposals after `after` (the last row's sort key and id) in `order`.
 pub async fn page(
     db: &impl ConnectionTrait,

@@ -1061,3 +1061,95 @@ async fn an_anonymous_list_is_answered_from_memory_for_the_public_cache_time_and
         "another language, another key"
     );
 }
+
+#[tokio::test]
+async fn researchers_export_what_anyone_reads_of_the_proposals_without_their_authors() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let slug = open_process(&app, &admin, open_to_all(json!({}))).await;
+    let ana = app.participant("ana@example.org").await;
+    let first = published(&app, &ana, &slug, "Un banc, una font i \"ombra\"").await;
+    let formula = published(&app, &ana, &slug, "=HYPERLINK(\"http://x\")").await;
+    let secret = draft(&app, &ana, &slug, "Un esborrany que ningú no veu").await;
+    let hidden = published(&app, &ana, &slug, "Una proposta amagada").await;
+    {
+        use plaza_api::store::entities::proposals;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        proposals::Entity::update_many()
+            .col_expr(proposals::Column::Hidden, Expr::value(true))
+            .filter(proposals::Column::Id.eq(hidden.parse::<uuid::Uuid>().unwrap()))
+            .exec(&app.state.db)
+            .await
+            .unwrap();
+    }
+    let bea = app.participant("bea@example.org").await;
+    assert_eq!(support(&app, &bea, &first).await.status, 201);
+
+    let json = app
+        .get(
+            &format!("/api/v1/processes/{slug}/proposals/export.json"),
+            None,
+        )
+        .await;
+    assert_eq!(json.status, 200, "{json:#?}");
+    assert_eq!(json.body["process"], slug.as_str());
+    let rows = json.body["proposals"].as_array().unwrap();
+    let ids: Vec<&str> = rows.iter().map(|row| row["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [first.as_str(), formula.as_str()],
+        "no draft, nothing hidden"
+    );
+    assert_eq!(rows[0]["supports_count"], 1);
+    assert_eq!(rows[0]["state"], "published");
+    let secret_id = secret.body["id"].as_str().unwrap();
+    for reply in [&json] {
+        let text = reply.body.to_string();
+        for personal in ["ana@example.org", "bea@example.org", "author"] {
+            assert!(!text.contains(personal), "{personal} in {text}");
+        }
+        assert!(!text.contains(&ana.user_id.to_string()) && !text.contains(secret_id));
+    }
+
+    let csv = app
+        .get(
+            &format!("/api/v1/processes/{slug}/proposals/export.csv"),
+            None,
+        )
+        .await;
+    assert_eq!(csv.status, 200, "{csv:#?}");
+    assert!(
+        csv.header("content-type")
+            .is_some_and(|value| value.starts_with("text/csv")),
+        "{csv:#?}"
+    );
+    assert!(
+        csv.header("content-disposition")
+            .is_some_and(|value| value.contains(&format!("proposals-{slug}.csv"))),
+        "{csv:#?}"
+    );
+    let text = csv.body.as_str().unwrap();
+    let lines: Vec<&str> = text.split("\r\n").filter(|line| !line.is_empty()).collect();
+    assert_eq!(
+        lines[0],
+        "id,title,body,state,scope_id,category_id,supports_count,comments_count,published_at,answer_state"
+    );
+    assert_eq!(lines.len(), 3, "{text}");
+    // Quotes are doubled inside a quoted field; a formula is neutralised for spreadsheets.
+    assert!(
+        lines[1].starts_with(&format!("{first},\"Un banc, una font i \"\"ombra\"\"\",")),
+        "{text}"
+    );
+    assert!(
+        lines[2].starts_with(&format!("{formula},\"'=HYPERLINK(\"\"http://x\"\")\",")),
+        "{text}"
+    );
+    assert!(!text.contains("ana@example.org") && !text.contains(&ana.user_id.to_string()));
+
+    app.get(
+        "/api/v1/processes/no-such-process/proposals/export.csv",
+        None,
+    )
+    .await
+    .assert_problem(404, "not_found");
+}
