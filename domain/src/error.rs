@@ -213,7 +213,7 @@ field_codes! {
     // --- debates and comments -----------------------------------------------------------------
     InvalidAlignment = "invalid_alignment", "The alignment is not -1, 0 or 1.";
     InvalidVote = "invalid_vote", "The vote is not `up` or `down`.";
-    NotInProcess = "not_in_process", "The scope or category is not one of the process's.";
+    NotInProcess = "not_in_process", "The scope, category or proposal is not one of the process's.";
     NotInThread = "not_in_thread", "The parent comment belongs to another proposal, debate or project.";
     // --- budgets ------------------------------------------------------------------------------
     MustBePositive = "must_be_positive", "The number must be above zero.";

@@ -33,6 +33,7 @@ mod m20261201_000021_budgets;
 mod m20261201_000022_ballots;
 mod m20261201_000023_budget_results;
 mod m20261201_000024_project_votes;
+mod m20261201_000025_project_proposals;
 
 /// The ordered list of Plaza's migrations.
 pub struct Migrator;
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000022_ballots::Migration),
             Box::new(m20261201_000023_budget_results::Migration),
             Box::new(m20261201_000024_project_votes::Migration),
+            Box::new(m20261201_000025_project_proposals::Migration),
         ]
     }
 }

@@ -236,6 +236,21 @@ pub async fn seed(
     }
     let voting_rule = VotingRule::approval(1, 5)?;
     let (mut budgets_created, mut projects_created) = (0, 0);
+    // Each project grew out of the demo proposals of its district and category (up to three):
+    // the proposals show "became project X".
+    let parents = super::catalog::scope_parents(tx, organization).await?;
+    let proposals = store::proposals::all(
+        tx,
+        organization.id,
+        &store::proposals::Filter {
+            process_id: Some(process_id),
+            states: vec!["published"],
+            scopes: None,
+            category: None,
+            author: None,
+        },
+    )
+    .await?;
     for (position, demo) in BUDGETS.iter().enumerate() {
         let district = store::orgs::scope_by_code(tx, organization.id, demo.district)
             .await?
@@ -286,7 +301,20 @@ pub async fn seed(
                 updated_at: now,
                 votes_count: 0,
             };
-            store::budgets::insert_project(tx, row).await?;
+            let saved = store::budgets::insert_project(tx, row).await?;
+            let came_from: Vec<Uuid> = proposals
+                .iter()
+                .filter(|proposal| {
+                    proposal.category_id == saved.category_id
+                        && proposal
+                            .scope_id
+                            .and_then(|scope| parents.get(&scope).copied().flatten())
+                            == Some(district.id)
+                })
+                .map(|proposal| proposal.id)
+                .take(3)
+                .collect();
+            store::budgets::set_project_proposals(tx, saved.id, &came_from).await?;
             projects_created += 1;
         }
     }

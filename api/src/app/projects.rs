@@ -42,6 +42,8 @@ pub struct Project {
     pub comments_count: u32,
     /// Cast ballots choosing it, where counts may be read (`None` while they are secret).
     pub votes: Option<u64>,
+    /// The proposals it came from (ascending ids).
+    pub proposal_ids: Vec<Uuid>,
     pub created_at: time::OffsetDateTime,
     pub updated_at: time::OffsetDateTime,
 }
@@ -60,6 +62,7 @@ impl TryFrom<projects::Model> for Project {
             category_id: row.category_id.map(CategoryId::from),
             comments_count: store::stored_count(row.comments_count, "comments_count")?,
             votes: None,
+            proposal_ids: Vec::new(),
             created_at: row.created_at,
             updated_at: row.updated_at,
         })
@@ -77,6 +80,8 @@ pub struct ProjectForm {
     pub scope_id: Option<Option<ScopeId>>,
     /// `Some(None)`: no category.
     pub category_id: Option<Option<CategoryId>>,
+    /// The proposals of the process it came from (`Some(vec![])`: none).
+    pub proposal_ids: Option<Vec<Uuid>>,
 }
 
 /// The orders of a project list.
@@ -156,15 +161,89 @@ pub async fn list(
         }),
         id: row.id,
     });
+    let items = page
+        .items
+        .into_iter()
+        .map(|row| shown(row, visible))
+        .collect::<AppResult<Vec<_>>>()?;
     Ok(Page {
-        items: page
-            .items
-            .into_iter()
-            .map(|row| shown(row, visible))
-            .collect::<AppResult<_>>()?,
+        items: with_proposals(db, items).await?,
         next: page.next,
     })
 }
+
+/// `projects` with the proposals each came from (one query for them all).
+async fn with_proposals(
+    db: &impl sea_orm::ConnectionTrait,
+    mut projects: Vec<Project>,
+) -> AppResult<Vec<Project>> {
+    let ids: Vec<Uuid> = projects.iter().map(|project| project.id).collect();
+    let mut of = store::budgets::proposals_of_projects(db, &ids).await?;
+    for project in &mut projects {
+        project.proposal_ids = of.remove(&project.id).unwrap_or_default();
+    }
+    Ok(projects)
+}
+
+/// One project with the proposals it came from.
+async fn with_proposals_one(
+    db: &impl sea_orm::ConnectionTrait,
+    project: Project,
+) -> AppResult<Project> {
+    with_proposals(db, vec![project])
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::internal("a project lost"))
+}
+
+/// The proposals `ids` (at most [`MAX_PROPOSALS`]), checked: each a proposal of the process
+/// `process` that anyone may read (`proposal_ids.N` `not_found` for an unknown, draft or hidden
+/// one, `not_in_process` for another process's). Repeats count once; ascending ids.
+async fn check_proposals(
+    db: &impl sea_orm::ConnectionTrait,
+    organization: &Organization,
+    process: plaza_domain::ProcessId,
+    ids: &[Uuid],
+    errors: &mut FieldErrors,
+) -> AppResult<Vec<Uuid>> {
+    if ids.len() > MAX_PROPOSALS {
+        errors.push(FieldError::new(
+            "proposal_ids",
+            FieldCode::OutOfRange,
+            format!("Name at most {MAX_PROPOSALS} proposals."),
+        ));
+        return Ok(Vec::new());
+    }
+    let found = store::proposals::by_ids(db, organization.id, ids).await?;
+    for (at, id) in ids.iter().enumerate() {
+        let field = format!("proposal_ids.{at}");
+        match found.iter().find(|row| row.id == *id) {
+            Some(row) if row.hidden || row.published_at.is_none() => errors.push(FieldError::new(
+                field,
+                FieldCode::NotFound,
+                "Name a published proposal.",
+            )),
+            Some(row) if row.process_id != process.uuid() => errors.push(FieldError::new(
+                field,
+                FieldCode::NotInProcess,
+                "Name a proposal of the budget's process.",
+            )),
+            Some(_) => {}
+            None => errors.push(FieldError::new(
+                field,
+                FieldCode::NotFound,
+                "No proposal has this id.",
+            )),
+        }
+    }
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// How many proposals one project may name.
+pub const MAX_PROPOSALS: usize = 100;
 
 /// One project.
 pub async fn get(state: &AppState, organization: &Organization, id: Uuid) -> AppResult<Project> {
@@ -175,7 +254,8 @@ pub async fn get(state: &AppState, organization: &Organization, id: Uuid) -> App
     let budget = store::budgets::by_id(db, organization.id, row.budget_id, false)
         .await?
         .ok_or(AppError::NotFound)?;
-    shown(row, counts_visible(db, &budget).await?)
+    let project = shown(row, counts_visible(db, &budget).await?)?;
+    with_proposals_one(db, project).await
 }
 
 /// Whether the vote counts of `budget`'s projects may be read now
@@ -248,6 +328,14 @@ pub async fn create(
     )
     .await?;
     check_in_budget(work.db(), organization, &budget, scope_id, &mut errors).await?;
+    let proposal_ids = check_proposals(
+        work.db(),
+        organization,
+        budget.process_id,
+        form.proposal_ids.as_deref().unwrap_or_default(),
+        &mut errors,
+    )
+    .await?;
     let ballots = store::budgets::ballot_count(work.db(), budget.id).await?;
     let cost = match form.cost {
         Some(cost) => errors.take_invalid(decide_project_cost(
@@ -285,15 +373,18 @@ pub async fn create(
         votes_count: 0,
     };
     let saved = store::budgets::insert_project(work.db(), row).await?;
+    store::budgets::set_project_proposals(work.db(), saved.id, &proposal_ids).await?;
     work.audit(
         AuditAction::ProjectCreate,
         saved.id,
         None,
-        Some(project_json(&saved)),
+        Some(project_json(&saved, &proposal_ids)),
     )
     .await?;
     work.commit().await?;
-    Project::try_from(saved)
+    let mut project = Project::try_from(saved)?;
+    project.proposal_ids = proposal_ids;
+    Ok(project)
 }
 
 /// Changes a project (admins only), if `precondition` holds of it as it is.
@@ -318,7 +409,7 @@ pub async fn update(
     let before_row = store::budgets::project(work.db(), organization.id, id, true)
         .await?
         .ok_or(AppError::NotFound)?;
-    let before = Project::try_from(before_row.clone())?;
+    let before = with_proposals_one(work.db(), Project::try_from(before_row.clone())?).await?;
     if !precondition(&before) {
         return Err(AppError::PreconditionFailed);
     }
@@ -364,20 +455,31 @@ pub async fn update(
             row.cost_cents = cost.0;
         }
     }
+    let proposal_ids = match &form.proposal_ids {
+        Some(ids) => {
+            check_proposals(work.db(), organization, budget.process_id, ids, &mut errors).await?
+        }
+        None => before.proposal_ids.clone(),
+    };
     errors.finish()?;
     row.scope_id = scope_id.map(ScopeId::uuid);
     row.category_id = category_id.map(CategoryId::uuid);
     row.updated_at = work.now();
     let saved = store::budgets::update_project(work.db(), row).await?;
+    if proposal_ids != before.proposal_ids {
+        store::budgets::set_project_proposals(work.db(), saved.id, &proposal_ids).await?;
+    }
     work.audit(
         AuditAction::ProjectUpdate,
         saved.id,
-        Some(project_json(&before_row)),
-        Some(project_json(&saved)),
+        Some(project_json(&before_row, &before.proposal_ids)),
+        Some(project_json(&saved, &proposal_ids)),
     )
     .await?;
     work.commit().await?;
-    Project::try_from(saved)
+    let mut project = Project::try_from(saved)?;
+    project.proposal_ids = proposal_ids;
+    Ok(project)
 }
 
 /// A project's scope lies in its budget's territory too (a district budget funds projects of that
@@ -403,12 +505,13 @@ async fn check_in_budget(
     Ok(())
 }
 
-fn project_json(row: &projects::Model) -> serde_json::Value {
+fn project_json(row: &projects::Model, proposal_ids: &[Uuid]) -> serde_json::Value {
     serde_json::json!({
         "budget_id": row.budget_id,
         "title": row.title,
         "cost_cents": row.cost_cents,
         "scope_id": row.scope_id,
         "category_id": row.category_id,
+        "proposal_ids": proposal_ids,
     })
 }

@@ -62,6 +62,8 @@ pub struct Proposal {
     pub updated_at: OffsetDateTime,
     /// The evaluators' answer, when the reader may see it.
     pub answer: Option<Answer>,
+    /// The budget projects it became: (project, its budget), in project order.
+    pub became_projects: Vec<(Uuid, Uuid)>,
 }
 
 /// What the signed-in reader may do with a proposal now.
@@ -216,6 +218,7 @@ fn record(
         created_at: row.created_at,
         updated_at: row.updated_at,
         answer,
+        became_projects: Vec::new(),
     })
 }
 
@@ -714,6 +717,7 @@ async fn shown_rows(
     let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
     let authors: Vec<Uuid> = rows.iter().map(|row| row.author_id).collect();
     let names = store::users::display_names(db, &authors).await?;
+    let mut became = store::budgets::projects_of_proposals(db, &ids).await?;
     let reading = match actor {
         Some(actor) => {
             let reader = Reader::read(db, actor, process.process.id).await?;
@@ -734,7 +738,8 @@ async fn shown_rows(
     };
     rows.iter()
         .map(|row| {
-            let proposal = record(row, names.get(&row.author_id).cloned().flatten(), viewer)?;
+            let mut proposal = record(row, names.get(&row.author_id).cloned().flatten(), viewer)?;
+            proposal.became_projects = became.remove(&row.id).unwrap_or_default();
             let abilities = match &reading {
                 Some((reader, supported, with_supports)) => Some(reader.abilities(
                     process,

@@ -391,6 +391,8 @@ pub struct ProjectView {
     /// where the budget shows counts (`show_votes_during_voting`); `null` while they are secret.
     #[oai(nullable)]
     pub votes: Option<u64>,
+    /// The proposals it came from (`GET /proposals/{id}`).
+    pub proposal_ids: Vec<Uuid>,
     pub created_at: time::OffsetDateTime,
     pub updated_at: time::OffsetDateTime,
 }
@@ -411,6 +413,7 @@ impl ProjectView {
             category_id: project.category_id.map(CategoryId::uuid),
             comments_count: project.comments_count,
             votes: project.votes,
+            proposal_ids: project.proposal_ids.clone(),
             created_at: project.created_at,
             updated_at: project.updated_at,
         }
@@ -436,6 +439,11 @@ pub struct CreateProjectBody {
     /// A category of the budget's process.
     #[serde(default, deserialize_with = "super::body::not_null")]
     pub category_id: Option<Uuid>,
+    /// The published proposals of the budget's process this project came from (at most 100;
+    /// `proposal_ids.N` `not_found` for an unknown, draft or hidden one, `not_in_process` for
+    /// another process's). Each proposal then shows the project in `became_projects`.
+    #[serde(default, deserialize_with = "super::body::not_null")]
+    pub proposal_ids: Option<Vec<Uuid>>,
 }
 
 /// Changes to a project; absent fields stay as they are. Once a ballot exists in its budget,
@@ -461,6 +469,9 @@ pub struct UpdateProjectBody {
     #[serde(default)]
     #[oai(nullable)]
     pub category_id: MaybeUndefined<Uuid>,
+    /// Replaces the proposals it came from, as on creation; `[]`: none.
+    #[serde(default, deserialize_with = "super::body::not_null")]
+    pub proposal_ids: Option<Vec<Uuid>>,
 }
 
 /// A project was created.
@@ -769,6 +780,7 @@ impl BudgetsApi {
                 cost: Some(Cents(form.cost)),
                 scope_id: Some(form.scope_id.map(ScopeId::from)),
                 category_id: Some(form.category_id.map(CategoryId::from)),
+                proposal_ids: form.proposal_ids,
             },
         )
         .await?;
@@ -850,6 +862,7 @@ impl BudgetsApi {
                     .map(|scope: Option<Uuid>| scope.map(ScopeId::from)),
                 category_id: Option::from(form.category_id)
                     .map(|category: Option<Uuid>| category.map(CategoryId::from)),
+                proposal_ids: form.proposal_ids,
             },
             |current| {
                 if_match.holds_in_any_locale(&organization, |locale| {

@@ -166,6 +166,9 @@ pub struct ProposalView {
     /// The evaluators' answer, once public (evaluators see it before).
     #[oai(nullable)]
     pub answer: Option<AnswerView>,
+    /// The participatory-budget projects it became (an admin links a project to the proposals
+    /// it came from): "this proposal became project X".
+    pub became_projects: Vec<BecameProjectView>,
     /// Whether the signed-in reader supports it (`null` for an anonymous visitor).
     #[oai(nullable)]
     pub supported_by_me: Option<bool>,
@@ -183,6 +186,14 @@ pub struct ProposalView {
     /// anonymous).
     #[oai(nullable)]
     pub can_answer: Option<bool>,
+}
+
+/// A budget project a proposal became.
+#[derive(Debug, Clone, Object)]
+pub struct BecameProjectView {
+    /// `GET /projects/{id}`.
+    pub project_id: Uuid,
+    pub budget_id: Uuid,
 }
 
 impl From<Shown> for ProposalView {
@@ -213,6 +224,14 @@ impl From<Shown> for ProposalView {
                 cost: answer.cost.map(|cost| cost.0),
                 published_at: answer.published_at.map(crate::clock::from_timestamp),
             }),
+            became_projects: proposal
+                .became_projects
+                .into_iter()
+                .map(|(project_id, budget_id)| BecameProjectView {
+                    project_id,
+                    budget_id,
+                })
+                .collect(),
             supported_by_me: abilities.map(|a| a.supported_by_me),
             can_support: abilities.map(|a| a.can_support),
             can_edit: abilities.map(|a| a.can_edit),
@@ -554,10 +573,6 @@ impl ProposalsApi {
         Ok(ProposalCreated::Created(Json(view), location))
     }
 
-    /// Read a proposal
-    ///
-    /// A draft answers 404 to all but its author, a hidden proposal to all but its author and
-    /// moderators.
     /// Export a process's proposals as CSV
     ///
     /// Open data for researchers (DESIGN §6): every proposal anyone may read in the process
@@ -610,6 +625,10 @@ impl ProposalsApi {
         }))
     }
 
+    /// Read a proposal
+    ///
+    /// A draft answers 404 to all but its author, a hidden proposal to all but its author and
+    /// moderators.
     #[oai(path = "/proposals/:id", method = "get", operation_id = "get_proposal")]
     async fn get(
         &self,

@@ -355,3 +355,82 @@ pub async fn set_votes(db: &impl ConnectionTrait, votes: &[(Uuid, i64)]) -> Resu
     }
     Ok(())
 }
+
+/// The proposals each of `projects` came from, by project (ids in ascending order).
+pub async fn proposals_of_projects(
+    db: &impl ConnectionTrait,
+    projects: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, Vec<Uuid>>, DbErr> {
+    use super::entities::project_proposals;
+    let mut of = std::collections::HashMap::<Uuid, Vec<Uuid>>::new();
+    if projects.is_empty() {
+        return Ok(of);
+    }
+    let rows = project_proposals::Entity::find()
+        .filter(project_proposals::Column::ProjectId.is_in(projects.iter().copied()))
+        .order_by_asc(project_proposals::Column::ProposalId)
+        .all(db)
+        .await?;
+    for row in rows {
+        of.entry(row.project_id).or_default().push(row.proposal_id);
+    }
+    Ok(of)
+}
+
+/// The projects (with their budgets) each of `proposals` became, by proposal, in project order.
+pub async fn projects_of_proposals(
+    db: &impl ConnectionTrait,
+    proposals: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, Vec<(Uuid, Uuid)>>, DbErr> {
+    use super::entities::project_proposals;
+    use sea_orm::{JoinType, RelationDef};
+    let mut of = std::collections::HashMap::<Uuid, Vec<(Uuid, Uuid)>>::new();
+    if proposals.is_empty() {
+        return Ok(of);
+    }
+    let project_of_link: RelationDef = project_proposals::Entity::belongs_to(projects::Entity)
+        .from(project_proposals::Column::ProjectId)
+        .to(projects::Column::Id)
+        .into();
+    let rows: Vec<(Uuid, Uuid, Uuid)> = project_proposals::Entity::find()
+        .select_only()
+        .column(project_proposals::Column::ProposalId)
+        .column(project_proposals::Column::ProjectId)
+        .column(projects::Column::BudgetId)
+        .join(JoinType::InnerJoin, project_of_link)
+        .filter(project_proposals::Column::ProposalId.is_in(proposals.iter().copied()))
+        .order_by_asc(project_proposals::Column::ProjectId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (proposal, project, budget) in rows {
+        of.entry(proposal).or_default().push((project, budget));
+    }
+    Ok(of)
+}
+
+/// Makes `proposals` the proposals project `project` came from.
+pub async fn set_project_proposals(
+    db: &impl ConnectionTrait,
+    project: Uuid,
+    proposals: &[Uuid],
+) -> Result<(), DbErr> {
+    use super::entities::project_proposals;
+    project_proposals::Entity::delete_many()
+        .filter(project_proposals::Column::ProjectId.eq(project))
+        .exec(db)
+        .await?;
+    if proposals.is_empty() {
+        return Ok(());
+    }
+    project_proposals::Entity::insert_many(proposals.iter().map(|&proposal_id| {
+        project_proposals::Model {
+            project_id: project,
+            proposal_id,
+        }
+        .into_active_model()
+    }))
+    .exec_without_returning(db)
+    .await
+    .map(|_| ())
+}

@@ -124,6 +124,22 @@ pub mod budgets {
 }
 
 /// A costed project of a budget.
+/// Which proposals a project came from (migration 25).
+pub mod project_proposals {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "project_proposals")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub project_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub proposal_id: Uuid,
+    }
+
+    no_relations!();
+}
+
 pub mod projects {
     use sea_orm::entity::prelude::*;
 

@@ -61,6 +61,22 @@ pub async fn by_id(
     }
 }
 
+/// The proposals of `organization_id` among `ids`.
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    ids: &[Uuid],
+) -> Result<Vec<proposals::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    proposals::Entity::find()
+        .filter(proposals::Column::OrganizationId.eq(organization_id.uuid()))
+        .filter(proposals::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+}
+
 /// How many proposals `author` holds in `process` that are not withdrawn.
 pub async fn live_count_of_author(
     db: &impl ConnectionTrait,

@@ -697,3 +697,92 @@ async fn a_project_takes_no_comments_while_its_phase_closes_them() {
     .await
     .assert_problem(403, "comments_closed");
 }
+
+#[tokio::test]
+async fn a_project_names_the_proposals_it_came_from_and_they_show_what_they_became() {
+    use crate::proposals::{draft, open_process, published};
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let slug = open_process(&app, &admin, json!({})).await;
+    let ana = app.participant("ana@example.org").await;
+    let fountain = published(&app, &ana, &slug, "Una font a la plaça del barri").await;
+    let unpublished = draft(&app, &ana, &slug, "Un esborrany que ningú no veu").await;
+    let unpublished = unpublished.body["id"].as_str().unwrap().to_string();
+    let budget = crate::ballots::another_budget(&app, &admin, &slug, json!({})).await;
+    let path = format!("/api/v1/budgets/{budget}/projects");
+    let body = |proposals: Value| json!({ "title": { "ca": "Fonts per als barris" }, "cost": 50_000, "proposal_ids": proposals });
+
+    let created = app
+        .post(
+            &path,
+            Some(&admin.access_token),
+            body(json!([fountain, fountain])),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{created:#?}");
+    assert_eq!(
+        created.body["proposal_ids"],
+        json!([fountain]),
+        "a repeat counts once"
+    );
+    let project = created.body["id"].as_str().unwrap().to_string();
+    let proposal = app
+        .get(&format!("/api/v1/proposals/{fountain}"), None)
+        .await;
+    assert_eq!(
+        proposal.body["became_projects"],
+        json!([{ "project_id": project, "budget_id": budget }])
+    );
+    let listed = app.get(&path, None).await;
+    assert_eq!(listed.body["items"][0]["proposal_ids"], json!([fountain]));
+    let listed = app
+        .get(&format!("/api/v1/processes/{slug}/proposals"), None)
+        .await;
+    assert_eq!(
+        listed.body["items"][0]["became_projects"][0]["project_id"],
+        json!(project)
+    );
+
+    // A draft, an unknown proposal, and a proposal of another process are refused by position.
+    let refused = app
+        .post(
+            &path,
+            Some(&admin.access_token),
+            body(json!([unpublished, uuid::Uuid::now_v7()])),
+        )
+        .await;
+    assert_eq!(
+        refused.field_errors(),
+        [
+            ("proposal_ids.0".to_string(), "not_found".to_string()),
+            ("proposal_ids.1".to_string(), "not_found".to_string()),
+        ]
+    );
+    let elsewhere = crate::ballots::spending_anything(&app, &admin).await;
+    let refused = app
+        .post(
+            &format!("/api/v1/budgets/{elsewhere}/projects"),
+            Some(&admin.access_token),
+            body(json!([fountain])),
+        )
+        .await;
+    assert_eq!(
+        refused.field_errors(),
+        [("proposal_ids.0".to_string(), "not_in_process".to_string())]
+    );
+
+    // An admin unlinks them; the proposal no longer shows the project.
+    let unlinked = app
+        .patch(
+            &format!("/api/v1/projects/{project}"),
+            Some(&admin.access_token),
+            json!({ "proposal_ids": [] }),
+        )
+        .await;
+    assert_eq!(unlinked.status, 200, "{unlinked:#?}");
+    assert_eq!(unlinked.body["proposal_ids"], json!([]));
+    let proposal = app
+        .get(&format!("/api/v1/proposals/{fountain}"), None)
+        .await;
+    assert_eq!(proposal.body["became_projects"], json!([]));
+}
