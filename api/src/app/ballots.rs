@@ -398,10 +398,7 @@ impl Scene {
         let resident = store::census::resident_of(db, actor.id())
             .await?
             .filter(|row| row.organization_id == organization.id.uuid());
-        let holder = match &resident {
-            Some(row) => Holder::Voter(&row.document_hash),
-            None => Holder::Account(actor.id().uuid()),
-        };
+        let holder = Holder::of(resident.as_ref(), actor.id().uuid());
         let in_process =
             store::ballots::in_process(db, process_id.uuid(), holder, for_write).await?;
         let held = in_process

@@ -645,10 +645,7 @@ pub async fn share(
     let resident = store::census::resident_of(db, actor.id())
         .await?
         .filter(|row| row.organization_id == organization.id.uuid());
-    let holder = match &resident {
-        Some(row) => store::ballots::Holder::Voter(&row.document_hash),
-        None => store::ballots::Holder::Account(actor.id().uuid()),
-    };
+    let holder = store::ballots::Holder::of(resident.as_ref(), actor.id().uuid());
     let ballot = store::ballots::of_budget(db, budget_id, holder, false)
         .await?
         .filter(|ballot| ballot.status == "cast" && ballot.user_id == actor.id().uuid())

@@ -8,7 +8,7 @@
 //! the new one) may reach one row.
 
 use super::UniqueIndex;
-use super::entities::{ballot_lines, ballots, projects};
+use super::entities::{ballot_lines, ballots, projects, residents};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
     IntoActiveModel, QueryFilter, QueryResult, QuerySelect, Set,
@@ -32,7 +32,16 @@ pub enum Holder<'a> {
     Account(Uuid),
 }
 
-impl Holder<'_> {
+impl<'a> Holder<'a> {
+    /// The holder of the ballots of `account`: its census residency's document when it is a
+    /// resident (`resident`, its census row), the account itself otherwise.
+    pub fn of(resident: Option<&'a residents::Model>, account: Uuid) -> Holder<'a> {
+        match resident {
+            Some(row) => Holder::Voter(&row.document_hash),
+            None => Holder::Account(account),
+        }
+    }
+
     fn condition(self) -> Condition {
         match self {
             Holder::Voter(voter) => Condition::all().add(ballots::Column::Voter.eq(voter)),
