@@ -336,9 +336,10 @@ pub struct OpenProposalView {
     pub comments_count: u32,
     #[oai(nullable)]
     pub published_at: Option<OffsetDateTime>,
-    /// The published answer's state; `null` while there is none.
+    /// The published answer's state (`evaluating`, `accepted` or `rejected`); `null` while
+    /// there is none.
     #[oai(nullable)]
-    pub answer_state: Option<AnswerStateName>,
+    pub answer_state: Option<String>,
 }
 
 impl From<proposals::OpenProposal> for OpenProposalView {
@@ -353,7 +354,7 @@ impl From<proposals::OpenProposal> for OpenProposalView {
             supports_count: open.supports_count,
             comments_count: open.comments_count,
             published_at: open.published_at,
-            answer_state: open.answer_state.map(Into::into),
+            answer_state: open.answer_state.map(|state| state.as_str().to_string()),
         }
     }
 }
@@ -413,7 +414,7 @@ fn proposals_csv(proposals: &[OpenProposalView]) -> String {
                         .ok()
                 })
                 .unwrap_or_default(),
-            proposal.answer_state.as_ref().map(name).unwrap_or_default(),
+            proposal.answer_state.clone().unwrap_or_default(),
         ];
         let line: Vec<String> = fields.iter().map(|field| csv_field(field)).collect();
         out.push_str(&line.join(","));
