@@ -130,13 +130,7 @@ impl TryFrom<budget_results::Model> for Results {
         let stage = ResultsStage::parse(&row.stage).ok_or_else(|| {
             AppError::internal(format!("results {}: unreadable stage", row.budget_id))
         })?;
-        let outcome: Option<StoredOutcome> = row
-            .outcome
-            .map(serde_json::from_value)
-            .transpose()
-            .map_err(|_| {
-                AppError::internal(format!("results {}: unreadable outcome", row.budget_id))
-            })?;
+        let outcome = stored_outcome_of(&row)?;
         Ok(Results {
             budget_id: row.budget_id,
             stage,
@@ -158,6 +152,15 @@ impl TryFrom<budget_results::Model> for Results {
             error: row.error,
         })
     }
+}
+
+/// The outcome a computed tally stored in `row`, if any.
+fn stored_outcome_of(row: &budget_results::Model) -> AppResult<Option<StoredOutcome>> {
+    row.outcome
+        .clone()
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|_| AppError::internal(format!("results {}: unreadable outcome", row.budget_id)))
 }
 
 /// An admin asks for budget `budget_id` to be tallied: once voting closed, and until its results
@@ -628,12 +631,7 @@ pub async fn share(
     let row = store::budgets::results(db, budget_id, false)
         .await?
         .ok_or(AppError::NotFound)?;
-    let stored: Option<StoredOutcome> = row
-        .outcome
-        .clone()
-        .map(serde_json::from_value)
-        .transpose()
-        .map_err(|_| AppError::internal(format!("results {budget_id}: unreadable outcome")))?;
+    let stored = stored_outcome_of(&row)?;
     let results = Results::try_from(row)?;
     let manages = authorize(&actor.roles, Permission::ManageProcesses).is_ok();
     if !rules::results_visible(results.stage, manages) {
@@ -655,11 +653,11 @@ pub async fn share(
         .into_iter()
         .map(|(line, _)| (line.project_id, u32::try_from(line.points).unwrap_or(0)))
         .collect();
-    let uses_points = budget.settings()?.voting_rule().uses_points();
+    let voting_rule = budget.settings()?.voting_rule();
     let weight = |project: &Uuid| {
         points
             .get(project)
-            .map_or(0, |&points| if uses_points { u64::from(points) } else { 1 })
+            .map_or(0, |&points| voting_rule.line_weight(points))
     };
     let rounds = shares
         .rounds

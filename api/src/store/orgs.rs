@@ -267,17 +267,6 @@ pub async fn processes_by_slugs(
         .await
 }
 
-pub async fn process(
-    db: &impl ConnectionTrait,
-    organization_id: OrganizationId,
-    id: ProcessId,
-) -> Result<Option<processes::Model>, DbErr> {
-    processes::Entity::find_by_id(id.uuid())
-        .filter(processes::Column::OrganizationId.eq(organization_id.uuid()))
-        .one(db)
-        .await
-}
-
 /// How a use case names a process: by the slug of its URL, or by the id a row holds.
 #[derive(Debug, Clone, Copy)]
 pub enum ProcessRef<'a> {

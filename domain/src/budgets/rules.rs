@@ -91,6 +91,17 @@ impl VotingRule {
         matches!(self, VotingRule::Cumulative { .. })
     }
 
+    /// How much a ballot line giving `points` weighs in the tally's Equal Shares run: the points
+    /// under a rule with points (points utilities), 1 otherwise (a choice; cost utilities). A
+    /// voter owes a round's price times this weight ([`crate::outcome::explain::spend`]).
+    pub fn line_weight(&self, points: u32) -> u64 {
+        if self.uses_points() {
+            u64::from(points)
+        } else {
+            1
+        }
+    }
+
     fn validated(self) -> Result<VotingRule, DomainError> {
         let problems = self.problems();
         if problems.is_empty() {
