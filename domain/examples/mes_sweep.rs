@@ -3,9 +3,12 @@
 //! production engine against the literal exact transcription of pabutools' MES.
 //!
 //! ```text
-//! cargo run --release -p plaza-domain --example mes_sweep -- [--every N] [--out DIR] FILE.pb...
+//! cargo run --release -p plaza-domain --example mes_sweep -- [--every N] [--rule R] [--out DIR] FILE.pb...
 //! ```
 //!
+//! `--jobs N` shares the exact runs among N threads (default: the machine's cores); the
+//! reported `exact_total` is the time of the exact runs summed. `--rule R` sweeps that rule only
+//! (e.g. `mes_cardinality_sat`) instead of every MES rule of the file's vote type.
 //! `--every N` computes the exact run at every N-th endowment only (and always at the first and
 //! the last); the default, 1, compares all of them. With `--out DIR`, each (file, rule) writes its
 //! result to `DIR/<file>.<rule>.txt` and is skipped when that file exists, so a sweep that takes
@@ -16,6 +19,7 @@ use plaza_domain::outcome::OutcomeRule;
 use plaza_domain::outcome::inspect::{endowment_sweep, swept_rules};
 use plaza_domain::pabulib::{self, Election};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::time::Instant;
 
 fn ids(election: &Election, order: &[usize]) -> String {
@@ -27,7 +31,12 @@ fn ids(election: &Election, order: &[usize]) -> String {
 }
 
 /// Sweeps one rule on one election; returns the report and whether every compared run agreed.
-fn sweep(election: &Election, rule: &str, every: usize) -> Result<(String, bool), String> {
+fn sweep(
+    election: &Election,
+    rule: &str,
+    every: usize,
+    jobs: usize,
+) -> Result<(String, bool), String> {
     let parsed: OutcomeRule = rule.parse().map_err(|e| format!("{rule}: {e}"))?;
     let started = Instant::now();
     let sweep = endowment_sweep(
@@ -39,24 +48,47 @@ fn sweep(election: &Election, rule: &str, every: usize) -> Result<(String, bool)
     .map_err(|e| format!("{rule}: {e}"))?
     .ok_or_else(|| format!("{rule} is not an MES rule"))?;
     let fast_seconds = started.elapsed().as_secs_f64();
-    let mut compared = 0;
+    // The exact runs, shared among `jobs` threads; each result keeps its endowment's index.
+    let indices: Vec<usize> = (0..sweep.len())
+        .filter(|&i| i % every == 0 || i + 1 == sweep.len())
+        .collect();
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<(usize, Vec<usize>, f64)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..jobs)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let Some(&i) = indices.get(next.fetch_add(1, AtomicOrdering::Relaxed))
+                        else {
+                            return done;
+                        };
+                        let run_started = Instant::now();
+                        let exact = sweep.exact(i);
+                        done.push((i, exact, run_started.elapsed().as_secs_f64()));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().expect("an exact run does not panic"))
+            .collect()
+    });
+    results.sort_by_key(|(i, _, _)| *i);
+    let compared = results.len();
+    let slowest = results.iter().map(|r| r.2).fold(0.0, f64::max);
+    let exact_seconds: f64 = results.iter().map(|r| r.2).sum();
     let mut differences = Vec::new();
-    let mut slowest: f64 = 0.0;
-    for i in 0..sweep.len() {
-        if i % every != 0 && i + 1 != sweep.len() {
-            continue;
-        }
-        let run_started = Instant::now();
-        let exact = sweep.exact(i);
-        slowest = slowest.max(run_started.elapsed().as_secs_f64());
-        compared += 1;
-        if exact != sweep.fast(i) {
+    for (i, exact, _) in &results {
+        let i = *i;
+        if *exact != sweep.fast(i) {
             differences.push(format!(
                 "  endowment {} ({:.6}): fast [{}] exact [{}]",
                 sweep.endowment(i),
                 num_traits::ToPrimitive::to_f64(&sweep.endowment(i)).unwrap_or(f64::NAN),
                 ids(election, sweep.fast(i)),
-                ids(election, &exact)
+                ids(election, exact)
             ));
         }
     }
@@ -72,7 +104,7 @@ fn sweep(election: &Election, rule: &str, every: usize) -> Result<(String, bool)
         compared,
         differences.len(),
         fast_seconds,
-        started.elapsed().as_secs_f64() - fast_seconds,
+        exact_seconds,
         slowest,
     );
     for line in &differences {
@@ -85,6 +117,8 @@ fn sweep(election: &Election, rule: &str, every: usize) -> Result<(String, bool)
 fn main() {
     let mut every = 1usize;
     let mut out: Option<PathBuf> = None;
+    let mut only: Option<String> = None;
+    let mut jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut files = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -96,6 +130,14 @@ fn main() {
                     .filter(|&n| n > 0)
                     .expect("--every N (N ≥ 1)")
             }
+            "--jobs" => {
+                jobs = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|&n| n > 0)
+                    .expect("--jobs N (N ≥ 1)")
+            }
+            "--rule" => only = Some(args.next().expect("--rule R")),
             "--out" => out = Some(PathBuf::from(args.next().expect("--out DIR"))),
             _ => files.push(PathBuf::from(arg)),
         }
@@ -127,6 +169,9 @@ fn main() {
             }
         };
         for rule in swept_rules(election.vote_type) {
+            if only.as_deref().is_some_and(|only| only != *rule) {
+                continue;
+            }
             let target = out.as_deref().map(|dir| result_path(dir, &name, rule));
             if let Some(done) = target.as_deref().filter(|p| p.exists()) {
                 let report = std::fs::read_to_string(done).unwrap_or_default();
@@ -134,7 +179,7 @@ fn main() {
                 print!("{name} (done) {report}");
                 continue;
             }
-            let (report, agree) = match sweep(&election, rule, every) {
+            let (report, agree) = match sweep(&election, rule, every, jobs) {
                 Ok(result) => result,
                 Err(e) => (format!("{rule}: not swept: {e}\n"), true),
             };

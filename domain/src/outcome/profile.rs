@@ -469,10 +469,10 @@ impl Profile {
 
 /// A hash map with a fast, non-cryptographic hasher (multiply-rotate, as in rustc's FxHash) for
 /// grouping ballots: SipHash made grouping 60,000 ballots the slowest part of a greedy tally.
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 #[derive(Debug, Default, Clone, Copy)]
-struct FastHasher {
+pub(crate) struct FastHasher {
     hash: u64,
 }
 

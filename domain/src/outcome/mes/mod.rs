@@ -442,8 +442,9 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(1000))]
 
         /// The production engine (floats certified by error bounds, exact fallbacks), the same
-        /// engine forced to compute every price exactly, and the literal exact transcription
-        /// of pabutools fund the same projects in the same order. Endowments sometimes carry a
+        /// engine forced to compute every price exactly, the literal exact transcription of
+        /// pabutools and the exact engine that keeps each distinct budget once fund the same
+        /// projects in the same order. Endowments sometimes carry a
         /// sliver of ±10⁻ᵏ so that budgets sit within rounding of the shares voters pay; after
         /// each run, every float budget is within its error bound of the exact budget and is
         /// positive exactly when the exact one is.
@@ -475,6 +476,7 @@ mod tests {
                     let tie = TieOrder::new(mode, &election, &instance.votes);
                     let problem = MesProblem::new(&instance, &profile, &tie);
                     let exact = reference::run(&problem, &endowment);
+                    prop_assert_eq!(&reference::literal(&problem, &endowment), &exact, "budget classes {:?} {:?}", satisfaction, mode);
                     for (mut engine, name) in [
                         (FastMes::new(&problem), "certified"),
                         (FastMes::new(&problem).always_exact(), "always exact"),
