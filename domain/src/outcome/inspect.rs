@@ -280,6 +280,6 @@ impl EndowmentSweep {
     /// every round sorts every supporter of every project.
     pub fn exact(&self, i: usize) -> Vec<usize> {
         let problem = MesProblem::new(&self.prepared.instance, &self.profile, &self.prepared.tie);
-        mes::reference::run(&problem, &self.runs[i].0)
+        mes::reference::run(&problem, &self.runs[i].0, &mut 0)
     }
 }

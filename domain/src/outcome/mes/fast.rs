@@ -168,13 +168,16 @@ pub(crate) struct Stats {
     pub supporters_read: u64,
     /// Projects still in the running, summed over rounds (each round sorts and scans them).
     pub scanned: u64,
+    /// The work of the runs made by the exact reference (supports of 2^53 or more), in the same
+    /// units ([`reference::EXACT_STEP_WORK`](super::reference::EXACT_STEP_WORK)).
+    pub exact_work: u64,
 }
 
 impl Stats {
     /// The work of the runs so far, in steps that each take a few nanoseconds: a supporter read
     /// while pricing a project, or a project sorted and scanned in a round.
     pub(crate) fn work(&self) -> u64 {
-        self.supporters_read + self.scanned
+        self.supporters_read + self.scanned + self.exact_work
     }
 }
 

@@ -98,7 +98,7 @@ fn run(engine: &mut FastMes<'_>, endowment: &BigRational) -> Result<Vec<usize>, 
         // The exact reference, its budgets integers over one denominator, is far quicker then
         // (and equal to it: both are checked against each other).
         engine.stats.runs += 1;
-        reference::run(engine.problem(), endowment)
+        reference::run(engine.problem(), endowment, &mut engine.stats.exact_work)
     };
     if let Some(log) = &mut engine.log {
         log.push((endowment.clone(), order.clone()));
@@ -475,7 +475,7 @@ mod tests {
                 for mode in [TieBreaking::ProjectId, TieBreaking::CostThenVotes] {
                     let tie = TieOrder::new(mode, &election, &instance.votes);
                     let problem = MesProblem::new(&instance, &profile, &tie);
-                    let exact = reference::run(&problem, &endowment);
+                    let exact = reference::run(&problem, &endowment, &mut 0);
                     prop_assert_eq!(&reference::literal(&problem, &endowment), &exact, "budget classes {:?} {:?}", satisfaction, mode);
                     for (mut engine, name) in [
                         (FastMes::new(&problem), "certified"),
@@ -513,7 +513,7 @@ mod tests {
             let at = |k: u64| &start + money(instance.unit) * BigRational::from_integer(BigInt::from(k));
             let mut literal = (Vec::new(), BigRational::default());
             for k in 0..=(instance.budget / instance.unit) as u64 {
-                let order = reference::run(&problem, &at(k));
+                let order = reference::run(&problem, &at(k), &mut 0);
                 if !is_feasible(&instance, &order) {
                     break;
                 }

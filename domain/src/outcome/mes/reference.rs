@@ -19,9 +19,15 @@
 //! the literal walk, and when the first of them cannot pay a full share, none of the others can
 //! (if `left·w₁ > b₁·W` and `b₂/w₂ = b₁/w₁`, then `(left − b₁)·w₂ > b₂·(W − w₁)`), so the walk
 //! passes them together or stops before them. Supporters with nothing left only leave the
-//! weight, so they are skipped. A property test checks [`run`] against `literal` on generated
-//! elections full of ties; the full differential sweep (`scripts/mes-sweep`) uses [`run`], about
-//! twenty times quicker on the largest files.
+//! weight, so they are skipped. And a round prices again only the projects that might win it:
+//! budgets only shrink during a run, so a project's price, and its `ρ`, only grow, and the last
+//! `ρ` computed for it is a lower bound; a project whose bound already loses to the best `ρ` of
+//! the round (or ties with it, later in the tie order) cannot win, and is passed over. Property
+//! tests check [`run`] against `literal` on generated elections full of ties (and of shared
+//! budgets, and of projects passed over). The full differential sweep (`scripts/mes-sweep`) uses
+//! [`run`]: four times quicker than `literal` on Budapest 2024. The fast engine uses it for
+//! supports of 2^53 or more, where floats certify nothing; its work counts towards the tally's
+//! work cap like the fast engine's.
 //!
 //! Property tests run the engines on generated elections and compare the funded projects, and
 //! [`inspect::endowment_sweep`](crate::outcome::inspect::endowment_sweep) runs the fast engine
@@ -31,7 +37,7 @@
 
 use num_bigint::BigInt;
 use num_rational::BigRational;
-use num_traits::{One, Zero};
+use num_traits::{One, ToPrimitive, Zero};
 use std::cmp::Ordering;
 
 use super::MesProblem;
@@ -122,7 +128,7 @@ impl Budgets {
             if a.weight == b.weight {
                 va.cmp(vb)
             } else {
-                (va * BigInt::from(b.weight)).cmp(&(vb * BigInt::from(a.weight)))
+                (va * b.weight).cmp(&(vb * a.weight))
             }
         });
     }
@@ -131,26 +137,26 @@ impl Budgets {
     fn covers(&self, cost: i128, holdings: &[Holding]) -> bool {
         let money: BigInt = holdings
             .iter()
-            .map(|h| &self.values[h.class as usize] * BigInt::from(h.voters))
+            .map(|h| &self.values[h.class as usize] * h.voters)
             .sum();
-        money >= BigInt::from(cost) * &self.denominator
+        money >= &self.denominator * cost
     }
 
     /// The price of a project whose supporters hold `holdings` (sorted), walked as `literal`
     /// walks the supporters (in units of `1 / D`: `(cost·D − paid, weight)`); `None` when
     /// nobody can pay a full share.
     fn price(&self, cost: i128, holdings: &[Holding]) -> Option<(BigInt, i128)> {
-        let mut left = BigInt::from(cost) * &self.denominator;
+        let mut left = &self.denominator * cost;
         let mut weight: i128 = holdings
             .iter()
             .map(|h| h.voters * i128::from(h.weight))
             .sum();
         for h in holdings {
             let b = &self.values[h.class as usize];
-            if &left * BigInt::from(h.weight) <= b * BigInt::from(weight) {
+            if &left * h.weight <= b * weight {
                 return Some((left, weight));
             }
-            left -= b * BigInt::from(h.voters);
+            left -= b * h.voters;
             weight -= h.voters * i128::from(h.weight);
         }
         None
@@ -166,7 +172,7 @@ impl Budgets {
                 continue;
             }
             let next = *moved.entry((class, s.weight)).or_insert_with(|| {
-                let due = numerator * BigInt::from(s.weight);
+                let due = numerator * s.weight;
                 let had = &self.values[class as usize];
                 if due >= *had {
                     EMPTY
@@ -214,8 +220,40 @@ impl Budgets {
     }
 }
 
-/// The funded projects in order: `literal`'s rounds, with each distinct budget kept once.
-pub(crate) fn run(problem: &MesProblem<'_>, endowment: &BigRational) -> Vec<usize> {
+/// The work of an exact run, in the units of the fast engine's
+/// [`Stats::work`](super::fast::Stats::work) (a step of a few nanoseconds): each supporter read
+/// counts one, and each (class, weight) sum priced with big integers this many.
+pub(crate) const EXACT_STEP_WORK: u64 = 40;
+
+/// A lower bound of a project's `ρ` in the current run: `numerator / denominator`, exactly
+/// (`approx` only orders the projects to examine).
+#[derive(Debug, Clone)]
+struct Least {
+    numerator: BigInt,
+    denominator: BigInt,
+    approx: f64,
+}
+
+impl Least {
+    fn new(numerator: &BigInt, denominator: BigInt) -> Least {
+        // Both cut to about 60 significant bits of the denominator: a float of the quotient.
+        let shift = denominator.bits().saturating_sub(60);
+        let approx = ((numerator >> shift).to_f64().unwrap_or(f64::INFINITY)
+            / (&denominator >> shift).to_f64().unwrap_or(f64::INFINITY))
+        .max(0.0);
+        Least {
+            numerator: numerator.clone(),
+            denominator,
+            approx,
+        }
+    }
+}
+
+/// The funded projects in order: `literal`'s rounds, with each distinct budget kept once, and a
+/// project priced again only if the last `ρ` computed for it in the run does not already lose
+/// to the round's best (prices only grow during a run: budgets only shrink). Adds
+/// the run's work to `work` (see [`EXACT_STEP_WORK`]).
+pub(crate) fn run(problem: &MesProblem<'_>, endowment: &BigRational, work: &mut u64) -> Vec<usize> {
     let mut budgets = Budgets {
         denominator: endowment.denom().clone(),
         values: vec![endowment.numer().clone()],
@@ -233,43 +271,66 @@ pub(crate) fn run(problem: &MesProblem<'_>, endowment: &BigRational) -> Vec<usiz
     let mut remaining: Vec<usize> = problem.candidates.iter().map(|&p| p as usize).collect();
     let mut order = problem.free.clone();
     let mut holdings = Vec::new();
+    // The last `ρ` computed for each project in this run: a lower bound of its `ρ` now.
+    let mut least: Vec<Option<Least>> = vec![None; problem.costs.len()];
     loop {
-        // (project, ρ, numerator of the price, Σ m·w of those paying it in full).
-        let mut best: Option<(usize, BigRational, BigInt, i128)> = None;
-        let mut affordable = Vec::with_capacity(remaining.len());
+        // Likeliest winners first, so that the others are passed over by their bounds.
+        remaining.sort_by(|&a, &b| {
+            let bound = |p: usize| least[p].as_ref().map_or(0.0, |l| l.approx);
+            bound(a)
+                .total_cmp(&bound(b))
+                .then_with(|| problem.tie.cmp(a, b))
+        });
+        // (project, numerator of the price, Σ m·w of those paying it in full, and that sum times
+        // λ: ρ = numerator / (D · weight · λ), D common to all projects).
+        let mut best: Option<(usize, BigInt, i128, BigInt)> = None;
+        let mut dropped = Vec::new();
         for &p in &remaining {
+            if let (Some(bound), Some((q, numerator, _, scale))) = (&least[p], &best) {
+                // ρ(p) ≥ bound.numerator / bound.denominator; the best is numerator / (D · scale).
+                *work += EXACT_STEP_WORK;
+                let loses = (&bound.numerator * &budgets.denominator * scale)
+                    .cmp(&(numerator * &bound.denominator));
+                if loses == Ordering::Greater
+                    || (loses == Ordering::Equal && problem.tie.cmp(p, *q) == Ordering::Greater)
+                {
+                    continue;
+                }
+            }
             budgets.holdings(problem, p, same_weight[p], &mut holdings);
+            *work +=
+                problem.profile.groups_of(p).len() as u64 + EXACT_STEP_WORK * holdings.len() as u64;
             let cost = problem.costs[p];
             if !budgets.covers(cost, &holdings) {
+                dropped.push(p);
                 continue;
             }
-            affordable.push(p);
             let Some((numerator, weight)) = budgets.price(cost, &holdings) else {
                 continue;
             };
-            let t = BigRational::new(
-                numerator.clone(),
-                &budgets.denominator * BigInt::from(weight),
-            );
-            let rho = if problem.profile.lambda_is_cost {
-                t / BigRational::from_integer(BigInt::from(cost))
+            let lambda = if problem.profile.lambda_is_cost {
+                cost
             } else {
-                t
+                1
             };
+            let scale = BigInt::from(weight) * BigInt::from(lambda);
+            least[p] = Some(Least::new(&numerator, &budgets.denominator * &scale));
             let better = match &best {
                 None => true,
-                Some((q, best_rho, _, _)) => match rho.cmp(best_rho) {
-                    Ordering::Less => true,
-                    Ordering::Equal => problem.tie.cmp(p, *q) == Ordering::Less,
-                    Ordering::Greater => false,
-                },
+                Some((q, best_numerator, _, best_scale)) => {
+                    match (&numerator * best_scale).cmp(&(best_numerator * &scale)) {
+                        Ordering::Less => true,
+                        Ordering::Equal => problem.tie.cmp(p, *q) == Ordering::Less,
+                        Ordering::Greater => false,
+                    }
+                }
             };
             if better {
-                best = Some((p, rho, numerator, weight));
+                best = Some((p, numerator, weight, scale));
             }
         }
-        remaining = affordable;
-        let Some((p, _, numerator, weight)) = best else {
+        remaining.retain(|p| !dropped.contains(p));
+        let Some((p, numerator, weight, _)) = best else {
             return order;
         };
         // t = numerator / (weight · D) in lowest terms: the budgets move to the denominator that
@@ -396,4 +457,60 @@ fn price(
         weight -= i128::from(m) * i128::from(s.weight);
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::profile::{Instance, Profile};
+    use crate::outcome::rule::Satisfaction;
+    use crate::outcome::testing::small_election;
+    use crate::outcome::tie::{TieBreaking, TieOrder};
+    use crate::pabulib::VoteType;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// Larger than the engines' shared property test (up to 14 projects and 40 voters, so
+        /// that rounds pass many projects over by their bounds and many voters share a
+        /// budget), at the endowments an add1 loop walks: the budget classes and the bounds
+        /// fund what the literal transcription funds.
+        #[test]
+        fn budget_classes_and_bounds_fund_what_the_literal_run_funds(
+            (vote_type, costs, ballots) in (1usize..15, prop::bool::ANY).prop_flat_map(|(projects, points)| {
+                let vote_type = if points { VoteType::Cumulative } else { VoteType::Approval };
+                let ballot = prop::collection::vec((0..projects, 1..5i64), 0..=projects.min(5));
+                (Just(vote_type), prop::collection::vec(1i64..30, projects), prop::collection::vec(ballot, 1..40))
+            }),
+            budget in 1i64..120,
+            steps in 0i64..12,
+        ) {
+            let election = small_election(vote_type, budget, &costs, &ballots);
+            let instance = Instance::new(&election).unwrap();
+            let satisfactions: &[Satisfaction] = if vote_type == VoteType::Approval {
+                &[Satisfaction::Cost, Satisfaction::Cardinality]
+            } else {
+                &[Satisfaction::Score, Satisfaction::ScoreTimesCost]
+            };
+            for &satisfaction in satisfactions {
+                let profile = Profile::new(&election, &instance, satisfaction).unwrap();
+                let tie = TieOrder::new(TieBreaking::CostThenVotes, &election, &instance.votes);
+                let problem = MesProblem::new(&instance, &profile, &tie);
+                for k in 0..=steps {
+                    let endowment = BigRational::new(
+                        BigInt::from(budget + k * instance.voters as i64),
+                        BigInt::from(instance.voters as i64),
+                    );
+                    let mut work = 0;
+                    prop_assert_eq!(
+                        run(&problem, &endowment, &mut work),
+                        literal(&problem, &endowment),
+                        "{:?} at {}", satisfaction, endowment
+                    );
+                    prop_assert!(work > 0 || problem.candidates.is_empty());
+                }
+            }
+        }
+    }
 }
