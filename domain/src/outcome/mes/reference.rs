@@ -55,6 +55,24 @@ struct Holding {
     voters: i128,
 }
 
+/// An `f64` ordered by `total_cmp`, to sort by.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct OrderedKey(f64);
+
+impl Eq for OrderedKey {}
+
+impl PartialOrd for OrderedKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for OrderedKey {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
 /// Every voter group's money: `values[class_of[g]] / denominator` (0 for [`EMPTY`]). The classes
 /// are numbered by increasing value, so that supporters of equal weights sort by class.
 struct Budgets {
@@ -122,15 +140,32 @@ impl Budgets {
             same
         });
         let values = &self.values;
-        // a before b when b_a / w_a < b_b / w_b, i.e. b_a · w_b < b_b · w_a.
-        into.sort_unstable_by(|a, b| {
+        // a before b when b_a / w_a < b_b / w_b, i.e. b_a · w_b < b_b · w_a: first by a float of
+        // each key (budgets cut to about 60 bits of the denominator), then an insertion sort by
+        // the exact comparison, which only walks the few pairs the floats could not order.
+        let shift = self.denominator.bits().saturating_sub(60);
+        let key = |h: &Holding| {
+            (&values[h.class as usize] >> shift)
+                .to_f64()
+                .unwrap_or(f64::INFINITY)
+                / h.weight as f64
+        };
+        into.sort_by_cached_key(|h| OrderedKey(key(h)));
+        let before = |a: &Holding, b: &Holding| {
             let (va, vb) = (&values[a.class as usize], &values[b.class as usize]);
             if a.weight == b.weight {
-                va.cmp(vb)
+                va < vb
             } else {
-                (va * b.weight).cmp(&(vb * a.weight))
+                va * b.weight < vb * a.weight
             }
-        });
+        };
+        for i in 1..into.len() {
+            let mut j = i;
+            while j > 0 && before(&into[j], &into[j - 1]) {
+                into.swap(j, j - 1);
+                j -= 1;
+            }
+        }
     }
 
     /// Whether the supporters holding `holdings` have the money to cover `cost`.
@@ -336,6 +371,11 @@ pub(crate) fn run(problem: &MesProblem<'_>, endowment: &BigRational, work: &mut 
         // t = numerator / (weight · D) in lowest terms: the budgets move to the denominator that
         // holds both them and the shares t·w.
         let reduced = BigRational::new(numerator, BigInt::from(weight));
+        // Rescaling and paying: big-integer steps per class and per payer, and a pass over the
+        // groups to renumber the classes.
+        *work += EXACT_STEP_WORK
+            * (budgets.values.len() + problem.profile.groups_of(p).len()) as u64
+            + budgets.class_of.len() as u64;
         budgets.rescale(reduced.denom());
         budgets.pay(problem, p, reduced.numer());
         order.push(p);
