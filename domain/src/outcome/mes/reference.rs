@@ -37,7 +37,7 @@
 
 use num_bigint::BigInt;
 use num_rational::BigRational;
-use num_traits::{One, ToPrimitive, Zero};
+use num_traits::{One, Zero};
 use std::cmp::Ordering;
 
 use super::MesProblem;
@@ -53,6 +53,19 @@ struct Holding {
     weight: i64,
     /// Σ multiplicity over these supporters.
     voters: i128,
+}
+
+/// About `x / 2^shift` for `x ≥ 0`, from its two most significant 64-bit digits (no allocation):
+/// floats that only order what exact comparisons then check.
+fn over_power_of_two(x: &BigInt, shift: u64) -> f64 {
+    let mut digits = x.iter_u64_digits().rev();
+    let below = 64 * digits.len().saturating_sub(2) as i64 - shift as i64;
+    let scale = 2f64.powi(below.clamp(-2000, 2000) as i32);
+    match (digits.next(), digits.next()) {
+        (None, _) => 0.0,
+        (Some(top), None) => top as f64 * scale,
+        (Some(top), Some(next)) => (top as f64 * 2f64.powi(64) + next as f64) * scale,
+    }
 }
 
 /// An `f64` ordered by `total_cmp`, to sort by.
@@ -143,13 +156,9 @@ impl Budgets {
         // a before b when b_a / w_a < b_b / w_b, i.e. b_a · w_b < b_b · w_a: first by a float of
         // each key (budgets cut to about 60 bits of the denominator), then an insertion sort by
         // the exact comparison, which only walks the few pairs the floats could not order.
-        let shift = self.denominator.bits().saturating_sub(60);
-        let key = |h: &Holding| {
-            (&values[h.class as usize] >> shift)
-                .to_f64()
-                .unwrap_or(f64::INFINITY)
-                / h.weight as f64
-        };
+        let shift = self.denominator.bits();
+        let key =
+            |h: &Holding| over_power_of_two(&values[h.class as usize], shift) / h.weight as f64;
         into.sort_by_cached_key(|h| OrderedKey(key(h)));
         let before = |a: &Holding, b: &Holding| {
             let (va, vb) = (&values[a.class as usize], &values[b.class as usize]);
@@ -271,11 +280,8 @@ struct Least {
 
 impl Least {
     fn new(numerator: &BigInt, denominator: BigInt) -> Least {
-        // Both cut to about 60 significant bits of the denominator: a float of the quotient.
-        let shift = denominator.bits().saturating_sub(60);
-        let approx = ((numerator >> shift).to_f64().unwrap_or(f64::INFINITY)
-            / (&denominator >> shift).to_f64().unwrap_or(f64::INFINITY))
-        .max(0.0);
+        let shift = denominator.bits();
+        let approx = over_power_of_two(numerator, shift) / over_power_of_two(&denominator, shift);
         Least {
             numerator: numerator.clone(),
             denominator,
