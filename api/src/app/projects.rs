@@ -16,7 +16,7 @@ use super::budgets::Budget;
 use super::catalog::{self, ProcessRef, check_translation, description_of, stored_texts};
 use super::error::{AppError, AppResult};
 use super::paging::{self, Page, PageRequest, Position};
-use super::proposals::{check_placement, random_key};
+use super::proposals::{as_rules, check_placement, random_key};
 use super::tenancy::{Actor, Organization};
 use super::unit::{AuditAction, UnitOfWork};
 use crate::store::{self, entities::projects};
@@ -24,6 +24,7 @@ use plaza_domain::accounts::{Permission, authorize};
 use plaza_domain::budgets::decide_project_cost;
 use plaza_domain::budgets::results::{self as results_rules, ResultsStage};
 use plaza_domain::processes::MAX_TITLE_LENGTH;
+use plaza_domain::proposals::{self as rules, Viewer};
 use plaza_domain::{CategoryId, Cents, FieldCode, FieldError, FieldErrors, ScopeId};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -197,8 +198,9 @@ async fn with_proposals_one(
 }
 
 /// The proposals `ids` (at most [`MAX_PROPOSALS`]), checked: each a proposal of the process
-/// `process` that anyone may read (`proposal_ids.N` `not_found` for an unknown, draft or hidden
-/// one, `not_in_process` for another process's). Repeats count once; ascending ids.
+/// `process` that anyone may read (`plaza_domain::proposals::visible_to` an anonymous visitor:
+/// `proposal_ids.N` `not_found` for an unknown, draft or hidden one, `not_in_process` for
+/// another process's). Repeats count once; ascending ids.
 async fn check_proposals(
     db: &impl sea_orm::ConnectionTrait,
     organization: &Organization,
@@ -218,11 +220,12 @@ async fn check_proposals(
     for (at, id) in ids.iter().enumerate() {
         let field = format!("proposal_ids.{at}");
         match found.iter().find(|row| row.id == *id) {
-            Some(row) if row.hidden || row.published_at.is_none() => errors.push(FieldError::new(
-                field,
-                FieldCode::NotFound,
-                "Name a published proposal.",
-            )),
+            Some(row) if !rules::visible_to(&as_rules(row, false)?, Viewer::Anonymous) => errors
+                .push(FieldError::new(
+                    field,
+                    FieldCode::NotFound,
+                    "Name a published proposal.",
+                )),
             Some(row) if row.process_id != process.uuid() => errors.push(FieldError::new(
                 field,
                 FieldCode::NotInProcess,

@@ -123,7 +123,6 @@ pub mod budgets {
     no_relations!();
 }
 
-/// A costed project of a budget.
 /// Which proposals a project came from (migration 25).
 pub mod project_proposals {
     use sea_orm::entity::prelude::*;
@@ -140,6 +139,7 @@ pub mod project_proposals {
     no_relations!();
 }
 
+/// A costed project of a budget.
 pub mod projects {
     use sea_orm::entity::prelude::*;
 
