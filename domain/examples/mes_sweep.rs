@@ -123,20 +123,8 @@ fn main() {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--every" => {
-                every = args
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .filter(|&n| n > 0)
-                    .expect("--every N (N ≥ 1)")
-            }
-            "--jobs" => {
-                jobs = args
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .filter(|&n| n > 0)
-                    .expect("--jobs N (N ≥ 1)")
-            }
+            "--every" => every = positive(args.next(), "--every N (N ≥ 1)"),
+            "--jobs" => jobs = positive(args.next(), "--jobs N (N ≥ 1)"),
             "--rule" => only = Some(args.next().expect("--rule R")),
             "--out" => out = Some(PathBuf::from(args.next().expect("--out DIR"))),
             _ => files.push(PathBuf::from(arg)),
@@ -191,6 +179,13 @@ fn main() {
         }
     }
     std::process::exit(if all_agree { 0 } else { 1 });
+}
+
+/// A command-line count of at least 1, or the usage line.
+fn positive(arg: Option<String>, usage: &str) -> usize {
+    arg.and_then(|n| n.parse().ok())
+        .filter(|&n| n > 0)
+        .expect(usage)
 }
 
 fn result_path(dir: &Path, file: &str, rule: &str) -> PathBuf {

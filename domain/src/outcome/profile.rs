@@ -345,6 +345,9 @@ pub(crate) struct Profile {
     pub supporter_weights: Vec<i64>,
     /// Every weight is 1 (cost and cardinality measures).
     pub unit_weights: bool,
+    /// The weight all of a project's supporters give it, where they give one (always under
+    /// cost and cardinality measures); `None` where weights differ or nobody supports it.
+    pub same_weight: Vec<Option<i64>>,
     /// The weight of one point: `10^points_scale` under a points measure, 1 otherwise (a
     /// voter's utility is `λ(p) · w / weight_unit`, `λ(p)` in currency units).
     pub weight_unit: i128,
@@ -433,8 +436,16 @@ impl Profile {
                 support[p] += i128::from(multiplicity[group]) * i128::from(w);
             }
         }
+        let same_weight = (0..n_projects)
+            .map(|p| {
+                let weights = &supporter_weights[supporter_start[p]..supporter_start[p + 1]];
+                let first = *weights.first()?;
+                weights.iter().all(|&w| w == first).then_some(first)
+            })
+            .collect();
         Ok(Profile {
             lambda_is_cost: lambda_is_cost(satisfaction),
+            same_weight,
             multiplicity,
             entry_start,
             entries,

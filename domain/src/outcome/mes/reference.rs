@@ -68,24 +68,6 @@ fn over_power_of_two(x: &BigInt, shift: u64) -> f64 {
     }
 }
 
-/// An `f64` ordered by `total_cmp`, to sort by.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct OrderedKey(f64);
-
-impl Eq for OrderedKey {}
-
-impl PartialOrd for OrderedKey {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for OrderedKey {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.0.total_cmp(&other.0)
-    }
-}
-
 /// Every voter group's money: `values[class_of[g]] / denominator` (0 for [`EMPTY`]). The classes
 /// are numbered by increasing value, so that supporters of equal weights sort by class.
 struct Budgets {
@@ -159,7 +141,7 @@ impl Budgets {
         let shift = self.denominator.bits();
         let key =
             |h: &Holding| over_power_of_two(&values[h.class as usize], shift) / h.weight as f64;
-        into.sort_by_cached_key(|h| OrderedKey(key(h)));
+        into.sort_unstable_by(|a, b| key(a).total_cmp(&key(b)));
         let before = |a: &Holding, b: &Holding| {
             let (va, vb) = (&values[a.class as usize], &values[b.class as usize]);
             if a.weight == b.weight {
@@ -302,13 +284,6 @@ pub(crate) fn run(problem: &MesProblem<'_>, endowment: &BigRational, work: &mut 
         voters_in: Vec::new(),
         met: Vec::new(),
     };
-    let same_weight: Vec<Option<i64>> = (0..problem.costs.len())
-        .map(|p| {
-            let weights = problem.profile.weights_of(p);
-            let first = *weights.first()?;
-            weights.iter().all(|&w| w == first).then_some(first)
-        })
-        .collect();
     let mut remaining: Vec<usize> = problem.candidates.iter().map(|&p| p as usize).collect();
     let mut order = problem.free.clone();
     let mut holdings = Vec::new();
@@ -338,7 +313,7 @@ pub(crate) fn run(problem: &MesProblem<'_>, endowment: &BigRational, work: &mut 
                     continue;
                 }
             }
-            budgets.holdings(problem, p, same_weight[p], &mut holdings);
+            budgets.holdings(problem, p, problem.profile.same_weight[p], &mut holdings);
             *work +=
                 problem.profile.groups_of(p).len() as u64 + EXACT_STEP_WORK * holdings.len() as u64;
             let cost = problem.costs[p];
