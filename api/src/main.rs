@@ -273,6 +273,7 @@ fn pb_tally(command: PbCommand) -> ExitCode {
         increment,
         max_runs,
         max_work,
+        threads: plaza_api::pb::tally_threads(),
     };
     let mut warnings = Vec::new();
     let result = plaza_api::pb::tally_file_with(

@@ -28,6 +28,12 @@ pub fn tally_file(
     tally_file_with(path, rule, tie_breaking, json, &options, warnings)
 }
 
+/// Threads a tally's MES runs use ([`TallyOptions::threads`]): the machine's cores, at most 4
+/// (an add1 loop rarely gains from more: each thread computes one endowment ahead).
+pub fn tally_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |cores| cores.get().min(4))
+}
+
 /// [`tally_file`] with other [`TallyOptions`] (the add1 increment, the cap on MES runs).
 pub fn tally_file_with(
     path: &Path,

@@ -107,3 +107,61 @@ fn an_election_in_cents_with_an_increment_of_100_funds_what_it_funds_in_whole_un
     .expect_err("refused");
     assert!(error.to_string().contains("increment `0.5`"), "{error}");
 }
+
+/// An add1 loop computed on several threads (the next endowments' runs computed while the
+/// current one is) funds what it funds on one, after as many runs, at the same endowment; and the
+/// explanation of a tally, which replays only its final run, is the one computed from scratch.
+#[test]
+fn threads_and_explanations_change_no_outcome() {
+    use plaza_domain::outcome::{TallyOptions, explain, tally_with};
+    let files = [
+        "Poland_Wieliczka_2023_Green_Budget.pb",
+        "Poland_Katowice_2023.pb",
+        "Netherlands_Assen_2024.pb",
+        "more/Switzerland_Zurich_S5R.pb",
+    ];
+    for file in files {
+        let election = election(file);
+        for rule in [
+            "mes_cost_sat_add1",
+            "mes_add1",
+            "esnet_add1",
+            "equal-shares",
+        ] {
+            let Ok(rule_parsed) = rule.parse::<OutcomeRule>() else {
+                panic!("{rule}: a rule name");
+            };
+            let one = match outcome::tally(&election, &rule_parsed, None) {
+                Ok(tally) => tally,
+                // Some rules do not read every vote type (esnet: approval only).
+                Err(_) => continue,
+            };
+            for threads in [2, 3] {
+                let options = TallyOptions {
+                    threads,
+                    ..TallyOptions::default()
+                };
+                let many = tally_with(&election, &rule_parsed, None, &options).expect("tallies");
+                assert_eq!(
+                    many.selection_order, one.selection_order,
+                    "{file} {rule} {threads}"
+                );
+                let (one_mes, many_mes) = (one.mes.as_ref(), many.mes.as_ref());
+                assert_eq!(
+                    many_mes.map(|m| (m.runs, m.final_endowment.clone())),
+                    one_mes.map(|m| (m.runs, m.final_endowment.clone())),
+                    "{file} {rule} {threads}"
+                );
+            }
+            let from_scratch =
+                explain::equal_shares(&election, &rule_parsed, None).expect("explains");
+            let of_tally =
+                explain::equal_shares_of(&election, &rule_parsed, None, &one).expect("explains");
+            assert!(
+                from_scratch.is_some(),
+                "{file} {rule}: an MES rule is explained"
+            );
+            assert_eq!(of_tally, from_scratch, "{file} {rule}");
+        }
+    }
+}

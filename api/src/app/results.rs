@@ -248,10 +248,20 @@ pub async fn compute(
     let (rule, tie_breaking) = budget.outcome_rule.computation();
     let started = std::time::Instant::now();
     let computed = tokio::task::spawn_blocking(move || {
-        let tally = outcome::tally(&election, &rule, Some(tie_breaking)).and_then(|tally| {
-            let shares = outcome::explain::equal_shares(&election, &rule, Some(tie_breaking))?;
-            Ok((tally, shares))
-        });
+        let options = outcome::TallyOptions {
+            threads: crate::pb::tally_threads(),
+            ..outcome::TallyOptions::default()
+        };
+        let tally =
+            outcome::tally_with(&election, &rule, Some(tie_breaking), &options).and_then(|tally| {
+                let shares = outcome::explain::equal_shares_of(
+                    &election,
+                    &rule,
+                    Some(tie_breaking),
+                    &tally,
+                )?;
+                Ok((tally, shares))
+            });
         (election, tally)
     })
     .await

@@ -18,10 +18,10 @@ use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::Zero;
 
-use super::OutcomeError;
-use super::inspect::mes_run;
+use super::inspect::mes_run_after;
 use super::rule::OutcomeRule;
 use super::tie::TieBreaking;
+use super::{MesReport, OutcomeError, Tally};
 use crate::pabulib::Election;
 
 /// The explanation of the Equal Shares run a tally reports.
@@ -70,7 +70,27 @@ pub fn equal_shares(
     rule: &OutcomeRule,
     tie_breaking: Option<TieBreaking>,
 ) -> Result<Option<SharesExplanation>, OutcomeError> {
-    let Some(run) = mes_run(election, rule, tie_breaking)? else {
+    explained(election, rule, tie_breaking, None)
+}
+
+/// [`equal_shares`] for `tally`, computed with the same rule and tie-breaking: only its final
+/// run is replayed (the add1 loop that found it is not run again).
+pub fn equal_shares_of(
+    election: &Election,
+    rule: &OutcomeRule,
+    tie_breaking: Option<TieBreaking>,
+    tally: &Tally,
+) -> Result<Option<SharesExplanation>, OutcomeError> {
+    explained(election, rule, tie_breaking, tally.mes.as_ref())
+}
+
+fn explained(
+    election: &Election,
+    rule: &OutcomeRule,
+    tie_breaking: Option<TieBreaking>,
+    tallied: Option<&MesReport>,
+) -> Result<Option<SharesExplanation>, OutcomeError> {
+    let Some(run) = mes_run_after(election, rule, tie_breaking, tallied)? else {
         return Ok(None);
     };
     let sizes: Vec<BigRational> = run

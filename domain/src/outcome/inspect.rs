@@ -26,7 +26,7 @@ use super::mes::{self, MesProblem, fast::FastMes};
 use super::profile::Profile;
 use super::rule::{Increase, OutcomeRule, Satisfaction};
 use super::tie::TieBreaking;
-use super::{OutcomeError, Prepared, prepare};
+use super::{MesReport, OutcomeError, Prepared, prepare};
 use crate::pabulib::{Election, VoteType};
 
 /// The run of MES whose outcome [`tally`](super::tally) reports (the last endowment of an add1
@@ -83,6 +83,19 @@ pub fn mes_run(
     rule: &OutcomeRule,
     tie_breaking: Option<TieBreaking>,
 ) -> Result<Option<MesRun>, OutcomeError> {
+    mes_run_after(election, rule, tie_breaking, None)
+}
+
+/// [`mes_run`] for a tally already computed with the same rule and tie-breaking: its report
+/// names the endowment of the final run, so the add1 loop is not run again (on a city-sized
+/// budget it is most of the work). Without a report (or one whose endowment does not read
+/// back), as [`mes_run`].
+pub(crate) fn mes_run_after(
+    election: &Election,
+    rule: &OutcomeRule,
+    tie_breaking: Option<TieBreaking>,
+    tallied: Option<&MesReport>,
+) -> Result<Option<MesRun>, OutcomeError> {
     let prepared = prepare(election, rule, tie_breaking)?;
     let (satisfaction, flavour, increase) = match prepared.rule {
         OutcomeRule::Mes {
@@ -98,20 +111,31 @@ pub fn mes_run(
     let instance = &prepared.instance;
     let profile = prepared.mes_profile(election, satisfaction)?;
     let problem = MesProblem::new(instance, &profile, &prepared.tie);
-    let outcome = mes::equal_shares(
-        instance,
-        &problem,
-        flavour,
-        increase,
-        mes::MAX_RUNS,
-        u64::MAX,
-    )
-    .map_err(|_| OutcomeError::TooManyRuns {
-        rule: prepared.name.clone(),
-        cap: mes::MAX_RUNS,
-    })?;
+    // The report gives the endowment per voter in currency units; the engine counts money units.
+    let known = tallied
+        .and_then(|report| report.final_endowment.exact.parse::<BigRational>().ok())
+        .map(|per_voter| per_voter * BigRational::from_integer(BigInt::from(instance.unit)));
+    let final_endowment = match known {
+        Some(endowment) => endowment,
+        None => {
+            mes::equal_shares(
+                instance,
+                &problem,
+                flavour,
+                increase,
+                mes::MAX_RUNS,
+                u64::MAX,
+                1,
+            )
+            .map_err(|_| OutcomeError::TooManyRuns {
+                rule: prepared.name.clone(),
+                cap: mes::MAX_RUNS,
+            })?
+            .final_endowment
+        }
+    };
     let mut engine = FastMes::new(&problem);
-    engine.run(&outcome.final_endowment);
+    engine.run(&final_endowment);
     let history = engine.history();
 
     let int = |value: i128| BigRational::from_integer(BigInt::from(value));
@@ -127,7 +151,7 @@ pub fn mes_run(
     };
     let weight_unit = int(profile.weight_unit);
     let groups = profile.groups();
-    let mut left = vec![outcome.final_endowment.clone(); groups];
+    let mut left = vec![final_endowment.clone(); groups];
     let mut emptied = vec![false; groups];
     let mut rounds = Vec::with_capacity(history.len());
     let mut emptied_now = vec![false; groups];
@@ -171,7 +195,7 @@ pub fn mes_run(
         });
     }
     Ok(Some(MesRun {
-        endowment: outcome.final_endowment / &unit,
+        endowment: final_endowment / &unit,
         group_sizes: profile.multiplicity.clone(),
         free: problem.free.clone(),
         rounds,

@@ -174,8 +174,8 @@ pub struct MesReport {
     /// where floating point could not certify a decision.
     pub exact_prices: u64,
     /// The work of all runs, in steps of a few nanoseconds each: a supporter read while pricing
-    /// a project, or a project sorted and scanned in a round (what [`TallyOptions::max_work`]
-    /// bounds).
+    /// or paying for a project, a project sorted and scanned in a round, a verdict of the
+    /// previous run read (what [`TallyOptions::max_work`] bounds).
     pub work: u64,
 }
 
@@ -218,6 +218,11 @@ pub struct TallyOptions {
     /// [`mes::MAX_WORK`]), past which it stops with [`OutcomeError::TooManyRuns`] too: the
     /// bound on time that holds whatever the size of each run.
     pub max_work: u64,
+    /// Threads an add1 completion computes its MES runs on (default 1): with more, the runs at
+    /// the next endowments are computed while the current one is, and found ready when the loop
+    /// asks for them. The outcome and the number of runs are the same for any number; the work
+    /// counted may differ a little (see `mes::runs`).
+    pub threads: usize,
 }
 
 impl Default for TallyOptions {
@@ -226,6 +231,7 @@ impl Default for TallyOptions {
             increment: Decimal::from_integer(1),
             max_runs: mes::MAX_RUNS,
             max_work: mes::MAX_WORK,
+            threads: 1,
         }
     }
 }
@@ -285,6 +291,7 @@ pub fn tally_with(
             increase,
             max_runs,
             options.max_work,
+            options.threads,
         )
         .map_err(|_| too_many_runs(name))
     };

@@ -155,6 +155,27 @@ pub(crate) struct RoundRecord {
     pub emptied: Vec<usize>,
 }
 
+/// What a run learnt, kept for the engine's next run (see [`FastMes::reuse_memo`]).
+#[derive(Debug, Default)]
+struct Memo {
+    /// The run's endowment (`None` before the first run).
+    endowment: Option<BigRational>,
+    /// The project funded in each round.
+    winners: Vec<usize>,
+    /// What the evaluations found, in the order they were made: the round (the number of rounds
+    /// paid before it), the project, and the verdict.
+    verdicts: Vec<(u32, u32, Verdict)>,
+}
+
+/// What one evaluation proved about a project's price at the state it was made in.
+#[derive(Debug, Clone, Copy)]
+enum Verdict {
+    /// Its supporters held at most `money` together, less than its cost.
+    Unaffordable { money: f64 },
+    /// Its price per unit of weight was at least `t`, `rich_weight` (Σ m·w) paying it in full.
+    Priced { t: f64, rich_weight: f64 },
+}
+
 /// Counters, summed over the runs of one engine.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Stats {
@@ -164,20 +185,50 @@ pub(crate) struct Stats {
     /// Project prices computed exactly (to break a tie or where floats could not certify).
     pub exact_prices: u64,
     /// Supporting groups read by the evaluations (an evaluation reads every supporter of its
-    /// project).
+    /// project) and by the payments (every supporter of the funded project).
     pub supporters_read: u64,
-    /// Projects still in the running, summed over rounds (each round sorts and scans them).
+    /// Projects still in the running, summed over rounds (each round sorts and scans them), and
+    /// verdicts of the previous run read.
     pub scanned: u64,
     /// The work of the runs made by the exact reference (supports of 2^53 or more), in the same
     /// units ([`reference::EXACT_STEP_WORK`](super::reference::EXACT_STEP_WORK)).
     pub exact_work: u64,
+    /// Projects known unaffordable from the previous run's record, not priced again.
+    pub carried_over: u64,
 }
 
 impl Stats {
     /// The work of the runs so far, in steps that each take a few nanoseconds: a supporter read
-    /// while pricing a project, or a project sorted and scanned in a round.
+    /// while pricing or paying for a project, a project sorted and scanned in a round, or a
+    /// verdict of the previous run read.
     pub(crate) fn work(&self) -> u64 {
         self.supporters_read + self.scanned + self.exact_work
+    }
+
+    /// What the counters grew by since `earlier` (a snapshot of the same engine's counters).
+    pub(crate) fn since(&self, earlier: &Stats) -> Stats {
+        Stats {
+            runs: self.runs - earlier.runs,
+            rounds: self.rounds - earlier.rounds,
+            evaluations: self.evaluations - earlier.evaluations,
+            exact_prices: self.exact_prices - earlier.exact_prices,
+            supporters_read: self.supporters_read - earlier.supporters_read,
+            scanned: self.scanned - earlier.scanned,
+            exact_work: self.exact_work - earlier.exact_work,
+            carried_over: self.carried_over - earlier.carried_over,
+        }
+    }
+
+    /// Adds the counters of `other`.
+    pub(crate) fn add(&mut self, other: &Stats) {
+        self.runs += other.runs;
+        self.rounds += other.rounds;
+        self.evaluations += other.evaluations;
+        self.exact_prices += other.exact_prices;
+        self.supporters_read += other.supporters_read;
+        self.scanned += other.scanned;
+        self.exact_work += other.exact_work;
+        self.carried_over += other.carried_over;
     }
 }
 
@@ -208,16 +259,27 @@ pub(crate) struct FastMes<'a> {
     b0: f64,
     b0_exact: BigRational,
     scratch: Vec<Entry>,
+    /// Σ m over all groups: every voter, those without a supported project included.
+    voters: f64,
+    /// The record of the previous run, read by this one while it funds the same projects.
+    memo: Memo,
+    /// The record this run is making.
+    recording: Memo,
+    /// Verdicts of `memo` already applied.
+    memo_applied: usize,
+    /// This run has funded the same projects, round after round, as `memo`'s run so far, at an
+    /// endowment at least as high.
+    reusing: bool,
+    /// An upper bound of `n · (b₀ − memo's b₀)`: how much more money this run's voters hold
+    /// together than `memo`'s at the same round.
+    slack: f64,
+    /// The money bound of the last evaluation found unaffordable in floats (infinite when it
+    /// was found so exactly).
+    unaffordable_money: f64,
     /// `false` only in tests: every price is then computed exactly, which sends every payment
     /// near the price through the exact comparisons of [`FastMes::pay`].
     certify_in_floats: bool,
     pub stats: Stats,
-    /// When set, every run of the loops in `mes` is recorded here (endowment, funded projects).
-    pub log: Option<Vec<(BigRational, Vec<usize>)>>,
-    /// The loops in `mes` stop after this many runs (`mes::MAX_RUNS` unless lowered).
-    pub run_cap: u64,
-    /// … or once their [`Stats::work`] reaches this (unbounded unless set).
-    pub work_cap: u64,
 }
 
 impl<'a> FastMes<'a> {
@@ -283,11 +345,15 @@ impl<'a> FastMes<'a> {
             b0: 0.0,
             b0_exact: BigRational::zero(),
             scratch: Vec::new(),
+            voters: profile.multiplicity.iter().map(|&m| m as f64).sum(),
+            memo: Memo::default(),
+            recording: Memo::default(),
+            memo_applied: 0,
+            reusing: false,
+            slack: 0.0,
+            unaffordable_money: f64::INFINITY,
             certify_in_floats: true,
             stats: Stats::default(),
-            log: None,
-            run_cap: super::MAX_RUNS,
-            work_cap: u64::MAX,
         }
     }
 
@@ -323,11 +389,108 @@ impl<'a> FastMes<'a> {
             self.rho_lo[p] = self.first_rho_lo[p];
             self.t_last[p] = self.problem.costs[p] as f64 / self.problem.profile.support[p] as f64;
         }
+        self.reuse_memo(endowment);
         let mut order = self.problem.free.clone();
         while let Some(project) = self.round() {
             order.push(project);
         }
         order
+    }
+
+    /// Makes the previous run's record the memo of this one, at `endowment`, and starts a new
+    /// record.
+    ///
+    /// A run at a higher endowment that has funded the same projects in the same rounds so far
+    /// is, round for round, the previous run with more money: every group holds at least what it
+    /// held then (by induction over the rounds: a group paying a full share pays no more than it
+    /// did, since more money among the supporters can only lower a price; one that paid
+    /// everything held nothing then), and all voters together hold exactly `n · (b₀ − b₀')` more
+    /// (both runs paid the same costs). So a project's supporters hold at most that much more
+    /// than they did: a project found unaffordable by a wider margin is unaffordable again, and
+    /// a price `t` that `W` paid in full can now be lower by at most `n · (b₀ − b₀') / W` (with
+    /// `F(x) = Σ m·min(b, x·w)`, `F(t) − F(t') ≥ W·(t − t')` while the extra money of those
+    /// below the new price is at most `n · (b₀ − b₀')`). Each round, the verdicts of the
+    /// previous run's same round are applied, as long as the rounds before funded the same
+    /// projects: a project proved unaffordable leaves without being priced, a price bound raises
+    /// the project's `ρ` lower bound. Every funded project and every price is still decided as
+    /// before; only evaluations whose answer is already known are skipped.
+    fn reuse_memo(&mut self, endowment: &BigRational) {
+        std::mem::swap(&mut self.memo, &mut self.recording);
+        self.recording.endowment = Some(endowment.clone());
+        self.recording.winners.clear();
+        self.recording.verdicts.clear();
+        self.memo_applied = 0;
+        self.reusing = false;
+        if let Some(before) = &self.memo.endowment
+            && endowment >= before
+        {
+            let more = (endowment - before).to_f64().unwrap_or(f64::INFINITY);
+            self.slack = more * self.voters * (1.0 + 4.0 * U);
+            self.reusing = self.slack.is_finite();
+        }
+    }
+
+    /// Applies the memo's verdicts of this round (see [`FastMes::reuse_memo`]).
+    fn apply_memo(&mut self) {
+        let round = self.rounds.len() as u32;
+        let mut gone = false;
+        while let Some(&(at, project, verdict)) = self.memo.verdicts.get(self.memo_applied) {
+            if at > round {
+                break;
+            }
+            self.memo_applied += 1;
+            self.stats.scanned += 1;
+            let p = project as usize;
+            match verdict {
+                Verdict::Unaffordable { money } => {
+                    let at_most = (money + self.slack) * (1.0 + 4.0 * U);
+                    if at_most < self.problem.costs[p] as f64 && self.selected_at[p] == NOT_YET {
+                        self.stats.carried_over += 1;
+                        self.rho_lo[p] = f64::INFINITY;
+                        gone = true;
+                        // Recorded again with this run's bound, for the next run.
+                        let verdict = Verdict::Unaffordable { money: at_most };
+                        self.recording.verdicts.push((at, project, verdict));
+                    }
+                }
+                Verdict::Priced { t, rich_weight } => {
+                    let t = t - self.slack / rich_weight;
+                    if t > 0.0 {
+                        let rho = t / self.lambda_f[p] * (1.0 - 8.0 * U);
+                        self.rho_lo[p] = self.rho_lo[p].max(rho);
+                    }
+                }
+            }
+        }
+        if gone {
+            let rho_lo = &self.rho_lo;
+            self.active.retain(|&p| rho_lo[p as usize] != f64::INFINITY);
+        }
+    }
+
+    /// Records what an evaluation of `project` found, for the next run.
+    fn record(&mut self, project: usize, evaluation: &Evaluation) {
+        let verdict = match evaluation {
+            Evaluation::Unaffordable if self.unaffordable_money.is_finite() => {
+                Verdict::Unaffordable {
+                    money: self.unaffordable_money,
+                }
+            }
+            Evaluation::Float {
+                t,
+                err_t,
+                rich_weight,
+                ..
+            } => Verdict::Priced {
+                t: t - err_t,
+                rich_weight: *rich_weight as f64,
+            },
+            _ => return,
+        };
+        let round = self.rounds.len() as u32;
+        self.recording
+            .verdicts
+            .push((round, project as u32, verdict));
     }
 
     /// The rounds of the last run as the engine decided them, with exact prices: for each funded
@@ -352,6 +515,9 @@ impl<'a> FastMes<'a> {
     /// Funds the project with the smallest `ρ`, or returns `None` when none is affordable.
     fn round(&mut self) -> Option<usize> {
         self.stats.rounds += 1;
+        if self.reusing {
+            self.apply_memo();
+        }
         loop {
             let mut active = std::mem::take(&mut self.active);
             self.stats.scanned += active.len() as u64;
@@ -375,6 +541,7 @@ impl<'a> FastMes<'a> {
                     continue;
                 }
                 let evaluation = self.evaluate(p);
+                self.record(p, &evaluation);
                 if let Evaluation::Unaffordable = evaluation {
                     *slot = NOT_YET;
                     continue;
@@ -429,6 +596,11 @@ impl<'a> FastMes<'a> {
             self.pay(project, price);
             active.retain(|&p| p as usize != project);
             self.active = active;
+            let round = self.rounds.len() - 1;
+            self.recording.winners.push(project);
+            if self.memo.winners.get(round) != Some(&project) {
+                self.reusing = false;
+            }
             return Some(project);
         }
     }
@@ -538,6 +710,7 @@ impl<'a> FastMes<'a> {
     fn evaluate(&mut self, project: usize) -> Evaluation {
         self.stats.evaluations += 1;
         self.stats.supporters_read += self.problem.profile.groups_of(project).len() as u64;
+        self.unaffordable_money = f64::INFINITY;
         if !self.floats_hold_weights || !self.certify_in_floats {
             return self.exact_evaluation(project, f64::NAN);
         }
@@ -612,6 +785,7 @@ impl<'a> FastMes<'a> {
         let live = self.scratch.len() + rest.live;
         let err_money = err_budget * voters + (live as f64 + 2.0) * U * money;
         if money + err_money < cost {
+            self.unaffordable_money = money + err_money;
             return Some(Evaluation::Unaffordable);
         }
         let affordable_for_sure = money - err_money >= cost;
@@ -663,6 +837,7 @@ impl<'a> FastMes<'a> {
     /// Charges the supporters of the funded `project` its `price`.
     fn pay(&mut self, project: usize, price: Price) {
         let profile = self.problem.profile;
+        self.stats.supporters_read += profile.groups_of(project).len() as u64;
         let round = self.rounds.len() as u32;
         let emptied_start = self.newly_poor.len();
         let (t_f, err_t, exact, float_split) = match price {
@@ -1148,6 +1323,35 @@ mod tests {
                 proptest::prop_assert!(entry.key >= split.t, "rich key {} < price {}", entry.key, split.t);
             }
         }
+    }
+
+    /// A project found unaffordable by a wide margin is not priced again in the next run at a
+    /// higher endowment that funds the same projects first; one found so by a margin smaller
+    /// than the voters' extra money is priced again.
+    #[test]
+    fn the_next_run_skips_what_the_previous_one_found_out_of_reach() {
+        // Project 0 costs 2, voters 0 and 2 support it; project 1 costs 100, only voter 1 does.
+        let ballots = vec![vec![(0, 1)], vec![(1, 1)], vec![(0, 1)]];
+        let election = small_election(VoteType::Approval, 102, &[2, 100], &ballots);
+        let instance = Instance::new(&election).unwrap();
+        let profile = Profile::new(&election, &instance, Satisfaction::Cost).unwrap();
+        let tie = TieOrder::new(TieBreaking::ProjectId, &election, &instance.votes);
+        let problem = MesProblem::new(&instance, &profile, &tie);
+        let mut engine = FastMes::new(&problem);
+        assert_eq!(engine.run(&int(1)), vec![0]);
+        assert_eq!(engine.stats.carried_over, 0);
+        // Voter 1 holds at most 1 + 3 · 1 after one unit more each: far from 100.
+        assert_eq!(engine.run(&int(2)), vec![0]);
+        assert_eq!(engine.stats.carried_over, 1);
+        // Carried again: at most 1 + 3 + 3 · 30 = 94 < 100.
+        assert_eq!(engine.run(&int(32)), vec![0]);
+        assert_eq!(engine.stats.carried_over, 2);
+        // 94 + 3 · 10 is not below 100: priced again, and now affordable.
+        assert_eq!(engine.run(&int(100)), vec![0, 1]);
+        assert_eq!(engine.stats.carried_over, 2);
+        // A lower endowment reuses nothing.
+        assert_eq!(engine.run(&int(1)), vec![0]);
+        assert_eq!(engine.stats.carried_over, 2);
     }
 
     /// Ties are broken on exact prices; a contender whose exact evaluation finds it unaffordable

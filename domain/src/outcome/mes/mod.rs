@@ -51,6 +51,7 @@
 
 pub(crate) mod fast;
 pub(crate) mod reference;
+pub(crate) mod runs;
 
 use num_bigint::BigInt;
 use num_rational::BigRational;
@@ -59,7 +60,7 @@ use num_traits::ToPrimitive;
 use super::profile::{Instance, Profile};
 use super::rule::Increase;
 use super::tie::TieOrder;
-use fast::FastMes;
+use runs::Runs;
 
 /// At most this many MES runs in one tally.
 ///
@@ -72,8 +73,9 @@ use fast::FastMes;
 pub const MAX_RUNS: u64 = 100_000;
 
 /// By default a tally stops once its MES runs have done this much work (a supporter read while
-/// pricing a project, or a project sorted and scanned in a round: a few nanoseconds each), a few
-/// seconds at most. Warszawa 2026's add1 loops (61,668 voters, 186 runs) do 71 million steps;
+/// pricing or paying for a project, a project sorted and scanned in a round, a verdict of the
+/// previous run read: a few nanoseconds each), a few seconds at most. Warszawa 2026's add1 loops
+/// (61,668 voters, 186 and 279 runs) do 85 and 96 million steps;
 /// Budapest 2024's (in forints, 23,177 runs) more than this and need a higher
 /// [`TallyOptions::max_work`](super::TallyOptions::max_work) or a larger increment. A hostile
 /// file (a voter alone supporting a project far beyond their share, beside thousands of tied
@@ -84,27 +86,6 @@ pub const MAX_WORK: u64 = 300_000_000;
 /// The tally needed more than [`MAX_RUNS`] MES runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct TooManyRuns;
-
-/// One more MES run with `endowment`, unless the tally already made [`MAX_RUNS`] of them.
-fn run(engine: &mut FastMes<'_>, endowment: &BigRational) -> Result<Vec<usize>, TooManyRuns> {
-    if engine.stats.runs >= engine.run_cap || engine.stats.work() >= engine.work_cap {
-        return Err(TooManyRuns);
-    }
-    let order = if engine.floats_hold_weights() {
-        engine.run(endowment)
-    } else {
-        // Supports of 2^53 or more (points that large): floats certify nothing, and the fast
-        // engine's exact path re-derives every budget from the run's history for every price.
-        // The exact reference, its budgets integers over one denominator, is far quicker then
-        // (and equal to it: both are checked against each other).
-        engine.stats.runs += 1;
-        reference::run(engine.problem(), endowment, &mut engine.stats.exact_work)
-    };
-    if let Some(log) = &mut engine.log {
-        log.push((endowment.clone(), order.clone()));
-    }
-    Ok(order)
-}
 
 /// What an MES run needs that does not change between runs.
 pub(crate) struct MesProblem<'a> {
@@ -194,7 +175,7 @@ fn is_exhaustive(instance: &Instance, order: &[usize], pool: impl Iterator<Item 
 }
 
 fn outcome(
-    engine: &FastMes<'_>,
+    runs: &Runs<'_>,
     order: Vec<usize>,
     initial: &BigRational,
     endowment: BigRational,
@@ -205,9 +186,9 @@ fn outcome(
         initial_endowment: initial.clone(),
         final_endowment: endowment,
         increments,
-        runs: engine.stats.runs,
-        exact_prices: engine.stats.exact_prices,
-        work: engine.stats.work(),
+        runs: runs.stats.runs,
+        exact_prices: runs.stats.exact_prices,
+        work: runs.stats.work(),
     }
 }
 
@@ -229,11 +210,12 @@ pub(crate) fn equal_shares(
     increase: Increase,
     max_runs: u64,
     max_work: u64,
+    threads: usize,
 ) -> Result<MesOutcome, TooManyRuns> {
-    let mut engine = FastMes::new(problem);
-    engine.run_cap = max_runs.min(MAX_RUNS);
-    engine.work_cap = max_work;
-    equal_shares_with(&mut engine, instance, problem, flavour, increase)
+    let mut runs = Runs::new(problem, threads);
+    runs.run_cap = max_runs.min(MAX_RUNS);
+    runs.work_cap = max_work;
+    equal_shares_with(&mut runs, instance, problem, flavour, increase)
 }
 
 /// The first `cap` runs (at most [`MAX_RUNS`]) that [`equal_shares`] makes, in order: the
@@ -246,15 +228,15 @@ pub(crate) fn logged_runs(
     increase: Increase,
     cap: u64,
 ) -> (Vec<(BigRational, Vec<usize>)>, bool) {
-    let mut engine = FastMes::new(problem);
-    engine.run_cap = cap.min(MAX_RUNS);
-    engine.log = Some(Vec::new());
-    let capped = equal_shares_with(&mut engine, instance, problem, flavour, increase).is_err();
-    (engine.log.take().unwrap_or_default(), capped)
+    let mut runs = Runs::new(problem, 1);
+    runs.run_cap = cap.min(MAX_RUNS);
+    runs.log = Some(Vec::new());
+    let capped = equal_shares_with(&mut runs, instance, problem, flavour, increase).is_err();
+    (runs.log.take().unwrap_or_default(), capped)
 }
 
 fn equal_shares_with(
-    engine: &mut FastMes<'_>,
+    runs: &mut Runs<'_>,
     instance: &Instance,
     problem: &MesProblem<'_>,
     flavour: Flavour,
@@ -262,11 +244,11 @@ fn equal_shares_with(
 ) -> Result<MesOutcome, TooManyRuns> {
     if instance.voters == 0 {
         let zero = BigRational::default();
-        return Ok(outcome(engine, Vec::new(), &zero, zero.clone(), 0));
+        return Ok(outcome(runs, Vec::new(), &zero, zero.clone(), 0));
     }
     match flavour {
-        Flavour::Pabutools => pabutools_mes(engine, instance, problem, increase),
-        Flavour::EqualSharesTool => tool_mes(engine, instance, problem, increase),
+        Flavour::Pabutools => pabutools_mes(runs, instance, problem, increase),
+        Flavour::EqualSharesTool => tool_mes(runs, instance, problem, increase),
     }
 }
 
@@ -275,7 +257,7 @@ fn equal_shares_with(
 /// `exhaustion_by_budget_increase(exhaustive_stop=False, budget_step=n)`
 /// ([`Increase::WhileNextFits`]).
 fn pabutools_mes(
-    engine: &mut FastMes<'_>,
+    runs: &mut Runs<'_>,
     instance: &Instance,
     problem: &MesProblem<'_>,
     increase: Increase,
@@ -286,22 +268,22 @@ fn pabutools_mes(
     let at = |k: u64| &start + &step * BigRational::from_integer(BigInt::from(k));
     match increase {
         Increase::None => {
-            let order = run(engine, &start)?;
-            Ok(outcome(engine, order, &start, start.clone(), 0))
+            let order = runs.run(&start, std::iter::empty())?;
+            Ok(outcome(runs, order, &start, start.clone(), 0))
         }
         Increase::UntilExhaustive => {
             // pabutools' previous outcome starts as the initial allocation (the free projects).
             let mut previous = problem.free.clone();
             let mut k: u64 = 0;
             loop {
-                let order = run(engine, &at(k))?;
+                let order = runs.run(&at(k), (k + 1..).map(at))?;
                 if !is_feasible(instance, &order) {
                     let back = k.saturating_sub(1);
-                    return Ok(outcome(engine, previous, &start, at(back), back));
+                    return Ok(outcome(runs, previous, &start, at(back), back));
                 }
                 let pool = problem.candidates.iter().map(|&p| p as usize);
                 if is_exhaustive(instance, &order, pool) {
-                    return Ok(outcome(engine, order, &start, at(k), k));
+                    return Ok(outcome(runs, order, &start, at(k), k));
                 }
                 previous = order;
                 k += 1;
@@ -313,19 +295,19 @@ fn pabutools_mes(
             let last_k = u64::try_from(instance.budget / problem.increment).unwrap_or(u64::MAX);
             if all_fit(instance, problem) {
                 // No run can overspend, so pabutools stops at its budget bound: the run at `last_k`.
-                let order = run(engine, &at(last_k))?;
-                return Ok(outcome(engine, order, &start, at(last_k), last_k));
+                let order = runs.run(&at(last_k), std::iter::empty())?;
+                return Ok(outcome(runs, order, &start, at(last_k), last_k));
             }
             let mut previous: Option<(Vec<usize>, u64)> = None;
             for k in 0..=last_k {
-                let order = run(engine, &at(k))?;
+                let order = runs.run(&at(k), (k + 1..=last_k).map(at))?;
                 if !is_feasible(instance, &order) {
                     break;
                 }
                 previous = Some((order, k));
             }
             let (order, k) = previous.unwrap_or((Vec::new(), 0));
-            Ok(outcome(engine, order, &start, at(k), k))
+            Ok(outcome(runs, order, &start, at(k), k))
         }
     }
 }
@@ -347,7 +329,7 @@ fn all_fit(instance: &Instance, problem: &MesProblem<'_>) -> bool {
 /// ([`Increase::UntilExhaustive`], the tool's default "exhaustive" option) or when the next run
 /// would overspend, or once every supported project is funded (where the tool would never stop).
 fn tool_mes(
-    engine: &mut FastMes<'_>,
+    runs: &mut Runs<'_>,
     instance: &Instance,
     problem: &MesProblem<'_>,
     increase: Increase,
@@ -356,14 +338,22 @@ fn tool_mes(
     let everything_fits = instance.costs.iter().sum::<i128>() <= instance.budget;
     if increase == Increase::None || everything_fits {
         let start = BigRational::new(BigInt::from(instance.budget), BigInt::from(voters));
-        let order = run(engine, &start)?;
-        return Ok(outcome(engine, order, &start, start.clone(), 0));
+        let order = runs.run(&start, std::iter::empty())?;
+        return Ok(outcome(runs, order, &start, start.clone(), 0));
     }
     let per_voter_steps = instance.budget / (problem.increment * i128::from(voters));
     let start = money(per_voter_steps * problem.increment);
     let unit = money(problem.increment);
+    // The endowments the loop asks for after `endowment`, if it goes on.
+    let after = |endowment: &BigRational| {
+        let (mut next, unit) = (endowment.clone(), &unit);
+        std::iter::from_fn(move || {
+            next += unit;
+            Some(next.clone())
+        })
+    };
     let mut endowment = start.clone();
-    let mut order = run(engine, &endowment)?;
+    let mut order = runs.run(&endowment, after(&endowment))?;
     let mut k: u64 = 0;
     let supported = problem.candidates.len() + problem.free.len();
     loop {
@@ -378,7 +368,7 @@ fn tool_mes(
             break;
         }
         let next_endowment = &endowment + &unit;
-        let next = run(engine, &next_endowment)?;
+        let next = runs.run(&next_endowment, after(&next_endowment))?;
         if !is_feasible(instance, &next) {
             break;
         }
@@ -386,7 +376,7 @@ fn tool_mes(
         order = next;
         k += 1;
     }
-    Ok(outcome(engine, order, &start, endowment, k))
+    Ok(outcome(runs, order, &start, endowment, k))
 }
 
 /// An endowment in money units as a float, for reports.
@@ -447,6 +437,32 @@ mod tests {
         /// projects in the same order. Endowments sometimes carry a
         /// sliver of ±10⁻ᵏ so that budgets sit within rounding of the shares voters pay; after
         /// each run, every float budget is within its error bound of the exact budget and is
+        /// An engine reused from one endowment to a higher one (as the add1 loops reuse it)
+        /// skips the evaluations its previous run already answered; it still funds what exact
+        /// arithmetic funds at every endowment, small steps and large, and budgets where money
+        /// is exactly equal to costs included.
+        #[test]
+        fn an_engine_that_reuses_its_previous_run_funds_what_exact_arithmetic_funds(
+            (vote_type, budget, costs, ballots) in elections(),
+            steps in proptest::collection::vec((0i64..4, 1i64..4), 1..6),
+        ) {
+            let election = small_election(vote_type, budget, &costs, &ballots);
+            let instance = Instance::new(&election).unwrap();
+            let satisfaction = if vote_type == VoteType::Approval { Satisfaction::Cost } else { Satisfaction::Score };
+            let profile = Profile::new(&election, &instance, satisfaction).unwrap();
+            let tie = TieOrder::new(TieBreaking::ProjectId, &election, &instance.votes);
+            let problem = MesProblem::new(&instance, &profile, &tie);
+            let mut reused = fast::FastMes::new(&problem);
+            let mut endowment = BigRational::new(BigInt::from(budget), BigInt::from(instance.voters as i64));
+            for (numerator, denominator) in steps {
+                endowment += BigRational::new(BigInt::from(numerator), BigInt::from(denominator));
+                let exact = reference::run(&problem, &endowment, &mut 0);
+                prop_assert_eq!(reused.run(&endowment), exact, "at {}", endowment);
+                let violations = reused.budget_violations();
+                prop_assert!(violations.is_empty(), "{:?}", violations);
+            }
+        }
+
         /// positive exactly when the exact one is.
         #[test]
         fn the_certified_engine_funds_what_exact_arithmetic_funds(
@@ -478,8 +494,8 @@ mod tests {
                     let exact = reference::run(&problem, &endowment, &mut 0);
                     prop_assert_eq!(&reference::literal(&problem, &endowment), &exact, "budget classes {:?} {:?}", satisfaction, mode);
                     for (mut engine, name) in [
-                        (FastMes::new(&problem), "certified"),
-                        (FastMes::new(&problem).always_exact(), "always exact"),
+                        (fast::FastMes::new(&problem), "certified"),
+                        (fast::FastMes::new(&problem).always_exact(), "always exact"),
                     ] {
                         let fast = engine.run(&endowment);
                         prop_assert_eq!(&fast, &exact, "{} {:?} {:?}", name, satisfaction, mode);
@@ -519,7 +535,7 @@ mod tests {
                 }
                 literal = (order, at(k));
             }
-            let outcome = equal_shares(&instance, &problem, Flavour::Pabutools, Increase::WhileNextFits, MAX_RUNS, u64::MAX).unwrap();
+            let outcome = equal_shares(&instance, &problem, Flavour::Pabutools, Increase::WhileNextFits, MAX_RUNS, u64::MAX, 2).unwrap();
             prop_assert_eq!(outcome.order, literal.0, "all fit: {}", all_fit(&instance, &problem));
             prop_assert_eq!(outcome.final_endowment, literal.1);
         }
@@ -532,10 +548,10 @@ mod tests {
             let tie = TieOrder::new(TieBreaking::ProjectId, &election, &instance.votes);
             let problem = MesProblem::new(&instance, &profile, &tie);
             for increase in [Increase::None, Increase::UntilExhaustive, Increase::WhileNextFits] {
-                let outcome = equal_shares(&instance, &problem, Flavour::Pabutools, increase, MAX_RUNS, u64::MAX).unwrap();
+                let outcome = equal_shares(&instance, &problem, Flavour::Pabutools, increase, MAX_RUNS, u64::MAX, 1).unwrap();
                 prop_assert!(is_feasible(&instance, &outcome.order), "{:?}", increase);
                 if vote_type == VoteType::Approval {
-                    let outcome = equal_shares(&instance, &problem, Flavour::EqualSharesTool, increase, MAX_RUNS, u64::MAX).unwrap();
+                    let outcome = equal_shares(&instance, &problem, Flavour::EqualSharesTool, increase, MAX_RUNS, u64::MAX, 1).unwrap();
                     prop_assert!(is_feasible(&instance, &outcome.order), "tool {:?}", increase);
                 }
             }
@@ -578,6 +594,7 @@ mod tests {
                     increase,
                     MAX_RUNS,
                     u64::MAX,
+                    1,
                 );
                 assert_eq!(
                     outcome.map(|o| o.order),
@@ -598,6 +615,7 @@ mod tests {
                         increase,
                         MAX_RUNS,
                         u64::MAX,
+                        1,
                     );
                     assert_eq!(tool.map(|o| o.order), Ok(vec![1]), "tool {increase:?}");
                 }
@@ -622,7 +640,7 @@ mod tests {
         let profile = Profile::new(&election, &instance, Satisfaction::Score).unwrap();
         let tie = TieOrder::new(TieBreaking::ProjectId, &election, &instance.votes);
         let problem = MesProblem::new(&instance, &profile, &tie);
-        assert!(!FastMes::new(&problem).floats_hold_weights());
+        assert!(!fast::FastMes::new(&problem).floats_hold_weights());
         let (logged, capped) = logged_runs(
             &instance,
             &problem,
@@ -631,7 +649,7 @@ mod tests {
             MAX_RUNS,
         );
         assert!(!capped && logged.len() > 1);
-        let mut by_history = FastMes::new(&problem).always_exact();
+        let mut by_history = fast::FastMes::new(&problem).always_exact();
         for (endowment, order) in logged {
             assert_eq!(by_history.run(&endowment), order, "at {endowment}");
         }
@@ -652,6 +670,6 @@ mod tests {
         let problem = MesProblem::new(&instance, &profile, &by_id);
         let endowment = BigRational::new(BigInt::from(1), BigInt::from(3));
         // Each voter has 1/3 and both projects cost 1: exactly one of them can be funded.
-        assert_eq!(FastMes::new(&problem).run(&endowment), vec![0]);
+        assert_eq!(fast::FastMes::new(&problem).run(&endowment), vec![0]);
     }
 }
