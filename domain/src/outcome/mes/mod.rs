@@ -48,6 +48,15 @@
 //! The lazy re-evaluation trick keeps rounds cheap: `ρ(p)` only grows during a run, so projects
 //! are examined in increasing order of their last known `ρ` and a round stops as soon as that
 //! lower bound exceeds the best `ρ` found.
+//!
+//! Add1 loops run MES hundreds of times at endowments one unit apart, and two tricks keep them
+//! cheap without changing a decision. Each engine remembers what its previous run proved (a
+//! project out of reach with at most this money, a price at least this high) and, while a new
+//! run at a higher endowment funds the same projects round after round, reuses it widened by the
+//! voters' extra money, which is exactly `n · (b₀' − b₀)` in all (`FastMes::reuse_memo` has the
+//! proof): projects proved out of reach are not priced again. And the loop's next endowments are
+//! computed on other threads while the current one is (`runs`), since runs are independent and
+//! only the stopping point depends on their order.
 
 pub(crate) mod fast;
 pub(crate) mod reference;
