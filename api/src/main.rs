@@ -95,9 +95,14 @@ enum PbCommand {
         #[arg(long, default_value_t = plaza_domain::outcome::mes::MAX_RUNS)]
         max_runs: u64,
         /// Stop a Method of Equal Shares tally after this much work (supporters read while
-        /// pricing projects, projects scanned in rounds): a few seconds at most by default.
+        /// pricing or paying for projects, projects scanned in rounds): a few seconds at most by
+        /// default.
         #[arg(long, default_value_t = plaza_domain::outcome::mes::MAX_WORK)]
         max_work: u64,
+        /// Threads for the runs of an add1 loop (the next endowments' runs computed while the
+        /// current one is); default: the machine's cores, at most 4. The outcome is the same.
+        #[arg(long)]
+        threads: Option<usize>,
     },
 }
 
@@ -264,6 +269,7 @@ fn pb_tally(command: PbCommand) -> ExitCode {
         increment,
         max_runs,
         max_work,
+        threads,
     } = command;
     let Ok(increment) = plaza_domain::pabulib::Decimal::parse(&increment) else {
         eprintln!("plaza: --increment must be a number, found `{increment}`");
@@ -273,7 +279,7 @@ fn pb_tally(command: PbCommand) -> ExitCode {
         increment,
         max_runs,
         max_work,
-        threads: plaza_api::pb::tally_threads(),
+        threads: threads.unwrap_or_else(plaza_api::pb::tally_threads),
     };
     let mut warnings = Vec::new();
     let result = plaza_api::pb::tally_file_with(
