@@ -221,7 +221,8 @@ pub struct TallyOptions {
     /// Threads an add1 completion computes its MES runs on (default 1): with more, the runs at
     /// the next endowments are computed while the current one is, and found ready when the loop
     /// asks for them. The outcome and the number of runs are the same for any number; the work
-    /// counted may differ a little (see `mes::runs`).
+    /// counted is not (fewer evaluations are skipped on more threads: see `mes::runs`), so a
+    /// tally near [`TallyOptions::max_work`] may be refused on some numbers of threads only.
     pub threads: usize,
 }
 

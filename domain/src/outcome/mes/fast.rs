@@ -270,7 +270,8 @@ pub(crate) struct FastMes<'a> {
     /// This run has funded the same projects, round after round, as `memo`'s run so far, at an
     /// endowment at least as high.
     reusing: bool,
-    /// An upper bound of `n · (b₀ − memo's b₀)`: how much more money this run's voters hold
+    /// An upper bound of `n · (b₀' − b₀)`, `b₀'` this run's endowment and `b₀` the memo's: how
+    /// much more money this run's voters hold
     /// together than `memo`'s at the same round.
     slack: f64,
     /// The money bound of the last evaluation found unaffordable in floats (infinite when it
@@ -400,16 +401,16 @@ impl<'a> FastMes<'a> {
     /// Makes the previous run's record the memo of this one, at `endowment`, and starts a new
     /// record.
     ///
-    /// A run at a higher endowment that has funded the same projects in the same rounds so far
-    /// is, round for round, the previous run with more money: every group holds at least what it
-    /// held then (by induction over the rounds: a group paying a full share pays no more than it
-    /// did, since more money among the supporters can only lower a price; one that paid
-    /// everything held nothing then), and all voters together hold exactly `n · (b₀ − b₀')` more
-    /// (both runs paid the same costs). So a project's supporters hold at most that much more
+    /// A run at an endowment `b₀'` at least the previous run's `b₀`, that has funded the same
+    /// projects in the same rounds so far, is, round for round, the previous run with more
+    /// money: every group holds at least what it held then (by induction over the rounds: a
+    /// group paying a full share pays no more than it did, since more money among the
+    /// supporters can only lower a price; one that paid everything held nothing then), and all
+    /// `n` voters together hold exactly `n · (b₀' − b₀)` more (both runs paid the same costs). So a project's supporters hold at most that much more
     /// than they did: a project found unaffordable by a wider margin is unaffordable again, and
-    /// a price `t` that `W` paid in full can now be lower by at most `n · (b₀ − b₀') / W` (with
+    /// a price `t` that `W` paid in full can now be lower by at most `n · (b₀' − b₀) / W` (with
     /// `F(x) = Σ m·min(b, x·w)`, `F(t) − F(t') ≥ W·(t − t')` while the extra money of those
-    /// below the new price is at most `n · (b₀ − b₀')`). Each round, the verdicts of the
+    /// below the new price is at most `n · (b₀' − b₀)`). Each round, the verdicts of the
     /// previous run's same round are applied, as long as the rounds before funded the same
     /// projects: a project proved unaffordable leaves without being priced, a price bound raises
     /// the project's `ρ` lower bound. Every funded project and every price is still decided as

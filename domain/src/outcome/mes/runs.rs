@@ -6,11 +6,14 @@
 //! before it are, but the runs themselves do not depend on each other (each starts from fresh
 //! budgets). So while the loop's current run is computed, [`Runs`] computes the next ones on
 //! other threads; the loop then finds them ready. On a city-sized budget (100,000 voters, 344
-//! runs) two threads take two thirds of the time one does. The outcome is the same whatever the
-//! number of threads, and so is the number of runs reported: a run computed ahead and never asked
-//! for is neither reported nor counted (only its time is lost, at most one run per extra thread).
-//! The work counted may differ a little, since each engine reuses what its own previous run
-//! learnt ([`FastMes`]'s memo) and, with more threads, that run is further behind.
+//! runs) two threads take two thirds of the time one does. The outcome of a tally is the same
+//! whatever the number of threads, and so is the number of runs reported: a run computed ahead
+//! and never asked for is neither reported nor counted (only its time is lost, at most one run
+//! per extra thread). The work counted is not: each engine reuses what its own previous run
+//! learnt ([`FastMes`]'s memo), and with more threads that run is further behind, so fewer
+//! evaluations are skipped. A tally near the work cap ([`Runs::work_cap`]) may therefore be
+//! refused on more threads and not on fewer (or the reverse); `plaza pb tally --threads N`
+//! reproduces a given count.
 
 use num_rational::BigRational;
 use std::collections::VecDeque;
