@@ -46,6 +46,9 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// `DATABASE_URL`: `sqlite://...` or `postgres://...`.
     pub database_url: String,
+    /// `PLAZA_DB_MAX_CONNECTIONS`: the most connections this server opens to PostgreSQL
+    /// (default [`crate::db::DEFAULT_MAX_CONNECTIONS`]; SQLite keeps its own pool of 8).
+    pub db_max_connections: u32,
     /// `SMTP_URL`: send mail over SMTP; `None` writes `.eml` files to `$PLAZA_DATA_DIR/mail`.
     pub smtp_url: Option<String>,
     /// `MAIL_FROM`: the sender of every mail.
@@ -91,6 +94,7 @@ impl fmt::Debug for Settings {
             .field("addr", &self.addr)
             .field("data_dir", &self.data_dir)
             .field("database_url", &redact_url(&self.database_url))
+            .field("db_max_connections", &self.db_max_connections)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("mail_from", &self.mail_from.to_string())
             .field("secret", &"<redacted>")
@@ -211,6 +215,7 @@ impl ParsedSettings {
             addr: self.addr,
             data_dir,
             database_url: self.storage.database_url,
+            db_max_connections: self.storage.db_max_connections,
             smtp_url: self.mail.smtp_url,
             mail_from: self.mail.mail_from,
             secret,
@@ -276,9 +281,11 @@ fn parse_addr(lookup: &impl Fn(&str) -> Option<String>) -> Result<SocketAddr, Se
 struct StorageSettings {
     data_dir: PathBuf,
     database_url: String,
+    db_max_connections: u32,
 }
 
-/// `PLAZA_DATA_DIR` and `DATABASE_URL` (by default, an SQLite file in the data directory).
+/// `PLAZA_DATA_DIR`, `DATABASE_URL` (by default, an SQLite file in the data directory) and
+/// `PLAZA_DB_MAX_CONNECTIONS`.
 fn parse_storage(
     lookup: &impl Fn(&str) -> Option<String>,
 ) -> Result<StorageSettings, SettingsError> {
@@ -299,9 +306,24 @@ fn parse_storage(
         }
         None => default_sqlite_url(&data_dir),
     };
+    let db_max_connections = match lookup("PLAZA_DB_MAX_CONNECTIONS") {
+        Some(text) => text
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=1_000).contains(n))
+            .ok_or_else(|| {
+                bad(
+                    "PLAZA_DB_MAX_CONNECTIONS",
+                    "expected a number from 1 to 1000",
+                )
+            })?,
+        None => crate::db::DEFAULT_MAX_CONNECTIONS,
+    };
     Ok(StorageSettings {
         data_dir,
         database_url,
+        db_max_connections,
     })
 }
 
@@ -777,6 +799,20 @@ mod tests {
         assert!(settings.secret.len() >= MIN_SECRET_LENGTH);
         assert_eq!(settings.log_format, LogFormat::Text);
         assert!(settings.smtp_url.is_none());
+        assert_eq!(
+            settings.db_max_connections,
+            crate::db::DEFAULT_MAX_CONNECTIONS
+        );
+    }
+
+    #[test]
+    fn the_database_pool_size_is_a_number_from_1_to_1000() {
+        let sized = settings(&[("PLAZA_DB_MAX_CONNECTIONS", " 24 ")]).unwrap();
+        assert_eq!(sized.db_max_connections, 24);
+        for wrong in ["0", "1001", "eight", "-3", ""] {
+            let error = settings(&[("PLAZA_DB_MAX_CONNECTIONS", wrong)]).unwrap_err();
+            assert_eq!(error.variable, "PLAZA_DB_MAX_CONNECTIONS", "{wrong:?}");
+        }
     }
 
     #[test]

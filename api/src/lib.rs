@@ -54,7 +54,7 @@ pub async fn build_state(
     settings: Settings,
     clock: Arc<dyn Clock>,
 ) -> Result<Arc<AppState>, StartError> {
-    let db = db::connect(&settings.database_url).await?;
+    let db = db::connect_with(&settings.database_url, settings.db_max_connections).await?;
     let mailer = mail::Mailer::new(
         settings.smtp_url.as_deref(),
         settings.mail_from.clone(),
