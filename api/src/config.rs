@@ -133,6 +133,33 @@ pub struct SettingsError {
     pub problem: String,
 }
 
+/// The whole-number setting `variable` (`None` when unset), refused unless it lies in `range`;
+/// `what` names it in the error ("a number", "a number of milliseconds").
+fn whole_number<T>(
+    lookup: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    range: std::ops::RangeInclusive<T>,
+    what: &str,
+) -> Result<Option<T>, SettingsError>
+where
+    T: std::str::FromStr + PartialOrd + fmt::Display,
+{
+    let Some(text) = lookup(variable) else {
+        return Ok(None);
+    };
+    match text.trim().parse::<T>() {
+        Ok(value) if range.contains(&value) => Ok(Some(value)),
+        _ => Err(bad(
+            variable,
+            format!(
+                "{text:?} is not {what} from {} to {}",
+                range.start(),
+                range.end()
+            ),
+        )),
+    }
+}
+
 fn bad(variable: &'static str, problem: impl Into<String>) -> SettingsError {
     SettingsError {
         variable,
@@ -306,20 +333,9 @@ fn parse_storage(
         }
         None => default_sqlite_url(&data_dir),
     };
-    let db_max_connections = match lookup("PLAZA_DB_MAX_CONNECTIONS") {
-        Some(text) => text
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=1_000).contains(n))
-            .ok_or_else(|| {
-                bad(
-                    "PLAZA_DB_MAX_CONNECTIONS",
-                    "expected a number from 1 to 1000",
-                )
-            })?,
-        None => crate::db::DEFAULT_MAX_CONNECTIONS,
-    };
+    let db_max_connections =
+        whole_number(lookup, "PLAZA_DB_MAX_CONNECTIONS", 1u32..=1_000, "a number")?
+            .unwrap_or(crate::db::DEFAULT_MAX_CONNECTIONS);
     Ok(StorageSettings {
         data_dir,
         database_url,
@@ -482,35 +498,18 @@ struct HashingSettings {
 fn parse_hashing(
     lookup: &impl Fn(&str) -> Option<String>,
 ) -> Result<HashingSettings, SettingsError> {
-    let max_hashes = match lookup("PLAZA_MAX_HASHES") {
-        Some(text) => text
-            .trim()
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=1_024).contains(n))
-            .ok_or_else(|| {
-                bad(
-                    "PLAZA_MAX_HASHES",
-                    format!("{text:?} is not a number from 1 to 1024"),
-                )
-            })?,
-        None => crate::auth::passwords::Hasher::default_max_concurrent(),
-    };
-    let hash_wait = match lookup("PLAZA_HASH_WAIT_MS") {
-        Some(text) => text
-            .trim()
-            .parse::<u64>()
-            .ok()
-            .filter(|ms| (1..=60_000).contains(ms))
-            .map(std::time::Duration::from_millis)
-            .ok_or_else(|| {
-                bad(
-                    "PLAZA_HASH_WAIT_MS",
-                    format!("{text:?} is not a number of milliseconds from 1 to 60000"),
-                )
-            })?,
-        None => crate::auth::passwords::SLOT_WAIT,
-    };
+    let max_hashes = whole_number(lookup, "PLAZA_MAX_HASHES", 1usize..=1_024, "a number")?
+        .unwrap_or_else(crate::auth::passwords::Hasher::default_max_concurrent);
+    let hash_wait = whole_number(
+        lookup,
+        "PLAZA_HASH_WAIT_MS",
+        1u64..=60_000,
+        "a number of milliseconds",
+    )?
+    .map_or(
+        crate::auth::passwords::SLOT_WAIT,
+        std::time::Duration::from_millis,
+    );
     Ok(HashingSettings {
         max_hashes,
         hash_wait,
@@ -578,21 +577,16 @@ fn parse_edge(lookup: &impl Fn(&str) -> Option<String>) -> Result<EdgeSettings, 
         Some(text) => parse_origins(&text).map_err(|problem| bad("PLAZA_CORS_ORIGINS", problem))?,
         None => Vec::new(),
     };
-    let public_cache = match lookup("PLAZA_PUBLIC_CACHE_MS") {
-        Some(text) => text
-            .trim()
-            .parse::<u64>()
-            .ok()
-            .filter(|ms| *ms <= 60_000)
-            .map(std::time::Duration::from_millis)
-            .ok_or_else(|| {
-                bad(
-                    "PLAZA_PUBLIC_CACHE_MS",
-                    "expected milliseconds from 0 (off) to 60000",
-                )
-            })?,
-        None => std::time::Duration::from_millis(1_000),
-    };
+    let public_cache = whole_number(
+        lookup,
+        "PLAZA_PUBLIC_CACHE_MS",
+        0u64..=60_000,
+        "a number of milliseconds (0: off)",
+    )?
+    .map_or(
+        std::time::Duration::from_millis(1_000),
+        std::time::Duration::from_millis,
+    );
     Ok(EdgeSettings {
         trusted_proxies,
         metrics_token,
