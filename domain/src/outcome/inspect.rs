@@ -87,9 +87,8 @@ pub fn mes_run(
 }
 
 /// [`mes_run`] for a tally already computed with the same rule and tie-breaking: its report
-/// names the endowment of the final run, so the add1 loop is not run again (on a city-sized
-/// budget it is most of the work). Without a report (or one whose endowment does not read
-/// back), as [`mes_run`].
+/// holds the endowment of the final run, so the add1 loop is not run again (on a city-sized
+/// budget it is most of the work). Without a report, as [`mes_run`].
 pub(crate) fn mes_run_after(
     election: &Election,
     rule: &OutcomeRule,
@@ -111,12 +110,8 @@ pub(crate) fn mes_run_after(
     let instance = &prepared.instance;
     let profile = prepared.mes_profile(election, satisfaction)?;
     let problem = MesProblem::new(instance, &profile, &prepared.tie);
-    // The report gives the endowment per voter in currency units; the engine counts money units.
-    let known = tallied
-        .and_then(|report| report.final_endowment.exact.parse::<BigRational>().ok())
-        .map(|per_voter| per_voter * BigRational::from_integer(BigInt::from(instance.unit)));
-    let final_endowment = match known {
-        Some(endowment) => endowment,
+    let final_endowment = match tallied {
+        Some(report) => report.final_money.clone(),
         None => {
             mes::equal_shares(
                 instance,

@@ -177,6 +177,10 @@ pub struct MesReport {
     /// or paying for a project, a project sorted and scanned in a round, a verdict of the
     /// previous run read (what [`TallyOptions::max_work`] bounds).
     pub work: u64,
+    /// The final endowment in money units, exact: what an explanation of the tally replays
+    /// ([`explain::equal_shares_of`]) without running the add1 loop again.
+    #[serde(skip)]
+    pub(crate) final_money: BigRational,
 }
 
 /// An amount of money per voter: exact (`"42703/21"` or `"2033"`, currency units) and approximate.
@@ -539,6 +543,7 @@ fn report(instance: &Instance, outcome: &mes::MesOutcome) -> MesReport {
         runs: outcome.runs,
         exact_prices: outcome.exact_prices,
         work: outcome.work,
+        final_money: outcome.final_endowment.clone(),
     }
 }
 

@@ -271,8 +271,7 @@ pub(crate) struct FastMes<'a> {
     /// endowment at least as high.
     reusing: bool,
     /// An upper bound of `n · (b₀' − b₀)`, `b₀'` this run's endowment and `b₀` the memo's: how
-    /// much more money this run's voters hold
-    /// together than `memo`'s at the same round.
+    /// much more money this run's voters hold together than `memo`'s at the same round.
     slack: f64,
     /// The money bound of the last evaluation found unaffordable in floats (infinite when it
     /// was found so exactly).
@@ -406,9 +405,10 @@ impl<'a> FastMes<'a> {
     /// money: every group holds at least what it held then (by induction over the rounds: a
     /// group paying a full share pays no more than it did, since more money among the
     /// supporters can only lower a price; one that paid everything held nothing then), and all
-    /// `n` voters together hold exactly `n · (b₀' − b₀)` more (both runs paid the same costs). So a project's supporters hold at most that much more
-    /// than they did: a project found unaffordable by a wider margin is unaffordable again, and
-    /// a price `t` that `W` paid in full can now be lower by at most `n · (b₀' − b₀) / W` (with
+    /// `n` voters together hold exactly `n · (b₀' − b₀)` more (both runs paid the same costs).
+    /// So a project's supporters hold at most that much more than they did: a project found
+    /// unaffordable by a wider margin is unaffordable again, and a price `t` that `W` paid in
+    /// full can now be lower by at most `n · (b₀' − b₀) / W` (with
     /// `F(x) = Σ m·min(b, x·w)`, `F(t) − F(t') ≥ W·(t − t')` while the extra money of those
     /// below the new price is at most `n · (b₀' − b₀)`). Each round, the verdicts of the
     /// previous run's same round are applied, as long as the rounds before funded the same
