@@ -75,6 +75,7 @@ pub async fn build_state(
         mailer,
         metrics: Arc::new(metrics::Metrics::new()),
         outbox_wakeup: Arc::new(tokio::sync::Notify::new()),
+        hosts: Arc::default(),
     }))
 }
 

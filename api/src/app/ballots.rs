@@ -16,10 +16,12 @@
 //! on, or waits and then finds the ballot (409 `budget_rules_locked`).
 //!
 //! A write reads little, since every vote on voting day runs it: the budget with the other
-//! budgets of its process in one statement, the process with its phases in one, the lock row,
-//! the residency, the voter's ballots of the process with their line counts in one, the scopes
-//! above the residency (a recursive walk, not the whole tree) and the ballot's lines with
-//! their projects in one.
+//! budgets of its process in one statement, the process with its phases in one, the residency
+//! with the scopes above it (a recursive walk, not the whole tree) in the statement that takes
+//! the lock, then the voter's ballots of the process with their line counts and the ballot's
+//! lines with their projects in one. The writes that nothing reads back (the ballot's row, the
+//! audit entry, the receipt mail) go to PostgreSQL together when it commits
+//! ([`UnitOfWork::defer`]).
 //!
 //! A ballot belongs to the resident (their census document), not to the account: an account
 //! that re-registers and verifies with the same document finds the ballot its former account
@@ -385,22 +387,17 @@ impl Scene {
             .ok_or(AppError::NotFound)?;
         let process =
             catalog::process_in(db, organization, ProcessRef::Id(process_id), now).await?;
-        if for_write {
-            store::locks::take(
-                db,
-                Lock::Participation {
-                    user_id: actor.id(),
-                    process_id,
-                },
-            )
-            .await?;
-        }
-        let resident = store::census::resident_of(db, actor.id())
-            .await?
-            .filter(|row| row.organization_id == organization.id.uuid());
+        // The voter's lock (a write), taken by the statement that reads their residency.
+        let lock = for_write.then_some(Lock::Participation {
+            user_id: actor.id(),
+            process_id,
+        });
+        let (resident, scopes) =
+            store::census::resident_with_scopes(db, organization.id, actor.id(), lock).await?;
+        let mut parents: HashMap<Uuid, Option<Uuid>> = scopes.into_iter().collect();
         let holder = Holder::of(resident.as_ref(), actor.id().uuid());
         let in_process =
-            store::ballots::in_process(db, process_id.uuid(), holder, for_write).await?;
+            store::ballots::in_process(db, process_id.uuid(), budget_id, holder, for_write).await?;
         let held = in_process
             .iter()
             .find(|held| held.ballot.budget_id == budget_id);
@@ -412,7 +409,7 @@ impl Scene {
             siblings = store::budgets::with_siblings(db, organization.id, budget_id, true).await?;
         }
         let row = held.map(|held| held.ballot.clone());
-        let line_count = held.map_or(0, |held| held.lines);
+        let chosen = held.map(|held| held.chosen.as_slice()).unwrap_or_default();
         let mut budget = None;
         let mut process_budgets = Vec::new();
         for other in siblings {
@@ -447,15 +444,15 @@ impl Scene {
             .map(|held| held.ballot.residence_scope_id);
         let residency = match &resident {
             Some(row) => {
-                let starts: Vec<Uuid> = [Some(row.scope_id), first_voted_in]
-                    .into_iter()
-                    .flatten()
-                    .collect();
-                let parents: HashMap<Uuid, Option<Uuid>> =
-                    store::orgs::scopes_above(db, organization.id, &starts)
-                        .await?
-                        .into_iter()
-                        .collect();
+                if let Some(moved_from) =
+                    first_voted_in.filter(|scope| !parents.contains_key(scope))
+                {
+                    // The resident moved since their first ballot of the process: where they
+                    // lived then counts (`Residency::as_first_voted`).
+                    parents.extend(
+                        store::orgs::scopes_above(db, organization.id, &[moved_from]).await?,
+                    );
+                }
                 let ancestry = |scope: Uuid| ancestry_of(scope, &parents);
                 Residency::Resident(Resident {
                     scopes: ancestry(row.scope_id),
@@ -475,7 +472,7 @@ impl Scene {
                 Ballot::new_draft(BallotId(Uuid::now_v7().as_u128())),
                 HashMap::new(),
             ),
-            Some(row) => restore(db, row, line_count, &rules_budget, actor).await?,
+            Some(row) => restore(row, chosen, &rules_budget, actor)?,
         };
         Ok(Scene {
             organization: organization.clone(),
@@ -605,7 +602,10 @@ impl Scene {
                 row.receipt_mac = seal.map(|seal| crate::auth::hex(&seal.mac));
                 row.receipt_key_id = seal.map(|seal| seal.key_id.clone());
                 row.updated_at = now;
-                store::ballots::update(db, row).await?
+                // Nothing reads the row again before the commit: written then, with the
+                // audit entry and the receipt mail of a checkout.
+                work.defer(store::ballots::update(&row));
+                row
             }
             None if next.project_count() == 0 && status == DRAFT => {
                 // Nothing chosen, nothing cast: no ballot is made (an empty ballot would freeze
@@ -669,25 +669,18 @@ impl Scene {
 const DRAFT: &str = "draft";
 const CAST: &str = "cast";
 
-/// The ballot `row` (holding `line_count` projects) as the domain decides on it, and its lines
-/// as stored. A draft held by
-/// another account (a former account of the same resident) starts empty: its projects are not
-/// the acting account's.
-async fn restore(
-    db: &impl sea_orm::ConnectionTrait,
+/// The ballot `row` (holding `chosen`) as the domain decides on it, and its lines as stored. A
+/// draft held by another account (a former account of the same resident) starts empty: its
+/// projects are not the acting account's.
+fn restore(
     row: &ballots::Model,
-    line_count: u64,
+    chosen: &[store::ballots::Chosen],
     budget: &rules::Budget,
     actor: &Actor,
 ) -> AppResult<(Ballot, HashMap<Uuid, i32>)> {
-    let lines = if line_count == 0 {
-        Vec::new()
-    } else {
-        store::ballots::lines(db, row.id).await?
-    };
-    let stored: HashMap<Uuid, i32> = lines
+    let stored: HashMap<Uuid, i32> = chosen
         .iter()
-        .map(|(line, _)| (line.project_id, line.points))
+        .map(|line| (line.project_id, line.points))
         .collect();
     let status = match (row.status.as_str(), row.cast_at) {
         (DRAFT, None) => BallotStatus::Draft,
@@ -704,11 +697,11 @@ async fn restore(
     let foreign_draft = status == BallotStatus::Draft && row.user_id != actor.id().uuid();
     let mut restored = Vec::new();
     if !foreign_draft {
-        for (line, project) in &lines {
+        for line in chosen {
             let project = rules::Project::new(
-                ProjectId(project.id.as_u128()),
-                BudgetId(project.budget_id.as_u128()),
-                Cents(project.cost_cents),
+                ProjectId(line.project_id.as_u128()),
+                BudgetId(line.project_budget_id.as_u128()),
+                Cents(line.cost_cents),
             )?;
             let points = u32::try_from(line.points)
                 .ok()

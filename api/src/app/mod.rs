@@ -53,6 +53,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Wakes the outbox worker after a commit that enqueued work.
     pub outbox_wakeup: Arc<Notify>,
+    /// The organizations found by their hosts in the last second.
+    pub hosts: Arc<tenancy::Hosts>,
 }
 
 impl AppState {

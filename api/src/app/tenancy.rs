@@ -3,6 +3,10 @@
 //! Every request is resolved to one [`Organization`] from its `Host`; every row a use case reads
 //! or writes is filtered by that organization's id. An [`Actor`] is a signed-in account of that
 //! organization with its roles.
+//!
+//! A server keeps the organizations it found by their own host for a second ([`Hosts`]): on
+//! voting day the same few organizations answer every request, and their rows change only at the
+//! command line (`plaza org ...`), which running servers then see within [`Hosts::FRESH_FOR`].
 
 use super::AppState;
 use super::error::{AppError, AppResult};
@@ -118,7 +122,10 @@ pub fn normalize_host(raw: &str) -> String {
 /// Finds the organization serving `host`.
 pub async fn resolve(state: &AppState, host: &str) -> AppResult<Organization> {
     let host = normalize_host(host);
-    store::orgs::find_for_host(
+    if let Some(found) = state.hosts.get(&host) {
+        return Ok(found);
+    }
+    let organization = store::orgs::find_for_host(
         &state.db,
         &host,
         state.settings.default_organization.as_deref(),
@@ -126,7 +133,45 @@ pub async fn resolve(state: &AppState, host: &str) -> AppResult<Organization> {
     .await?
     .map(Organization::try_from)
     .transpose()?
-    .ok_or(AppError::OrganizationNotFound)
+    .ok_or(AppError::OrganizationNotFound)?;
+    if organization.host == host {
+        // Only an organization found by its own host is kept: the fallbacks (the default
+        // organization, the only one) answer for any host, and a second organization created
+        // meanwhile may take it.
+        state.hosts.keep(host, organization.clone());
+    }
+    Ok(organization)
+}
+
+/// The organizations a server found by their hosts, each kept for [`Hosts::FRESH_FOR`].
+#[derive(Debug, Default)]
+pub struct Hosts {
+    found: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Organization)>>,
+}
+
+impl Hosts {
+    /// How long an organization found is used without reading it again.
+    pub const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(1);
+    /// The most hosts kept (each is an organization's own host, so a handful in practice).
+    const MAX_HOSTS: usize = 1_024;
+
+    fn get(&self, host: &str) -> Option<Organization> {
+        let found = self.found.lock().unwrap_or_else(|e| e.into_inner());
+        found
+            .get(host)
+            .filter(|(at, _)| at.elapsed() < Self::FRESH_FOR)
+            .map(|(_, organization)| organization.clone())
+    }
+
+    fn keep(&self, host: String, organization: Organization) {
+        let mut found = self.found.lock().unwrap_or_else(|e| e.into_inner());
+        if found.len() >= Self::MAX_HOSTS {
+            found.retain(|_, (at, _)| at.elapsed() < Self::FRESH_FOR);
+        }
+        if found.len() < Self::MAX_HOSTS {
+            found.insert(host, (std::time::Instant::now(), organization));
+        }
+    }
 }
 
 /// A signed-in account acting in an organization.

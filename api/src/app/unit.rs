@@ -6,7 +6,11 @@
 //! worker only once the transaction commits) and records civil servants' actions with
 //! [`UnitOfWork::audit`] ([`AuditAction`] is the closed list of what the audit log holds). Then
 //! [`UnitOfWork::commit`] commits all of it at once and wakes the worker if something was
-//! queued. Dropping a unit without committing (an early `?`) rolls everything back: no mail for
+//! queued.
+//!
+//! Jobs and audit entries are written at the commit, with the writes a use case hands to
+//! [`UnitOfWork::defer`] (a row it updates and does not read again): one round trip to
+//! PostgreSQL for all of them (`store::deferred`). Nothing in the unit reads them before. Dropping a unit without committing (an early `?`) rolls everything back: no mail for
 //! work that did not happen, no audit entry for a change that was not made.
 
 use super::AppState;
@@ -18,6 +22,8 @@ use crate::jobs::{self, Job};
 use crate::store;
 use plaza_domain::UserId;
 use sea_orm::DatabaseTransaction;
+use std::sync::Mutex;
+use store::deferred::Write;
 use time::OffsetDateTime;
 
 /// Everything the audit log records, each with the kind of thing it acts on.
@@ -111,6 +117,9 @@ pub struct UnitOfWork<'a> {
     actor_id: Option<UserId>,
     now: OffsetDateTime,
     enqueued: bool,
+    /// Written at the commit, in order (a lock: `audit` takes `&self`, and a unit moves
+    /// between threads with its future).
+    deferred: Mutex<Vec<Write>>,
 }
 
 impl<'a> UnitOfWork<'a> {
@@ -128,6 +137,7 @@ impl<'a> UnitOfWork<'a> {
             actor_id,
             now: state.now(),
             enqueued: false,
+            deferred: Mutex::new(Vec::new()),
         })
     }
 
@@ -143,9 +153,19 @@ impl<'a> UnitOfWork<'a> {
 
     /// Queues `job`, to run once the unit commits.
     pub async fn enqueue(&mut self, job: Job) -> AppResult<()> {
-        jobs::enqueue(&self.tx, Some(self.organization.id), &job, self.now).await?;
+        let insert = jobs::enqueue(Some(self.organization.id), &job, self.now)?;
+        self.defer(insert);
         self.enqueued = true;
         Ok(())
+    }
+
+    /// Writes `write` when the unit commits, with the other deferred writes: a new row, or a
+    /// row no other deferred write touches, which nothing in the unit reads afterwards.
+    pub fn defer(&self, write: impl Into<Write>) {
+        self.deferred
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(write.into());
     }
 
     /// Tells `recipient` of `notice` once the unit commits (a row of their notifications).
@@ -166,8 +186,7 @@ impl<'a> UnitOfWork<'a> {
         before: Option<serde_json::Value>,
         after: Option<serde_json::Value>,
     ) -> AppResult<()> {
-        store::audit::record(
-            &self.tx,
+        self.defer(store::audit::insert(
             store::audit::AuditEntry {
                 organization_id: self.organization.id,
                 actor_id: self.actor_id,
@@ -178,13 +197,17 @@ impl<'a> UnitOfWork<'a> {
                 after,
             },
             self.now,
-        )
-        .await?;
+        ));
         Ok(())
     }
 
     /// Commits the transaction, then wakes the outbox worker if a job was queued.
     pub async fn commit(self) -> AppResult<()> {
+        let deferred = self
+            .deferred
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        store::deferred::send(&self.tx, deferred).await?;
         self.tx.commit().await?;
         if self.enqueued {
             self.state.wake_outbox();

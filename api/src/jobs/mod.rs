@@ -124,13 +124,13 @@ async fn run_one(
     }
 }
 
-/// Queues `job` for `organization_id` inside the caller's transaction, to run once it commits.
-pub async fn enqueue(
-    db: &impl sea_orm::ConnectionTrait,
+/// The statement that queues `job` for `organization_id`, to write inside the caller's
+/// transaction: the job runs once it commits.
+pub fn enqueue(
     organization_id: Option<OrganizationId>,
     job: &Job,
     now: time::OffsetDateTime,
-) -> Result<(), sea_orm::DbErr> {
+) -> Result<sea_orm::sea_query::InsertStatement, sea_orm::DbErr> {
     let payload = serde_json::to_value(job)
         .map_err(|e| sea_orm::DbErr::Custom(format!("outbox payload: {e}")))?;
     let row = outbox::NewJob {
@@ -139,7 +139,7 @@ pub async fn enqueue(
         payload,
         ordering_key: job.ordering_key(),
     };
-    outbox::enqueue(db, row, now).await
+    Ok(outbox::enqueue(row, now))
 }
 
 /// Erases the organization's pending jobs for an account being deleted (its mails, its reset

@@ -1,11 +1,13 @@
 //! The append-only audit log of civil-servant actions (DESIGN §2.4).
 //!
-//! Only [`record`] writes here, always inside the transaction of the action it records; nothing
-//! updates or deletes an entry.
+//! Only [`insert`]'s statement writes here, always inside the transaction of the action it
+//! records (the unit of work sends it with the other writes it defers); nothing updates or
+//! deletes an entry.
 
 use super::entities::audit_log;
 use plaza_domain::{OrganizationId, UserId};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, IntoActiveModel};
+use sea_orm::sea_query::InsertStatement;
+use sea_orm::{EntityTrait, IntoActiveModel, QueryTrait};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -21,12 +23,9 @@ pub struct AuditEntry<'a> {
     pub after: Option<serde_json::Value>,
 }
 
-pub async fn record(
-    db: &impl ConnectionTrait,
-    entry: AuditEntry<'_>,
-    now: OffsetDateTime,
-) -> Result<(), DbErr> {
-    audit_log::Model {
+/// The statement that records `entry` at `now`.
+pub fn insert(entry: AuditEntry<'_>, now: OffsetDateTime) -> InsertStatement {
+    let row = audit_log::Model {
         id: Uuid::now_v7(),
         organization_id: entry.organization_id.uuid(),
         actor_id: entry.actor_id.map(UserId::uuid),
@@ -36,9 +35,6 @@ pub async fn record(
         before: entry.before,
         after: entry.after,
         created_at: now,
-    }
-    .into_active_model()
-    .insert(db)
-    .await
-    .map(|_| ())
+    };
+    audit_log::Entity::insert(row.into_active_model()).into_query()
 }

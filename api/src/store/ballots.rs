@@ -67,32 +67,65 @@ pub async fn of_budget(
     }
 }
 
-/// One of the holder's ballots with how many projects it holds.
+/// One of the holder's ballots with how many projects it holds and, for the ballot of the
+/// budget asked about, what it holds.
 #[derive(Debug, Clone)]
 pub struct Held {
     pub ballot: ballots::Model,
     pub lines: u64,
+    /// The lines of the ballot of the budget asked about, by project id (empty for the others).
+    pub chosen: Vec<Chosen>,
 }
 
-impl FromQueryResult for Held {
+/// A ballot line with its project as it is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chosen {
+    pub project_id: Uuid,
+    pub points: i32,
+    /// The project's budget and cost now.
+    pub project_budget_id: Uuid,
+    pub cost_cents: i64,
+}
+
+/// A row of [`in_process`]: a ballot, and one of its lines when it is the budget's.
+struct HeldRow {
+    ballot: ballots::Model,
+    lines: i64,
+    chosen: Option<Chosen>,
+}
+
+impl FromQueryResult for HeldRow {
     fn from_query_result(row: &QueryResult, prefix: &str) -> Result<Self, DbErr> {
-        let lines: i64 = row.try_get(prefix, "lines")?;
-        Ok(Held {
+        let project_id: Option<Uuid> = row.try_get(prefix, "chosen_project_id")?;
+        let chosen = match project_id {
+            None => None,
+            Some(project_id) => Some(Chosen {
+                project_id,
+                points: row.try_get(prefix, "chosen_points")?,
+                project_budget_id: row.try_get(prefix, "chosen_budget_id")?,
+                cost_cents: row.try_get(prefix, "chosen_cost_cents")?,
+            }),
+        };
+        Ok(HeldRow {
             ballot: ballots::Model::from_query_result(row, prefix)?,
-            lines: u64::try_from(lines).unwrap_or(0),
+            lines: row.try_get(prefix, "lines")?,
+            chosen,
         })
     }
 }
 
-/// The holder's ballots in the process, each with how many projects it holds, in one
-/// statement; locked for the rest of the transaction when `for_update`.
+/// The holder's ballots in the process, each with how many projects it holds, and the lines of
+/// its ballot of budget `budget_id` with their projects, in one statement; the ballots locked
+/// for the rest of the transaction when `for_update`.
 pub async fn in_process(
     db: &impl ConnectionTrait,
     process_id: Uuid,
+    budget_id: Uuid,
     holder: Holder<'_>,
     for_update: bool,
 ) -> Result<Vec<Held>, DbErr> {
-    use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, LockType, Order, Query, SimpleExpr};
+    use sea_orm::{DbBackend, QueryTrait};
     let lines = Query::select()
         .expr(Expr::col((ballot_lines::Entity, ballot_lines::Column::ProjectId)).count())
         .from(ballot_lines::Entity)
@@ -101,16 +134,71 @@ pub async fn in_process(
                 .equals((ballots::Entity, ballots::Column::Id)),
         )
         .to_owned();
-    let query = ballots::Entity::find()
+    let (chosen, project) = (Alias::new("chosen"), Alias::new("chosen_project"));
+    let mut query = ballots::Entity::find()
         .filter(ballots::Column::ProcessId.eq(process_id))
         .filter(holder.condition())
-        .expr_as(SimpleExpr::SubQuery(None, Box::new(lines.into())), "lines");
-    let query = if for_update {
-        super::for_update(db, query)
-    } else {
-        query
-    };
-    query.into_model::<Held>().all(db).await
+        .expr_as(SimpleExpr::SubQuery(None, Box::new(lines.into())), "lines")
+        .into_query();
+    query
+        .expr_as(
+            Expr::col((chosen.clone(), ballot_lines::Column::ProjectId)),
+            "chosen_project_id",
+        )
+        .expr_as(
+            Expr::col((chosen.clone(), ballot_lines::Column::Points)),
+            "chosen_points",
+        )
+        .expr_as(
+            Expr::col((project.clone(), projects::Column::BudgetId)),
+            "chosen_budget_id",
+        )
+        .expr_as(
+            Expr::col((project.clone(), projects::Column::CostCents)),
+            "chosen_cost_cents",
+        )
+        .join_as(
+            sea_orm::JoinType::LeftJoin,
+            ballot_lines::Entity,
+            chosen.clone(),
+            Condition::all()
+                .add(
+                    Expr::col((chosen.clone(), ballot_lines::Column::BallotId))
+                        .equals((ballots::Entity, ballots::Column::Id)),
+                )
+                .add(Expr::col((ballots::Entity, ballots::Column::BudgetId)).eq(budget_id)),
+        )
+        .join_as(
+            sea_orm::JoinType::LeftJoin,
+            projects::Entity,
+            project.clone(),
+            Expr::col((project, projects::Column::Id))
+                .equals((chosen.clone(), ballot_lines::Column::ProjectId)),
+        )
+        .order_by((ballots::Entity, ballots::Column::Id), Order::Asc)
+        .order_by((chosen, ballot_lines::Column::ProjectId), Order::Asc);
+    if for_update && db.get_database_backend() == DbBackend::Postgres {
+        query.lock_with_tables(LockType::Update, [ballots::Entity]);
+    }
+    let rows = db.query_all(&query).await?;
+    let mut held: Vec<Held> = Vec::new();
+    for row in rows {
+        let row = HeldRow::from_query_result(&row, "")?;
+        let same = held
+            .last()
+            .is_some_and(|last| last.ballot.id == row.ballot.id);
+        if !same {
+            held.push(Held {
+                ballot: row.ballot,
+                lines: u64::try_from(row.lines).unwrap_or(0),
+                chosen: Vec::new(),
+            });
+        }
+        if let (Some(chosen), Some(last)) = (row.chosen, held.last_mut()) {
+            last.chosen.push(chosen);
+        }
+    }
+    Ok(held)
 }
 
 /// The lines of a ballot, each with its project as it is now, in one statement.
@@ -146,19 +234,21 @@ pub async fn insert(
     row.into_active_model().insert(db).await
 }
 
-/// Stores the holder, status, cast time and receipt seal of `row`.
-pub async fn update(
-    db: &impl ConnectionTrait,
-    row: ballots::Model,
-) -> Result<ballots::Model, DbErr> {
-    let mut active = row.clone().into_active_model();
-    active.user_id = Set(row.user_id);
-    active.status = Set(row.status);
-    active.cast_at = Set(row.cast_at);
-    active.receipt_mac = Set(row.receipt_mac);
-    active.receipt_key_id = Set(row.receipt_key_id);
-    active.updated_at = Set(row.updated_at);
-    active.update(db).await
+/// The statement that stores the holder, status, cast time and receipt seal of `row`.
+pub fn update(row: &ballots::Model) -> sea_orm::sea_query::UpdateStatement {
+    use sea_orm::QueryTrait;
+    ballots::Entity::update_many()
+        .col_expr(ballots::Column::UserId, row.user_id.into())
+        .col_expr(ballots::Column::Status, row.status.clone().into())
+        .col_expr(ballots::Column::CastAt, row.cast_at.into())
+        .col_expr(ballots::Column::ReceiptMac, row.receipt_mac.clone().into())
+        .col_expr(
+            ballots::Column::ReceiptKeyId,
+            row.receipt_key_id.clone().into(),
+        )
+        .col_expr(ballots::Column::UpdatedAt, row.updated_at.into())
+        .filter(ballots::Column::Id.eq(row.id))
+        .into_query()
 }
 
 /// Makes the ballot's lines `wanted` (project, points), writing only what differs from `stored`.

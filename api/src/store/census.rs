@@ -159,6 +159,76 @@ pub async fn resident_of(
     residents::Entity::find_by_id(user_id).one(db).await
 }
 
+/// The account's census residency in the organization with the scopes its scope lies in (each
+/// scope with its parent, from its own up to the top), in one statement which, given `lock`,
+/// first takes it on PostgreSQL (`super::locks`; SQLite needs nothing).
+///
+/// Everything here is read as of the statement's start, as a read just before the lock would
+/// be: residencies and scopes are not what the lock serialises, and whatever a use case decides
+/// under it (a voter's ballots) it reads in its next statements.
+pub async fn resident_with_scopes(
+    db: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    user_id: UserId,
+    lock: Option<super::locks::Lock>,
+) -> Result<
+    (
+        Option<residents::Model>,
+        Vec<(uuid::Uuid, Option<uuid::Uuid>)>,
+    ),
+    DbErr,
+> {
+    use sea_orm::{DbBackend, FromQueryResult, Statement, Value};
+    let backend = db.get_database_backend();
+    let mut values = vec![
+        Value::from(organization_id.uuid()),
+        Value::from(user_id.uuid()),
+    ];
+    // A single row to join the residency to; on PostgreSQL, computing it takes the lock.
+    let taken = match lock {
+        Some(lock) if backend == DbBackend::Postgres => {
+            values.push(Value::from(lock.key()));
+            "SELECT pg_advisory_xact_lock($3)::text AS locked"
+        }
+        _ => "SELECT '' AS locked",
+    };
+    // `$n` numbers a parameter on PostgreSQL and on SQLite alike.
+    let sql = format!(
+        "WITH RECURSIVE above (id, parent_id) AS ( \
+           SELECT scopes.id, scopes.parent_id FROM scopes \
+             JOIN residents ON scopes.id = residents.scope_id \
+             WHERE residents.user_id = $2 AND residents.organization_id = $1 \
+               AND scopes.organization_id = $1 \
+           UNION \
+           SELECT scopes.id, scopes.parent_id FROM scopes JOIN above ON scopes.id = above.parent_id \
+             WHERE scopes.organization_id = $1 \
+         ) \
+         SELECT taken.locked, residents.*, above.id AS above_id, above.parent_id AS above_parent_id \
+           FROM ({taken}) AS taken \
+           LEFT JOIN residents ON residents.user_id = $2 AND residents.organization_id = $1 \
+           LEFT JOIN above ON residents.user_id IS NOT NULL"
+    );
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    let mut resident = None;
+    let mut scopes = Vec::new();
+    for row in rows {
+        let found: Option<uuid::Uuid> = row.try_get("", "user_id")?;
+        if found.is_none() {
+            continue;
+        }
+        if resident.is_none() {
+            resident = Some(residents::Model::from_query_result(&row, "")?);
+        }
+        let above: Option<uuid::Uuid> = row.try_get("", "above_id")?;
+        if let Some(id) = above {
+            scopes.push((id, row.try_get("", "above_parent_id")?));
+        }
+    }
+    Ok((resident, scopes))
+}
+
 /// Makes `row.user_id` the resident holding `row.document_hash`: replaces the account's previous
 /// residency and, when `takes_over` is given, moves the deleted account's residency to this one.
 pub async fn make_resident(

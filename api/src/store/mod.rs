@@ -10,6 +10,7 @@ pub mod budgets;
 pub mod census;
 pub mod comments;
 pub mod debates;
+pub mod deferred;
 pub mod entities;
 pub mod idempotency;
 pub mod locks;

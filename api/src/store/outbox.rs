@@ -1,7 +1,7 @@
 //! The transactional outbox: side effects written with the business change, run by a worker.
 //!
-//! [`enqueue`] is called inside a use case's transaction (through `jobs::enqueue`, which turns a
-//! `jobs::Job` into a [`NewJob`]; this module stores content it does not read). The worker [`claim`]s one due row at a
+//! [`enqueue`]'s statement is written inside a use case's transaction (through `jobs::enqueue`,
+//! which turns a `jobs::Job` into a [`NewJob`]; this module stores content it does not read). The worker [`claim`]s one due row at a
 //! time (on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so replicas never run the same row twice;
 //! SQLite is one process and its write lock serialises claims) with a lease of its own, runs it,
 //! and marks it [`done`], [`reschedule`]s it with a growing delay, or, after its last allowed
@@ -16,8 +16,8 @@ use super::entities::outbox;
 use plaza_domain::{JobId, OrganizationId};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -31,13 +31,10 @@ pub struct NewJob {
     pub ordering_key: String,
 }
 
-/// Writes a job, to run once the surrounding transaction commits.
-pub async fn enqueue(
-    db: &impl ConnectionTrait,
-    job: NewJob,
-    now: OffsetDateTime,
-) -> Result<(), DbErr> {
-    outbox::Model {
+/// The statement that writes a job, to run once the surrounding transaction commits.
+pub fn enqueue(job: NewJob, now: OffsetDateTime) -> sea_orm::sea_query::InsertStatement {
+    use sea_orm::QueryTrait;
+    let row = outbox::Model {
         id: Uuid::now_v7(),
         organization_id: job.organization_id.map(OrganizationId::uuid),
         topic: job.topic.to_string(),
@@ -49,11 +46,8 @@ pub async fn enqueue(
         done_at: None,
         ordering_key: Some(job.ordering_key),
         dead_at: None,
-    }
-    .into_active_model()
-    .insert(db)
-    .await
-    .map(|_| ())
+    };
+    outbox::Entity::insert(row.into_active_model()).into_query()
 }
 
 /// A claimed job: run it, then call [`done`] or [`reschedule`] with its id.
