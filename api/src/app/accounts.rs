@@ -160,9 +160,9 @@ struct TokenFor<'a> {
 /// older links of that purpose, queues the mail `mail` makes from the new token (rendered with
 /// its link when the job runs), and stores the token's hash (the token itself travels only in
 /// the job and the mail; the job's content is erased once sent). Past the quota nothing changes: the
-/// links already mailed keep working. (The mail is queued before the token is stored; both are
-/// in the caller's transaction, so a failure of either leaves neither. A test injects its
-/// failure at the token to prove that the queued mail rolls back.)
+/// links already mailed keep working. (The mail is queued in the caller's transaction and
+/// written with the unit's other deferred writes at its commit; a failure of the token's write
+/// or of the mail's leaves neither. A test injects its failure at each to prove it.)
 async fn mail_with_token(
     work: &mut UnitOfWork<'_>,
     organization: &Organization,

@@ -7,7 +7,8 @@
 //! process, age on the organization's calendar day, their other ballots of the process) and the
 //! voting window of the process's active phase on the server's clock. A write runs in one
 //! [`UnitOfWork`] under the voter's participation lock in the process (`Lock::Participation`),
-//! taken before anything it decides on is read: twenty parallel first choices make one ballot,
+//! taken before anything it decides on is read (but the residency and the scopes above it, which
+//! no lock covers and the statement taking the lock reads): twenty parallel first choices make one ballot,
 //! two projects that do not fit together are never both chosen, and under workflow `one` two
 //! budgets are never both cast. The unique `(budget, voter)` key stands behind the lock. A write
 //! that may make the voter's first ballot of a budget (after which the budget's settings and
@@ -16,7 +17,7 @@
 //! on, or waits and then finds the ballot (409 `budget_rules_locked`).
 //!
 //! A write reads little, since every vote on voting day runs it: the budget with the other
-//! budgets of its process in one statement, the process with its phases in one, the residency
+//! budgets of its process and the process with its phases in one statement, the residency
 //! with the scopes above it (a recursive walk, not the whole tree) in the statement that takes
 //! the lock, then the voter's ballots of the process with their line counts and the ballot's
 //! lines with their projects in one. The writes that nothing reads back (the ballot's row, the
@@ -38,7 +39,7 @@
 
 use super::AppState;
 use super::budgets::Budget;
-use super::catalog::{self, ProcessRef};
+use super::catalog;
 use super::error::{AppError, AppResult};
 use super::tenancy::{Actor, Organization};
 use super::unit::{AuditAction, UnitOfWork};
@@ -378,15 +379,12 @@ impl Scene {
     ) -> AppResult<Scene> {
         // The budget with the other budgets of its process (the workflow is decided across
         // them), the process with its phases, then, for a write, the voter's lock.
-        let mut siblings =
-            store::budgets::with_siblings(db, organization.id, budget_id, false).await?;
-        let process_id = siblings
-            .iter()
-            .find(|row| row.id == budget_id)
-            .map(|row| ProcessId::from(row.process_id))
-            .ok_or(AppError::NotFound)?;
-        let process =
-            catalog::process_in(db, organization, ProcessRef::Id(process_id), now).await?;
+        let (mut siblings, process, phases) =
+            store::budgets::with_siblings_and_process(db, organization.id, budget_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+        let process_id = ProcessId::from(process.id);
+        let process = catalog::process_view(process, phases, now)?;
         // The voter's lock (a write), taken by the statement that reads their residency.
         let lock = for_write.then_some(Lock::Participation {
             user_id: actor.id(),
@@ -409,7 +407,17 @@ impl Scene {
             siblings = store::budgets::with_siblings(db, organization.id, budget_id, true).await?;
         }
         let row = held.map(|held| held.ballot.clone());
-        let chosen = held.map(|held| held.chosen.as_slice()).unwrap_or_default();
+        let chosen = match held {
+            // The ballot's row was locked by the statement that read its lines: when another
+            // account holds it (a former account of the same resident, under a lock of its
+            // own), the statement may have waited for that account's change of the row and read
+            // the lines as they were before it. Read them again, after.
+            Some(held) if for_write && held.ballot.user_id != actor.id().uuid() => {
+                store::ballots::chosen(db, held.ballot.id).await?
+            }
+            Some(held) => held.chosen.clone(),
+            None => Vec::new(),
+        };
         let mut budget = None;
         let mut process_budgets = Vec::new();
         for other in siblings {
@@ -472,7 +480,7 @@ impl Scene {
                 Ballot::new_draft(BallotId(Uuid::now_v7().as_u128())),
                 HashMap::new(),
             ),
-            Some(row) => restore(row, chosen, &rules_budget, actor)?,
+            Some(row) => restore(row, &chosen, &rules_budget, actor)?,
         };
         Ok(Scene {
             organization: organization.clone(),

@@ -652,6 +652,15 @@ pub async fn process_in(
     let (row, phases) = store::orgs::process_with_phases(db, organization.id, process)
         .await?
         .ok_or(AppError::NotFound)?;
+    process_view(row, phases, now)
+}
+
+/// The process `row` with its `phases` (in order) as read at `now`.
+pub fn process_view(
+    row: processes::Model,
+    phases: Vec<phases::Model>,
+    now: OffsetDateTime,
+) -> AppResult<ProcessView> {
     ProcessView::try_from(view(row, phases, now))
 }
 

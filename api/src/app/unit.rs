@@ -9,9 +9,12 @@
 //! queued.
 //!
 //! Jobs and audit entries are written at the commit, with the writes a use case hands to
-//! [`UnitOfWork::defer`] (a row it updates and does not read again): one round trip to
-//! PostgreSQL for all of them (`store::deferred`). Nothing in the unit reads them before. Dropping a unit without committing (an early `?`) rolls everything back: no mail for
-//! work that did not happen, no audit entry for a change that was not made.
+//! [`UnitOfWork::defer`] (a row it updates and does not touch again): one round trip to
+//! PostgreSQL for all of them (`store::deferred`). Nothing in the unit reads, updates or deletes
+//! them after deferring them.
+//!
+//! Dropping a unit without committing (an early `?`) rolls everything back: no mail for work
+//! that did not happen, no audit entry for a change that was not made.
 
 use super::AppState;
 use super::error::AppResult;
@@ -160,7 +163,8 @@ impl<'a> UnitOfWork<'a> {
     }
 
     /// Writes `write` when the unit commits, with the other deferred writes: a new row, or a
-    /// row no other deferred write touches, which nothing in the unit reads afterwards.
+    /// row no other deferred write touches, which nothing in the unit reads, updates or deletes
+    /// afterwards.
     pub fn defer(&self, write: impl Into<Write>) {
         self.deferred
             .lock()

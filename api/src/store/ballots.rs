@@ -201,6 +201,22 @@ pub async fn in_process(
     Ok(held)
 }
 
+/// The lines of a ballot with their projects' budget and cost now, by project id.
+pub async fn chosen(db: &impl ConnectionTrait, ballot_id: Uuid) -> Result<Vec<Chosen>, DbErr> {
+    let mut chosen: Vec<Chosen> = lines(db, ballot_id)
+        .await?
+        .into_iter()
+        .map(|(line, project)| Chosen {
+            project_id: line.project_id,
+            points: line.points,
+            project_budget_id: project.budget_id,
+            cost_cents: project.cost_cents,
+        })
+        .collect();
+    chosen.sort_by_key(|line| line.project_id);
+    Ok(chosen)
+}
+
 /// The lines of a ballot, each with its project as it is now, in one statement.
 pub async fn lines(
     db: &impl ConnectionTrait,
@@ -234,7 +250,9 @@ pub async fn insert(
     row.into_active_model().insert(db).await
 }
 
-/// The statement that stores the holder, status, cast time and receipt seal of `row`.
+/// The statement that stores the holder, status, cast time and receipt seal of `row`. The
+/// ballot use cases hold the row locked (`FOR UPDATE`, or SQLite's write lock) from their read
+/// to their commit, so the row it names exists.
 pub fn update(row: &ballots::Model) -> sea_orm::sea_query::UpdateStatement {
     use sea_orm::QueryTrait;
     ballots::Entity::update_many()

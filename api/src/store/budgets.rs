@@ -1,6 +1,6 @@
 //! Budgets, their projects and ballots as rows: what the budget use cases read and write.
 
-use super::entities::{ballots, budget_results, budgets, processes, projects};
+use super::entities::{ballots, budget_results, budgets, phases, processes, projects};
 use plaza_domain::{OrganizationId, ProcessId};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
@@ -57,6 +57,91 @@ pub async fn with_siblings(
         query.all(db).await
     }
 }
+
+/// The budgets of the process that holds budget `id` of the organization, in order, with that
+/// process and its phases in order, read in one statement (`None` when there is no such budget).
+/// What a ballot write starts from.
+pub async fn with_siblings_and_process(
+    db: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    id: Uuid,
+) -> Result<Option<(Vec<budgets::Model>, processes::Model, Vec<phases::Model>)>, DbErr> {
+    use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Order, Query};
+    use sea_orm::{FromQueryResult, IdenStatic, Iterable, QueryTrait};
+    let process_of_budget = Query::select()
+        .column(budgets::Column::ProcessId)
+        .from(budgets::Entity)
+        .and_where(budgets::Column::Id.eq(id))
+        .to_owned();
+    let (process, phase) = (Alias::new("process"), Alias::new("phase"));
+    let mut query = budgets::Entity::find()
+        .filter(budgets::Column::OrganizationId.eq(organization_id.uuid()))
+        .filter(budgets::Column::ProcessId.in_subquery(process_of_budget))
+        .into_query();
+    // The process and its phases come once, on the rows of budget `id` (one a phase); the
+    // other budgets' rows leave them empty.
+    for column in processes::Column::iter() {
+        query.expr_as(
+            Expr::col((process.clone(), column)),
+            format!("{PROCESS}{}", column.as_str()),
+        );
+    }
+    for column in phases::Column::iter() {
+        query.expr_as(
+            Expr::col((phase.clone(), column)),
+            format!("{PHASE}{}", column.as_str()),
+        );
+    }
+    query
+        .join_as(
+            sea_orm::JoinType::LeftJoin,
+            processes::Entity,
+            process.clone(),
+            Condition::all()
+                .add(
+                    Expr::col((process.clone(), processes::Column::Id))
+                        .equals((budgets::Entity, budgets::Column::ProcessId)),
+                )
+                .add(Expr::col((budgets::Entity, budgets::Column::Id)).eq(id))
+                .add(
+                    Expr::col((process.clone(), processes::Column::OrganizationId))
+                        .eq(organization_id.uuid()),
+                ),
+        )
+        .join_as(
+            sea_orm::JoinType::LeftJoin,
+            phases::Entity,
+            phase.clone(),
+            Expr::col((phase.clone(), phases::Column::ProcessId))
+                .equals((process, processes::Column::Id)),
+        )
+        .order_by((budgets::Entity, budgets::Column::Position), Order::Asc)
+        .order_by((budgets::Entity, budgets::Column::Id), Order::Asc)
+        .order_by((phase, phases::Column::Position), Order::Asc);
+    let mut budgets: Vec<budgets::Model> = Vec::new();
+    let mut found_process = None;
+    let mut found_phases = Vec::new();
+    for row in db.query_all(&query).await? {
+        let budget = budgets::Model::from_query_result(&row, "")?;
+        if budgets.last().is_none_or(|last| last.id != budget.id) {
+            budgets.push(budget);
+        }
+        let process_id: Option<Uuid> = row.try_get(PROCESS, processes::Column::Id.as_str())?;
+        if process_id.is_some() && found_process.is_none() {
+            found_process = Some(processes::Model::from_query_result(&row, PROCESS)?);
+        }
+        let phase_id: Option<Uuid> = row.try_get(PHASE, phases::Column::Id.as_str())?;
+        if phase_id.is_some() {
+            found_phases.push(phases::Model::from_query_result(&row, PHASE)?);
+        }
+    }
+    Ok(found_process.map(|process| (budgets, process, found_phases)))
+}
+
+/// The prefixes of the process's and its phases' columns in [`with_siblings_and_process`]
+/// (doubled underscores: `process_` would make the process's `id` the budget's `process_id`).
+const PROCESS: &str = "process__";
+const PHASE: &str = "phase__";
 
 /// One budget of the organization, locked for the rest of the transaction when `for_update`.
 pub async fn by_id(

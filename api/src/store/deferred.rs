@@ -12,8 +12,9 @@
 //!
 //! What may be deferred: inserts of new rows, and updates of rows that no other write of the
 //! batch touches (PostgreSQL does not define which of two writes of one row in one statement
-//! wins). Nothing in the transaction may read a deferred row before the commit: it is not
-//! written yet.
+//! wins). Nothing in the transaction may read, update or delete a deferred row after deferring
+//! it: it is not written yet (a later update would be overwritten by the deferred one, a delete
+//! would miss it).
 
 use sea_orm::sea_query::{
     Alias, CommonTableExpression, InsertStatement, SubQueryStatement, UpdateStatement, WithClause,
