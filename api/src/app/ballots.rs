@@ -404,7 +404,7 @@ impl Scene {
             // settings freeze: read them again locked, so that an admin's change that counted
             // no ballot commits before this decision (and is decided on) or waits for it (and
             // then counts this ballot).
-            siblings = store::budgets::with_siblings(db, organization.id, budget_id, true).await?;
+            siblings = store::budgets::with_siblings_shared(db, organization.id, budget_id).await?;
         }
         let row = held.map(|held| held.ballot.clone());
         let chosen = match held {

@@ -22,18 +22,16 @@ pub async fn of_process(
 }
 
 /// The budgets of the process that holds budget `id` of the organization, in order (empty when
-/// there is no such budget), read in one statement.
-///
-/// With `share`, the process's row and then its budgets' rows are locked `FOR SHARE` on
-/// PostgreSQL until the transaction ends, so that no admin change of them (which locks the
-/// process, then the budget, `FOR UPDATE` before counting ballots) commits meanwhile. The order is
-/// the admin's, so that the two never wait on each other in a cycle (a ballot's insert takes a key
-/// share of its process's row as well).
-pub async fn with_siblings(
+/// there is no such budget), read again locked: on PostgreSQL the process's row and then its
+/// budgets' rows are locked `FOR SHARE` until the transaction ends, so that no admin change of
+/// them (which locks the process, then the budget, `FOR UPDATE` before counting ballots) commits
+/// meanwhile. The order is the admin's, so that the two never wait on each other in a cycle (a
+/// ballot's insert takes a key share of its process's row as well). SQLite's write transaction
+/// already excludes the admin's.
+pub async fn with_siblings_shared(
     db: &impl ConnectionTrait,
     organization_id: OrganizationId,
     id: Uuid,
-    share: bool,
 ) -> Result<Vec<budgets::Model>, DbErr> {
     use sea_orm::sea_query::Query;
     let process_of_budget = Query::select()
@@ -46,16 +44,15 @@ pub async fn with_siblings(
         .filter(budgets::Column::ProcessId.in_subquery(process_of_budget.clone()))
         .order_by_asc(budgets::Column::Position)
         .order_by_asc(budgets::Column::Id);
-    if share && db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        processes::Entity::find()
-            .filter(processes::Column::Id.in_subquery(process_of_budget))
-            .lock_shared()
-            .all(db)
-            .await?;
-        query.lock_shared().all(db).await
-    } else {
-        query.all(db).await
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return query.all(db).await;
     }
+    processes::Entity::find()
+        .filter(processes::Column::Id.in_subquery(process_of_budget))
+        .lock_shared()
+        .all(db)
+        .await?;
+    query.lock_shared().all(db).await
 }
 
 /// The budgets of the process that holds budget `id` of the organization, in order, with that

@@ -734,17 +734,3 @@ pub mod idempotency_keys {
 
     no_relations!();
 }
-
-pub mod locks {
-    use sea_orm::entity::prelude::*;
-
-    /// One row per thing whose invariant spans several rows (see `store::locks`).
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "locks")]
-    pub struct Model {
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub name: String,
-    }
-
-    no_relations!();
-}
