@@ -34,6 +34,7 @@ mod m20261201_000022_ballots;
 mod m20261201_000023_budget_results;
 mod m20261201_000024_project_votes;
 mod m20261201_000025_project_proposals;
+mod m20261202_000026_outbox_due_index;
 
 /// The ordered list of Plaza's migrations.
 pub struct Migrator;
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000023_budget_results::Migration),
             Box::new(m20261201_000024_project_votes::Migration),
             Box::new(m20261201_000025_project_proposals::Migration),
+            Box::new(m20261202_000026_outbox_due_index::Migration),
         ]
     }
 }

@@ -7,7 +7,7 @@
 //! first: harmless); `TallyBudget` computes a budget's results (run twice, it computes the same
 //! results again).
 //!
-//! It claims one due job at a time in a short transaction (with a lease of its own, so that a
+//! It claims one due job at a time in one statement (with a lease of its own, so that a
 //! slow mail server cannot make a job outlive its lease and be sent again by another replica),
 //! runs it outside any transaction, and marks it done, schedules a retry with exponential backoff
 //! (capped at an hour), or, after [`MAX_ATTEMPTS`], sets it aside as dead (kept with its last
@@ -24,7 +24,6 @@ mod mail;
 pub use kinds::{AccountMail, Job};
 
 use crate::app::AppState;
-use crate::db;
 use crate::store::outbox;
 use plaza_domain::OrganizationId;
 use std::sync::Arc;
@@ -58,10 +57,7 @@ pub async fn run_due_jobs(state: &AppState) -> Result<Pass, sea_orm::DbErr> {
     // Housekeeping rides each pass: answers kept for `Idempotency-Key` retries past their day.
     crate::store::idempotency::purge_expired(&state.db, state.now()).await?;
     while pass.done + pass.failed + pass.dead < MAX_JOBS_PER_PASS {
-        let tx = db::begin_write(&state.db).await?;
-        let claimed = outbox::claim(&tx, state.now(), LEASE).await?;
-        tx.commit().await?;
-        let Some(job) = claimed else {
+        let Some(job) = outbox::claim(&state.db, state.now(), LEASE).await? else {
             break;
         };
         let outcome = match serde_json::from_value::<Job>(job.payload) {

@@ -503,6 +503,48 @@ mod comment_votes {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn four_workers_claiming_at_once_take_each_job_once() {
+    let app = TestApp::spawn().await;
+    for n in 0..12 {
+        let reply = app
+            .post(
+                "/api/v1/auth/register",
+                None,
+                json!({ "email": format!("resident{n}@example.org"), "name": "Resident" }),
+            )
+            .await;
+        assert_eq!(reply.status, 202, "{reply:#?}");
+    }
+    let lease = time::Duration::minutes(5);
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            let db = app.state.db.clone();
+            tokio::spawn(async move {
+                let mut taken = Vec::new();
+                while let Some(job) =
+                    plaza_api::store::outbox::claim(&db, plaza_tests::START, lease)
+                        .await
+                        .expect("a claim")
+                {
+                    taken.push(job.id);
+                }
+                taken
+            })
+        })
+        .collect();
+    let mut taken = Vec::new();
+    for worker in workers {
+        taken.extend(worker.await.expect("a worker"));
+    }
+    let once: std::collections::HashSet<_> = taken.iter().collect();
+    assert_eq!(
+        (taken.len(), once.len()),
+        (12, 12),
+        "twelve confirmation mails, each claimed by one worker: {taken:?}"
+    );
+}
+
 /// Sends `requests` (method, path, access token, body) at once over real sockets, each on its
 /// own task; the answers in the same order.
 async fn all_at_once(
