@@ -66,8 +66,8 @@ pub struct Claimed {
 /// covers one job's run (a mail's send is bounded well below it), never a batch whose last jobs
 /// would outlive their lease and be sent twice by another replica.
 ///
-/// One statement, outside any transaction: an `UPDATE` of the row a subquery picks, answering
-/// the row. On PostgreSQL the subquery locks the row it picks and skips rows other replicas are
+/// One statement, outside any transaction: an `UPDATE` of the one row a subquery picks,
+/// answering the row. On PostgreSQL the subquery locks the row it picks and skips rows other replicas are
 /// claiming (`FOR UPDATE SKIP LOCKED`); on SQLite the statement holds the write lock. The pick
 /// walks the index of jobs still to run in claim order (`ix_outbox_due`), so a claim costs the
 /// same with 10 or 100,000 jobs waiting.
@@ -76,7 +76,7 @@ pub async fn claim(
     now: OffsetDateTime,
     lease: time::Duration,
 ) -> Result<Option<Claimed>, DbErr> {
-    use sea_orm::sea_query::{Alias, Func, Order, Query};
+    use sea_orm::sea_query::{Alias, Func, Order, Query, QueryStatementBuilder};
     let earlier = Alias::new("earlier");
     let pending_before = Query::select()
         .expr(Expr::val(1))
@@ -126,7 +126,13 @@ pub async fn claim(
             outbox::Column::Attempts,
             Expr::col(outbox::Column::Attempts).add(1),
         )
-        .and_where(Expr::col(outbox::Column::Id).in_subquery(next))
+        // `= (subquery)`, run once: with `IN (subquery)` PostgreSQL may run the subquery again
+        // for each row it scans, and each run, skipping the row this statement has just
+        // locked, picks the next job: one claim would lease several.
+        .and_where(Expr::col(outbox::Column::Id).eq(Expr::SubQuery(
+            None,
+            Box::new(next.into_sub_query_statement()),
+        )))
         .returning(Query::returning().columns([
             outbox::Column::Id,
             outbox::Column::OrganizationId,
