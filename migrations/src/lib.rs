@@ -1,7 +1,9 @@
 //! Plaza's database schema, as an ordered list of sea-orm migrations.
 //!
 //! The same migrations run on SQLite (the embedded default) and PostgreSQL (production): they use
-//! only sea-query's portable schema statements. One file per change, each with a working `down`;
+//! sea-query's portable schema statements, and SQL of their own only where both databases read
+//! it alike (a partial index) or for a PostgreSQL storage setting that SQLite has no use for (a
+//! table's fillfactor). One file per change, each with a working `down`;
 //! a merged migration is never edited, a new one is added instead. Uniqueness rules the product
 //! relies on (one email per organization, one census document per resident, ...) are unique
 //! indexes here, so that the database refuses a duplicate even when two requests race.
@@ -35,6 +37,7 @@ mod m20261201_000023_budget_results;
 mod m20261201_000024_project_votes;
 mod m20261201_000025_project_proposals;
 mod m20261202_000026_outbox_due_index;
+mod m20261202_000027_ballots_updated_in_place;
 
 /// The ordered list of Plaza's migrations.
 pub struct Migrator;
@@ -69,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000024_project_votes::Migration),
             Box::new(m20261201_000025_project_proposals::Migration),
             Box::new(m20261202_000026_outbox_due_index::Migration),
+            Box::new(m20261202_000027_ballots_updated_in_place::Migration),
         ]
     }
 }
