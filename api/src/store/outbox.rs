@@ -1,12 +1,12 @@
 //! The transactional outbox: side effects written with the business change, run by a worker.
 //!
 //! [`enqueue`]'s statement is written inside a use case's transaction (through `jobs::enqueue`,
-//! which turns a `jobs::Job` into a [`NewJob`]; this module stores content it does not read). The worker [`claim`]s one due row at a
-//! time in one statement (on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so replicas never run the
-//! same row twice; SQLite is one process and its write lock serialises claims) with a lease of
-//! its own, runs it,
-//! and marks it [`done`], [`reschedule`]s it with a growing delay, or, after its last allowed
-//! attempt, marks it [`dead`]: kept with its last error for admins and metrics, never retried.
+//! which turns a `jobs::Job` into a [`NewJob`]; this module stores content it does not read).
+//! The worker [`claim`]s one due row at a time in one statement (on PostgreSQL with `FOR UPDATE
+//! SKIP LOCKED`, so replicas never run the same row twice; SQLite is one process and its write
+//! lock serialises claims) with a lease of its own, runs it, and marks it [`done`],
+//! [`reschedule`]s it with a growing delay, or, after its last allowed attempt, marks it
+//! [`dead`]: kept with its last error for admins and metrics, never retried.
 //!
 //! Jobs with the same `ordering_key` (the account a mail goes to, or a digest of the address a
 //! reset request names) run in the order they were written: a job is not claimed while an earlier one with its
@@ -17,8 +17,8 @@ use super::entities::outbox;
 use plaza_domain::{JobId, OrganizationId};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, IntoActiveModel,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -67,10 +67,10 @@ pub struct Claimed {
 /// would outlive their lease and be sent twice by another replica.
 ///
 /// One statement, outside any transaction: an `UPDATE` of the one row a subquery picks,
-/// answering the row. On PostgreSQL the subquery locks the row it picks and skips rows other replicas are
-/// claiming (`FOR UPDATE SKIP LOCKED`); on SQLite the statement holds the write lock. The pick
-/// walks the index of jobs still to run in claim order (`ix_outbox_due`), so a claim costs the
-/// same with 10 or 100,000 jobs waiting.
+/// answering the row. On PostgreSQL the subquery locks the row it picks and skips rows other
+/// replicas are claiming (`FOR UPDATE SKIP LOCKED`); on SQLite the statement holds the write
+/// lock. The pick walks the index of jobs still to run in claim order (`ix_outbox_due`), so a
+/// claim costs the same with 10 or 100,000 jobs waiting.
 pub async fn claim(
     db: &impl ConnectionTrait,
     now: OffsetDateTime,
@@ -133,23 +133,17 @@ pub async fn claim(
             None,
             Box::new(next.into_sub_query_statement()),
         )))
-        .returning(Query::returning().columns([
-            outbox::Column::Id,
-            outbox::Column::OrganizationId,
-            outbox::Column::Attempts,
-            outbox::Column::Payload,
-        ]))
+        .returning(Query::returning().all())
         .to_owned();
     let Some(row) = db.query_one_raw(backend.build(&claim)).await? else {
         return Ok(None);
     };
+    let row = outbox::Model::from_query_result(&row, "")?;
     Ok(Some(Claimed {
-        id: JobId::from(row.try_get::<Uuid>("", "id")?),
-        organization_id: row
-            .try_get::<Option<Uuid>>("", "organization_id")?
-            .map(OrganizationId::from),
-        attempts: row.try_get("", "attempts")?,
-        payload: row.try_get("", "payload")?,
+        id: JobId::from(row.id),
+        organization_id: row.organization_id.map(OrganizationId::from),
+        attempts: row.attempts,
+        payload: row.payload,
     }))
 }
 
