@@ -13,7 +13,9 @@
 //! token of line `c` as `Authorization: Bearer`. With `--requests-file`, each line is a whole
 //! request, `METHOD PATH [TOKEN]`, taken in the same turns (a voter's requests laid out on the
 //! lines of one client run in order, one after the other); the run ends when every client has
-//! sent its lines, or at SECONDS. Written in Rust rather than in the scripts'
+//! sent its lines, or at SECONDS. The JSON line also holds `per_second`: for each second of the
+//! run (by when a request was sent), `[requests, p50, p99, max]` in ms (`null` for a second in
+//! which no request was sent), so that a stall inside a long window shows where it happened. Written in Rust rather than in the scripts'
 //! Python so that the client's own cost stays small beside the server's on a 2-core machine.
 
 use std::collections::BTreeMap;
@@ -158,7 +160,8 @@ async fn main() -> Result<(), String> {
     for client in 0..options.clients {
         let options = options.clone();
         tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
+            // (seconds since the start when sent, latency in ms)
+            let mut timed: Vec<(f64, f64)> = Vec::new();
             let mut statuses: BTreeMap<u16, u64> = BTreeMap::new();
             let token = options.tokens.get(client).map(String::as_str);
             let connect = || TcpStream::connect(options.addr.clone());
@@ -188,35 +191,65 @@ async fn main() -> Result<(), String> {
                 let status = send(&mut stream, &request)
                     .await
                     .map_err(|e| format!("client {client}: {e}"))?;
-                latencies.push(begun.elapsed().as_secs_f64() * 1000.0);
+                timed.push((
+                    begun.duration_since(started).as_secs_f64(),
+                    begun.elapsed().as_secs_f64() * 1000.0,
+                ));
                 *statuses.entry(status).or_default() += 1;
                 turn += 1;
             }
-            Ok::<_, String>((latencies, statuses))
+            Ok::<_, String>((timed, statuses))
         }));
     }
-    let mut latencies = Vec::new();
+    let mut samples = Vec::new();
     let mut statuses: BTreeMap<u16, u64> = BTreeMap::new();
     for task in tasks {
         let (part, counts) = task.await.map_err(|e| e.to_string())??;
-        latencies.extend(part);
+        samples.extend(part);
         for (status, count) in counts {
             *statuses.entry(status).or_default() += count;
         }
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let mut latencies: Vec<f64> = samples.iter().map(|&(_, latency)| latency).collect();
     latencies.sort_by(f64::total_cmp);
+    let mut seconds: Vec<Vec<f64>> = Vec::new();
+    for &(sent, latency) in &samples {
+        let second = sent as usize;
+        if seconds.len() <= second {
+            seconds.resize_with(second + 1, Vec::new);
+        }
+        seconds[second].push(latency);
+    }
+    let per_second: Vec<String> = seconds
+        .iter_mut()
+        .map(|second| {
+            if second.is_empty() {
+                // No request was sent in that second: every client waited on a slower one.
+                return "[0, null, null, null]".to_string();
+            }
+            second.sort_by(f64::total_cmp);
+            format!(
+                "[{}, {:.1}, {:.1}, {:.1}]",
+                second.len(),
+                percentile(second, 0.50),
+                percentile(second, 0.99),
+                second.last().copied().unwrap_or(f64::NAN)
+            )
+        })
+        .collect();
     let statuses: Vec<String> = statuses
         .iter()
         .map(|(status, count)| format!("\"{status}\": {count}"))
         .collect();
     println!(
-        "{{\"requests\": {}, \"seconds\": {elapsed:.3}, \"p50_ms\": {:.3}, \"p99_ms\": {:.3}, \"max_ms\": {:.3}, \"statuses\": {{{}}}}}",
+        "{{\"requests\": {}, \"seconds\": {elapsed:.3}, \"p50_ms\": {:.3}, \"p99_ms\": {:.3}, \"max_ms\": {:.3}, \"statuses\": {{{}}}, \"per_second\": [{}]}}",
         latencies.len(),
         percentile(&latencies, 0.50),
         percentile(&latencies, 0.99),
         latencies.last().copied().unwrap_or(f64::NAN),
-        statuses.join(", ")
+        statuses.join(", "),
+        per_second.join(", ")
     );
     Ok(())
 }
