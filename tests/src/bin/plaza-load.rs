@@ -15,8 +15,9 @@
 //! lines of one client run in order, one after the other); the run ends when every client has
 //! sent its lines, or at SECONDS. The JSON line also holds `per_second`: for each second of the
 //! run (by when a request was sent), `[requests, p50, p99, max]` in ms (`null` for a second in
-//! which no request was sent), so that a stall inside a long window shows where it happened. Written in Rust rather than in the scripts'
-//! Python so that the client's own cost stays small beside the server's on a 2-core machine.
+//! which no request was sent), so that a stall inside a long window shows where it happened.
+//! Written in Rust rather than in the scripts' Python so that the client's own cost stays small
+//! beside the server's on a 2-core machine.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -143,12 +144,14 @@ fn request_bytes(options: &Options, method: &str, path: &str, token: Option<&str
     head.into_bytes()
 }
 
-fn percentile(sorted: &[f64], fraction: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let index = ((fraction * sorted.len() as f64) as usize).min(sorted.len() - 1);
-    sorted[index]
+/// p50, p99 and the maximum of `latencies` (sorted here); `None` when there are none.
+fn spread(latencies: &mut [f64]) -> Option<(f64, f64, f64)> {
+    latencies.sort_by(f64::total_cmp);
+    let at = |fraction: f64| {
+        let index = (fraction * latencies.len() as f64) as usize;
+        latencies[index.min(latencies.len() - 1)]
+    };
+    Some((at(0.50), at(0.99), *latencies.last()?))
 }
 
 #[tokio::main]
@@ -212,7 +215,7 @@ async fn main() -> Result<(), String> {
     }
     let elapsed = started.elapsed().as_secs_f64();
     let mut latencies: Vec<f64> = samples.iter().map(|&(_, latency)| latency).collect();
-    latencies.sort_by(f64::total_cmp);
+    let (p50, p99, max) = spread(&mut latencies).unwrap_or((f64::NAN, f64::NAN, f64::NAN));
     let mut seconds: Vec<Vec<f64>> = Vec::new();
     for &(sent, latency) in &samples {
         let second = sent as usize;
@@ -223,19 +226,10 @@ async fn main() -> Result<(), String> {
     }
     let per_second: Vec<String> = seconds
         .iter_mut()
-        .map(|second| {
-            if second.is_empty() {
-                // No request was sent in that second: every client waited on a slower one.
-                return "[0, null, null, null]".to_string();
-            }
-            second.sort_by(f64::total_cmp);
-            format!(
-                "[{}, {:.1}, {:.1}, {:.1}]",
-                second.len(),
-                percentile(second, 0.50),
-                percentile(second, 0.99),
-                second.last().copied().unwrap_or(f64::NAN)
-            )
+        .map(|second| match spread(second) {
+            Some((p50, p99, max)) => format!("[{}, {p50:.1}, {p99:.1}, {max:.1}]", second.len()),
+            // No request was sent in that second: every client waited on a slower one.
+            None => "[0, null, null, null]".to_string(),
         })
         .collect();
     let statuses: Vec<String> = statuses
@@ -243,11 +237,8 @@ async fn main() -> Result<(), String> {
         .map(|(status, count)| format!("\"{status}\": {count}"))
         .collect();
     println!(
-        "{{\"requests\": {}, \"seconds\": {elapsed:.3}, \"p50_ms\": {:.3}, \"p99_ms\": {:.3}, \"max_ms\": {:.3}, \"statuses\": {{{}}}, \"per_second\": [{}]}}",
+        "{{\"requests\": {}, \"seconds\": {elapsed:.3}, \"p50_ms\": {p50:.3}, \"p99_ms\": {p99:.3}, \"max_ms\": {max:.3}, \"statuses\": {{{}}}, \"per_second\": [{}]}}",
         latencies.len(),
-        percentile(&latencies, 0.50),
-        percentile(&latencies, 0.99),
-        latencies.last().copied().unwrap_or(f64::NAN),
         statuses.join(", "),
         per_second.join(", ")
     );
